@@ -1,0 +1,51 @@
+# Dialogbot. `make run` and `make test` set up everything they need on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+SOURCES := bot.py config.py $(shell find services handlers scheduling storage sandbox -name '*.py' 2>/dev/null)
+
+.PHONY: run test lint catalogs extract update-catalogs migrate clean
+
+run: $(STAMP) $(COMPILED)
+	$(PY) bot.py migrate
+	$(PY) bot.py run
+
+test: $(STAMP) $(COMPILED)
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+
+migrate: $(STAMP)
+	$(PY) bot.py migrate
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+catalogs: $(COMPILED)
+
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -D messages -l $(word 2,$(subst /, ,$<)) -i $< -o $@
+
+# Developers: after changing user-facing strings, re-extract and merge, then translate.
+extract: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --sort-output \
+		--project=Dialogbot -o locales/messages.pot bot.py config.py services handlers scheduling storage sandbox
+
+update-catalogs: extract
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) locales/*/LC_MESSAGES/*.mo

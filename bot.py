@@ -1,0 +1,175 @@
+"""Dialogbot's entry point: settings → engine → services → Slack app → scheduler → serve."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine
+
+from config import ConfigError, Settings, load_settings, read_environment
+from handlers.slack import PLATFORM
+from handlers.slack.app import build_app, make_client
+from handlers.slack.context import SlackDeps
+from handlers.slack.locale import Locales
+from handlers.slack.notifier import SlackNotifier
+from handlers.slack.server import create_web_app, make_server
+from scheduling.scheduler import SWEEP_JOB_ID, build_scheduler
+from services.clock import Clock, SystemClock
+from services.container import Services, build_services
+from services.people import WorkspaceRef
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade
+
+log = logging.getLogger("dialogbot")
+
+NO_CREDENTIALS = """\
+Dialogbot needs a Slack app to talk to. Missing: {missing}
+
+To connect a workspace:
+  1. Go to https://api.slack.com/apps → Create New App → From a manifest, and paste manifest.json.
+  2. Install it to your workspace, then copy the Bot User OAuth Token (xoxb-…) into SLACK_BOT_TOKEN.
+  3. HTTP mode: copy Basic Information → Signing Secret into SLACK_SIGNING_SECRET, and point the
+     request URLs in the manifest at https://<your-host>/slack/events.
+     Socket Mode instead: create an app-level token with connections:write and set SLACK_APP_TOKEN.
+  4. Put the channel ID for invitations in DIALOG_CHANNEL and invite the bot there.
+Settings can go in a .env file next to bot.py; .env.example lists them all (see README.md)."""
+
+
+@dataclass
+class Runtime:
+    """Everything a running bot holds, so it can be started and stopped as one."""
+
+    settings: Settings
+    engine: Engine
+    services: Services
+    scheduler: BackgroundScheduler
+    web: Any
+    bolt: Any
+    team_id: str
+
+    def health(self) -> dict[str, Any]:
+        """Ready when the database answers and the scheduler runs."""
+        database = self.services.database_ok()
+        scheduler = self.scheduler.running and self.scheduler.get_job(SWEEP_JOB_ID) is not None
+        return {
+            "status": "ok" if database and scheduler else "unavailable",
+            "database": "ok" if database else "down",
+            "scheduler": "running" if scheduler else "stopped",
+            "mode": "socket" if self.settings.socket_mode else "http",
+        }
+
+
+class _QuietSkips(logging.Filter):
+    """A wake-up during a running sweep is expected; APScheduler would warn about each one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+    """Wire the whole bot from its settings (migrating the database on the way)."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    listener_client = make_client(settings.slack_bot_token, settings.slack_api_url, retry_rate_limits=True)
+    sweep_client = make_client(settings.slack_bot_token, settings.slack_api_url, retry_rate_limits=False)
+    identity = listener_client.auth_test()
+    team_id = str(identity.get("team_id") or "")
+    locales = Locales(listener_client, settings.language)
+    services = build_services(
+        sessions,
+        clock or SystemClock(),
+        SlackNotifier(sweep_client, locales),
+        platform=PLATFORM,
+        channel_id=settings.dialog_channel,
+        coordinators=settings.coordinators,
+        default_language=settings.language,
+    )
+    services.start(WorkspaceRef(PLATFORM, team_id))
+    deps = SlackDeps(services, locales, settings.dialog_channel)
+    bolt = build_app(deps, listener_client, signing_secret=settings.slack_signing_secret)
+    scheduler = build_scheduler(services)
+    runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id)
+    runtime.web = create_web_app(None if settings.socket_mode else bolt, runtime.health)
+    return runtime
+
+
+def serve(runtime: Runtime) -> None:
+    """Start the scheduler, Socket Mode if configured, and the HTTP server; stop on SIGTERM/SIGINT."""
+    settings = runtime.settings
+    runtime.scheduler.start()
+    socket_handler = None
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        socket_handler = SocketModeHandler(runtime.bolt, settings.slack_app_token)
+        socket_handler.connect()
+    server = make_server(runtime.web, settings.host, settings.port)
+    stopping = threading.Event()
+
+    def stop(signum: int, _frame: Any) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            log.info("received signal %s; stopping", signum)
+            server.close()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    mode = "Socket Mode" if settings.socket_mode else f"POST http://{settings.host}:{server.effective_port}/slack/events"
+    log.info("Dialogbot is up: %s; health at http://%s:%s/healthz", mode, settings.host,
+             server.effective_port)
+    try:
+        server.run()
+    except OSError:
+        if not stopping.is_set():
+            raise
+    finally:
+        if socket_handler is not None:
+            socket_handler.close()
+        runtime.scheduler.shutdown(wait=True)
+        runtime.engine.dispose()
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings(read_environment())
+    except ConfigError as error:
+        raise SystemExit(f"dialogbot: bad setting {error}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bot (default) or one of its maintenance commands."""
+    parser = argparse.ArgumentParser(prog="bot.py", description="Dialogbot")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the default)")
+    sub.add_parser("migrate", help="bring the database schema up to date and exit")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler.scheduler").addFilter(_QuietSkips())
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    settings = _settings()
+    if args.command == "migrate":
+        upgrade(make_engine(settings.database_url))
+        print("dialogbot: database is up to date")
+        return 0
+    missing = settings.missing_slack_credentials()
+    if missing:
+        print(NO_CREDENTIALS.format(missing=", ".join(missing)), file=sys.stderr)
+        return 2
+    if not settings.dialog_channel:
+        print("dialogbot: bad setting DIALOG_CHANNEL: set the ID of the channel for announcements "
+              "and invitations (like C012AB3CD)", file=sys.stderr)
+        return 2
+    serve(build(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""Settings, read once from the environment (and `.env` for local use); fail fast on bad values."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+LANGUAGES = ("en", "nb")
+_DURATION = re.compile(r"^\s*(\d+)\s*([dhms])\s*$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+_SLACK_ID = re.compile(r"^[A-Z0-9]{2,}$")
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+class Secret(str):
+    """A string that never shows its value in repr() or logs."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')" if self else "Secret('')"
+
+
+def parse_duration(text: str, variable: str) -> timedelta:
+    """Parse `<n>d|h|m|s`, e.g. `14d`, `90m`."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ConfigError(variable, f"{text!r} is not a duration; use <n>d, <n>h, <n>m or <n>s, e.g. 14d")
+    amount, unit = int(match.group(1)), match.group(2)
+    return timedelta(**{_UNITS[unit]: amount})
+
+
+def parse_durations(text: str, variable: str) -> tuple[timedelta, ...]:
+    """Parse a comma-separated list of durations; an empty value means none."""
+    parts = [part for part in (p.strip() for p in text.split(",")) if part]
+    values = tuple(parse_duration(part, variable) for part in parts)
+    return tuple(sorted(set(values), reverse=True))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment."""
+
+    slack_bot_token: Secret = field(default=Secret(""), repr=False)
+    slack_signing_secret: Secret = field(default=Secret(""), repr=False)
+    slack_app_token: Secret = field(default=Secret(""), repr=False)
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    host: str = "127.0.0.1"
+    port: int = 3000
+    database_url: str = "sqlite:///dialogbot.sqlite3"
+    dialog_channel: str = ""
+    coordinators: tuple[str, ...] = ()
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Oslo"))
+    language: str = "en"
+    invite_lead: timedelta = timedelta(days=14)
+    reminders: tuple[timedelta, ...] = (timedelta(days=2), timedelta(hours=1))
+    nudge_after: timedelta = timedelta(days=3)
+    urgent_notice: timedelta = timedelta(hours=24)
+    urgent_reminders: tuple[timedelta, ...] = (timedelta(hours=3), timedelta(minutes=15))
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode is used whenever an app-level token is configured."""
+        return bool(self.slack_app_token)
+
+    def missing_slack_credentials(self) -> list[str]:
+        """Names of the Slack settings still needed to connect, in the order to set them."""
+        missing = [] if self.slack_bot_token else ["SLACK_BOT_TOKEN"]
+        if not self.socket_mode and not self.slack_signing_secret:
+            missing.append("SLACK_SIGNING_SECRET")
+        return missing
+
+
+def _get(env: Mapping[str, str], name: str) -> str:
+    return (env.get(name) or "").strip()
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ConfigError("PORT", f"{text!r} is not a TCP port (1-65535)")
+    return int(text)
+
+
+def _timezone(text: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            "DIALOG_TIMEZONE", f"{text!r} is not an IANA time zone, e.g. Europe/Oslo"
+        ) from None
+
+
+def _user_ids(text: str) -> tuple[str, ...]:
+    ids = tuple(part.strip() for part in text.split(",") if part.strip())
+    for user_id in ids:
+        if not _SLACK_ID.match(user_id):
+            raise ConfigError(
+                "DIALOG_COORDINATORS",
+                f"{user_id!r} is not a Slack user ID (like U012AB3CD); separate IDs with commas",
+            )
+    return ids
+
+
+def _channel(text: str) -> str:
+    if text and not _SLACK_ID.match(text):
+        raise ConfigError(
+            "DIALOG_CHANNEL",
+            f"{text!r} is not a channel ID; use the ID (like C012AB3CD), not the #name",
+        )
+    return text
+
+
+def _api_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise ConfigError("SLACK_API_URL", f"{text!r} is not an http(s) URL")
+    return text if text.endswith("/") else text + "/"
+
+
+def _positive(value: timedelta, variable: str) -> timedelta:
+    if value <= timedelta(0):
+        raise ConfigError(variable, "must be longer than zero")
+    return value
+
+
+def _check_token(value: str, variable: str, prefix: str) -> Secret:
+    if value and not value.startswith(prefix):
+        # The value itself is a secret: name the expected shape, never echo it.
+        raise ConfigError(variable, f"does not look like a Slack token (it should start with {prefix})")
+    return Secret(value)
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build Settings from a mapping of environment variables; raise ConfigError on the first bad one."""
+    language = _get(env, "DIALOG_LANGUAGE") or "en"
+    if language not in LANGUAGES:
+        choices = ", ".join(LANGUAGES)
+        raise ConfigError("DIALOG_LANGUAGE", f"{language!r} is not supported; use one of {choices}")
+    return Settings(
+        slack_bot_token=_check_token(_get(env, "SLACK_BOT_TOKEN"), "SLACK_BOT_TOKEN", "xoxb-"),
+        slack_signing_secret=Secret(_get(env, "SLACK_SIGNING_SECRET")),
+        slack_app_token=_check_token(_get(env, "SLACK_APP_TOKEN"), "SLACK_APP_TOKEN", "xapp-"),
+        slack_api_url=_api_url(_get(env, "SLACK_API_URL") or DEFAULT_SLACK_API_URL),
+        host=_get(env, "HOST") or "127.0.0.1",
+        port=_port(_get(env, "PORT") or "3000"),
+        database_url=_get(env, "DATABASE_URL") or "sqlite:///dialogbot.sqlite3",
+        dialog_channel=_channel(_get(env, "DIALOG_CHANNEL")),
+        coordinators=_user_ids(_get(env, "DIALOG_COORDINATORS")),
+        timezone=_timezone(_get(env, "DIALOG_TIMEZONE") or "Europe/Oslo"),
+        language=language,
+        invite_lead=parse_duration(_get(env, "DIALOG_INVITE_LEAD") or "14d", "DIALOG_INVITE_LEAD"),
+        reminders=parse_durations(_get(env, "DIALOG_REMINDERS") or "2d,1h", "DIALOG_REMINDERS"),
+        nudge_after=_positive(
+            parse_duration(_get(env, "DIALOG_NUDGE_AFTER") or "3d", "DIALOG_NUDGE_AFTER"),
+            "DIALOG_NUDGE_AFTER",
+        ),
+        urgent_notice=_positive(
+            parse_duration(_get(env, "DIALOG_URGENT_NOTICE") or "24h", "DIALOG_URGENT_NOTICE"),
+            "DIALOG_URGENT_NOTICE",
+        ),
+        urgent_reminders=parse_durations(
+            _get(env, "DIALOG_URGENT_REMINDERS") or "3h,15m", "DIALOG_URGENT_REMINDERS"
+        ),
+    )
+
+
+def read_environment(env_file: str | os.PathLike[str] | None = ".env") -> dict[str, str]:
+    """The process environment over the values of `.env` (the real environment wins)."""
+    values: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ)
+    return values

@@ -1,0 +1,1 @@
+"""Chat platforms: how the bot looks and listens on each. Only bot.py imports this package."""

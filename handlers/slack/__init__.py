@@ -1,0 +1,3 @@
+"""Slack: Bolt listeners, payload parsing, Block Kit builders and the Slack Notifier."""
+
+PLATFORM = "slack"

@@ -1,0 +1,43 @@
+"""Builds the Bolt app and the Slack Web API clients, and registers every listener."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+from handlers.slack import actions, commands, errors, views
+from handlers.slack.context import SlackDeps
+
+
+def make_client(token: str, base_url: str, *, retry_rate_limits: bool) -> WebClient:
+    """A Web API client for `base_url` (Slack, GovSlack or a fake) with retries.
+
+    Listener-side calls retry one 429 after its Retry-After; the delivery sweep does not, because
+    it reschedules the row instead of sleeping.
+    """
+    handlers = [ConnectionErrorRetryHandler(max_retry_count=2)]
+    if retry_rate_limits:
+        handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
+    return WebClient(token=token, base_url=base_url, timeout=15, retry_handlers=handlers)
+
+
+def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None) -> App:
+    """The Bolt app with every Dialogbot listener registered; signature checks stay on."""
+    app = App(
+        client=client,
+        signing_secret=signing_secret or None,
+        # Acknowledge at once and run listeners on Bolt's thread pool: slow work never delays ack.
+        process_before_response=False,
+        logger=logging.getLogger("dialogbot.bolt"),
+    )
+    commands.register(app, deps)
+    actions.register(app, deps)
+    views.register(app, deps)
+    errors.register(app, deps)
+    return app

@@ -1,0 +1,273 @@
+"""Block Kit builders: pure functions from plain data (and a translator) to Slack messages.
+
+User text is escaped here, at the last step before Slack, and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from handlers.slack import ids
+from handlers.slack.text import escape, mention, truncate
+from services.i18n import Text, Translator
+from services.messages import TopicAnnouncement, TopicCard
+from services.topics import DETAILS_MAX, TITLE_MAX
+
+# Slack allows 50 blocks a message; the topic list keeps room for its header and footer.
+TOPICS_SHOWN = 20
+SECTION_LIMIT = 3000
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message ready for Slack: blocks, and the plain text shown in notifications."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    return [block.to_dict() for block in blocks]
+
+
+def plain(t: Translator, message: Text) -> Rendered:
+    """A one-line private message (confirmations and errors)."""
+    line = t.render(message, escape)
+    return Rendered(line, _dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def _side(t: Translator, card: TopicCard) -> str:
+    side = t.gettext("city") if card.proposer_side == "city" else t.gettext("civil society")
+    if card.proposer_organisation:
+        return f"{side} · {escape(card.proposer_organisation)}"
+    return side
+
+
+def _supporters(t: Translator, card: TopicCard) -> str:
+    people = t.ngettext("{count} supporter", "{count} supporters", card.supporters).format(
+        count=card.supporters
+    )
+    if card.supporting_organisations:
+        people += " " + t.ngettext(
+            "from {count} organisation", "from {count} organisations", card.supporting_organisations
+        ).format(count=card.supporting_organisations)
+    return people
+
+
+def _state(t: Translator, state: str) -> str:
+    return {
+        "proposed": t.gettext("proposed"),
+        "scheduled": t.gettext("on a meeting's agenda"),
+        "discussed": t.gettext("discussed"),
+        "declined": t.gettext("declined"),
+    }.get(state, state)
+
+
+def _support_button(t: Translator, card: TopicCard) -> ButtonElement:
+    return ButtonElement(
+        text=t.gettext("Support"),
+        action_id=ids.TOPIC_SUPPORT,
+        value=str(card.number),
+        accessibility_label=truncate(
+            t.gettext("Support topic {number}: {title}").format(number=card.number, title=card.title),
+            75,
+        ),
+    )
+
+
+def _topic_text(card: TopicCard, *, with_details: bool) -> str:
+    body = f"*{card.number}. {escape(card.title)}*"
+    if with_details and card.details:
+        room = SECTION_LIMIT - len(body) - 2
+        body += "\n" + truncate(escape(card.details), room)
+    return body
+
+
+def topic_announcement(t: Translator, message: TopicAnnouncement) -> Rendered:
+    """The channel post for a new proposal, with its supporter count and a Support button."""
+    card = message.topic
+    intro = t.gettext("New topic proposed for the dialogue meetings")
+    byline = t.gettext("Proposed by {person} ({side}) · {supporters}").format(
+        person=mention(card.proposer.user_id), side=_side(t, card), supporters=_supporters(t, card)
+    )
+    how = t.gettext("Support it with the button or `/dialog support {number}`.").format(
+        number=card.number
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f"*{intro}*")),
+        SectionBlock(
+            block_id=f"topic:{card.number}",
+            text=MarkdownTextObject(text=_topic_text(card, with_details=True)),
+            accessory=_support_button(t, card),
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text=byline), MarkdownTextObject(text=how)]),
+    ]
+    fallback = f"{intro}: {card.number}. {escape(card.title)}"
+    return Rendered(fallback, _dicts(blocks))
+
+
+def topic_list(t: Translator, cards: Sequence[TopicCard]) -> Rendered:
+    """Open topics, most supported first, each with a Support button."""
+    if not cards:
+        line = t.gettext(
+            "No open topics yet. Propose one with `/dialog propose <title> | <details>`."
+        )
+        return Rendered(line, _dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+    heading = t.ngettext("{count} open topic", "{count} open topics", len(cards)).format(
+        count=len(cards)
+    )
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=heading, emoji=False))]
+    for card in cards[:TOPICS_SHOWN]:
+        blocks.append(
+            SectionBlock(
+                block_id=f"topic:{card.number}",
+                text=MarkdownTextObject(text=_topic_text(card, with_details=False)),
+                accessory=_support_button(t, card),
+            )
+        )
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=" · ".join(
+                            (
+                                t.gettext("by {person} ({side})").format(
+                                    person=mention(card.proposer.user_id), side=_side(t, card)
+                                ),
+                                _supporters(t, card),
+                                _state(t, card.state),
+                            )
+                        )
+                    )
+                ]
+            )
+        )
+    if len(cards) > TOPICS_SHOWN:
+        rest = len(cards) - TOPICS_SHOWN
+        blocks.append(DividerBlock())
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=t.ngettext(
+                            "…and {count} more with less support.",
+                            "…and {count} more with less support.",
+                            rest,
+                        ).format(count=rest)
+                    )
+                ]
+            )
+        )
+    return Rendered(heading, _dicts(blocks))
+
+
+def proposal_confirmation(t: Translator, card: TopicCard, *, announced: bool) -> Rendered:
+    """Told privately to the proposer."""
+    line = t.gettext("Thanks! Your topic is number {number}: *{title}*.").format(
+        number=card.number, title=escape(card.title)
+    )
+    more = (
+        t.gettext("It is announced in the dialogue channel, where others can support it.")
+        if announced
+        else t.gettext("Others can support it with `/dialog support {number}`.").format(
+            number=card.number
+        )
+    )
+    return Rendered(f"{line} {more}", _dicts([SectionBlock(text=MarkdownTextObject(text=f"{line}\n{more}"))]))
+
+
+def support_confirmation(t: Translator, card: TopicCard, *, added: bool) -> Rendered:
+    """Told privately to the supporter."""
+    template = (
+        t.gettext("You now support topic {number}: *{title}*. {supporters} in all.")
+        if added
+        else t.gettext("You already support topic {number}: *{title}*. {supporters} in all.")
+    )
+    line = template.format(
+        number=card.number, title=escape(card.title), supporters=_supporters(t, card)
+    )
+    return Rendered(line, _dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def help_message(t: Translator) -> Rendered:
+    """What `/dialog` can do."""
+    rows = [
+        ("`/dialog propose <title> | <details>`", t.gettext("propose a topic for the dialogue meetings")),
+        ("`/dialog propose`", t.gettext("the same, in a form")),
+        ("`/dialog topics`", t.gettext("open topics, most supported first")),
+        ("`/dialog support <topic-no>`", t.gettext("support a topic")),
+        ("`/dialog help`", t.gettext("this help")),
+    ]
+    intro = t.gettext(
+        "Dialogbot runs the dialogue meetings between the city's political leadership and "
+        "civil society. Both sides propose topics."
+    )
+    words = t.gettext(
+        "Norwegian works too: `foreslå`, `tema`, `støtt`, `hjelp`."
+    )
+    body = "\n".join(f"• {usage}: {what}" for usage, what in rows)
+    blocks = [
+        SectionBlock(text=MarkdownTextObject(text=intro)),
+        SectionBlock(text=MarkdownTextObject(text=body)),
+        ContextBlock(elements=[MarkdownTextObject(text=words)]),
+    ]
+    return Rendered(intro, _dicts(blocks))
+
+
+def propose_modal(t: Translator, private_metadata: str) -> dict[str, Any]:
+    """The form behind `/dialog propose` with no text."""
+    view = View(
+        type="modal",
+        callback_id=ids.PROPOSE_VIEW,
+        private_metadata=private_metadata,
+        title=PlainTextObject(text=truncate(t.gettext("Propose a topic"), 24)),
+        submit=PlainTextObject(text=t.gettext("Propose")),
+        close=PlainTextObject(text=t.gettext("Cancel")),
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=t.gettext(
+                        "Both sides propose topics. Your proposal is announced in the dialogue "
+                        "channel, where others can support it."
+                    )
+                )
+            ),
+            InputBlock(
+                block_id=ids.PROPOSE_TITLE_BLOCK,
+                label=PlainTextObject(text=t.gettext("Title")),
+                element=PlainTextInputElement(
+                    action_id=ids.INPUT_ACTION,
+                    max_length=TITLE_MAX,
+                    placeholder=PlainTextObject(text=t.gettext("e.g. Housing for refugee families")),
+                ),
+            ),
+            InputBlock(
+                block_id=ids.PROPOSE_DETAILS_BLOCK,
+                label=PlainTextObject(text=t.gettext("Details")),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=ids.INPUT_ACTION, multiline=True, max_length=DETAILS_MAX
+                ),
+                hint=PlainTextObject(
+                    text=t.gettext("Why it matters, and who should take part.")
+                ),
+            ),
+        ],
+    )
+    return view.to_dict()

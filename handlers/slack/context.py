@@ -1,0 +1,31 @@
+"""What every listener needs: who is asking, and in which language to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_bolt import BoltContext
+
+from handlers.slack import PLATFORM
+from handlers.slack.locale import Locales
+from services.container import Services
+from services.i18n import Translator
+from services.people import Actor
+
+
+@dataclass(frozen=True)
+class SlackDeps:
+    """The services plus the Slack-side helpers the listeners share."""
+
+    services: Services
+    locales: Locales
+    channel_id: str
+
+    def actor(self, context: BoltContext) -> Actor:
+        """The person behind a request, in the request's workspace."""
+        team = context.team_id or context.enterprise_id or ""
+        return Actor.of(PLATFORM, team, context.user_id or "")
+
+    def translator(self, context: BoltContext) -> Translator:
+        """A translator in the requester's language."""
+        return self.locales.translator(context.user_id or "")

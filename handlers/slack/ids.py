@@ -1,0 +1,16 @@
+"""Every action id, callback id and block id the bot uses, in one place."""
+
+# Buttons
+TOPIC_SUPPORT = "topic_support"
+RSVP_YES = "rsvp_yes"
+RSVP_NO = "rsvp_no"
+RSVP_MAYBE = "rsvp_maybe"
+
+# Modals
+PROPOSE_VIEW = "topic_propose"
+PROPOSE_TITLE_BLOCK = "title"
+PROPOSE_DETAILS_BLOCK = "details"
+INPUT_ACTION = "value"
+
+# Message metadata that tags every delivery, so a crash can be checked against Slack.
+DELIVERY_EVENT = "dialogbot_delivery"

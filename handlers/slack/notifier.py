@@ -1,0 +1,117 @@
+"""The Slack side of deliveries: render a service's message and post, update or find it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from handlers.slack import blocks, ids
+from handlers.slack.locale import Locales
+from services.messages import OutgoingMessage, TopicAnnouncement
+from services.people import Destination, MessageRef
+from services.ports import DeliveryError, RateLimited
+
+log = logging.getLogger(__name__)
+
+# Errors that will not go away by trying again: the message or its destination is wrong.
+PERMANENT = {
+    "channel_not_found", "not_in_channel", "is_archived", "msg_too_long", "no_text",
+    "invalid_blocks", "invalid_arguments", "user_not_found", "cant_update_message",
+    "message_not_found", "edit_window_closed", "invalid_auth", "not_authed",
+    "account_inactive", "token_revoked", "missing_scope", "restricted_action",
+    "user_disabled", "cannot_dm_bot", "invalid_metadata_format", "invalid_metadata_schema",
+}
+
+
+def render(message: OutgoingMessage, translator: Any) -> blocks.Rendered:
+    """How a service's message looks in Slack."""
+    if isinstance(message, TopicAnnouncement):
+        return blocks.topic_announcement(translator, message)
+    raise TypeError(f"no Slack rendering for {type(message).__name__}")
+
+
+def _translate(error: SlackApiError | SlackClientError | OSError) -> Exception:
+    if isinstance(error, SlackApiError):
+        response = error.response
+        if response.status_code == 429:
+            headers = {key.lower(): value for key, value in (response.headers or {}).items()}
+            try:
+                return RateLimited(float(headers.get("retry-after") or 1))
+            except ValueError:
+                return RateLimited(1.0)
+        code = str(response.get("error") or f"http_{response.status_code}")
+        return DeliveryError(code, permanent=code in PERMANENT)
+    return DeliveryError(f"{type(error).__name__}: {error}", permanent=False)
+
+
+class SlackNotifier:
+    """Implements the services' Notifier port on Slack's Web API."""
+
+    def __init__(self, client: WebClient, locales: Locales) -> None:
+        self._client = client
+        self._locales = locales
+
+    def _translator(self, destination: Destination) -> Any:
+        if destination.kind == "user":
+            return self._locales.translator(destination.id)
+        return self._locales.default_translator()
+
+    def send(self, destination: Destination, message: OutgoingMessage, *, delivery_id: int) -> MessageRef:
+        """Post to a channel, or to a person's DM by posting to their user id."""
+        rendered = render(message, self._translator(destination))
+        try:
+            response = self._client.chat_postMessage(
+                channel=destination.id,
+                text=rendered.text,
+                blocks=rendered.blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={"event_type": ids.DELIVERY_EVENT, "event_payload": {"delivery_id": delivery_id}},
+            )
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            raise _translate(exc) from exc
+        return MessageRef(str(response["channel"]), str(response["ts"]))
+
+    def update(self, ref: MessageRef, destination: Destination, message: OutgoingMessage) -> None:
+        """Re-render a posted message in place."""
+        rendered = render(message, self._translator(destination))
+        try:
+            self._client.chat_update(
+                channel=ref.channel, ts=ref.ts, text=rendered.text, blocks=rendered.blocks
+            )
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            raise _translate(exc) from exc
+
+    def find_sent(self, destination: Destination, *, delivery_id: int, since: datetime) -> MessageRef | None:
+        """Read the conversation back since `since`, looking for the delivery's metadata tag."""
+        try:
+            channel = destination.id
+            if destination.kind == "user":
+                opened = self._client.conversations_open(users=destination.id)
+                channel = str(opened["channel"]["id"])
+            cursor = None
+            while True:
+                page = self._client.conversations_history(
+                    channel=channel,
+                    oldest=f"{since.timestamp():.6f}",
+                    include_all_metadata=True,
+                    limit=200,
+                    **({"cursor": cursor} if cursor else {}),
+                )
+                for message in page.get("messages") or []:
+                    metadata = message.get("metadata") or {}
+                    payload = metadata.get("event_payload") or {}
+                    if (
+                        metadata.get("event_type") == ids.DELIVERY_EVENT
+                        and payload.get("delivery_id") == delivery_id
+                    ):
+                        return MessageRef(channel, str(message["ts"]))
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return None
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            raise _translate(exc) from exc

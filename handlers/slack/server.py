@@ -1,0 +1,38 @@
+"""The HTTP face of the bot: Slack's requests at POST /slack/events, and GET /healthz."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, jsonify, request
+from slack_bolt import App
+from slack_bolt.adapter.flask import SlackRequestHandler
+from waitress.server import create_server
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def create_web_app(bolt: App | None, health: Callable[[], dict[str, Any]]) -> Flask:
+    """A WSGI app; in Socket Mode (`bolt` None) it serves only the health check."""
+    web = Flask("dialogbot")
+
+    @web.get(HEALTH_PATH)
+    def healthz() -> Any:
+        status = health()
+        return jsonify(status), 200 if status.get("status") == "ok" else 503
+
+    if bolt is not None:
+        handler = SlackRequestHandler(bolt)
+
+        @web.post(EVENTS_PATH)
+        def slack_events() -> Any:
+            return handler.handle(request)
+
+    return web
+
+
+def make_server(web: Flask, host: str, port: int, *, threads: int = 16) -> Any:
+    """A production WSGI server (waitress) bound to host:port; call `.run()` and `.close()`."""
+    return create_server(web, host=host, port=port, threads=threads, ident="dialogbot")

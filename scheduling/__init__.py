@@ -1,0 +1,1 @@
+"""APScheduler setup and the thin jobs that call services."""

@@ -1,0 +1,46 @@
+"""The scheduler: an interval job sweeps deliveries; use cases wake it for immediate work.
+
+APScheduler's own job store is not relied on for correctness: the deliveries table is the
+source of truth, and the sweep picks up whatever fell due while the bot was down.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from scheduling.jobs import DeliverySweep
+from services.container import Services
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB_ID = "deliveries.sweep"
+SWEEP_SECONDS = 1.0
+
+
+def build_scheduler(services: Services, *, sweep_seconds: float = SWEEP_SECONDS) -> BackgroundScheduler:
+    """A background scheduler with the delivery sweep, wired so use cases can wake it."""
+    scheduler = BackgroundScheduler(timezone=UTC)
+    sweep = DeliverySweep(services)
+    scheduler.add_job(
+        sweep,
+        "interval",
+        seconds=sweep_seconds,
+        id=SWEEP_JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        # Runs that could not start on time are simply the next tick's work.
+        misfire_grace_time=None,
+        next_run_time=datetime.now(UTC),
+    )
+
+    def wake() -> None:
+        sweep.request()
+        if scheduler.running:
+            scheduler.modify_job(SWEEP_JOB_ID, next_run_time=datetime.now(UTC))
+
+    services.deliveries.on_wake(wake)
+    return scheduler

@@ -1,0 +1,1 @@
+"""The domain: use cases and rules, platform-neutral. Never imports a chat platform's SDK."""

@@ -1,0 +1,66 @@
+"""Builds the services from their dependencies: the one place the domain is wired together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text as sql
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.clock import Clock
+from services.deliveries import Deliveries
+from services.people import Destination, WorkspaceRef
+from services.ports import Notifier
+from services.topics import Topics
+from services.workspaces import Workspaces
+
+
+@dataclass
+class Services:
+    """Every use case the platforms may call, sharing one clock and one database."""
+
+    clock: Clock
+    sessions: sessionmaker[Session]
+    workspaces: Workspaces
+    deliveries: Deliveries
+    topics: Topics
+    default_language: str
+
+    def start(self, workspace: WorkspaceRef) -> None:
+        """Prepare `workspace` at start-up: create it and sync DIALOG_COORDINATORS."""
+        with self.sessions.begin() as session:
+            self.workspaces.sync_seeded_coordinators(session, workspace)
+
+    def database_ok(self) -> bool:
+        """Whether the database answers."""
+        try:
+            with self.sessions() as session:
+                session.execute(sql("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - a health check reports, it does not raise
+            return False
+
+
+def build_services(
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    notifier: Notifier,
+    *,
+    platform: str,
+    channel_id: str,
+    coordinators: tuple[str, ...],
+    default_language: str,
+) -> Services:
+    """Wire the services for one platform's workspace."""
+    workspaces = Workspaces(clock, coordinators)
+    deliveries = Deliveries(sessions, clock, notifier)
+    channel = Destination.channel(platform, channel_id) if channel_id else None
+    topics = Topics(sessions, clock, workspaces, deliveries, channel)
+    return Services(
+        clock=clock,
+        sessions=sessions,
+        workspaces=workspaces,
+        deliveries=deliveries,
+        topics=topics,
+        default_language=default_language,
+    )

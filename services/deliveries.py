@@ -1,0 +1,405 @@
+"""Outgoing messages as database rows, swept and sent: restart-safe, never duplicated.
+
+A use case *plans* a delivery (a row, in its own transaction). The sweep claims rows that are
+due, asks the registered composer what the message says now, sends it through the Notifier and
+records the platform's reference. Rows caught mid-send by a crash are checked against the
+platform before being sent again. Sent messages whose content changed are updated in place, at
+most once per sweep, which coalesces bursts of changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.clock import Clock
+from services.messages import OutgoingMessage
+from services.people import Destination, MessageRef
+from services.ports import DeliveryError, Notifier, RateLimited
+from storage.models import Delivery, DeliveryState
+
+log = logging.getLogger(__name__)
+
+Composer = Callable[[Session, Delivery], OutgoingMessage | None]
+
+# A claim older than this is presumed dead (its process crashed mid-send).
+CLAIM_LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 6
+BATCH = 50
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(15 * 2 ** (attempts - 1), 15 * 60))
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did, for logs and tests."""
+
+    sent: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    recovered: list[int] = field(default_factory=list)
+
+    @property
+    def busy(self) -> bool:
+        """Whether the sweep did anything at all."""
+        return any((self.sent, self.updated, self.skipped, self.failed, self.retrying, self.recovered))
+
+
+class Deliveries:
+    """Plans deliveries and sends the ones that are due."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, notifier: Notifier) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._notifier = notifier
+        self._composers: dict[str, Composer] = {}
+        self._wake: Callable[[], None] = lambda: None
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+    def register(self, kind: str, composer: Composer) -> None:
+        """Say how to compose deliveries of `kind` from the current state of the database."""
+        self._composers[kind] = composer
+
+    def on_wake(self, wake: Callable[[], None]) -> None:
+        """Install what `wake()` does: the scheduler runs a sweep as soon as it can."""
+        self._wake = wake
+
+    def wake(self) -> None:
+        """Ask for a sweep soon (after a use case committed new or changed deliveries)."""
+        self._wake()
+
+    def plan(
+        self,
+        session: Session,
+        *,
+        workspace_id: int,
+        kind: str,
+        key: str,
+        destination: Destination,
+        due_at: datetime,
+        topic_id: int | None = None,
+        meeting_id: int | None = None,
+        meeting_version: int | None = None,
+    ) -> Delivery:
+        """Add a delivery to the caller's transaction, or return the one already planned under `key`."""
+        if kind not in self._composers:
+            raise ValueError(f"no composer registered for delivery kind {kind!r}")
+        dedupe_key = f"{key}:{destination.platform}:{destination.kind}:{destination.id}"
+        existing = session.scalar(
+            select(Delivery).where(
+                Delivery.workspace_id == workspace_id, Delivery.dedupe_key == dedupe_key
+            )
+        )
+        if existing is not None:
+            return existing
+        delivery = Delivery(
+            workspace_id=workspace_id,
+            dedupe_key=dedupe_key,
+            kind=kind,
+            topic_id=topic_id,
+            meeting_id=meeting_id,
+            meeting_version=meeting_version,
+            dest_platform=destination.platform,
+            dest_kind=destination.kind,
+            dest_id=destination.id,
+            due_at=due_at,
+            state=DeliveryState.PENDING,
+            attempts=0,
+            content_version=1,
+            synced_version=0,
+            created_at=self._clock.now(),
+        )
+        session.add(delivery)
+        session.flush()
+        return delivery
+
+    def sweep(self) -> SweepReport:
+        """Send what is due, recover what a crash left mid-send, and refresh changed messages."""
+        report = SweepReport()
+        self._recover_in_doubt(report)
+        for delivery_id in self._claim_due():
+            self._send_one(delivery_id, report)
+        for delivery_id in self._claim_stale():
+            self._update_one(delivery_id, report)
+        return report
+
+    # -- sending ---------------------------------------------------------------------------
+
+    def _claim_due(self) -> list[int]:
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            query = (
+                select(Delivery.id)
+                .where(
+                    Delivery.state == DeliveryState.PENDING,
+                    Delivery.due_at <= now,
+                    or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+                )
+                .order_by(Delivery.due_at, Delivery.id)
+                .limit(BATCH)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                # Replicas skip each other's rows instead of queueing behind their locks.
+                query = query.with_for_update(skip_locked=True)
+            candidates = list(session.scalars(query))
+            claimed = []
+            for delivery_id in candidates:
+                # The state condition makes the claim exclusive on every backend.
+                result = session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.PENDING)
+                    .values(
+                        state=DeliveryState.SENDING,
+                        claimed_at=now,
+                        claimed_by=self.worker_id,
+                        attempts=Delivery.attempts + 1,
+                    )
+                )
+                if result.rowcount == 1:
+                    claimed.append(delivery_id)
+        return claimed
+
+    def _send_one(self, delivery_id: int, report: SweepReport) -> None:
+        with self._sessions.begin() as session:
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is None or delivery.claimed_by != self.worker_id:
+                return
+            message = self._compose(session, delivery)
+            destination = _destination(delivery)
+            version = delivery.content_version
+            if message is None:
+                delivery.state = DeliveryState.SKIPPED
+                delivery.claimed_at = None
+                report.skipped.append(delivery_id)
+                return
+        # The platform call happens outside any transaction: no locks are held while waiting.
+        try:
+            ref = self._notifier.send(destination, message, delivery_id=delivery_id)
+        except RateLimited as exc:
+            self._release(delivery_id, retry_in=timedelta(seconds=exc.retry_after), error=str(exc),
+                          count_attempt=False)
+            report.retrying.append(delivery_id)
+            return
+        except DeliveryError as exc:
+            if exc.permanent:
+                self._fail(delivery_id, exc.reason)
+                report.failed.append(delivery_id)
+            elif self._release(delivery_id, retry_in=None, error=exc.reason):
+                report.retrying.append(delivery_id)
+            else:
+                report.failed.append(delivery_id)
+            return
+        self._mark_sent(delivery_id, ref, version)
+        report.sent.append(delivery_id)
+
+    def _mark_sent(self, delivery_id: int, ref: MessageRef, version: int) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id)
+                .values(
+                    state=DeliveryState.SENT,
+                    sent_at=self._clock.now(),
+                    ref_channel=ref.channel,
+                    ref_ts=ref.ts,
+                    synced_version=version,
+                    claimed_at=None,
+                    last_error=None,
+                )
+            )
+
+    def _fail(self, delivery_id: int, reason: str) -> None:
+        log.warning("delivery %s failed for good: %s", delivery_id, reason)
+        with self._sessions.begin() as session:
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id)
+                .values(state=DeliveryState.FAILED, last_error=reason, claimed_at=None)
+            )
+
+    def _release(self, delivery_id: int, *, retry_in: timedelta | None, error: str,
+                 count_attempt: bool = True) -> bool:
+        """Put a claimed row back for a later try; False if it has used up its attempts."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is None:
+                return False
+            if not count_attempt:
+                delivery.attempts -= 1
+            elif delivery.attempts >= MAX_ATTEMPTS:
+                delivery.state = DeliveryState.FAILED
+                delivery.last_error = error
+                delivery.claimed_at = None
+                log.warning("delivery %s failed after %s attempts: %s", delivery_id,
+                            delivery.attempts, error)
+                return False
+            delivery.state = DeliveryState.PENDING
+            delivery.claimed_at = None
+            delivery.last_error = error
+            delivery.next_attempt_at = now + (retry_in if retry_in is not None
+                                              else _backoff(delivery.attempts))
+            return True
+
+    # -- crash recovery --------------------------------------------------------------------
+
+    def _recover_in_doubt(self, report: SweepReport) -> None:
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            stuck = session.execute(
+                select(Delivery.id, Delivery.claimed_at).where(
+                    Delivery.state == DeliveryState.SENDING, Delivery.claimed_at < now - CLAIM_LEASE
+                )
+            ).all()
+        for delivery_id, claimed_at in stuck:
+            with self._sessions.begin() as session:
+                # Take over the stale claim; only one sweeper wins it.
+                won = session.execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.id == delivery_id,
+                        Delivery.state == DeliveryState.SENDING,
+                        Delivery.claimed_at == claimed_at,
+                    )
+                    .values(claimed_at=now, claimed_by=self.worker_id)
+                ).rowcount == 1
+                delivery = session.get(Delivery, delivery_id)
+                if not won or delivery is None:
+                    continue
+                destination = _destination(delivery)
+            try:
+                # Search from a little before the old claim: clocks of replicas drift.
+                found = self._notifier.find_sent(
+                    destination, delivery_id=delivery_id, since=claimed_at - timedelta(minutes=1)
+                )
+            except (DeliveryError, RateLimited) as exc:
+                log.warning("could not check delivery %s after a crash: %s", delivery_id, exc)
+                with self._sessions.begin() as session:
+                    # Leave it in doubt; the lease expires again and the check is retried.
+                    session.execute(
+                        update(Delivery).where(Delivery.id == delivery_id).values(claimed_at=claimed_at)
+                    )
+                continue
+            if found is not None:
+                # It did go out before the crash: record it, and refresh it if it changed since.
+                # What it rendered is unknown: synced version 0 makes the next pass refresh it.
+                self._mark_sent(delivery_id, found, 0)
+                log.info("delivery %s was sent before a crash; recorded, not resent", delivery_id)
+            else:
+                with self._sessions.begin() as session:
+                    session.execute(
+                        update(Delivery)
+                        .where(Delivery.id == delivery_id)
+                        .values(state=DeliveryState.PENDING, claimed_at=None, next_attempt_at=None)
+                    )
+                log.info("delivery %s was not sent before a crash; sending it again", delivery_id)
+            report.recovered.append(delivery_id)
+        if report.recovered:
+            for delivery_id in self._claim_due():
+                self._send_one(delivery_id, report)
+
+    # -- updates in place ------------------------------------------------------------------
+
+    def _claim_stale(self) -> list[int]:
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            candidates = list(
+                session.scalars(
+                    select(Delivery.id)
+                    .where(
+                        Delivery.state == DeliveryState.SENT,
+                        Delivery.synced_version < Delivery.content_version,
+                        or_(
+                            Delivery.update_claimed_at.is_(None),
+                            Delivery.update_claimed_at < now - CLAIM_LEASE,
+                        ),
+                    )
+                    .order_by(Delivery.id)
+                    .limit(BATCH)
+                )
+            )
+            claimed = []
+            for delivery_id in candidates:
+                result = session.execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.id == delivery_id,
+                        or_(
+                            Delivery.update_claimed_at.is_(None),
+                            Delivery.update_claimed_at < now - CLAIM_LEASE,
+                        ),
+                    )
+                    .values(update_claimed_at=now)
+                )
+                if result.rowcount == 1:
+                    claimed.append(delivery_id)
+        return claimed
+
+    def _update_one(self, delivery_id: int, report: SweepReport) -> None:
+        with self._sessions.begin() as session:
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is None or delivery.ref_channel is None or delivery.ref_ts is None:
+                return
+            message = self._compose(session, delivery)
+            version = delivery.content_version
+            ref = MessageRef(delivery.ref_channel, delivery.ref_ts)
+            destination = _destination(delivery)
+        retry_at = None
+        try:
+            if message is not None:
+                self._notifier.update(ref, destination, message)
+        except RateLimited as exc:
+            # Keep the claim until Slack lets us try again; the lease then frees it.
+            retry_at = self._clock.now() - CLAIM_LEASE + timedelta(seconds=exc.retry_after)
+            report.retrying.append(delivery_id)
+        except DeliveryError as exc:
+            log.warning("could not update delivery %s: %s", delivery_id, exc.reason)
+            if exc.permanent:
+                version_done = version  # nothing more can be done for this message
+                with self._sessions.begin() as session:
+                    session.execute(
+                        update(Delivery)
+                        .where(Delivery.id == delivery_id)
+                        .values(synced_version=version_done, update_claimed_at=None,
+                                last_error=exc.reason)
+                    )
+                report.failed.append(delivery_id)
+                return
+            retry_at = self._clock.now() - CLAIM_LEASE + _backoff(1)
+            report.retrying.append(delivery_id)
+        with self._sessions.begin() as session:
+            if retry_at is not None:
+                session.execute(
+                    update(Delivery).where(Delivery.id == delivery_id).values(update_claimed_at=retry_at)
+                )
+                return
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id)
+                .values(synced_version=version, update_claimed_at=None)
+            )
+        report.updated.append(delivery_id)
+
+    def _compose(self, session: Session, delivery: Delivery) -> OutgoingMessage | None:
+        composer = self._composers.get(delivery.kind)
+        if composer is None:
+            log.error("delivery %s has kind %r, which nothing composes; skipping it",
+                      delivery.id, delivery.kind)
+            return None
+        return composer(session, delivery)
+
+
+def _destination(delivery: Delivery) -> Destination:
+    return Destination(delivery.dest_platform, delivery.dest_kind, delivery.dest_id)

@@ -1,0 +1,104 @@
+"""Translatable text. Services say *what* to tell people as `Text`; platforms render it.
+
+Catalogs live in `locales/<lang>/LC_MESSAGES/messages.po` (Babel/gettext). Strings in code are
+marked with `_` (translated at once) or `N_` (marked only, translated when rendered).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+SUPPORTED = ("en", "nb")
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet."""
+    return message
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message to translate later: a msgid (optionally plural) and its parameters."""
+
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    plural: str | None = None
+    count: int | None = None
+
+
+def text(msgid: str, **params: Any) -> Text:
+    """A translatable message with named `{placeholders}`."""
+    return Text(msgid, params)
+
+
+def plural_text(singular: str, plural: str, count: int, **params: Any) -> Text:
+    """A translatable message whose form depends on `count` (also available as `{count}`)."""
+    return Text(singular, {"count": count, **params}, plural, count)
+
+
+def language_of(locale: str | None, default: str) -> str:
+    """Map a platform locale (`nb-NO`, `en-US`, `no`, `nn-NO`) to a supported language."""
+    if not locale:
+        return default
+    primary = locale.replace("_", "-").split("-")[0].lower()
+    if primary in ("nb", "no", "nn"):
+        # Nynorsk readers are served Bokmål: closer than English for them.
+        return "nb"
+    if primary == "en":
+        return "en"
+    return default
+
+
+@functools.cache
+def _translations(language: str) -> NullTranslations:
+    if language == "en":
+        return NullTranslations()
+    loaded = Translations.load(str(LOCALES_DIR), [language], DOMAIN)
+    if not isinstance(loaded, Translations):
+        raise RuntimeError(
+            f"no compiled catalog for {language!r} in {LOCALES_DIR}; run `make catalogs`"
+        )
+    return loaded
+
+
+class Translator:
+    """Renders `Text` and plain msgids in one language."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language if language in SUPPORTED else "en"
+        self._t = _translations(self.language)
+
+    def gettext(self, message: str) -> str:
+        """Translate a msgid."""
+        return self._t.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        """Translate a msgid with plural forms."""
+        return self._t.ngettext(singular, plural, count)
+
+    def render(self, message: Text, escape: Callable[[str], str] = lambda s: s) -> str:
+        """Translate `message` and fill in its parameters; string parameters pass through `escape`."""
+        if message.plural is not None and message.count is not None:
+            template = self.ngettext(message.msgid, message.plural, message.count)
+        else:
+            template = self.gettext(message.msgid)
+        params = {
+            key: self.render(value, escape) if isinstance(value, Text)
+            else escape(value) if isinstance(value, str) else value
+            for key, value in message.params.items()
+        }
+        return template.format(**params)
+
+
+@functools.cache
+def translator(language: str) -> Translator:
+    """The shared translator for `language`."""
+    return Translator(language)

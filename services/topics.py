@@ -1,0 +1,265 @@
+"""Topic proposals: either side proposes, everyone sees and supports."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.clock import Clock
+from services.deliveries import Deliveries
+from services.errors import Conflict, InvalidInput, NotFound
+from services.i18n import N_, text
+from services.messages import TopicAnnouncement, TopicCard
+from services.people import Actor, Destination, PersonRef
+from services.workspaces import Workspaces, is_coordinator, next_number, organisations_of
+from storage.models import Delivery, Organisation, Side, Topic, TopicState, TopicSupport
+
+TITLE_MIN = 3
+# Slack's header and button texts cap at 150 characters; the title must fit everywhere it shows.
+TITLE_MAX = 150
+DETAILS_MAX = 2000
+OPEN_STATES = (TopicState.PROPOSED, TopicState.SCHEDULED)
+ANNOUNCEMENT = "topic_announcement"
+
+_SPACES = re.compile(r"\s+")
+
+
+def _fold(title: str) -> str:
+    return _SPACES.sub(" ", title).strip().casefold()
+
+
+@dataclass(frozen=True)
+class SupportOutcome:
+    """The topic after a support, and whether this support was new."""
+
+    topic: TopicCard
+    added: bool
+
+
+class Topics:
+    """Use cases around topic proposals."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        workspaces: Workspaces,
+        planner: Deliveries,
+        announce_channel: Destination | None,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._workspaces = workspaces
+        self._planner = planner
+        self._announce_channel = announce_channel
+        planner.register(ANNOUNCEMENT, self._compose_announcement)
+
+    def propose(self, actor: Actor, title: str, details: str = "") -> TopicCard:
+        """Record a new topic from `actor` and plan its announcement in the dialogue channel."""
+        title = _SPACES.sub(" ", title).strip()
+        details = details.strip()
+        if len(title) < TITLE_MIN:
+            raise InvalidInput(
+                text(
+                    N_("A topic needs a title of at least {min} characters, e.g. "
+                       "`/dialog propose Housing for refugees | details`."),
+                    min=TITLE_MIN,
+                ),
+                field="title",
+            )
+        if len(title) > TITLE_MAX:
+            raise InvalidInput(
+                text(
+                    N_("The title is {length} characters long; keep it to {max} and put the "
+                       "rest in the details after `|`."),
+                    length=len(title),
+                    max=TITLE_MAX,
+                ),
+                field="title",
+            )
+        if len(details) > DETAILS_MAX:
+            raise InvalidInput(
+                text(
+                    N_("The details are {length} characters long; keep them to {max}."),
+                    length=len(details),
+                    max=DETAILS_MAX,
+                ),
+                field="details",
+            )
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            duplicate = session.scalar(
+                select(Topic).where(
+                    Topic.workspace_id == workspace.id,
+                    Topic.title_key == _fold(title),
+                    Topic.state.in_(OPEN_STATES),
+                )
+            )
+            if duplicate is not None:
+                raise Conflict(
+                    text(
+                        N_("Topic {number} “{title}” is already proposed. Support it with "
+                           "`/dialog support {number}`."),
+                        number=duplicate.number,
+                        title=duplicate.title,
+                    ),
+                    field="title",
+                )
+            organisations = organisations_of(session, workspace, actor.person)
+            topic = Topic(
+                workspace_id=workspace.id,
+                number=next_number(session, workspace.id, "topic"),
+                title=title,
+                title_key=_fold(title),
+                details=details,
+                proposer_platform=actor.person.platform,
+                proposer_user_id=actor.person.user_id,
+                proposer_side=(
+                    Side.CITY if is_coordinator(session, workspace, actor.person) else Side.CIVIL_SOCIETY
+                ),
+                proposer_organisation_id=organisations[0].id if organisations else None,
+                state=TopicState.PROPOSED,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(topic)
+            session.flush()
+            if self._announce_channel is not None:
+                self._planner.plan(
+                    session,
+                    workspace_id=workspace.id,
+                    kind=ANNOUNCEMENT,
+                    key=f"topic:{topic.id}:announce",
+                    destination=self._announce_channel,
+                    due_at=now,
+                    topic_id=topic.id,
+                )
+            card = _card(session, topic)
+        self._planner.wake()
+        return card
+
+    def support(self, actor: Actor, number: int) -> SupportOutcome:
+        """Add `actor`'s support to topic `number`; supporting twice counts once."""
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            topic = _find(session, workspace.id, number)
+            if topic.state not in OPEN_STATES:
+                raise InvalidInput(
+                    text(
+                        N_("Topic {number} is closed and no longer takes support. "
+                           "`/dialog topics` lists the open ones."),
+                        number=number,
+                    )
+                )
+            added = False
+            if not _supports(session, topic.id, actor.person):
+                organisations = organisations_of(session, workspace, actor.person)
+                try:
+                    # A savepoint: a double click may race us to the same unique row.
+                    with session.begin_nested():
+                        session.add(
+                            TopicSupport(
+                                topic_id=topic.id,
+                                platform=actor.person.platform,
+                                user_id=actor.person.user_id,
+                                organisation_id=organisations[0].id if organisations else None,
+                                created_at=self._clock.now(),
+                            )
+                        )
+                    added = True
+                except IntegrityError:
+                    added = False
+            if added:
+                _touch_announcements(session, topic.id)
+            card = _card(session, topic)
+        if added:
+            self._planner.wake()
+        return SupportOutcome(card, added)
+
+    def open_topics(self, actor: Actor) -> list[TopicCard]:
+        """Open topics, most supported first, then newest."""
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            topics = session.scalars(
+                select(Topic).where(Topic.workspace_id == workspace.id, Topic.state.in_(OPEN_STATES))
+            ).all()
+            cards = [_card(session, topic) for topic in topics]
+        return sorted(cards, key=lambda c: (-c.supporters, -c.number))
+
+    def get(self, actor: Actor, number: int) -> TopicCard:
+        """One topic by its number."""
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            return _card(session, _find(session, workspace.id, number))
+
+    def _compose_announcement(self, session: Session, delivery: Delivery) -> TopicAnnouncement | None:
+        topic = session.get(Topic, delivery.topic_id) if delivery.topic_id else None
+        if topic is None:
+            return None
+        return TopicAnnouncement(_card(session, topic))
+
+
+def _find(session: Session, workspace_id: int, number: int) -> Topic:
+    topic = session.scalar(
+        select(Topic).where(Topic.workspace_id == workspace_id, Topic.number == number)
+    )
+    if topic is None:
+        raise NotFound(
+            text(
+                N_("There is no topic {number}. `/dialog topics` lists the open ones."),
+                number=number,
+            )
+        )
+    return topic
+
+
+def _supports(session: Session, topic_id: int, person: PersonRef) -> bool:
+    return (
+        session.scalar(
+            select(TopicSupport.id).where(
+                TopicSupport.topic_id == topic_id,
+                TopicSupport.platform == person.platform,
+                TopicSupport.user_id == person.user_id,
+            )
+        )
+        is not None
+    )
+
+
+def _touch_announcements(session: Session, topic_id: int) -> None:
+    """Mark the topic's posted announcements for re-rendering (the supporter count changed)."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.topic_id == topic_id, Delivery.kind == ANNOUNCEMENT)
+        .values(content_version=Delivery.content_version + 1)
+    )
+
+
+def _card(session: Session, topic: Topic) -> TopicCard:
+    supporters, organisations = session.execute(
+        select(
+            func.count(TopicSupport.id), func.count(func.distinct(TopicSupport.organisation_id))
+        ).where(TopicSupport.topic_id == topic.id)
+    ).one()
+    organisation = (
+        session.get(Organisation, topic.proposer_organisation_id)
+        if topic.proposer_organisation_id
+        else None
+    )
+    return TopicCard(
+        number=topic.number,
+        title=topic.title,
+        details=topic.details,
+        state=topic.state.value,
+        proposer=PersonRef(topic.proposer_platform, topic.proposer_user_id),
+        proposer_side=topic.proposer_side.value,
+        proposer_organisation=organisation.name if organisation else None,
+        supporters=supporters,
+        supporting_organisations=organisations,
+        created_at=topic.created_at,
+    )
