@@ -163,6 +163,7 @@ class Deliveries:
                     .values(
                         state=DeliveryState.SENDING,
                         claimed_at=now,
+                        attempted_at=now,
                         claimed_by=self.worker_id,
                         attempts=Delivery.attempts + 1,
                     )
@@ -196,6 +197,9 @@ class Deliveries:
             if exc.permanent:
                 self._fail(delivery_id, exc.reason)
                 report.failed.append(delivery_id)
+            elif exc.maybe_sent:
+                self._leave_in_doubt(delivery_id, exc.reason)
+                report.retrying.append(delivery_id)
             elif self._release(delivery_id, retry_in=None, error=exc.reason):
                 report.retrying.append(delivery_id)
             else:
@@ -229,6 +233,17 @@ class Deliveries:
                 .values(state=DeliveryState.FAILED, last_error=reason, claimed_at=None)
             )
 
+    def _leave_in_doubt(self, delivery_id: int, reason: str) -> None:
+        """Keep the row `sending`, with a claim that lapses after a back-off: the crash-recovery
+        path then looks for the message on the platform before sending it again."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is None:
+                return
+            delivery.last_error = reason
+            delivery.claimed_at = now - CLAIM_LEASE + _backoff(delivery.attempts)
+
     def _release(self, delivery_id: int, *, retry_in: timedelta | None, error: str,
                  count_attempt: bool = True) -> bool:
         """Put a claimed row back for a later try; False if it has used up its attempts."""
@@ -260,7 +275,7 @@ class Deliveries:
         with self._sessions.begin() as session:
             stuck = session.execute(
                 select(Delivery.id, Delivery.claimed_at).where(
-                    Delivery.state == DeliveryState.SENDING, Delivery.claimed_at < now - CLAIM_LEASE
+                    Delivery.state == DeliveryState.SENDING, Delivery.claimed_at <= now - CLAIM_LEASE
                 )
             ).all()
         for delivery_id, claimed_at in stuck:
@@ -279,17 +294,21 @@ class Deliveries:
                 if not won or delivery is None:
                     continue
                 destination = _destination(delivery)
+                attempted_at = delivery.attempted_at or claimed_at
+                attempts = delivery.attempts
             try:
-                # Search from a little before the old claim: clocks of replicas drift.
+                # Search from a little before the attempt: clocks of replicas drift.
                 found = self._notifier.find_sent(
-                    destination, delivery_id=delivery_id, since=claimed_at - timedelta(minutes=1)
+                    destination, delivery_id=delivery_id, since=attempted_at - timedelta(minutes=1)
                 )
             except (DeliveryError, RateLimited) as exc:
                 log.warning("could not check delivery %s after a crash: %s", delivery_id, exc)
                 with self._sessions.begin() as session:
-                    # Leave it in doubt; the lease expires again and the check is retried.
+                    # Still in doubt: the claim lapses again after a back-off and the check reruns.
                     session.execute(
-                        update(Delivery).where(Delivery.id == delivery_id).values(claimed_at=claimed_at)
+                        update(Delivery)
+                        .where(Delivery.id == delivery_id)
+                        .values(claimed_at=now - CLAIM_LEASE + _backoff(1))
                     )
                 continue
             if found is not None:
@@ -297,6 +316,10 @@ class Deliveries:
                 # What it rendered is unknown: synced version 0 makes the next pass refresh it.
                 self._mark_sent(delivery_id, found, 0)
                 log.info("delivery %s was sent before a crash; recorded, not resent", delivery_id)
+            elif attempts >= MAX_ATTEMPTS:
+                self._fail(delivery_id, f"not delivered after {attempts} attempts")
+                report.failed.append(delivery_id)
+                continue
             else:
                 with self._sessions.begin() as session:
                     session.execute(
@@ -323,7 +346,7 @@ class Deliveries:
                         Delivery.synced_version < Delivery.content_version,
                         or_(
                             Delivery.update_claimed_at.is_(None),
-                            Delivery.update_claimed_at < now - CLAIM_LEASE,
+                            Delivery.update_claimed_at <= now - CLAIM_LEASE,
                         ),
                     )
                     .order_by(Delivery.id)
@@ -338,7 +361,7 @@ class Deliveries:
                         Delivery.id == delivery_id,
                         or_(
                             Delivery.update_claimed_at.is_(None),
-                            Delivery.update_claimed_at < now - CLAIM_LEASE,
+                            Delivery.update_claimed_at <= now - CLAIM_LEASE,
                         ),
                     )
                     .values(update_claimed_at=now)

@@ -10,12 +10,17 @@ from services.people import Destination, MessageRef
 
 
 class DeliveryError(Exception):
-    """Sending failed; `permanent` failures are not retried."""
+    """Sending failed; `permanent` failures are not retried.
 
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    `maybe_sent` means the platform may have taken the message before the failure (a timeout, a
+    dropped connection): it must be looked for before any retry, or it could arrive twice.
+    """
+
+    def __init__(self, reason: str, *, permanent: bool, maybe_sent: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.maybe_sent = maybe_sent
 
 
 class RateLimited(Exception):

@@ -44,8 +44,10 @@ def _translate(error: SlackApiError | SlackClientError | OSError) -> Exception:
             except ValueError:
                 return RateLimited(1.0)
         code = str(response.get("error") or f"http_{response.status_code}")
-        return DeliveryError(code, permanent=code in PERMANENT)
-    return DeliveryError(f"{type(error).__name__}: {error}", permanent=False)
+        # A server error may come after Slack stored the message; an ok:false answer never does.
+        return DeliveryError(code, permanent=code in PERMANENT, maybe_sent=response.status_code >= 500)
+    # Timeouts and dropped connections: the message may or may not have arrived.
+    return DeliveryError(f"{type(error).__name__}: {error}", permanent=False, maybe_sent=True)
 
 
 class SlackNotifier:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:48:17.482628
+Create Date: 2026-11-26
 """
 
 from __future__ import annotations
@@ -180,6 +180,7 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', storage.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claimed_at', storage.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attempted_at', storage.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claimed_by', sa.String(length=64), nullable=True),
     sa.Column('sent_at', storage.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),

@@ -1,0 +1,116 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), a fixed clock, services with a recording notifier."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.clock import ManualClock
+from services.container import Services, build_services
+from storage.db import make_engine, make_session_factory, normalise_url
+from storage.migrate import upgrade
+from storage.models import Base
+from tests.support.notifier import RecordingNotifier
+
+POSTGRES_ENV = "DIALOG_TEST_POSTGRES_URL"
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+CHANNEL = "C0DIALOG"
+TEAM = "T0DIALOG"
+COORDINATOR = "UCOORD01"
+
+
+def _postgres_base_url() -> str | None:
+    url = os.environ.get(POSTGRES_ENV)
+    if url:
+        return url
+    if os.environ.get("CI"):
+        raise pytest.UsageError(
+            f"{POSTGRES_ENV} is not set: CI must run the PostgreSQL half of the suite (see .ci/run)"
+        )
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, migrated once and dropped at the end."""
+    base = _postgres_base_url()
+    if base is None:
+        pytest.skip(f"set {POSTGRES_ENV} to run the PostgreSQL tests")
+    admin = make_engine(base)
+    name = f"dialogbot_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalise_url(base)).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(engine: Engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database URL: a temp SQLite file, or the run's PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'dialogbot.sqlite3'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    url = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    _empty_postgres(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def notifier() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+def services(sessions: sessionmaker[Session], clock: ManualClock, notifier: RecordingNotifier) -> Services:
+    return build_services(
+        sessions,
+        clock,
+        notifier,
+        platform="slack",
+        channel_id=CHANNEL,
+        coordinators=(COORDINATOR,),
+        default_language="en",
+    )

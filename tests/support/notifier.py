@@ -1,0 +1,70 @@
+"""An in-memory Notifier for service tests: records what would have been sent."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from services.messages import OutgoingMessage
+from services.people import Destination, MessageRef
+from services.ports import DeliveryError, RateLimited
+
+
+@dataclass
+class Posted:
+    destination: Destination
+    message: OutgoingMessage
+    delivery_id: int
+    ref: MessageRef
+    updates: list[OutgoingMessage] = field(default_factory=list)
+
+
+class RecordingNotifier:
+    """Records sends and updates; can be told to fail the next calls."""
+
+    def __init__(self) -> None:
+        self.posted: list[Posted] = []
+        self.failures: list[Exception] = []
+        self.update_failures: list[Exception] = []
+        self.lost_replies = 0  # sends that reach the platform but whose answer never comes back
+        self._ts = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def send(self, destination: Destination, message: OutgoingMessage, *, delivery_id: int) -> MessageRef:
+        with self._lock:
+            if self.failures:
+                raise self.failures.pop(0)
+            channel = destination.id if destination.kind == "channel" else "D" + destination.id
+            ref = MessageRef(channel, f"1700000000.{next(self._ts):06d}")
+            self.posted.append(Posted(destination, message, delivery_id, ref))
+            if self.lost_replies:
+                self.lost_replies -= 1
+                raise DeliveryError("connection dropped after the platform took the message",
+                                    permanent=False, maybe_sent=True)
+            return ref
+
+    def update(self, ref: MessageRef, destination: Destination, message: OutgoingMessage) -> None:
+        with self._lock:
+            if self.update_failures:
+                raise self.update_failures.pop(0)
+            for posted in self.posted:
+                if posted.ref == ref:
+                    posted.updates.append(message)
+                    return
+            raise DeliveryError("message_not_found", permanent=True)
+
+    def find_sent(self, destination: Destination, *, delivery_id: int, since: datetime) -> MessageRef | None:
+        with self._lock:
+            for posted in self.posted:
+                if posted.delivery_id == delivery_id and posted.destination == destination:
+                    return posted.ref
+            return None
+
+    def latest(self, posted: Posted) -> OutgoingMessage:
+        """The message as it reads now, after updates."""
+        return posted.updates[-1] if posted.updates else posted.message
+
+
+__all__ = ["DeliveryError", "Posted", "RateLimited", "RecordingNotifier"]
