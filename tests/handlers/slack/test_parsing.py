@@ -1,0 +1,78 @@
+"""Command text, button values and modal state become typed values, or a clear refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.slack.parsing import (
+    Help,
+    ListTopics,
+    ModalContext,
+    Propose,
+    Support,
+    parse_command,
+    proposal_form,
+    topic_number_from_button,
+)
+from services.errors import InvalidInput
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("", Help()),
+        ("   ", Help()),
+        ("help", Help()),
+        ("HJELP", Help()),
+        ("topics", ListTopics()),
+        ("tema", ListTopics()),
+        ("support 3", Support(3)),
+        ("støtt #12", Support(12)),
+        ("stott 12", Support(12)),
+        ("propose Housing for refugees", Propose("Housing for refugees", "")),
+        ("foreslå Bolig | Mange venter  | lenge", Propose("Bolig", "Mange venter  | lenge")),
+        ("propose", Propose("", "")),
+        ("propose  | only details", Propose("", "only details")),
+    ],
+)
+def test_commands_parse(raw: str, expected: object) -> None:
+    assert parse_command(raw) == expected
+
+
+def test_empty_propose_opens_the_modal() -> None:
+    assert parse_command("propose").wants_modal
+    assert not parse_command("propose x").wants_modal
+
+
+@pytest.mark.parametrize("raw", ["support", "support three", "support 0", "støtt -1", "support 1 2"])
+def test_support_needs_a_number(raw: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_command(raw)
+    assert "usage" in refused.value.message.params
+
+
+def test_unknown_commands_name_the_word_and_point_to_help() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_command("frobnicate now")
+    assert refused.value.message.params == {"command": "frobnicate"}
+
+
+@pytest.mark.parametrize("value", ["", "abc", "0", "1e3"])
+def test_forged_button_values_are_refused(value: str) -> None:
+    with pytest.raises(InvalidInput):
+        topic_number_from_button(value)
+
+
+def test_modal_state_is_read_and_missing_fields_are_empty() -> None:
+    view = {"state": {"values": {"title": {"value": {"type": "plain_text_input", "value": "Hello"}},
+                                 "details": {"value": {"type": "plain_text_input", "value": None}}}}}
+    form = proposal_form(view)
+    assert (form.title, form.details) == ("Hello", "")
+    assert proposal_form({}).title == ""
+
+
+def test_modal_context_round_trips_and_tolerates_garbage() -> None:
+    origin = ModalContext("C1", "https://hooks.slack.com/commands/1")
+    assert ModalContext.load(origin.dump()) == origin
+    assert ModalContext.load("not json") == ModalContext()
+    assert ModalContext.load("[1, 2]") == ModalContext()
