@@ -57,7 +57,7 @@ def test_bokmal_catalog_is_complete_and_keeps_every_placeholder() -> None:
 
 
 def test_no_stale_strings_linger_in_the_catalog() -> None:
-    stale = sorted(m.id if isinstance(m.id, str) else m.id[0] for m in _catalog("nb") if m.id) 
+    stale = sorted(m.id if isinstance(m.id, str) else m.id[0] for m in _catalog("nb") if m.id)
     assert set(stale) <= _code_msgids()
 
 

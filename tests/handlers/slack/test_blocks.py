@@ -68,7 +68,8 @@ def test_announcement_shows_the_topic_supporters_and_a_support_button() -> None:
 
 
 def test_announcement_in_bokmal() -> None:
-    rendered = blocks.topic_announcement(NB, TopicAnnouncement(card(supporters=1, supporting_organisations=1)))
+    one = card(supporters=1, supporting_organisations=1)
+    rendered = blocks.topic_announcement(NB, TopicAnnouncement(one))
     dump = json.dumps(rendered.blocks, ensure_ascii=False)
     assert "Nytt tema foreslått" in dump
     assert "1 støttespiller fra 1 organisasjon" in dump
