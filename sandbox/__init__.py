@@ -1,0 +1,1 @@
+"""Local stand-ins for the platforms Dialogbot talks to (a fake Slack Web API)."""

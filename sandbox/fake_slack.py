@@ -1,0 +1,1482 @@
+"""A fake of Slack's Web API, served over real HTTP on the loopback interface.
+
+The bot's ``slack_sdk.WebClient`` talks to it through ``base_url`` (``SLACK_API_URL``), so
+everything between the bot and "Slack" is real: JSON and form encoding, the
+``Authorization`` header, HTTP status codes and ``Retry-After``.
+
+Every call is checked against Slack's published OpenAPI (Swagger 2.0) description of the
+Web API and against Block Kit rules (``slack_sdk.models`` plus the surface limits Slack
+enforces). Problems are answered the way Slack would answer them *and* recorded in
+:attr:`FakeSlack.violations`, so a test can assert that a whole scenario was clean.
+
+State model (deliberately small, documented because tests rely on it):
+
+* Channels exist only after :meth:`FakeSlack.add_channel`; the bot is a member of each.
+* Every user added with :meth:`FakeSlack.add_user` (and the bot user) has a direct-message
+  channel ``"D" + user_id``. ``chat.postMessage`` and ``chat.postEphemeral`` accept a user
+  id (``U…``/``W…``) and post into that DM, answering with the ``D…`` id, as Slack does.
+  Methods that address an existing message or history (``chat.update``, ``chat.delete``,
+  ``conversations.history``/``replies``/``info``) need the conversation id, as on Slack.
+* Posting to an unknown channel or user answers ``channel_not_found``.
+* Message timestamps come from a clock (``time.time`` by default) and are unique and
+  strictly increasing, formatted like Slack's (``"1700000000.000100"``).
+* ``conversations.history`` lists top-level messages (thread replies only when they were
+  broadcast), newest first, and includes ``metadata`` only with ``include_all_metadata``;
+  ``conversations.replies`` lists a thread.
+* ``chat.update`` keeps fields that are left out (an empty ``blocks`` array clears them).
+* ``action_id`` must be unique within its block (Slack's documented rule) and ``block_id``
+  within the message or view; ``FakeSlack(action_id_scope="surface")`` is stricter.
+* A ``trigger_id`` can be used once (``exchanged_trigger_id``); expiry is not modelled.
+* A response_url (:meth:`FakeSlack.response_url`) is only recorded: posts to it do not
+  change messages.
+* Blocks are stored as sent: Slack's generated ``block_id`` values are not added.
+
+Only the standard library and ``slack_sdk`` are used, so the module can also back a local
+browser sandbox.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import itertools
+import json
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+__all__ = [
+    "Call",
+    "FakeSlack",
+    "SpecNotFoundError",
+    "block_problems",
+    "find_spec",
+    "message_problems",
+    "view_problems",
+]
+
+SPEC_ENV = "FAKE_SLACK_SPEC"
+"""Environment variable naming the OpenAPI file when it is not passed explicitly."""
+
+SPEC_RELATIVE_PATH = Path("shared", "slack", "web-api-openapi-v2.json")
+"""Where the spec is looked for, relative to this file's ancestors."""
+
+API_PREFIX = "/api/"
+RESPONSE_PREFIX = "/response/"
+
+# Parameters Slack added after the published OpenAPI spec was generated. Only the ones the
+# bot uses are listed, each with the reason it is genuine; everything else the spec lacks
+# is still reported as a violation.
+EXTRA_PARAMETERS: Mapping[str, frozenset[str]] = {
+    # Message metadata (2022): the bot tags every delivery with its id.
+    "chat.postMessage": frozenset({"metadata"}),
+    "chat.update": frozenset({"metadata"}),
+    # Reading that metadata back, to resolve deliveries that are in doubt after a crash.
+    "conversations.history": frozenset({"include_all_metadata"}),
+    "conversations.replies": frozenset({"include_all_metadata"}),
+}
+
+JSON_STRING_FIELDS = ("blocks", "view", "metadata", "attachments")
+"""Fields that form-encoded calls carry as JSON strings; they are decoded for recording."""
+
+MESSAGE_BLOCK_LIMIT = 50
+VIEW_BLOCK_LIMIT = 100
+TEXT_LIMIT = 40_000
+MODAL_TITLE_LIMIT = 24
+RESPONSE_URL_USES = 5
+"""Slack honours a response_url at most five times (within 30 minutes)."""
+
+RESPONSE_URL_FIELDS = frozenset(
+    {
+        "text",
+        "blocks",
+        "attachments",
+        "response_type",
+        "replace_original",
+        "delete_original",
+        "thread_ts",
+        "mrkdwn",
+        "unfurl_links",
+        "unfurl_media",
+        "metadata",
+    }
+)
+
+
+class SpecNotFoundError(FileNotFoundError):
+    """Raised when Slack's OpenAPI spec cannot be located."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request received on the Web API endpoint.
+
+    Attributes:
+        method: The Web API method, e.g. ``"chat.postMessage"``.
+        http_verb: ``"GET"`` or ``"POST"``.
+        params: Query, form and JSON body parameters merged, without ``token``; the
+            JSON-string fields ``blocks``, ``view``, ``metadata`` and ``attachments`` are
+            decoded into Python objects.
+        token: From ``Authorization: Bearer …`` or, failing that, the ``token`` parameter.
+        at: ``time.monotonic()`` when the request arrived.
+    """
+
+    method: str
+    http_verb: str
+    params: dict[str, Any]
+    token: str | None
+    at: float
+
+
+@dataclass(frozen=True)
+class _Operation:
+    verbs: frozenset[str]
+    parameters: frozenset[str]
+    required: frozenset[str]
+
+
+@dataclass
+class _Failure:
+    error: str
+    status: int
+    retry_after: int | None
+
+
+class _ApiError(Exception):
+    """An ``{"ok": false}`` answer, optionally also recorded as a violation."""
+
+    def __init__(
+        self,
+        error: str,
+        violation: str | None = None,
+        *,
+        messages: list[str] | None = None,
+    ) -> None:
+        super().__init__(error)
+        self.error = error
+        self.violation = violation
+        self.messages = messages or []
+
+
+def find_spec(start: str | os.PathLike[str] | None = None) -> Path:
+    """Locate Slack's OpenAPI spec.
+
+    ``FAKE_SLACK_SPEC`` wins when set; otherwise each ancestor of ``start`` (default: this
+    file) is searched for ``shared/slack/web-api-openapi-v2.json``.
+
+    Raises:
+        SpecNotFoundError: if no spec file is found.
+    """
+    env = os.environ.get(SPEC_ENV)
+    if env:
+        path = Path(env)
+        if not path.is_file():
+            raise SpecNotFoundError(f"{SPEC_ENV}={env} does not name a file")
+        return path
+    origin = Path(start) if start is not None else Path(__file__)
+    for directory in origin.resolve().parents:
+        candidate = directory / SPEC_RELATIVE_PATH
+        if candidate.is_file():
+            return candidate
+    raise SpecNotFoundError(
+        f"Slack's OpenAPI spec was not found: looked for {SPEC_RELATIVE_PATH} above "
+        f"{origin.resolve().parent}; pass spec_path= or set {SPEC_ENV}"
+    )
+
+
+@lru_cache(maxsize=4)
+def _load_operations(path: str) -> dict[str, _Operation]:
+    with open(path, encoding="utf-8") as handle:
+        spec = json.load(handle)
+    if spec.get("swagger") != "2.0" or "paths" not in spec:
+        raise ValueError(f"{path} is not a Swagger 2.0 document")
+    operations: dict[str, _Operation] = {}
+    for route, item in spec["paths"].items():
+        verbs: set[str] = set()
+        names: set[str] = set()
+        required: set[str] = set()
+        for verb, operation in item.items():
+            if verb.lower() not in {"get", "post", "put", "delete", "patch"}:
+                continue
+            verbs.add(verb.upper())
+            for parameter in operation.get("parameters", []):
+                names.add(parameter["name"])
+                if parameter.get("required"):
+                    required.add(parameter["name"])
+        operations[route.lstrip("/")] = _Operation(frozenset(verbs), frozenset(names), frozenset(required))
+    return operations
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes"}
+    return bool(value)
+
+
+def _ts_value(ts: Any, error: str) -> Decimal:
+    try:
+        return Decimal(str(ts))
+    except (InvalidOperation, ValueError):
+        raise _ApiError(error) from None
+
+
+def _encode_cursor(ts: str) -> str:
+    return base64.b64encode(f"next_ts:{ts.replace('.', '')}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> Decimal:
+    try:
+        text = base64.b64decode(cursor.encode(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise _ApiError("invalid_cursor") from None
+    prefix, _, digits = text.partition(":")
+    if prefix != "next_ts" or not digits.isdigit() or len(digits) <= 6:
+        raise _ApiError("invalid_cursor")
+    return Decimal(f"{digits[:-6]}.{digits[-6:]}")
+
+
+# ---------------------------------------------------------------------------------------
+# Block Kit validation
+# ---------------------------------------------------------------------------------------
+
+
+def _dropped_fields(source: Any, parsed: Any, path: str) -> list[str]:
+    """Fields present in ``source`` that slack_sdk's models did not keep (unknown/empty)."""
+    problems: list[str] = []
+    if isinstance(source, dict) and isinstance(parsed, dict):
+        for key, value in source.items():
+            if key not in parsed:
+                if value is not None:
+                    problems.append(f"{path}.{key} is not a supported (non-empty) field")
+            else:
+                problems.extend(_dropped_fields(value, parsed[key], f"{path}.{key}"))
+    elif isinstance(source, list) and isinstance(parsed, list):
+        for index, (item, kept) in enumerate(zip(source, parsed, strict=False)):
+            if kept is None and item is not None:
+                kind = item.get("type") if isinstance(item, dict) else type(item).__name__
+                problems.append(f"{path}[{index}] has an unknown element type {kind!r}")
+            else:
+                problems.extend(_dropped_fields(item, kept, f"{path}[{index}]"))
+    return problems
+
+
+def _action_ids(node: Any) -> Iterable[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("action_id"), str):
+            yield node["action_id"]
+        for value in node.values():
+            yield from _action_ids(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _action_ids(value)
+
+
+def block_problems(
+    blocks: Any, *, limit: int, path: str = "blocks", action_id_scope: str = "block"
+) -> list[str]:
+    """Block Kit problems in a list of blocks (empty when valid).
+
+    Each block is parsed with ``slack_sdk.models.blocks.Block.parse`` and validated
+    recursively; fields the models drop (unknown or empty) are reported, as Slack rejects
+    them. Also checked: the block count limit, ``block_id`` unique across the surface, and
+    ``action_id`` unique within its block (Slack's documented rule: "unique among all
+    other action_ids in the containing block") or, with ``action_id_scope="surface"``,
+    across the whole message or view.
+    """
+    if action_id_scope not in {"block", "surface"}:
+        raise ValueError(f"action_id_scope must be 'block' or 'surface', not {action_id_scope!r}")
+    if not isinstance(blocks, list):
+        return [f"{path} must be an array of blocks, got {type(blocks).__name__}"]
+    problems: list[str] = []
+    if len(blocks) > limit:
+        problems.append(f"{path} has {len(blocks)} blocks; the limit is {limit}")
+    block_ids: set[str] = set()
+    action_ids: set[str] = set()
+    for index, block in enumerate(blocks):
+        where = f"{path}[{index}]"
+        if not isinstance(block, dict):
+            problems.append(f"{where} must be an object")
+            continue
+        kind = block.get("type")
+        try:
+            parsed = Block.parse(block)
+            if parsed is None:
+                problems.append(f"{where} has an unknown block type {kind!r}")
+                continue
+            parsed.validate_json()
+            as_dict = parsed.to_dict()
+        except Exception as exc:  # slack_sdk raises several types on malformed input
+            problems.append(f"{where} ({kind}): {exc}")
+            continue
+        problems.extend(_dropped_fields(block, as_dict, where))
+        block_id = block.get("block_id")
+        if isinstance(block_id, str):
+            if block_id in block_ids:
+                problems.append(f"{where}: duplicate block_id {block_id!r}")
+            block_ids.add(block_id)
+        if action_id_scope == "block":
+            action_ids = set()
+        for action_id in _action_ids(block):
+            if action_id in action_ids:
+                problems.append(f"{where}: duplicate action_id {action_id!r}")
+            action_ids.add(action_id)
+    return problems
+
+
+def view_problems(view: Any, *, allowed_types: Iterable[str], action_id_scope: str = "block") -> list[str]:
+    """Problems in a ``view`` object for ``views.*`` (empty when valid)."""
+    if not isinstance(view, dict):
+        return [f"view must be an object, got {type(view).__name__}"]
+    allowed = tuple(allowed_types)
+    problems: list[str] = []
+    kind = view.get("type")
+    if kind not in allowed:
+        problems.append(f"view.type must be {' or '.join(allowed)}, got {kind!r}")
+    if "blocks" not in view:
+        problems.append("view.blocks is required")
+    else:
+        problems.extend(
+            block_problems(
+                view["blocks"],
+                limit=VIEW_BLOCK_LIMIT,
+                path="view.blocks",
+                action_id_scope=action_id_scope,
+            )
+        )
+    try:
+        parsed = View(**view)
+        parsed.validate_json()
+        as_dict = parsed.to_dict()
+    except Exception as exc:
+        problems.append(f"view: {exc}")
+    else:
+        # Slack itself shows these as "" on views it returns; slack_sdk drops empty strings.
+        blank_ok = {"private_metadata", "external_id", "callback_id"}
+        shallow = {
+            key: value
+            for key, value in view.items()
+            if key != "blocks" and not (key in blank_ok and value == "")
+        }
+        problems.extend(_dropped_fields(shallow, as_dict, "view"))
+    if kind == "modal":
+        title = view.get("title")
+        text = title.get("text") if isinstance(title, dict) else None
+        if not isinstance(text, str) or not text:
+            problems.append("a modal needs a plain_text title")
+        elif len(text) > MODAL_TITLE_LIMIT:
+            problems.append(f"modal title is {len(text)} characters; the limit is 24")
+        has_input = any(
+            isinstance(block, dict) and block.get("type") == "input" for block in view.get("blocks") or []
+        )
+        if has_input and not view.get("submit"):
+            problems.append("a modal with input blocks needs a submit button")
+    return list(dict.fromkeys(problems))
+
+
+def message_problems(
+    params: Mapping[str, Any], *, action_id_scope: str = "block"
+) -> tuple[str | None, list[str], list[str]]:
+    """Check the content of a message-like payload.
+
+    Returns ``(error, problems, warnings)``: the Slack error to answer (or None), the
+    problems behind it, and problems Slack only warns about (a missing text fallback).
+    """
+    text = params.get("text")
+    if text is not None and not isinstance(text, str):
+        return "invalid_arguments", ["text must be a string"], []
+    if isinstance(text, str) and len(text) > TEXT_LIMIT:
+        return "msg_too_long", [f"text is {len(text)} characters; the limit is {TEXT_LIMIT}"], []
+    blocks = params.get("blocks")
+    if blocks is None:
+        return None, [], []
+    warnings: list[str] = []
+    if blocks and not (isinstance(text, str) and text.strip()):
+        warnings.append("blocks were sent without a top-level text fallback")
+    problems = block_problems(blocks, limit=MESSAGE_BLOCK_LIMIT, action_id_scope=action_id_scope)
+    return ("invalid_blocks" if problems else None), problems, warnings
+
+
+# ---------------------------------------------------------------------------------------
+# HTTP plumbing
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+    delay: float = 0.0
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, fake: FakeSlack) -> None:
+        self.fake = fake
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeSlack/1.0"
+
+    def do_GET(self) -> None:  # noqa: N802 - name fixed by BaseHTTPRequestHandler
+        self._serve("GET")
+
+    def do_POST(self) -> None:  # noqa: N802 - name fixed by BaseHTTPRequestHandler
+        self._serve("POST")
+
+    def _serve(self, verb: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        fake = self.server.fake
+        reply = fake._dispatch(verb, self.path, headers, body)
+        if reply.delay > 0:
+            fake._stopping.wait(reply.delay)
+        payload = json.dumps(reply.body).encode("utf-8")
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        """Stay quiet: tests read calls from :class:`FakeSlack`, not from stderr."""
+
+
+# ---------------------------------------------------------------------------------------
+# The fake
+# ---------------------------------------------------------------------------------------
+
+
+class FakeSlack:
+    """A fake Slack workspace with one bot, answering the Web API over loopback HTTP.
+
+    Start it (``start()`` or ``with FakeSlack() as fake:``), point a ``WebClient`` at
+    :attr:`api_url`, then inspect :attr:`calls`, :meth:`messages`, :attr:`ephemerals`,
+    :attr:`responses`, :attr:`views` and, above all, :attr:`violations`.
+
+    Args:
+        team_id: The workspace id.
+        team_name: The workspace name (``auth.test`` derives the URL from it).
+        bot_user_id: The bot's user id; messages are posted as this user.
+        bot_token: The only token accepted.
+        spec_path: Slack's OpenAPI spec; see :func:`find_spec` for the default.
+        clock: Seconds since the epoch, for message timestamps (default ``time.time``).
+        action_id_scope: ``"block"`` (Slack's documented rule, the default) requires each
+            ``action_id`` to be unique within its block; ``"surface"`` within the whole
+            message or view.
+    """
+
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0DIALOG",
+        team_name: str = "Dialog City",
+        bot_user_id: str = "UBOT0001",
+        bot_token: str = "xoxb-test-token",
+        spec_path: str | os.PathLike[str] | None = None,
+        clock: Callable[[], float] = time.time,
+        action_id_scope: str = "block",
+    ) -> None:
+        if action_id_scope not in {"block", "surface"}:
+            raise ValueError(f"action_id_scope must be 'block' or 'surface', not {action_id_scope!r}")
+        path = Path(spec_path) if spec_path is not None else find_spec()
+        if not path.is_file():
+            raise SpecNotFoundError(f"Slack's OpenAPI spec not found at {path}")
+        self._operations = _load_operations(str(path.resolve()))
+        self.spec_path = path
+        self.action_id_scope = action_id_scope
+        self.team_id = team_id
+        self.team_name = team_name
+        self.team_domain = "-".join(team_name.lower().split()) or "workspace"
+        self.bot_user_id = bot_user_id
+        self.bot_token = bot_token
+        self.bot_id = "B" + bot_user_id[1:]
+        self.app_id = "A" + bot_user_id[1:]
+        self.bot_name = "dialogbot"
+        self._clock = clock
+
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._ids = itertools.count(1)
+        self._last_ts_micros = 0
+
+        self._users: dict[str, dict[str, Any]] = {}
+        self._channels: dict[str, dict[str, Any]] = {}
+        self._opened_dms: set[str] = set()
+        self._calls: list[Call] = []
+        self._messages: dict[str, list[dict[str, Any]]] = {}
+        self._ephemerals: list[dict[str, Any]] = []
+        self._responses: list[dict[str, Any]] = []
+        self._response_uses: dict[str, int] = {}
+        self._views: dict[str, dict[str, Any]] = {}
+        self._opened: list[dict[str, Any]] = []
+        self._home_views: dict[str, str] = {}
+        self._external_ids: dict[str, str] = {}
+        self._used_triggers: set[str] = set()
+        self._violations: list[str] = []
+        self._failures: dict[str, deque[_Failure]] = {}
+        self._delays: dict[str, float] = {}
+
+        self.add_user(bot_user_id, name=self.bot_name, real_name="Dialogbot", is_bot=True)
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        """Bind 127.0.0.1 on a free port and serve in a daemon thread."""
+        with self._lock:
+            if self._server is not None:
+                raise RuntimeError("FakeSlack is already running")
+            self._stopping.clear()
+            self._server = _Server(self)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"fake-slack-{self._server.server_address[1]}",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port; delayed responses are cut short."""
+        with self._lock:
+            server, thread = self._server, self._thread
+            self._server = self._thread = None
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>`` of the running server."""
+        server = self._server
+        if server is None:
+            raise RuntimeError("FakeSlack is not running; call start() first")
+        host, port = server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL for ``WebClient(base_url=...)``; ends with ``/api/``."""
+        return self.base_url + API_PREFIX
+
+    def response_url(self, key: str = "default") -> str:
+        """A response_url on this server; posts to it are recorded under ``key``."""
+        return self.base_url + RESPONSE_PREFIX + quote(key, safe="")
+
+    # -- workspace setup ---------------------------------------------------------------
+
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        name: str | None = None,
+        real_name: str | None = None,
+        locale: str = "en-US",
+        tz: str = "Europe/Oslo",
+        is_bot: bool = False,
+    ) -> None:
+        """Add (or replace) a workspace member; their DM channel is ``"D" + user_id``."""
+        if user_id[:1] not in {"U", "W"}:
+            raise ValueError(f"user ids start with U or W, got {user_id!r}")
+        ZoneInfo(tz)  # fail early on an unknown zone
+        handle = name or user_id.lower()
+        with self._lock:
+            self._users[user_id] = {
+                "id": user_id,
+                "name": handle,
+                "real_name": real_name or handle,
+                "locale": locale,
+                "tz": tz,
+                "is_bot": is_bot,
+                "updated": int(self._clock()),
+            }
+
+    def add_channel(self, channel_id: str, name: str) -> None:
+        """Add a public (``C…``) or private (``G…``) channel with the bot as a member."""
+        if channel_id[:1] not in {"C", "G"}:
+            raise ValueError(f"channel ids start with C or G, got {channel_id!r}")
+        with self._lock:
+            self._channels[channel_id] = {
+                "id": channel_id,
+                "name": name,
+                "created": int(self._clock()),
+            }
+
+    def dm_channel_id(self, user_id: str) -> str:
+        """The bot's DM channel with ``user_id``."""
+        return "D" + user_id
+
+    # -- inspection ---------------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[Call]:
+        """Every Web API call received, in order (a snapshot)."""
+        with self._lock:
+            return list(self._calls)
+
+    def calls_to(self, method: str) -> list[Call]:
+        """The calls to one Web API method, in order."""
+        with self._lock:
+            return [call for call in self._calls if call.method == method]
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """Current messages in a conversation, oldest first, with updates applied.
+
+        Each is ``{ts, channel, user, text, blocks, edited}`` plus ``metadata``,
+        ``thread_ts``, ``attachments`` and ``reply_broadcast`` when set; ``edited`` counts
+        the ``chat.update`` calls applied (0 when never edited).
+        """
+        with self._lock:
+            return [self._public_message(m) for m in self._messages.get(channel, [])]
+
+    def dms(self, user_id: str) -> list[dict[str, Any]]:
+        """Messages in the bot's DM with ``user_id``."""
+        return self.messages(self.dm_channel_id(user_id))
+
+    @property
+    def ephemerals(self) -> list[dict[str, Any]]:
+        """``chat.postEphemeral`` messages as ``{channel, user, text, blocks, ts}``."""
+        with self._lock:
+            return copy.deepcopy(self._ephemerals)
+
+    @property
+    def responses(self) -> list[dict[str, Any]]:
+        """response_url posts as ``{key, body}``, in order."""
+        with self._lock:
+            return copy.deepcopy(self._responses)
+
+    @property
+    def views(self) -> dict[str, dict[str, Any]]:
+        """view_id → current view object (after updates), for modals and home tabs."""
+        with self._lock:
+            return copy.deepcopy(self._views)
+
+    @property
+    def home_views(self) -> dict[str, str]:
+        """user_id → view_id of the home tab published for that user."""
+        with self._lock:
+            return dict(self._home_views)
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        """The home tab currently published for ``user_id``, if any."""
+        with self._lock:
+            view_id = self._home_views.get(user_id)
+            return copy.deepcopy(self._views[view_id]) if view_id else None
+
+    def opened_views(self) -> list[dict[str, Any]]:
+        """Views opened with ``views.open``, in order, as they were when opened."""
+        with self._lock:
+            return copy.deepcopy(self._opened)
+
+    @property
+    def violations(self) -> list[str]:
+        """Every spec or Block Kit problem seen, as ``"<method>: <what>"``."""
+        with self._lock:
+            return list(self._violations)
+
+    # -- behaviour control --------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error: str = "ratelimited",
+        status: int = 429,
+        retry_after: int | None = 1,
+        count: int = 1,
+    ) -> None:
+        """Make the next ``count`` calls to ``method`` fail.
+
+        ``status=429`` answers HTTP 429 with ``Retry-After`` (unless ``retry_after`` is
+        None); any other status answers that HTTP status with ``{"ok": false, "error"}``.
+        Failed calls are recorded but change nothing.
+        """
+        with self._lock:
+            queue = self._failures.setdefault(method, deque())
+            queue.extend(_Failure(error, status, retry_after) for _ in range(count))
+
+    def set_delay(self, method: str, seconds: float) -> None:
+        """Answer ``method`` only after ``seconds`` (the effect is applied first, so a
+        client that gives up or dies meanwhile leaves the call in doubt, as with Slack)."""
+        with self._lock:
+            if seconds > 0:
+                self._delays[method] = seconds
+            else:
+                self._delays.pop(method, None)
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+        """Wait until ``predicate()`` is true, re-checking after every call and response
+        post; return its final value. The predicate may use this object's accessors."""
+        with self._changed:
+            return bool(self._changed.wait_for(predicate, timeout))
+
+    def reset(self) -> None:
+        """Forget calls, messages, views, violations, failures and delays; keep users and
+        channels."""
+        with self._lock:
+            self._calls.clear()
+            self._messages.clear()
+            self._ephemerals.clear()
+            self._responses.clear()
+            self._response_uses.clear()
+            self._views.clear()
+            self._opened.clear()
+            self._home_views.clear()
+            self._external_ids.clear()
+            self._used_triggers.clear()
+            self._violations.clear()
+            self._failures.clear()
+            self._delays.clear()
+            self._opened_dms.clear()
+            self._changed.notify_all()
+
+    # -- request handling ---------------------------------------------------------------
+
+    def _dispatch(self, verb: str, raw_path: str, headers: Mapping[str, str], body: bytes) -> _Reply:
+        parts = urlsplit(raw_path)
+        if parts.path.startswith(API_PREFIX):
+            method = unquote(parts.path[len(API_PREFIX) :])
+            return self._api_call(verb, method, parts.query, headers, body)
+        if parts.path.startswith(RESPONSE_PREFIX):
+            key = unquote(parts.path[len(RESPONSE_PREFIX) :])
+            return self._response_post(verb, key, body)
+        with self._lock:
+            self._violate("http", f"{verb} {parts.path} is not a Slack endpoint")
+        return _Reply(404, {"ok": False, "error": "not_found"}, {})
+
+    def _api_call(
+        self, verb: str, method: str, query: str, headers: Mapping[str, str], body: bytes
+    ) -> _Reply:
+        params, decode_error, decode_problems = self._decode(verb, query, headers, body)
+        token = params.pop("token", None)
+        authorization = headers.get("authorization", "")
+        if authorization.lower().startswith("bearer "):
+            token = authorization[7:].strip()
+        call = Call(method, verb, params, token, time.monotonic())
+        with self._lock:
+            self._calls.append(call)
+            for problem in decode_problems:
+                self._violate(method, problem)
+            try:
+                reply = self._answer(call, decode_error)
+            except _ApiError as exc:
+                if exc.violation:
+                    self._violate(method, exc.violation)
+                body_out: dict[str, Any] = {"ok": False, "error": exc.error}
+                if exc.messages:
+                    body_out["response_metadata"] = {"messages": exc.messages}
+                reply = _Reply(200, body_out, {})
+            except Exception as exc:  # a malformed call the fake did not foresee
+                self._violate(method, f"the fake could not handle this call: {exc!r}")
+                reply = _Reply(500, {"ok": False, "error": "fatal_error"}, {})
+            reply.delay = self._delays.get(method, 0.0)
+            self._changed.notify_all()
+        return reply
+
+    def _decode(
+        self, verb: str, query: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[dict[str, Any], str | None, list[str]]:
+        params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+        problems: list[str] = []
+        error: str | None = None
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if verb == "POST" and body:
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                return params, "invalid_charset", ["request body is not UTF-8"]
+            if content_type == "application/json":
+                try:
+                    data = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    return params, "invalid_json", [f"request body is not JSON ({exc})"]
+                if not isinstance(data, dict):
+                    return params, "json_not_object", ["JSON request body is not an object"]
+                params.update(data)
+            elif content_type in {"application/x-www-form-urlencoded", ""}:
+                params.update(parse_qsl(text, keep_blank_values=True))
+            else:
+                return params, "invalid_form_data", [f"unsupported Content-Type {content_type!r}"]
+        for field in JSON_STRING_FIELDS:
+            value = params.get(field)
+            if isinstance(value, str):
+                try:
+                    params[field] = json.loads(value)
+                except json.JSONDecodeError:
+                    problems.append(f"{field} is not valid JSON")
+                    error = error or {
+                        "blocks": "invalid_blocks_format",
+                        "metadata": "invalid_metadata_format",
+                        "attachments": "invalid_attachments",
+                    }.get(field, "invalid_arguments")
+        return params, error, problems
+
+    def _answer(self, call: Call, decode_error: str | None) -> _Reply:
+        method, params = call.method, call.params
+        operation = self._operations.get(method)
+        if operation is None:
+            raise _ApiError("unknown_method", f"{method!r} is not a Slack Web API method")
+
+        problems: list[str] = []
+        if call.http_verb == "GET" and "GET" not in operation.verbs:
+            problems.append("sent with GET, but the spec documents POST only")
+        documented = operation.parameters | EXTRA_PARAMETERS.get(method, frozenset())
+        unknown = sorted(set(params) - documented)
+        if unknown:
+            problems.append("undocumented parameter(s): " + ", ".join(unknown))
+        missing = sorted(name for name in operation.required - {"token"} if params.get(name) in (None, ""))
+        if missing:
+            problems.append("missing required parameter(s): " + ", ".join(missing))
+        for problem in problems:
+            self._violate(method, problem)
+
+        failures = self._failures.get(method)
+        if failures:
+            failure = failures.popleft()
+            extra = {}
+            if failure.status == 429 and failure.retry_after is not None:
+                extra["Retry-After"] = str(failure.retry_after)
+            return _Reply(failure.status, {"ok": False, "error": failure.error}, extra)
+
+        if call.token is None:
+            raise _ApiError("not_authed", "no token was sent")
+        if call.token != self.bot_token:
+            raise _ApiError("invalid_auth", "the token sent is not the bot token")
+        if decode_error:
+            raise _ApiError(decode_error)
+        if problems:
+            raise _ApiError("invalid_arguments", messages=[f"[ERROR] {p}" for p in problems])
+
+        handler = self._handlers.get(method)
+        if handler is None:
+            raise _ApiError("fake_not_implemented", "the fake does not implement this method")
+        return _Reply(200, {"ok": True, **handler(self, params)}, {})
+
+    def _response_post(self, verb: str, key: str, body: bytes) -> _Reply:
+        where = f"response_url[{key}]"
+        with self._lock:
+            try:
+                if verb != "POST":
+                    raise _ApiError("invalid_method", f"{verb} is not allowed; use POST")
+                try:
+                    payload = json.loads(body.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    raise _ApiError("invalid_json", "the body is not JSON") from None
+                if not isinstance(payload, dict):
+                    raise _ApiError("invalid_json", "the body is not a JSON object")
+                self._responses.append({"key": key, "body": copy.deepcopy(payload)})
+                uses = self._response_uses.get(key, 0) + 1
+                self._response_uses[key] = uses
+                if uses > RESPONSE_URL_USES:
+                    raise _ApiError("used_url", f"used more than {RESPONSE_URL_USES} times")
+                self._check_response_body(where, payload)
+                return _Reply(200, {"ok": True}, {})
+            except _ApiError as exc:
+                if exc.violation:
+                    self._violate(where, exc.violation)
+                status = 404 if exc.error == "used_url" else 400
+                return _Reply(status, {"ok": False, "error": exc.error}, {})
+            finally:
+                self._changed.notify_all()
+
+    def _check_response_body(self, where: str, payload: dict[str, Any]) -> None:
+        unknown = sorted(set(payload) - RESPONSE_URL_FIELDS)
+        if unknown:
+            self._violate(where, "unknown field(s): " + ", ".join(unknown))
+        response_type = payload.get("response_type")
+        if response_type not in (None, "ephemeral", "in_channel"):
+            self._violate(where, f"response_type {response_type!r} is not ephemeral/in_channel")
+        if _truthy(payload.get("delete_original")):
+            return
+        if not any(payload.get(field) for field in ("text", "blocks", "attachments")):
+            raise _ApiError("no_text", "neither text nor blocks nor attachments")
+        error, problems, warnings = message_problems(payload, action_id_scope=self.action_id_scope)
+        for problem in problems + warnings:
+            self._violate(where, problem)
+        if error:
+            raise _ApiError(error)
+
+    # -- helpers (called with the lock held) --------------------------------------------
+
+    def _violate(self, where: str, what: str) -> None:
+        self._violations.append(f"{where}: {what}")
+
+    def _next_ts(self) -> str:
+        micros = int(self._clock() * 1_000_000)
+        if micros <= self._last_ts_micros:
+            micros = self._last_ts_micros + 1
+        self._last_ts_micros = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):010d}"
+
+    def _new_hash(self) -> str:
+        return f"{int(self._clock())}.{next(self._ids):08x}"
+
+    def _resolve_target(self, channel: Any) -> str:
+        """A channel for posting: a conversation id, a channel name or a user id."""
+        if not isinstance(channel, str) or not channel:
+            raise _ApiError("channel_not_found")
+        if channel[:1] in {"U", "W"} and channel in self._users:
+            return self.dm_channel_id(channel)
+        name = channel.removeprefix("#")
+        for channel_id, info in self._channels.items():
+            if info["name"] == name:
+                return channel_id
+        return self._resolve_conversation(channel)
+
+    def _resolve_conversation(self, channel: Any) -> str:
+        """An existing conversation addressed by its id."""
+        if isinstance(channel, str):
+            if channel in self._channels:
+                return channel
+            if channel.startswith("D") and channel[1:] in self._users:
+                return channel
+        raise _ApiError("channel_not_found")
+
+    def _find_message(self, channel: str, ts: Any) -> dict[str, Any]:
+        for message in self._messages.get(channel, []):
+            if message["ts"] == ts:
+                return message
+        raise _ApiError("message_not_found")
+
+    def _check_message_content(self, method: str, params: Mapping[str, Any]) -> None:
+        error, problems, warnings = message_problems(params, action_id_scope=self.action_id_scope)
+        for problem in problems + warnings:
+            self._violate(method, problem)
+        if error:
+            raise _ApiError(error, messages=[f"[ERROR] {p}" for p in problems])
+        if "attachments" in params and not isinstance(params["attachments"], list):
+            raise _ApiError("invalid_attachments", "attachments must be an array")
+        if "metadata" in params:
+            metadata = params["metadata"]
+            if not (
+                isinstance(metadata, dict)
+                and isinstance(metadata.get("event_type"), str)
+                and metadata["event_type"]
+                and isinstance(metadata.get("event_payload"), dict)
+            ):
+                raise _ApiError(
+                    "invalid_metadata_format",
+                    "metadata must be {event_type: str, event_payload: object}",
+                )
+
+    def _public_message(self, message: dict[str, Any]) -> dict[str, Any]:
+        public = {key: value for key, value in message.items() if not key.startswith("_")}
+        return copy.deepcopy(public)
+
+    def _bot_profile(self) -> dict[str, Any]:
+        return {
+            "id": self.bot_id,
+            "app_id": self.app_id,
+            "name": self.bot_name,
+            "icons": {"image_36": "", "image_48": "", "image_72": ""},
+            "deleted": False,
+            "updated": 1700000000,
+            "team_id": self.team_id,
+        }
+
+    def _slack_message(self, message: dict[str, Any], *, metadata: bool) -> dict[str, Any]:
+        """The message as Slack's API shows it."""
+        shown: dict[str, Any] = {
+            "user": message["user"],
+            "type": "message",
+            "ts": message["ts"],
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "text": message["text"],
+            "team": self.team_id,
+            "bot_profile": self._bot_profile(),
+        }
+        if message["blocks"]:
+            shown["blocks"] = copy.deepcopy(message["blocks"])
+        if message.get("attachments"):
+            shown["attachments"] = copy.deepcopy(message["attachments"])
+        thread_ts = message.get("thread_ts")
+        if thread_ts:
+            shown["thread_ts"] = thread_ts
+            if thread_ts != message["ts"]:
+                shown["parent_user_id"] = self.bot_user_id
+        if message["edited"]:
+            shown["edited"] = {"user": self.bot_user_id, "ts": message["_edited_ts"]}
+        if metadata and message.get("metadata"):
+            shown["metadata"] = copy.deepcopy(message["metadata"])
+        replies = [
+            m
+            for m in self._messages.get(message["channel"], [])
+            if m.get("thread_ts") == message["ts"] and m["ts"] != message["ts"]
+        ]
+        if replies:
+            shown["thread_ts"] = message["ts"]
+            shown["reply_count"] = len(replies)
+            shown["reply_users"] = [self.bot_user_id]
+            shown["reply_users_count"] = 1
+            shown["latest_reply"] = replies[-1]["ts"]
+        return shown
+
+    def _page(
+        self,
+        messages: list[dict[str, Any]],
+        params: Mapping[str, Any],
+        *,
+        newest_first: bool,
+        default_limit: int,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        oldest = _ts_value(params.get("oldest") or "0", "invalid_ts_oldest")
+        latest_raw = params.get("latest")
+        latest = _ts_value(latest_raw, "invalid_ts_latest") if latest_raw else None
+        inclusive = _truthy(params.get("inclusive", False))
+        try:
+            limit = int(params.get("limit") or default_limit)
+        except (TypeError, ValueError):
+            raise _ApiError("invalid_limit") from None
+        if limit <= 0:
+            limit = default_limit
+        cursor = params.get("cursor")
+        bound = _decode_cursor(cursor) if cursor else None
+
+        def wanted(message: dict[str, Any]) -> bool:
+            ts = Decimal(message["ts"])
+            if ts < oldest or (ts == oldest and not inclusive):
+                return False
+            if latest is not None and (ts > latest or (ts == latest and not inclusive)):
+                return False
+            if bound is not None:
+                return ts <= bound if newest_first else ts >= bound
+            return True
+
+        selected = [m for m in messages if wanted(m)]
+        if newest_first:
+            selected.reverse()
+        page, rest = selected[:limit], selected[limit:]
+        extra: dict[str, Any] = {"has_more": bool(rest)}
+        if rest:
+            extra["response_metadata"] = {"next_cursor": _encode_cursor(rest[0]["ts"])}
+        return page, extra
+
+    def _view_object(
+        self,
+        view: dict[str, Any],
+        *,
+        view_id: str,
+        root_view_id: str | None,
+        previous_view_id: str | None,
+    ) -> dict[str, Any]:
+        return {
+            "id": view_id,
+            "team_id": self.team_id,
+            "type": view.get("type"),
+            "blocks": copy.deepcopy(view.get("blocks") or []),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "state": {"values": {}},
+            "hash": self._new_hash(),
+            "title": copy.deepcopy(view.get("title")),
+            "clear_on_close": bool(view.get("clear_on_close", False)),
+            "notify_on_close": bool(view.get("notify_on_close", False)),
+            "close": copy.deepcopy(view.get("close")),
+            "submit": copy.deepcopy(view.get("submit")),
+            "previous_view_id": previous_view_id,
+            "root_view_id": root_view_id or view_id,
+            "app_id": self.app_id,
+            "external_id": view.get("external_id", ""),
+            "app_installed_team_id": self.team_id,
+            "bot_id": self.bot_id,
+        }
+
+    def _check_view(self, method: str, view: Any, allowed_types: Iterable[str]) -> dict[str, Any]:
+        problems = view_problems(view, allowed_types=allowed_types, action_id_scope=self.action_id_scope)
+        if problems:
+            for problem in problems:
+                self._violate(method, problem)
+            raise _ApiError("invalid_arguments", messages=[f"[ERROR] {p}" for p in problems])
+        assert isinstance(view, dict)
+        return view
+
+    def _use_trigger(self, trigger_id: Any) -> None:
+        if not isinstance(trigger_id, str) or not trigger_id:
+            raise _ApiError("invalid_trigger_id", "trigger_id is missing or empty")
+        if trigger_id in self._used_triggers:
+            raise _ApiError("exchanged_trigger_id", f"trigger_id {trigger_id} was already used")
+        self._used_triggers.add(trigger_id)
+
+    def _store_view(self, view: dict[str, Any]) -> None:
+        self._views[view["id"]] = view
+        if view["external_id"]:
+            self._external_ids[view["external_id"]] = view["id"]
+
+    # -- Web API methods ----------------------------------------------------------------
+
+    def _auth_test(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "url": f"https://{self.team_domain}.slack.com/",
+            "team": self.team_name,
+            "user": self.bot_name,
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _chat_post_message(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        channel = self._resolve_target(params.get("channel"))
+        if not any(params.get(field) for field in ("text", "blocks", "attachments")):
+            raise _ApiError("no_text", "neither text nor blocks nor attachments")
+        self._check_message_content("chat.postMessage", params)
+        message: dict[str, Any] = {
+            "ts": self._next_ts(),
+            "channel": channel,
+            "user": self.bot_user_id,
+            "text": params.get("text") or "",
+            "blocks": copy.deepcopy(params.get("blocks") or []),
+            "edited": 0,
+        }
+        for field in ("metadata", "attachments"):
+            if params.get(field):
+                message[field] = copy.deepcopy(params[field])
+        thread_ts = params.get("thread_ts")
+        if thread_ts:
+            _ts_value(thread_ts, "invalid_thread_ts")
+            parent = next((m for m in self._messages.get(channel, []) if m["ts"] == thread_ts), None)
+            message["thread_ts"] = (parent or {}).get("thread_ts") or thread_ts
+            if _truthy(params.get("reply_broadcast", False)):
+                message["reply_broadcast"] = True
+        self._messages.setdefault(channel, []).append(message)
+        return {
+            "channel": channel,
+            "ts": message["ts"],
+            "message": self._slack_message(message, metadata=True),
+        }
+
+    def _chat_update(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        channel = self._resolve_conversation(params.get("channel"))
+        message = self._find_message(channel, params.get("ts"))
+        if not any(field in params for field in ("text", "blocks", "attachments")):
+            raise _ApiError("no_text", "neither text nor blocks nor attachments")
+        self._check_message_content("chat.update", params)
+        # As on Slack, fields that are left out keep their previous value; an empty
+        # blocks/attachments array removes them.
+        if "text" in params:
+            message["text"] = params.get("text") or ""
+        if "blocks" in params:
+            message["blocks"] = copy.deepcopy(params["blocks"] or [])
+        if "attachments" in params:
+            if params["attachments"]:
+                message["attachments"] = copy.deepcopy(params["attachments"])
+            else:
+                message.pop("attachments", None)
+        if "metadata" in params:
+            message["metadata"] = copy.deepcopy(params["metadata"])
+        message["edited"] += 1
+        message["_edited_ts"] = self._next_ts()
+        shown = self._slack_message(message, metadata=True)
+        return {"channel": channel, "ts": message["ts"], "text": message["text"], "message": shown}
+
+    def _chat_post_ephemeral(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        channel = self._resolve_target(params.get("channel"))
+        user = params.get("user")
+        if user not in self._users:
+            raise _ApiError("user_not_in_channel")
+        if channel.startswith("D") and channel[1:] != user:
+            raise _ApiError("user_not_in_channel")
+        if not any(params.get(field) for field in ("text", "blocks", "attachments")):
+            raise _ApiError("no_text", "neither text nor blocks nor attachments")
+        self._check_message_content("chat.postEphemeral", params)
+        ts = self._next_ts()
+        record: dict[str, Any] = {
+            "channel": channel,
+            "user": user,
+            "text": params.get("text") or "",
+            "blocks": copy.deepcopy(params.get("blocks") or []),
+            "ts": ts,
+        }
+        if params.get("thread_ts"):
+            record["thread_ts"] = params["thread_ts"]
+        self._ephemerals.append(record)
+        return {"message_ts": ts}
+
+    def _chat_delete(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        channel = self._resolve_conversation(params.get("channel"))
+        message = self._find_message(channel, params.get("ts"))
+        self._messages[channel].remove(message)
+        return {"channel": channel, "ts": message["ts"]}
+
+    def _views_open(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        view = self._check_view("views.open", params.get("view"), ("modal",))
+        self._use_trigger(params.get("trigger_id"))
+        external_id = view.get("external_id")
+        if external_id and external_id in self._external_ids:
+            raise _ApiError("duplicate_external_id")
+        view_id = self._new_id("V")
+        shown = self._view_object(view, view_id=view_id, root_view_id=None, previous_view_id=None)
+        self._store_view(shown)
+        self._opened.append(copy.deepcopy(shown))
+        return {"view": copy.deepcopy(shown)}
+
+    def _views_push(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        view = self._check_view("views.push", params.get("view"), ("modal",))
+        self._use_trigger(params.get("trigger_id"))
+        root = self._opened[-1]["id"] if self._opened else None
+        view_id = self._new_id("V")
+        shown = self._view_object(view, view_id=view_id, root_view_id=root, previous_view_id=root)
+        self._store_view(shown)
+        return {"view": copy.deepcopy(shown)}
+
+    def _views_update(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        view_id = params.get("view_id")
+        external_id = params.get("external_id")
+        if not view_id and not external_id:
+            raise _ApiError("invalid_arguments", "views.update needs view_id or external_id")
+        if not view_id:
+            view_id = self._external_ids.get(external_id)
+        current = self._views.get(view_id) if view_id else None
+        if current is None:
+            raise _ApiError("not_found")
+        if "view" not in params:
+            raise _ApiError("invalid_arguments", "views.update needs a view")
+        view = self._check_view("views.update", params["view"], (current["type"],))
+        expected = params.get("hash")
+        if expected and expected != current["hash"]:
+            raise _ApiError("hash_conflict")
+        shown = self._view_object(
+            view,
+            view_id=current["id"],
+            root_view_id=current["root_view_id"],
+            previous_view_id=current["previous_view_id"],
+        )
+        if not shown["external_id"]:
+            shown["external_id"] = current["external_id"]
+        self._store_view(shown)
+        return {"view": copy.deepcopy(shown)}
+
+    def _views_publish(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        user_id = params.get("user_id")
+        if user_id not in self._users:
+            raise _ApiError("user_not_found")
+        view = self._check_view("views.publish", params.get("view"), ("home",))
+        view_id = self._home_views.get(user_id)
+        if view_id:
+            expected = params.get("hash")
+            if expected and expected != self._views[view_id]["hash"]:
+                raise _ApiError("hash_conflict")
+        else:
+            view_id = self._new_id("V")
+        shown = self._view_object(view, view_id=view_id, root_view_id=None, previous_view_id=None)
+        self._store_view(shown)
+        self._home_views[user_id] = view_id
+        return {"view": copy.deepcopy(shown)}
+
+    def _user_object(self, user: Mapping[str, Any], *, locale: bool) -> dict[str, Any]:
+        zone = ZoneInfo(user["tz"])
+        now = datetime.now(zone)
+        offset = now.utcoffset()
+        profile: dict[str, Any] = {
+            "real_name": user["real_name"],
+            "real_name_normalized": user["real_name"],
+            "display_name": user["name"],
+            "display_name_normalized": user["name"],
+            "team": self.team_id,
+            "title": "",
+            "phone": "",
+            "status_text": "",
+            "status_emoji": "",
+        }
+        if user["is_bot"]:
+            profile["bot_id"] = self.bot_id if user["id"] == self.bot_user_id else ""
+        shown: dict[str, Any] = {
+            "id": user["id"],
+            "team_id": self.team_id,
+            "name": user["name"],
+            "deleted": False,
+            "color": "9f69e7",
+            "real_name": user["real_name"],
+            "tz": user["tz"],
+            "tz_label": now.tzname() or user["tz"],
+            "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+            "profile": profile,
+            "is_admin": False,
+            "is_owner": False,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": user["is_bot"],
+            "is_app_user": False,
+            "updated": user["updated"],
+        }
+        if locale:
+            shown["locale"] = user["locale"]
+        return shown
+
+    def _users_info(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        user = self._users.get(params.get("user") or "")
+        if user is None:
+            raise _ApiError("user_not_found")
+        return {"user": self._user_object(user, locale=_truthy(params.get("include_locale")))}
+
+    def _conversations_open(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        users = params.get("users")
+        if users:
+            ids = [u.strip() for u in str(users).split(",") if u.strip()]
+            if len(ids) != 1:
+                raise _ApiError(
+                    "method_not_supported_for_channel_type",
+                    "the fake opens 1:1 DMs only (one user id in `users`)",
+                )
+            if ids[0] not in self._users:
+                raise _ApiError("user_not_found")
+            channel = self.dm_channel_id(ids[0])
+        elif params.get("channel"):
+            channel = self._resolve_conversation(params["channel"])
+        else:
+            raise _ApiError("users_list_not_supplied")
+        already_open = channel in self._opened_dms
+        self._opened_dms.add(channel)
+        shown: dict[str, Any] = {"id": channel}
+        if _truthy(params.get("return_im", False)) and channel.startswith("D"):
+            shown = self._dm_object(channel, locale=False)
+        return {"no_op": already_open, "already_open": already_open, "channel": shown}
+
+    def _dm_object(self, channel: str, *, locale: bool) -> dict[str, Any]:
+        user = self._users[channel[1:]]
+        shown: dict[str, Any] = {
+            "id": channel,
+            "created": user["updated"],
+            "is_archived": False,
+            "is_im": True,
+            "is_org_shared": False,
+            "context_team_id": self.team_id,
+            "updated": user["updated"],
+            "user": user["id"],
+            "is_user_deleted": False,
+            "priority": 0,
+            "is_open": True,
+        }
+        if locale:
+            shown["locale"] = user["locale"]
+        return shown
+
+    def _conversations_info(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        channel = self._resolve_conversation(params.get("channel"))
+        locale = _truthy(params.get("include_locale", False))
+        if channel.startswith("D"):
+            return {"channel": self._dm_object(channel, locale=locale)}
+        info = self._channels[channel]
+        private = channel.startswith("G")
+        shown: dict[str, Any] = {
+            "id": channel,
+            "name": info["name"],
+            "is_channel": not private,
+            "is_group": private,
+            "is_im": False,
+            "is_mpim": False,
+            "is_private": private,
+            "created": info["created"],
+            "is_archived": False,
+            "is_general": False,
+            "unlinked": 0,
+            "name_normalized": info["name"],
+            "is_shared": False,
+            "is_org_shared": False,
+            "is_ext_shared": False,
+            "is_pending_ext_shared": False,
+            "is_member": True,
+            "creator": "",
+            "topic": {"value": "", "creator": "", "last_set": 0},
+            "purpose": {"value": "", "creator": "", "last_set": 0},
+        }
+        if locale:
+            shown["locale"] = "en-US"
+        if _truthy(params.get("include_num_members", False)):
+            shown["num_members"] = len(self._users)
+        return {"channel": shown}
+
+    def _conversations_history(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        channel = self._resolve_conversation(params.get("channel"))
+        top_level = [
+            m
+            for m in self._messages.get(channel, [])
+            if m.get("thread_ts") in (None, m["ts"]) or m.get("reply_broadcast")
+        ]
+        page, extra = self._page(top_level, params, newest_first=True, default_limit=100)
+        metadata = _truthy(params.get("include_all_metadata", False))
+        return {
+            "messages": [self._slack_message(m, metadata=metadata) for m in page],
+            "pin_count": 0,
+            "channel_actions_ts": None,
+            "channel_actions_count": 0,
+            **extra,
+        }
+
+    def _conversations_replies(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        channel = self._resolve_conversation(params.get("channel"))
+        ts = params.get("ts")
+        messages = self._messages.get(channel, [])
+        parent = next((m for m in messages if m["ts"] == ts), None)
+        if parent is None:
+            raise _ApiError("thread_not_found")
+        root = parent.get("thread_ts") or parent["ts"]
+        thread = [m for m in messages if m["ts"] == root or m.get("thread_ts") == root]
+        page, extra = self._page(thread, params, newest_first=False, default_limit=1000)
+        metadata = _truthy(params.get("include_all_metadata", False))
+        return {"messages": [self._slack_message(m, metadata=metadata) for m in page], **extra}
+
+    _handlers: dict[str, Callable[[FakeSlack, Mapping[str, Any]], dict[str, Any]]] = {
+        "auth.test": _auth_test,
+        "chat.postMessage": _chat_post_message,
+        "chat.update": _chat_update,
+        "chat.postEphemeral": _chat_post_ephemeral,
+        "chat.delete": _chat_delete,
+        "views.open": _views_open,
+        "views.push": _views_push,
+        "views.update": _views_update,
+        "views.publish": _views_publish,
+        "users.info": _users_info,
+        "conversations.open": _conversations_open,
+        "conversations.info": _conversations_info,
+        "conversations.history": _conversations_history,
+        "conversations.replies": _conversations_replies,
+    }
