@@ -19,7 +19,7 @@ from handlers.slack.app import build_app, make_client
 from handlers.slack.context import SlackDeps
 from handlers.slack.locale import Locales
 from handlers.slack.notifier import SlackNotifier
-from handlers.slack.server import create_web_app, make_server
+from handlers.slack.server import create_web_app, make_server, stop_server
 from scheduling.scheduler import SWEEP_JOB_ID, build_scheduler
 from services.clock import Clock, SystemClock
 from services.container import Services, build_services
@@ -64,13 +64,6 @@ class Runtime:
             "scheduler": "running" if scheduler else "stopped",
             "mode": "socket" if self.settings.socket_mode else "http",
         }
-
-
-class _QuietSkips(logging.Filter):
-    """A wake-up during a running sweep is expected; APScheduler would warn about each one."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "maximum number of running instances reached" not in record.getMessage()
 
 
 def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
@@ -118,7 +111,7 @@ def serve(runtime: Runtime) -> None:
         if not stopping.is_set():
             stopping.set()
             log.info("received signal %s; stopping", signum)
-            server.close()
+            stop_server(server)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -127,9 +120,6 @@ def serve(runtime: Runtime) -> None:
              server.effective_port)
     try:
         server.run()
-    except OSError:
-        if not stopping.is_set():
-            raise
     finally:
         if socket_handler is not None:
             socket_handler.close()
@@ -152,7 +142,6 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="bring the database schema up to date and exit")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler.scheduler").addFilter(_QuietSkips())
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     settings = _settings()
     if args.command == "migrate":

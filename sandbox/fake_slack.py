@@ -92,6 +92,10 @@ EXTRA_PARAMETERS: Mapping[str, frozenset[str]] = {
     "conversations.replies": frozenset({"include_all_metadata"}),
 }
 
+# Accepted by every method: the workspace an org-wide token acts in. Bolt's per-request client
+# sends it with every call (slack_sdk's WebClient(team_id=...) default parameter).
+GLOBAL_PARAMETERS: frozenset[str] = frozenset({"team_id"})
+
 JSON_STRING_FIELDS = ("blocks", "view", "metadata", "attachments")
 """Fields that form-encoded calls carry as JSON strings; they are decoded for recording."""
 
@@ -863,7 +867,7 @@ class FakeSlack:
         problems: list[str] = []
         if call.http_verb == "GET" and "GET" not in operation.verbs:
             problems.append("sent with GET, but the spec documents POST only")
-        documented = operation.parameters | EXTRA_PARAMETERS.get(method, frozenset())
+        documented = operation.parameters | EXTRA_PARAMETERS.get(method, frozenset()) | GLOBAL_PARAMETERS
         unknown = sorted(set(params) - documented)
         if unknown:
             problems.append("undocumented parameter(s): " + ", ".join(unknown))

@@ -20,6 +20,16 @@ SWEEP_JOB_ID = "deliveries.sweep"
 SWEEP_SECONDS = 1.0
 
 
+class _QuietSkips(logging.Filter):
+    """A wake-up while the sweep runs is expected (the run goes round again); not worth a warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+logging.getLogger("apscheduler.scheduler").addFilter(_QuietSkips())
+
+
 def build_scheduler(services: Services, *, sweep_seconds: float = SWEEP_SECONDS) -> BackgroundScheduler:
     """A background scheduler with the delivery sweep, wired so use cases can wake it."""
     scheduler = BackgroundScheduler(timezone=UTC)

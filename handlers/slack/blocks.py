@@ -84,10 +84,8 @@ def _support_button(t: Translator, card: TopicCard) -> ButtonElement:
         text=t.gettext("Support"),
         action_id=ids.TOPIC_SUPPORT,
         value=str(card.number),
-        accessibility_label=truncate(
-            t.gettext("Support topic {number}: {title}").format(number=card.number, title=card.title),
-            75,
-        ),
+        # The number only: the title sits right beside it, and raw user text stays out of payloads.
+        accessibility_label=t.gettext("Support topic {number}").format(number=card.number),
     )
 
 

@@ -35,22 +35,36 @@ class Locales:
         self._monotonic = monotonic
         self._cache: OrderedDict[str, tuple[float, str]] = OrderedDict()
         self._lock = threading.Lock()
+        self._in_flight: dict[str, threading.Lock] = {}
 
     def language(self, user_id: str) -> str:
         """The language to address `user_id` in."""
-        now = self._monotonic()
+        cached = self._cached(user_id)
+        if cached is not None:
+            return cached
+        with self._lock:
+            flight = self._in_flight.setdefault(user_id, threading.Lock())
+        # One lookup per person even when several of their requests arrive at once.
+        with flight:
+            cached = self._cached(user_id)
+            if cached is not None:
+                return cached
+            language = self._look_up(user_id)
+            with self._lock:
+                self._cache[user_id] = (self._monotonic(), language)
+                self._cache.move_to_end(user_id)
+                while len(self._cache) > self._max:
+                    self._cache.popitem(last=False)
+                self._in_flight.pop(user_id, None)
+        return language
+
+    def _cached(self, user_id: str) -> str | None:
         with self._lock:
             hit = self._cache.get(user_id)
-            if hit is not None and now - hit[0] < self._ttl:
-                self._cache.move_to_end(user_id)
-                return hit[1]
-        language = self._look_up(user_id)
-        with self._lock:
-            self._cache[user_id] = (now, language)
+            if hit is None or self._monotonic() - hit[0] >= self._ttl:
+                return None
             self._cache.move_to_end(user_id)
-            while len(self._cache) > self._max:
-                self._cache.popitem(last=False)
-        return language
+            return hit[1]
 
     def translator(self, user_id: str) -> Translator:
         """A translator in `user_id`'s language."""

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
+from waitress import wasyncore
 from waitress.server import create_server
 
 EVENTS_PATH = "/slack/events"
@@ -36,3 +37,17 @@ def create_web_app(bolt: App | None, health: Callable[[], dict[str, Any]]) -> Fl
 def make_server(web: Flask, host: str, port: int, *, threads: int = 16) -> Any:
     """A production WSGI server (waitress) bound to host:port; call `.run()` and `.close()`."""
     return create_server(web, host=host, port=port, threads=threads, ident="dialogbot")
+
+
+def stop_server(server: Any) -> None:
+    """Stop a running waitress server from any thread: in-flight requests finish, then `run()` returns.
+
+    The shutdown runs inside the server's own loop (through its trigger), because closing its
+    sockets from another thread pulls them out from under a running select().
+    """
+
+    def shutdown() -> None:
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(server._map)
+
+    server.trigger.pull_trigger(shutdown)
