@@ -26,7 +26,9 @@ def test_health_check_reports_database_and_scheduler(bot: RunningBot) -> None:
     assert body == {"status": "ok", "database": "ok", "scheduler": "running", "mode": "http"}
 
 
-def test_propose_confirms_privately_and_announces_in_the_channel(bot: RunningBot, fake_slack: FakeSlack) -> None:
+def test_propose_confirms_privately_and_announces_in_the_channel(
+    bot: RunningBot, fake_slack: FakeSlack
+) -> None:
     reply = bot.slack.slash_command("propose Housing for refugees | Families wait too long",
                                     user_id=ALICE, response_url=fake_slack.response_url("alice"))
     assert reply.status == 200 and reply.body == b""
@@ -46,7 +48,9 @@ def test_propose_confirms_privately_and_announces_in_the_channel(bot: RunningBot
     assert call.params["channel"] == CHANNEL
 
 
-def test_support_button_confirms_and_updates_the_count_in_place(bot: RunningBot, fake_slack: FakeSlack) -> None:
+def test_support_button_confirms_and_updates_the_count_in_place(
+    bot: RunningBot, fake_slack: FakeSlack
+) -> None:
     bot.slack.slash_command("propose Youth unemployment", user_id=ALICE,
                             response_url=fake_slack.response_url("propose"))
     assert fake_slack.wait_for(lambda: len(_announcements(fake_slack)) == 1)
@@ -57,7 +61,8 @@ def test_support_button_confirms_and_updates_the_count_in_place(bot: RunningBot,
                                        response_url=fake_slack.response_url(clicker))
         assert reply.status == 200
     assert fake_slack.wait_for(lambda: len(fake_slack.responses) == 4)
-    said = {(r["key"], r["body"]["text"].split(":")[0]) for r in fake_slack.responses if r["key"] != "propose"}
+    clicks = [r for r in fake_slack.responses if r["key"] != "propose"]
+    said = {(r["key"], r["body"]["text"].split(":")[0]) for r in clicks}
     assert said == {(BOB, "You now support topic 1"), (BOB, "You already support topic 1"),
                     (CAROL, "You now support topic 1")}
     assert fake_slack.wait_for(lambda: "2 supporters" in _texts(_announcements(fake_slack)[0]["blocks"]))
