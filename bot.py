@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from config import ConfigError, Settings, load_settings, read_environment
 from handlers.slack import PLATFORM
@@ -156,7 +158,23 @@ def main(argv: list[str] | None = None) -> int:
         print("dialogbot: bad setting DIALOG_CHANNEL: set the ID of the channel for announcements "
               "and invitations (like C012AB3CD)", file=sys.stderr)
         return 2
-    serve(build(settings))
+    try:
+        runtime = build(settings)
+    except SlackApiError as error:
+        code = error.response.get("error") if error.response is not None else "error"
+        print(f"dialogbot: Slack refused SLACK_BOT_TOKEN ({code}); check the token and that the app "
+              "is installed in the workspace", file=sys.stderr)
+        return 2
+    except (SlackClientError, OSError) as error:
+        print(f"dialogbot: could not reach Slack at SLACK_API_URL={settings.slack_api_url} "
+              f"({type(error).__name__})", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        # The driver's first line says what failed; the URL (and any password in it) is not shown.
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        print(f"dialogbot: cannot use the database in DATABASE_URL: {reason}", file=sys.stderr)
+        return 2
+    serve(runtime)
     return 0
 
 
