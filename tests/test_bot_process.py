@@ -12,7 +12,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-from sandbox.fake_slack import FakeSlack
 from tests.conftest import CHANNEL, COORDINATOR
 from tests.support.harness import MEMBERS, SIGNING_SECRET, fake_workspace
 from tests.support.slack_requests import SlackRequester
