@@ -25,6 +25,7 @@ from handlers.slack.server import create_web_app, make_server, stop_server
 from scheduling.scheduler import SWEEP_JOB_ID, build_scheduler
 from services.clock import Clock, SystemClock
 from services.container import Services, build_services
+from services.meetings import MeetingTimings
 from services.people import WorkspaceRef
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -68,6 +69,17 @@ class Runtime:
         }
 
 
+def timings_of(settings: Settings) -> MeetingTimings:
+    """The settings that decide when meeting messages go out."""
+    return MeetingTimings(
+        invite_lead=settings.invite_lead,
+        reminders=settings.reminders,
+        nudge_after=settings.nudge_after,
+        urgent_notice=settings.urgent_notice,
+        urgent_reminders=settings.urgent_reminders,
+    )
+
+
 def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     """Wire the whole bot from its settings (migrating the database on the way)."""
     engine = make_engine(settings.database_url)
@@ -86,6 +98,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         channel_id=settings.dialog_channel,
         coordinators=settings.coordinators,
         default_language=settings.language,
+        timings=timings_of(settings),
     )
     services.start(WorkspaceRef(PLATFORM, team_id))
     deps = SlackDeps(services, locales, settings.dialog_channel)

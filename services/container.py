@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.deliveries import Deliveries
+from services.meetings import Meetings, MeetingTimings
 from services.people import Destination, WorkspaceRef
 from services.ports import Notifier
+from services.roster import Roster
 from services.topics import Topics
 from services.workspaces import Workspaces
 
@@ -24,6 +26,8 @@ class Services:
     workspaces: Workspaces
     deliveries: Deliveries
     topics: Topics
+    roster: Roster
+    meetings: Meetings
     default_language: str
 
     def start(self, workspace: WorkspaceRef) -> None:
@@ -50,17 +54,23 @@ def build_services(
     channel_id: str,
     coordinators: tuple[str, ...],
     default_language: str,
+    timings: MeetingTimings,
 ) -> Services:
     """Wire the services for one platform's workspace."""
     workspaces = Workspaces(clock, coordinators)
     deliveries = Deliveries(sessions, clock, notifier)
     channel = Destination.channel(platform, channel_id) if channel_id else None
     topics = Topics(sessions, clock, workspaces, deliveries, channel)
+    meetings = Meetings(sessions, clock, workspaces, deliveries, timings, channel)
+    roster = Roster(sessions, clock, workspaces, platform)
+    roster.on_contacts_changed(meetings.contacts_changed)
     return Services(
         clock=clock,
         sessions=sessions,
         workspaces=workspaces,
         deliveries=deliveries,
         topics=topics,
+        roster=roster,
+        meetings=meetings,
         default_language=default_language,
     )

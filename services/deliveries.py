@@ -33,6 +33,8 @@ Composer = Callable[[Session, Delivery], OutgoingMessage | None]
 # A claim older than this is presumed dead (its process crashed mid-send).
 CLAIM_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 6
+# Slack allows about one update per message per second; bursts of changes are coalesced.
+UPDATE_GAP = timedelta(seconds=1)
 BATCH = 50
 
 
@@ -92,6 +94,7 @@ class Deliveries:
         topic_id: int | None = None,
         meeting_id: int | None = None,
         meeting_version: int | None = None,
+        organisation_id: int | None = None,
     ) -> Delivery:
         """Add a delivery to the caller's transaction, or return the one already planned under `key`."""
         if kind not in self._composers:
@@ -111,6 +114,7 @@ class Deliveries:
             topic_id=topic_id,
             meeting_id=meeting_id,
             meeting_version=meeting_version,
+            organisation_id=organisation_id,
             dest_platform=destination.platform,
             dest_kind=destination.kind,
             dest_id=destination.id,
@@ -348,6 +352,11 @@ class Deliveries:
                             Delivery.update_claimed_at.is_(None),
                             Delivery.update_claimed_at <= now - CLAIM_LEASE,
                         ),
+                        # At most one update per message per UPDATE_GAP, however many changes.
+                        or_(
+                            Delivery.last_update_at.is_(None),
+                            Delivery.last_update_at <= now - UPDATE_GAP,
+                        ),
                     )
                     .order_by(Delivery.id)
                     .limit(BATCH)
@@ -411,7 +420,7 @@ class Deliveries:
             session.execute(
                 update(Delivery)
                 .where(Delivery.id == delivery_id)
-                .values(synced_version=version, update_claimed_at=None)
+                .values(synced_version=version, update_claimed_at=None, last_update_at=self._clock.now())
             )
         report.updated.append(delivery_id)
 

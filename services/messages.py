@@ -31,4 +31,70 @@ class TopicAnnouncement:
     topic: TopicCard
 
 
-OutgoingMessage = TopicAnnouncement
+@dataclass(frozen=True)
+class Tally:
+    """Answers so far. People and organisations among participants; observers counted apart."""
+
+    yes: int = 0
+    no: int = 0
+    maybe: int = 0
+    waiting: int = 0
+    organisations_yes: int = 0
+    organisations_invited: int = 0
+    observers_yes: int = 0
+    observers_invited: int = 0
+
+
+@dataclass(frozen=True)
+class MeetingCard:
+    """A meeting as people see it."""
+
+    number: int
+    title: str
+    kind: str  # "regular" or "urgent"
+    state: str  # "scheduled", "cancelled" or "held"
+    starts_at: datetime
+    duration_minutes: int
+    video_link: str | None
+    agenda: tuple[tuple[int, str], ...]  # (topic number, title)
+    participants: tuple[str, ...]  # organisation names
+    observers: tuple[str, ...]
+    tally: Tally
+    invite_at: datetime
+
+
+@dataclass(frozen=True)
+class MeetingInvitation:
+    """The invitation: in the channel (with the live tally) or to one person (with their answer)."""
+
+    meeting: MeetingCard
+    personal: bool
+    answer: str | None = None
+
+
+@dataclass(frozen=True)
+class MeetingReminder:
+    """A reminder to someone who is coming, may come, or has not answered."""
+
+    meeting: MeetingCard
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class MeetingNudge:
+    """To the contacts of an organisation that has not answered at all."""
+
+    meeting: MeetingCard
+    organisation: str
+
+
+@dataclass(frozen=True)
+class MeetingCancelled:
+    """Told to everyone who was invited."""
+
+    meeting: MeetingCard
+
+
+OutgoingMessage = (
+    TopicAnnouncement | MeetingInvitation | MeetingReminder | MeetingNudge | MeetingCancelled
+)

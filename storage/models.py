@@ -256,6 +256,8 @@ class Meeting(Base):
     starts_at: Mapped[datetime]
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     video_link: Mapped[str | None] = mapped_column(String(500))
+    # When invitations go out: start − DIALOG_INVITE_LEAD, or at once for urgent meetings.
+    invite_at: Mapped[datetime]
     # Bumped whenever time or content changes; deliveries rendered for an older one are stale.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by_platform: Mapped[str] = mapped_column(String(16))
@@ -339,6 +341,10 @@ class Delivery(Base):
     kind: Mapped[str] = mapped_column(String(32))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    # For messages about one organisation (a nudge to its contacts).
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
     # Destination: a channel, or a person (their DM) as (platform, id).
     dest_platform: Mapped[str] = mapped_column(String(16))
     dest_kind: Mapped[str] = mapped_column(String(16))  # "channel" or "user"
@@ -362,6 +368,8 @@ class Delivery(Base):
     content_version: Mapped[int] = mapped_column(Integer, default=1)
     synced_version: Mapped[int] = mapped_column(Integer, default=0)
     update_claimed_at: Mapped[datetime | None]
+    # When the message was last updated in place: updates are spaced to coalesce bursts.
+    last_update_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import ManualClock
 from services.container import Services, build_services
+from services.meetings import MeetingTimings
 from storage.db import make_engine, make_session_factory, normalise_url
 from storage.migrate import upgrade
 from storage.models import Base
@@ -25,6 +26,13 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CHANNEL = "C0DIALOG"
 TEAM = "T0DIALOG"
 COORDINATOR = "UCOORD01"
+TIMINGS = MeetingTimings(
+    invite_lead=timedelta(days=14),
+    reminders=(timedelta(days=2), timedelta(hours=1)),
+    nudge_after=timedelta(days=3),
+    urgent_notice=timedelta(hours=24),
+    urgent_reminders=(timedelta(hours=3), timedelta(minutes=15)),
+)
 
 
 def _postgres_base_url() -> str | None:
@@ -113,4 +121,5 @@ def services(sessions: sessionmaker[Session], clock: ManualClock, notifier: Reco
         channel_id=CHANNEL,
         coordinators=(COORDINATOR,),
         default_language="en",
+        timings=TIMINGS,
     )

@@ -12,7 +12,7 @@ from services.container import Services, build_services
 from services.deliveries import CLAIM_LEASE, MAX_ATTEMPTS
 from services.ports import DeliveryError, RateLimited
 from storage.models import Delivery, DeliveryState, Topic
-from tests.conftest import CHANNEL
+from tests.conftest import CHANNEL, TIMINGS
 from tests.factories import person
 from tests.support.notifier import RecordingNotifier
 
@@ -171,7 +171,7 @@ def test_rival_sweepers_send_each_delivery_once(
 ) -> None:
     replicas = [
         build_services(sessions, clock, notifier, platform="slack", channel_id=CHANNEL,
-                       coordinators=(), default_language="en")
+                       coordinators=(), default_language="en", timings=TIMINGS)
         for _ in range(3)
     ]
     for n in range(30):

@@ -1,0 +1,618 @@
+"""Meetings: scheduling, invitations, answers, reminders, nudges and cancellation.
+
+Every message a meeting causes is planned as delivery rows when the meeting changes, with the
+time it is due. What a message says is composed when it is sent, from the database as it is
+then: a reminder is skipped for someone who has since declined, a nudge for an organisation
+that has since answered, anything at all once the meeting is cancelled or has started.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.clock import Clock
+from services.deliveries import Deliveries
+from services.errors import Conflict, DomainError, InvalidInput, NotFound
+from services.i18n import N_, text
+from services.messages import (
+    MeetingCancelled,
+    MeetingCard,
+    MeetingInvitation,
+    MeetingNudge,
+    MeetingReminder,
+    Tally,
+)
+from services.people import Actor, Destination, PersonRef
+from services.roster import find_organisation
+from services.workspaces import Workspaces, audit, is_coordinator, next_number, require_coordinator
+from storage.models import (
+    Answer,
+    Delivery,
+    DeliveryState,
+    Invitation,
+    Meeting,
+    MeetingKind,
+    MeetingOrganisation,
+    MeetingState,
+    MeetingTopic,
+    Organisation,
+    Role,
+    Tier,
+    Topic,
+    TopicState,
+    Workspace,
+)
+
+INVITE = "meeting_invitation"
+REMINDER = "meeting_reminder"
+NUDGE = "meeting_nudge"
+CANCELLED = "meeting_cancelled"
+
+TITLE_MIN, TITLE_MAX = 3, 150
+DURATION_MIN, DURATION_MAX = 15, 8 * 60
+_SPACES = re.compile(r"\s+")
+_URL = re.compile(r"^https?://[^\s<>|]+$")
+
+
+class NotInvited(DomainError):
+    """The person is not on the meeting's invitation list."""
+
+
+@dataclass(frozen=True)
+class MeetingTimings:
+    """The settings that decide when meeting messages go out."""
+
+    invite_lead: timedelta
+    reminders: tuple[timedelta, ...]
+    nudge_after: timedelta
+    urgent_notice: timedelta
+    urgent_reminders: tuple[timedelta, ...]
+
+
+@dataclass(frozen=True)
+class RsvpOutcome:
+    meeting: MeetingCard
+    answer: str
+    previous: str | None
+
+
+@dataclass(frozen=True)
+class UpcomingMeeting:
+    meeting: MeetingCard
+    invited: bool
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class InviteOutcome:
+    meeting: MeetingCard
+    organisation: str
+    role: str
+    people: int
+    invitations_sent: bool
+
+
+def _fold(title: str) -> str:
+    return _SPACES.sub(" ", title).strip().casefold()
+
+
+class Meetings:
+    """Use cases around meetings. Coordinator rights are checked here, whatever the client sent."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        workspaces: Workspaces,
+        deliveries: Deliveries,
+        timings: MeetingTimings,
+        channel: Destination | None,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._workspaces = workspaces
+        self._deliveries = deliveries
+        self._timings = timings
+        self._channel = channel
+        deliveries.register(INVITE, self._compose_invitation)
+        deliveries.register(REMINDER, self._compose_reminder)
+        deliveries.register(NUDGE, self._compose_nudge)
+        deliveries.register(CANCELLED, self._compose_cancellation)
+
+    # -- scheduling ------------------------------------------------------------------------
+
+    def schedule(
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        starts_at: datetime,
+        duration_minutes: int = 60,
+        video_link: str | None = None,
+        topic_numbers: Sequence[int] = (),
+        organisations: Sequence[str] = (),
+        kind: MeetingKind = MeetingKind.REGULAR,
+    ) -> MeetingCard:
+        """Schedule a meeting: the core organisations and `organisations` are invited at start − lead."""
+        title = _SPACES.sub(" ", title).strip()
+        video_link = (video_link or "").strip() or None
+        now = self._clock.now()
+        self._validate(title, starts_at, duration_minutes, video_link, now)
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            clash = session.scalar(
+                select(Meeting).where(
+                    Meeting.workspace_id == workspace.id,
+                    Meeting.starts_at == starts_at,
+                    Meeting.state != MeetingState.CANCELLED,
+                )
+            )
+            if clash is not None and _fold(clash.title) == _fold(title):
+                raise Conflict(
+                    text(N_("Meeting {number} “{title}” is already scheduled at that time."),
+                         number=clash.number, title=clash.title),
+                    field="title",
+                )
+            topics = [self._open_topic(session, workspace, n) for n in dict.fromkeys(topic_numbers)]
+            chosen = [find_organisation(session, workspace, name) for name in organisations]
+            if kind == MeetingKind.URGENT:
+                invite_at = now
+            else:
+                invite_at = max(now, starts_at - self._timings.invite_lead)
+            meeting = Meeting(
+                workspace_id=workspace.id,
+                number=next_number(session, workspace.id, "meeting"),
+                title=title,
+                kind=kind,
+                state=MeetingState.SCHEDULED,
+                starts_at=starts_at,
+                duration_minutes=duration_minutes,
+                video_link=video_link,
+                invite_at=invite_at,
+                version=1,
+                created_by_platform=actor.person.platform,
+                created_by_user_id=actor.person.user_id,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(meeting)
+            session.flush()
+            for position, topic in enumerate(topics):
+                session.add(MeetingTopic(meeting_id=meeting.id, topic_id=topic.id, position=position))
+                topic.state = TopicState.SCHEDULED
+                topic.updated_at = now
+            core = session.scalars(
+                select(Organisation).where(
+                    Organisation.workspace_id == workspace.id,
+                    Organisation.tier == Tier.CORE,
+                    Organisation.archived_at.is_(None),
+                )
+            ).all()
+            for organisation in dict.fromkeys([*core, *chosen]):
+                self._add_organisation(session, meeting, organisation)
+            session.flush()
+            if self._channel is not None:
+                self._deliveries.plan(
+                    session, workspace_id=workspace.id, kind=INVITE, key=f"meeting:{meeting.id}:invite",
+                    destination=self._channel, due_at=invite_at, meeting_id=meeting.id,
+                    meeting_version=meeting.version,
+                )
+            self._plan_for_invitees(session, meeting)
+            audit(session, workspace, actor, f"meeting.{kind.value}", f"meeting {meeting.number}",
+                  self._clock, title=title, starts_at=starts_at.isoformat(),
+                  organisations=[o.name for o in chosen])
+            card = meeting_card(session, meeting)
+        self._deliveries.wake()
+        return card
+
+    def invite(self, actor: Actor, number: int, organisation_name: str) -> InviteOutcome:
+        """Add an organisation to a meeting; its contacts are invited at once if invitations went out."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            meeting = self._find(session, workspace, number)
+            self._require_upcoming(meeting, now)
+            organisation = find_organisation(session, workspace, organisation_name)
+            if any(mo.organisation_id == organisation.id for mo in meeting.organisations):
+                raise Conflict(
+                    text(N_("“{organisation}” is already invited to meeting {number}."),
+                         organisation=organisation.name, number=meeting.number)
+                )
+            role = self._add_organisation(session, meeting, organisation)
+            session.flush()
+            self._plan_for_invitees(session, meeting)
+            _touch(session, meeting.id, INVITE, channel_only=True)
+            audit(session, workspace, actor, "meeting.invite", f"meeting {meeting.number}",
+                  self._clock, organisation=organisation.name)
+            outcome = InviteOutcome(
+                meeting_card(session, meeting), organisation.name, role.value,
+                len(organisation.contacts), meeting.invite_at <= now,
+            )
+        self._deliveries.wake()
+        return outcome
+
+    def cancel(self, actor: Actor, number: int) -> MeetingCard:
+        """Cancel a meeting; everyone who was invited is told, and the channel post says so."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            meeting = self._find(session, workspace, number)
+            self._require_upcoming(meeting, now)
+            meeting.state = MeetingState.CANCELLED
+            meeting.version += 1
+            meeting.updated_at = now
+            # Only people who got an invitation need to hear it is off.
+            told = session.scalars(
+                select(Delivery).where(
+                    Delivery.meeting_id == meeting.id,
+                    Delivery.kind == INVITE,
+                    Delivery.dest_kind == "user",
+                    Delivery.state.in_((DeliveryState.SENT, DeliveryState.SENDING)),
+                )
+            ).all()
+            for delivery in told:
+                self._deliveries.plan(
+                    session, workspace_id=workspace.id, kind=CANCELLED,
+                    key=f"meeting:{meeting.id}:cancelled",
+                    destination=Destination(delivery.dest_platform, "user", delivery.dest_id),
+                    due_at=now, meeting_id=meeting.id, meeting_version=meeting.version,
+                )
+            for topic_link in session.scalars(select(MeetingTopic).where(MeetingTopic.meeting_id == meeting.id)):
+                topic = session.get(Topic, topic_link.topic_id)
+                if topic is not None and topic.state == TopicState.SCHEDULED:
+                    topic.state = TopicState.PROPOSED
+                    topic.updated_at = now
+            _touch(session, meeting.id, INVITE, channel_only=True)
+            audit(session, workspace, actor, "meeting.cancel", f"meeting {meeting.number}", self._clock)
+            card = meeting_card(session, meeting)
+        self._deliveries.wake()
+        return card
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def rsvp(self, actor: Actor, number: int, answer: Answer) -> RsvpOutcome:
+        """Record `actor`'s answer; the last answer wins, and clicking twice changes nothing."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            meeting = self._find(session, workspace, number)
+            mine = _invitations_of(session, meeting.id, actor.person)
+            if not mine:
+                raise NotInvited(
+                    text(N_("You are not on the invitation list for meeting {number}. If your "
+                            "organisation should take part, ask a coordinator to invite it."),
+                         number=number)
+                )
+            if meeting.state == MeetingState.CANCELLED:
+                raise InvalidInput(text(N_("Meeting {number} has been cancelled."), number=number))
+            if now >= meeting.starts_at + timedelta(minutes=meeting.duration_minutes):
+                raise InvalidInput(text(N_("Meeting {number} is over; answers are closed."), number=number))
+            previous = mine[0].answer.value if mine[0].answer else None
+            changed = [i for i in mine if i.answer != answer]
+            for invitation in changed:
+                invitation.answer = answer
+                invitation.answered_at = now
+            if changed:
+                _touch(session, meeting.id, INVITE, channel_only=True)
+            card = meeting_card(session, meeting)
+        if changed:
+            self._deliveries.wake()
+        return RsvpOutcome(card, answer.value, previous)
+
+    def upcoming(self, actor: Actor) -> list[UpcomingMeeting]:
+        """Meetings not yet over, soonest first, with `actor`'s invitation and answer.
+
+        Before invitations go out a meeting is the coordinators' draft: others do not see it yet.
+        """
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            coordinator = is_coordinator(session, workspace, actor.person)
+            meetings = session.scalars(
+                select(Meeting)
+                .where(Meeting.workspace_id == workspace.id, Meeting.state == MeetingState.SCHEDULED)
+                .order_by(Meeting.starts_at, Meeting.number)
+            ).all()
+            found = []
+            for meeting in meetings:
+                if meeting.starts_at + timedelta(minutes=meeting.duration_minutes) <= now:
+                    continue
+                if meeting.invite_at > now and not coordinator:
+                    continue
+                mine = _invitations_of(session, meeting.id, actor.person)
+                answer = mine[0].answer.value if mine and mine[0].answer else None
+                found.append(UpcomingMeeting(meeting_card(session, meeting), bool(mine), answer))
+        return found
+
+    def get(self, actor: Actor, number: int) -> MeetingCard:
+        """One meeting by its number."""
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            return meeting_card(session, self._find(session, workspace, number))
+
+    # -- roster changes --------------------------------------------------------------------
+
+    def contacts_changed(self, session: Session, workspace: Workspace, organisation: Organisation) -> None:
+        """Invite an organisation's new contacts to the upcoming meetings it is invited to."""
+        now = self._clock.now()
+        meetings = session.scalars(
+            select(Meeting)
+            .join(MeetingOrganisation, MeetingOrganisation.meeting_id == Meeting.id)
+            .where(
+                MeetingOrganisation.organisation_id == organisation.id,
+                Meeting.state == MeetingState.SCHEDULED,
+                Meeting.starts_at > now,
+            )
+        ).all()
+        for meeting in meetings:
+            role = next(mo.role for mo in meeting.organisations if mo.organisation_id == organisation.id)
+            self._invite_contacts(session, meeting, organisation, role)
+            session.flush()
+            self._plan_for_invitees(session, meeting)
+            _touch(session, meeting.id, INVITE, channel_only=True)
+
+    # -- planning --------------------------------------------------------------------------
+
+    def _add_organisation(self, session: Session, meeting: Meeting, organisation: Organisation) -> Role:
+        role = Role.OBSERVER if organisation.tier == Tier.OBSERVER else Role.PARTICIPANT
+        meeting.organisations.append(
+            MeetingOrganisation(organisation_id=organisation.id, role=role, added_at=self._clock.now())
+        )
+        self._invite_contacts(session, meeting, organisation, role)
+        return role
+
+    def _invite_contacts(self, session: Session, meeting: Meeting, organisation: Organisation,
+                         role: Role) -> None:
+        have = {(i.organisation_id, i.platform, i.user_id) for i in meeting.invitations}
+        for contact in organisation.contacts:
+            if (organisation.id, contact.platform, contact.user_id) not in have:
+                meeting.invitations.append(
+                    Invitation(organisation_id=organisation.id, platform=contact.platform,
+                               user_id=contact.user_id, created_at=self._clock.now())
+                )
+
+    def _plan_for_invitees(self, session: Session, meeting: Meeting) -> None:
+        """Plan each invitee's invitation, reminders and their organisation's nudge (idempotent)."""
+        now = self._clock.now()
+        urgent = meeting.kind == MeetingKind.URGENT
+        reminders = self._timings.urgent_reminders if urgent else self._timings.reminders
+        invite_due = max(meeting.invite_at, now)
+        for invitation in meeting.invitations:
+            person = Destination(invitation.platform, "user", invitation.user_id)
+            common = dict(workspace_id=meeting.workspace_id, destination=person, meeting_id=meeting.id,
+                          meeting_version=meeting.version)
+            self._deliveries.plan(session, kind=INVITE, key=f"meeting:{meeting.id}:invite",
+                                  due_at=invite_due, **common)
+            for lead in reminders:
+                due = meeting.starts_at - lead
+                # A reminder that would come before (or with) the invitation is pointless.
+                if due > meeting.invite_at and due > now:
+                    self._deliveries.plan(
+                        session, kind=REMINDER,
+                        key=f"meeting:{meeting.id}:remind:{int(lead.total_seconds())}",
+                        due_at=due, **common,
+                    )
+            nudge_due = meeting.invite_at + self._timings.nudge_after
+            if not urgent and nudge_due < meeting.starts_at and nudge_due > now:
+                self._deliveries.plan(
+                    session, kind=NUDGE, key=f"meeting:{meeting.id}:nudge:{invitation.organisation_id}",
+                    due_at=nudge_due, organisation_id=invitation.organisation_id, **common,
+                )
+
+    # -- composing -------------------------------------------------------------------------
+
+    def _live(self, session: Session, delivery: Delivery) -> Meeting | None:
+        meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
+        if meeting is None or meeting.state != MeetingState.SCHEDULED:
+            return None
+        if self._clock.now() >= meeting.starts_at:
+            return None
+        return meeting
+
+    def _compose_invitation(self, session: Session, delivery: Delivery) -> MeetingInvitation | None:
+        meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
+        if meeting is None:
+            return None
+        if delivery.dest_kind == "channel":
+            # Sent only while the meeting is ahead; once posted, it is re-rendered for any change
+            # (the tally, a cancellation) for as long as it exists.
+            if delivery.state != DeliveryState.SENT and self._live(session, delivery) is None:
+                return None
+            return MeetingInvitation(meeting_card(session, meeting), personal=False)
+        if self._live(session, delivery) is None:
+            return None
+        mine = _invitations_of(session, meeting.id, PersonRef(delivery.dest_platform, delivery.dest_id))
+        if not mine:
+            return None
+        answer = mine[0].answer.value if mine[0].answer else None
+        return MeetingInvitation(meeting_card(session, meeting), personal=True, answer=answer)
+
+    def _compose_reminder(self, session: Session, delivery: Delivery) -> MeetingReminder | None:
+        meeting = self._live(session, delivery)
+        if meeting is None or delivery.meeting_version != meeting.version:
+            return None
+        mine = _invitations_of(session, meeting.id, PersonRef(delivery.dest_platform, delivery.dest_id))
+        if not mine or all(i.answer == Answer.NO for i in mine):
+            return None
+        answer = next((i.answer.value for i in mine if i.answer), None)
+        return MeetingReminder(meeting_card(session, meeting), answer)
+
+    def _compose_nudge(self, session: Session, delivery: Delivery) -> MeetingNudge | None:
+        meeting = self._live(session, delivery)
+        if meeting is None or delivery.meeting_version != meeting.version:
+            return None
+        organisation_id = delivery.organisation_id
+        organisation = session.get(Organisation, organisation_id) if organisation_id else None
+        if organisation is None or organisation.archived_at is not None:
+            return None
+        answered = session.scalar(
+            select(Invitation.id).where(
+                Invitation.meeting_id == meeting.id,
+                Invitation.organisation_id == organisation_id,
+                Invitation.answer.is_not(None),
+            )
+        )
+        if answered is not None:
+            return None
+        mine = [i for i in _invitations_of(session, meeting.id,
+                                            PersonRef(delivery.dest_platform, delivery.dest_id))
+                if i.organisation_id == organisation_id]
+        if not mine:
+            return None
+        return MeetingNudge(meeting_card(session, meeting), organisation.name)
+
+    def _compose_cancellation(self, session: Session, delivery: Delivery) -> MeetingCancelled | None:
+        meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
+        if meeting is None or meeting.state != MeetingState.CANCELLED:
+            return None
+        return MeetingCancelled(meeting_card(session, meeting))
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _validate(self, title: str, starts_at: datetime, duration: int, video_link: str | None,
+                  now: datetime) -> None:
+        if not TITLE_MIN <= len(title) <= TITLE_MAX:
+            raise InvalidInput(
+                text(N_("A meeting needs a title of {min} to {max} characters."),
+                     min=TITLE_MIN, max=TITLE_MAX),
+                field="title",
+            )
+        if starts_at <= now:
+            raise InvalidInput(
+                text(N_("That time has already passed. Pick a time in the future.")), field="starts_at"
+            )
+        if not DURATION_MIN <= duration <= DURATION_MAX:
+            raise InvalidInput(
+                text(N_("A meeting lasts {min} to {max} minutes."), min=DURATION_MIN, max=DURATION_MAX),
+                field="duration",
+            )
+        if video_link and not _URL.match(video_link):
+            raise InvalidInput(
+                text(N_("The video link must be a web address starting with https://.")),
+                field="video_link",
+            )
+
+    def _find(self, session: Session, workspace: Workspace, number: int) -> Meeting:
+        meeting = session.scalar(
+            select(Meeting).where(Meeting.workspace_id == workspace.id, Meeting.number == number)
+        )
+        if meeting is None:
+            raise NotFound(
+                text(N_("There is no meeting {number}. `/dialog meetings` lists the upcoming ones."),
+                     number=number)
+            )
+        return meeting
+
+    def _require_upcoming(self, meeting: Meeting, now: datetime) -> None:
+        if meeting.state == MeetingState.CANCELLED:
+            raise InvalidInput(text(N_("Meeting {number} has been cancelled."), number=meeting.number))
+        if meeting.starts_at <= now:
+            raise InvalidInput(
+                text(N_("Meeting {number} has already started."), number=meeting.number)
+            )
+
+    def _open_topic(self, session: Session, workspace: Workspace, number: int) -> Topic:
+        topic = session.scalar(
+            select(Topic).where(Topic.workspace_id == workspace.id, Topic.number == number)
+        )
+        if topic is None or topic.state not in (TopicState.PROPOSED, TopicState.SCHEDULED):
+            raise NotFound(
+                text(N_("There is no open topic {number}. `/dialog topics` lists the open ones."),
+                     number=number),
+                field="topics",
+            )
+        return topic
+
+
+def _invitations_of(session: Session, meeting_id: int, person: PersonRef) -> list[Invitation]:
+    """A person's invitations to a meeting, one per organisation they speak for (active ones)."""
+    return list(
+        session.scalars(
+            select(Invitation)
+            .join(Organisation, Organisation.id == Invitation.organisation_id)
+            .where(
+                Invitation.meeting_id == meeting_id,
+                Invitation.platform == person.platform,
+                Invitation.user_id == person.user_id,
+                Organisation.archived_at.is_(None),
+            )
+            .order_by(Invitation.id)
+        )
+    )
+
+
+def _touch(session: Session, meeting_id: int, kind: str, *, channel_only: bool) -> None:
+    """Ask for the meeting's posted messages of `kind` to be re-rendered in place."""
+    query = update(Delivery).where(Delivery.meeting_id == meeting_id, Delivery.kind == kind)
+    if channel_only:
+        query = query.where(Delivery.dest_kind == "channel")
+    session.execute(query.values(content_version=Delivery.content_version + 1))
+
+
+def meeting_card(session: Session, meeting: Meeting) -> MeetingCard:
+    """The plain view of a meeting, with its agenda, invitees and tally."""
+    organisations = {
+        mo.organisation_id: (mo.role, session.get(Organisation, mo.organisation_id))
+        for mo in meeting.organisations
+    }
+    active = {oid: (role, org) for oid, (role, org) in organisations.items()
+              if org is not None and org.archived_at is None}
+    participants = sorted(org.name for role, org in active.values() if role == Role.PARTICIPANT)
+    observers = sorted(org.name for role, org in active.values() if role == Role.OBSERVER)
+    people: dict[tuple[str, str], Answer | None] = {}
+    observer_people: dict[tuple[str, str], Answer | None] = {}
+    organisations_yes: set[int] = set()
+    observers_yes: set[int] = set()
+    for invitation in meeting.invitations:
+        if invitation.organisation_id not in active:
+            continue
+        role = active[invitation.organisation_id][0]
+        key = (invitation.platform, invitation.user_id)
+        bucket = observer_people if role == Role.OBSERVER else people
+        # A person speaking for two organisations counts once, with their answer.
+        bucket[key] = invitation.answer or bucket.get(key)
+        if invitation.answer == Answer.YES:
+            (observers_yes if role == Role.OBSERVER else organisations_yes).add(invitation.organisation_id)
+    answers = list(people.values())
+    tally = Tally(
+        yes=answers.count(Answer.YES),
+        no=answers.count(Answer.NO),
+        maybe=answers.count(Answer.MAYBE),
+        waiting=answers.count(None),
+        organisations_yes=len(organisations_yes),
+        organisations_invited=len(participants),
+        observers_yes=len(observers_yes),
+        observers_invited=len(observers),
+    )
+    agenda = tuple(
+        (topic.number, topic.title)
+        for topic in session.scalars(
+            select(Topic)
+            .join(MeetingTopic, MeetingTopic.topic_id == Topic.id)
+            .where(MeetingTopic.meeting_id == meeting.id)
+            .order_by(MeetingTopic.position)
+        )
+    )
+    return MeetingCard(
+        number=meeting.number,
+        title=meeting.title,
+        kind=meeting.kind.value,
+        state=meeting.state.value,
+        starts_at=meeting.starts_at,
+        duration_minutes=meeting.duration_minutes,
+        video_link=meeting.video_link,
+        agenda=agenda,
+        participants=tuple(participants),
+        observers=tuple(observers),
+        tally=tally,
+        invite_at=meeting.invite_at,
+    )

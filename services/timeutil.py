@@ -1,0 +1,60 @@
+"""Reading the times people type, in the dialogue's time zone, honest about DST gaps."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from services.errors import InvalidInput
+from services.i18n import N_, text
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+def parse_date(value: str) -> date:
+    """`YYYY-MM-DD`."""
+    match = _DATE.match(value.strip())
+    try:
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        pass
+    raise InvalidInput(
+        text(N_("“{value}” is not a date; write it as YYYY-MM-DD, e.g. 2026-03-14."), value=value),
+        field="starts_at",
+    )
+
+
+def parse_time(value: str) -> time:
+    """`HH:MM` (or `HH.MM`, as Norwegians often write it)."""
+    match = _TIME.match(value.strip())
+    try:
+        if match:
+            return time(int(match[1]), int(match[2]))
+    except ValueError:
+        pass
+    raise InvalidInput(
+        text(N_("“{value}” is not a time; write it as HH:MM, e.g. 14:30."), value=value),
+        field="starts_at",
+    )
+
+
+def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time in `zone`; refuses times skipped by a DST change.
+
+    A time that occurs twice (clocks go back) means the first occurrence, as calendars do.
+    """
+    local = datetime.combine(day, at, tzinfo=zone)
+    round_trip = local.astimezone(UTC).astimezone(zone)
+    if (round_trip.hour, round_trip.minute) != (at.hour, at.minute) or round_trip.date() != day:
+        raise InvalidInput(
+            text(
+                N_("{time} does not exist on {date} in {zone}: the clocks change that night. "
+                   "Pick another time."),
+                time=at.strftime("%H:%M"), date=day.isoformat(), zone=str(zone),
+            ),
+            field="starts_at",
+        )
+    return local.astimezone(UTC)
