@@ -31,6 +31,28 @@ State model (deliberately small, documented because tests rely on it):
   change messages.
 * Blocks are stored as sent: Slack's generated ``block_id`` values are not added.
 
+Socket Mode (documented here because tests rely on it):
+
+* ``apps.connections.open`` accepts only the app-level token (:attr:`FakeSlack.app_token`),
+  and only in the ``Authorization`` header, as Slack documents; the bot token answers
+  ``not_allowed_token_type``, and so does the app token on every other method. The method
+  is newer than the published spec, so its (empty) parameter list is declared in
+  :data:`EXTRA_OPERATIONS` and checked like any other method's.
+* It answers ``ws://127.0.0.1:<port>/socket?ticket=<n>``: the WebSocket endpoint is on the
+  same loopback HTTP server as the Web API. Each ticket opens one connection.
+* The endpoint is a minimal RFC 6455 server: handshake (``Sec-WebSocket-Accept``), text
+  frames both ways (client frames must be masked; fragmented messages are reassembled),
+  ping answered with pong, close answered with close. Binary frames, unmasked frames and
+  other protocol errors close the connection (1002/1003/1007/1009) and are violations.
+* On connect the client gets Slack's ``hello`` message. :meth:`FakeSlack.push_envelope`
+  sends an envelope to the newest open connection (Slack picks one of the app's
+  connections); every text message the client sends must be an acknowledgement
+  ``{"envelope_id", "payload"?}`` of an envelope it was sent, once. Acks are recorded in
+  :attr:`FakeSlack.socket_acks` as sent; a slash command ack's ``payload`` is checked like
+  a message. The 3-second ack deadline is not enforced.
+* :meth:`FakeSlack.disconnect_sockets` closes connections from the server side, optionally
+  after Slack's ``disconnect`` message, so a client's reconnection can be tested.
+
 Only the standard library and ``slack_sdk`` are used, so the module can also back a local
 browser sandbox.
 """
@@ -40,9 +62,11 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import hashlib
 import itertools
 import json
 import os
+import socket
 import threading
 import time
 from collections import deque
@@ -54,7 +78,7 @@ from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -79,6 +103,8 @@ SPEC_RELATIVE_PATH = Path("shared", "slack", "web-api-openapi-v2.json")
 
 API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
+SOCKET_PATH = "/socket"
+"""The Socket Mode WebSocket endpoint (``apps.connections.open`` hands out tickets for it)."""
 
 # Parameters Slack added after the published OpenAPI spec was generated. Only the ones the
 # bot uses are listed, each with the reason it is genuine; everything else the spec lacks
@@ -91,6 +117,9 @@ EXTRA_PARAMETERS: Mapping[str, frozenset[str]] = {
     "conversations.history": frozenset({"include_all_metadata"}),
     "conversations.replies": frozenset({"include_all_metadata"}),
 }
+
+# Methods that take the app-level token (xapp-…) instead of the bot token.
+APP_TOKEN_METHODS: frozenset[str] = frozenset({"apps.connections.open"})
 
 # Accepted by every method: the workspace an org-wide token acts in. Bolt's per-request client
 # sends it with every call (slack_sdk's WebClient(team_id=...) default parameter).
@@ -153,6 +182,15 @@ class _Operation:
     verbs: frozenset[str]
     parameters: frozenset[str]
     required: frozenset[str]
+
+
+# Methods Slack added after the published OpenAPI spec was generated, described as the spec
+# would describe them. Only the ones the bot uses are listed, each with the reason.
+EXTRA_OPERATIONS: Mapping[str, _Operation] = {
+    # Socket Mode (2021): POST with the app-level token in the Authorization header, no
+    # arguments (https://api.slack.com/methods/apps.connections.open).
+    "apps.connections.open": _Operation(frozenset({"POST"}), frozenset({"token"}), frozenset({"token"})),
+}
 
 
 @dataclass
@@ -444,7 +482,10 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "FakeSlack/1.0"
 
     def do_GET(self) -> None:  # noqa: N802 - name fixed by BaseHTTPRequestHandler
-        self._serve("GET")
+        if urlsplit(self.path).path == SOCKET_PATH:
+            self._serve_socket()
+        else:
+            self._serve("GET")
 
     def do_POST(self) -> None:  # noqa: N802 - name fixed by BaseHTTPRequestHandler
         self._serve("POST")
@@ -457,6 +498,26 @@ class _Handler(BaseHTTPRequestHandler):
         reply = fake._dispatch(verb, self.path, headers, body)
         if reply.delay > 0:
             fake._stopping.wait(reply.delay)
+        self._send_reply(reply)
+
+    def _serve_socket(self) -> None:
+        """A WebSocket upgrade: refuse it, or switch protocols and serve Socket Mode until
+        the connection ends (this handler thread then belongs to the connection)."""
+        fake = self.server.fake
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        answer = fake._socket_handshake(self.path, headers)
+        self.close_connection = True
+        if isinstance(answer, _Reply):
+            self._send_reply(answer)
+            return
+        self.send_response(101, "Switching Protocols")
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", answer)
+        self.end_headers()
+        fake._serve_socket(_SocketConnection(self.connection, self.rfile))
+
+    def _send_reply(self, reply: _Reply) -> None:
         payload = json.dumps(reply.body).encode("utf-8")
         self.send_response(reply.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -471,6 +532,139 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 # ---------------------------------------------------------------------------------------
+# Socket Mode: a minimal RFC 6455 WebSocket server side
+# ---------------------------------------------------------------------------------------
+
+WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+"""RFC 6455 §1.3: appended to ``Sec-WebSocket-Key`` to derive ``Sec-WebSocket-Accept``."""
+
+ENVELOPE_TYPES = frozenset({"slash_commands", "interactive", "events_api"})
+DISCONNECT_REASONS = frozenset({"warning", "refresh_requested", "link_disabled"})
+ACK_FIELDS = frozenset({"envelope_id", "payload"})
+MAX_SOCKET_MESSAGE = 1 << 20
+"""Largest message (bytes) accepted from a client; an acknowledgement is far smaller."""
+
+_OP_CONTINUATION, _OP_TEXT, _OP_BINARY = 0x0, 0x1, 0x2
+_OP_CLOSE, _OP_PING, _OP_PONG = 0x8, 0x9, 0xA
+_OPCODES = frozenset({_OP_CONTINUATION, _OP_TEXT, _OP_BINARY, _OP_CLOSE, _OP_PING, _OP_PONG})
+_CLOSE_NORMAL, _CLOSE_GOING_AWAY, _CLOSE_PROTOCOL_ERROR = 1000, 1001, 1002
+_CLOSE_UNSUPPORTED_DATA, _CLOSE_INVALID_DATA, _CLOSE_TOO_BIG = 1003, 1007, 1009
+
+
+class _ProtocolError(Exception):
+    """A client broke RFC 6455; the connection is closed with ``code``."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def _websocket_accept(key: str) -> str:
+    """``Sec-WebSocket-Accept`` for a client's ``Sec-WebSocket-Key`` (RFC 6455 §4.2.2)."""
+    digest = hashlib.sha1((key + WEBSOCKET_GUID).encode("ascii")).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def _encode_frame(opcode: int, payload: bytes) -> bytes:
+    """One final, unmasked frame, as a server sends them (RFC 6455 §5.2)."""
+    length = len(payload)
+    if length < 126:
+        header = bytes([0x80 | opcode, length])
+    elif length < 1 << 16:
+        header = bytes([0x80 | opcode, 126]) + length.to_bytes(2, "big")
+    else:
+        header = bytes([0x80 | opcode, 127]) + length.to_bytes(8, "big")
+    return header + payload
+
+
+def _unmask(data: bytes, key: bytes) -> bytes:
+    """XOR ``data`` with the repeated 4-byte masking key (RFC 6455 §5.3)."""
+    if not data:
+        return data
+    stream = (key * (len(data) // 4 + 1))[: len(data)]
+    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(data), "big")
+
+
+class _SocketConnection:
+    """The server's end of one WebSocket: frame I/O, safe to send on from any thread.
+
+    Reading happens on the connection's own handler thread only.
+    """
+
+    def __init__(self, sock: socket.socket, reader: BinaryIO) -> None:
+        self.sock = sock
+        self.reader = reader
+        self.send_lock = threading.Lock()
+        self.closing = False
+        """True once a close frame went out; nothing may follow it (RFC 6455 §5.5.1)."""
+
+    def send(self, opcode: int, payload: bytes = b"") -> bool:
+        """Send one frame; False when the connection is closing or gone."""
+        with self.send_lock:
+            return self.send_locked(opcode, payload)
+
+    def send_locked(self, opcode: int, payload: bytes = b"") -> bool:
+        """:meth:`send` for a caller that already holds :attr:`send_lock`."""
+        if self.closing:
+            return False
+        if opcode == _OP_CLOSE:
+            self.closing = True
+        try:
+            self.sock.sendall(_encode_frame(opcode, payload))
+        except OSError:
+            return False
+        return True
+
+    def close(self, code: int | None, reason: str = "") -> bool:
+        """Send a close frame (with no body when ``code`` is None)."""
+        body = b"" if code is None else code.to_bytes(2, "big") + reason.encode("utf-8")[:123]
+        return self.send(_OP_CLOSE, body)
+
+    def cut(self) -> None:
+        """End the TCP connection at once; the reading thread sees end of stream."""
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def read_frame(self) -> tuple[bool, int, bytes]:
+        """The next frame from the client as ``(fin, opcode, unmasked payload)``.
+
+        Raises:
+            EOFError: the connection ended.
+            _ProtocolError: the frame breaks RFC 6455.
+        """
+        first, second = self._read(2)
+        fin, opcode = bool(first & 0x80), first & 0x0F
+        length = second & 0x7F
+        if length == 126:
+            length = int.from_bytes(self._read(2), "big")
+        elif length == 127:
+            length = int.from_bytes(self._read(8), "big")
+        if first & 0x70:
+            raise _ProtocolError(_CLOSE_PROTOCOL_ERROR, "reserved bits set, but no extension was negotiated")
+        if opcode not in _OPCODES:
+            raise _ProtocolError(_CLOSE_PROTOCOL_ERROR, f"unknown opcode {opcode:#x}")
+        if opcode >= _OP_CLOSE and (not fin or length > 125):
+            raise _ProtocolError(
+                _CLOSE_PROTOCOL_ERROR, "control frames must be unfragmented, with at most 125 bytes"
+            )
+        if not second & 0x80:
+            raise _ProtocolError(_CLOSE_PROTOCOL_ERROR, "a client frame was not masked")
+        if length > MAX_SOCKET_MESSAGE:
+            raise _ProtocolError(_CLOSE_TOO_BIG, f"a {length}-byte frame; the limit is {MAX_SOCKET_MESSAGE}")
+        key = self._read(4)
+        return fin, opcode, _unmask(self._read(length), key)
+
+    def _read(self, size: int) -> bytes:
+        data = self.reader.read(size) if size else b""
+        if len(data) < size:
+            raise EOFError("the WebSocket connection ended")
+        return data
+
+
+# ---------------------------------------------------------------------------------------
 # The fake
 # ---------------------------------------------------------------------------------------
 
@@ -480,13 +674,16 @@ class FakeSlack:
 
     Start it (``start()`` or ``with FakeSlack() as fake:``), point a ``WebClient`` at
     :attr:`api_url`, then inspect :attr:`calls`, :meth:`messages`, :attr:`ephemerals`,
-    :attr:`responses`, :attr:`views` and, above all, :attr:`violations`.
+    :attr:`responses`, :attr:`views` and, above all, :attr:`violations`. For Socket Mode,
+    give a client :attr:`app_token`, then use :meth:`socket_connections`,
+    :meth:`push_envelope`, :meth:`wait_for_ack` and :meth:`disconnect_sockets`.
 
     Args:
         team_id: The workspace id.
         team_name: The workspace name (``auth.test`` derives the URL from it).
         bot_user_id: The bot's user id; messages are posted as this user.
-        bot_token: The only token accepted.
+        bot_token: The only token accepted, except by ``apps.connections.open``.
+        app_token: The app-level token; accepted by ``apps.connections.open`` only.
         spec_path: Slack's OpenAPI spec; see :func:`find_spec` for the default.
         clock: Seconds since the epoch, for message timestamps (default ``time.time``).
         action_id_scope: ``"block"`` (Slack's documented rule, the default) requires each
@@ -501,6 +698,7 @@ class FakeSlack:
         team_name: str = "Dialog City",
         bot_user_id: str = "UBOT0001",
         bot_token: str = "xoxb-test-token",
+        app_token: str = "xapp-1-test-app-token",
         spec_path: str | os.PathLike[str] | None = None,
         clock: Callable[[], float] = time.time,
         action_id_scope: str = "block",
@@ -518,6 +716,7 @@ class FakeSlack:
         self.team_domain = "-".join(team_name.lower().split()) or "workspace"
         self.bot_user_id = bot_user_id
         self.bot_token = bot_token
+        self.app_token = app_token
         self.bot_id = "B" + bot_user_id[1:]
         self.app_id = "A" + bot_user_id[1:]
         self.bot_name = "dialogbot"
@@ -548,6 +747,12 @@ class FakeSlack:
         self._failures: dict[str, deque[_Failure]] = {}
         self._delays: dict[str, float] = {}
 
+        self._ticket_numbers = itertools.count(1)
+        self._tickets: set[str] = set()
+        self._sockets: list[_SocketConnection] = []
+        self._envelopes: dict[str, dict[str, Any]] = {}
+        self._acks: list[dict[str, Any]] = []
+
         self.add_user(bot_user_id, name=self.bot_name, real_name="Dialogbot", is_bot=True)
 
     # -- lifecycle --------------------------------------------------------------------
@@ -576,6 +781,11 @@ class FakeSlack:
         if server is None:
             return
         self._stopping.set()
+        with self._lock:
+            sockets = list(self._sockets)
+        for connection in sockets:
+            connection.close(_CLOSE_GOING_AWAY, "server stopping")
+            connection.cut()
         server.shutdown()
         server.server_close()
         if thread is not None:
@@ -609,6 +819,11 @@ class FakeSlack:
     def response_url(self, key: str = "default") -> str:
         """A response_url on this server; posts to it are recorded under ``key``."""
         return self.base_url + RESPONSE_PREFIX + quote(key, safe="")
+
+    @property
+    def socket_base_url(self) -> str:
+        """``ws://127.0.0.1:<port>/socket``; ``apps.connections.open`` adds a ticket."""
+        return "ws://" + self.base_url.removeprefix("http://") + SOCKET_PATH
 
     # -- workspace setup ---------------------------------------------------------------
 
@@ -752,14 +967,15 @@ class FakeSlack:
                 self._delays.pop(method, None)
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-        """Wait until ``predicate()`` is true, re-checking after every call and response
-        post; return its final value. The predicate may use this object's accessors."""
+        """Wait until ``predicate()`` is true, re-checking after every call, response post,
+        Socket Mode connect, disconnect, envelope and ack; return its final value. The
+        predicate may use this object's accessors."""
         with self._changed:
             return bool(self._changed.wait_for(predicate, timeout))
 
     def reset(self) -> None:
-        """Forget calls, messages, views, violations, failures and delays; keep users and
-        channels."""
+        """Forget calls, messages, views, violations, failures, delays, envelopes and acks;
+        keep users, channels and open Socket Mode connections."""
         with self._lock:
             self._calls.clear()
             self._messages.clear()
@@ -775,6 +991,8 @@ class FakeSlack:
             self._failures.clear()
             self._delays.clear()
             self._opened_dms.clear()
+            self._envelopes.clear()
+            self._acks.clear()
             self._changed.notify_all()
 
     # -- request handling ---------------------------------------------------------------
@@ -797,7 +1015,8 @@ class FakeSlack:
         params, decode_error, decode_problems = self._decode(verb, query, headers, body)
         token = params.pop("token", None)
         authorization = headers.get("authorization", "")
-        if authorization.lower().startswith("bearer "):
+        in_header = authorization.lower().startswith("bearer ")
+        if in_header:
             token = authorization[7:].strip()
         call = Call(method, verb, params, token, time.monotonic())
         with self._lock:
@@ -805,7 +1024,7 @@ class FakeSlack:
             for problem in decode_problems:
                 self._violate(method, problem)
             try:
-                reply = self._answer(call, decode_error)
+                reply = self._answer(call, decode_error, token_in_header=in_header)
             except _ApiError as exc:
                 if exc.violation:
                     self._violate(method, exc.violation)
@@ -858,9 +1077,9 @@ class FakeSlack:
                     }.get(field, "invalid_arguments")
         return params, error, problems
 
-    def _answer(self, call: Call, decode_error: str | None) -> _Reply:
+    def _answer(self, call: Call, decode_error: str | None, *, token_in_header: bool) -> _Reply:
         method, params = call.method, call.params
-        operation = self._operations.get(method)
+        operation = self._operations.get(method) or EXTRA_OPERATIONS.get(method)
         if operation is None:
             raise _ApiError("unknown_method", f"{method!r} is not a Slack Web API method")
 
@@ -887,8 +1106,16 @@ class FakeSlack:
 
         if call.token is None:
             raise _ApiError("not_authed", "no token was sent")
-        if call.token != self.bot_token:
-            raise _ApiError("invalid_auth", "the token sent is not the bot token")
+        if method in APP_TOKEN_METHODS:
+            expected, kind = self.app_token, "app-level"
+            if not token_in_header:
+                raise _ApiError("not_authed", f"{method} takes the token in the Authorization header only")
+        else:
+            expected, kind = self.bot_token, "bot"
+        if call.token != expected:
+            if call.token in {self.app_token, self.bot_token}:
+                raise _ApiError("not_allowed_token_type", f"{method} needs the {kind} token")
+            raise _ApiError("invalid_auth", f"the token sent is not the {kind} token")
         if decode_error:
             raise _ApiError(decode_error)
         if problems:
@@ -1468,7 +1695,13 @@ class FakeSlack:
         metadata = _truthy(params.get("include_all_metadata", False))
         return {"messages": [self._slack_message(m, metadata=metadata) for m in page], **extra}
 
+    def _apps_connections_open(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        ticket = str(next(self._ticket_numbers))
+        self._tickets.add(ticket)
+        return {"url": f"{self.socket_base_url}?ticket={ticket}"}
+
     _handlers: dict[str, Callable[[FakeSlack, Mapping[str, Any]], dict[str, Any]]] = {
+        "apps.connections.open": _apps_connections_open,
         "auth.test": _auth_test,
         "chat.postMessage": _chat_post_message,
         "chat.update": _chat_update,

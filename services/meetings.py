@@ -266,8 +266,9 @@ class Meetings:
                     destination=Destination(delivery.dest_platform, "user", delivery.dest_id),
                     due_at=now, meeting_id=meeting.id, meeting_version=meeting.version,
                 )
-            for topic_link in session.scalars(select(MeetingTopic).where(MeetingTopic.meeting_id == meeting.id)):
-                topic = session.get(Topic, topic_link.topic_id)
+            links = session.scalars(select(MeetingTopic).where(MeetingTopic.meeting_id == meeting.id))
+            for link in links:
+                topic = session.get(Topic, link.topic_id)
                 if topic is not None and topic.state == TopicState.SCHEDULED:
                     topic.state = TopicState.PROPOSED
                     topic.updated_at = now

@@ -252,7 +252,8 @@ class Roster:
                     preferred_time=TimeOfDay.ANY, created_at=now,
                 )
                 session.add(organisation)
-            self._set_contacts(session, organisation, [*(c.user_id for c in organisation.contacts), *contacts])
+            existing_contacts = [c.user_id for c in organisation.contacts]
+            self._set_contacts(session, organisation, [*existing_contacts, *contacts])
             session.flush()
             audit(session, workspace, actor, "roster.add", organisation.name, self._clock,
                   tier=tier.value, contacts=list(contacts))
