@@ -77,6 +77,7 @@ def timings_of(settings: Settings) -> MeetingTimings:
         nudge_after=settings.nudge_after,
         urgent_notice=settings.urgent_notice,
         urgent_reminders=settings.urgent_reminders,
+        timezone=settings.timezone,
     )
 
 

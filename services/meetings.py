@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +31,7 @@ from services.messages import (
 )
 from services.people import Actor, Destination, PersonRef
 from services.roster import find_organisation
+from services.timeutil import after, before
 from services.workspaces import Workspaces, audit, is_coordinator, next_number, require_coordinator
 from storage.models import (
     Answer,
@@ -73,6 +75,7 @@ class MeetingTimings:
     nudge_after: timedelta
     urgent_notice: timedelta
     urgent_reminders: tuple[timedelta, ...]
+    timezone: ZoneInfo = ZoneInfo("Europe/Oslo")
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ class Meetings:
             if kind == MeetingKind.URGENT:
                 invite_at = now
             else:
-                invite_at = max(now, starts_at - self._timings.invite_lead)
+                invite_at = max(now, before(starts_at, self._timings.invite_lead, self._timings.timezone))
             meeting = Meeting(
                 workspace_id=workspace.id,
                 number=next_number(session, workspace.id, "meeting"),
@@ -394,7 +397,7 @@ class Meetings:
             self._deliveries.plan(session, kind=INVITE, key=f"meeting:{meeting.id}:invite",
                                   due_at=invite_due, **common)
             for lead in reminders:
-                due = meeting.starts_at - lead
+                due = before(meeting.starts_at, lead, self._timings.timezone)
                 # A reminder that would come before (or with) the invitation is pointless.
                 if due > meeting.invite_at and due > now:
                     self._deliveries.plan(
@@ -402,7 +405,7 @@ class Meetings:
                         key=f"meeting:{meeting.id}:remind:{int(lead.total_seconds())}",
                         due_at=due, **common,
                     )
-            nudge_due = meeting.invite_at + self._timings.nudge_after
+            nudge_due = after(meeting.invite_at, self._timings.nudge_after, self._timings.timezone)
             if not urgent and nudge_due < meeting.starts_at and nudge_due > now:
                 self._deliveries.plan(
                     session, kind=NUDGE, key=f"meeting:{meeting.id}:nudge:{invitation.organisation_id}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.errors import InvalidInput
@@ -58,3 +58,26 @@ def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
             field="starts_at",
         )
     return local.astimezone(UTC)
+
+
+
+def _shift(moment: datetime, lead: timedelta, zone: ZoneInfo, sign: int) -> datetime:
+    days = timedelta(days=lead.days)
+    wall = moment.astimezone(zone).replace(tzinfo=None) + sign * days
+    # fold=0: a wall time that occurs twice means its first occurrence.
+    shifted = wall.replace(tzinfo=zone).astimezone(UTC)
+    return shifted + sign * (lead - days)
+
+
+def before(moment: datetime, lead: timedelta, zone: ZoneInfo) -> datetime:
+    """`moment` minus `lead`, where whole days count on the wall clock of `zone`.
+
+    "2 days before a 10:00 meeting" is 10:00 two days earlier even when the clocks changed in
+    between; hours and minutes are exact durations.
+    """
+    return _shift(moment, lead, zone, -1)
+
+
+def after(moment: datetime, lead: timedelta, zone: ZoneInfo) -> datetime:
+    """`moment` plus `lead`, whole days on the wall clock of `zone` (see `before`)."""
+    return _shift(moment, lead, zone, 1)
