@@ -94,7 +94,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     services = build_services(
         sessions,
         clock or SystemClock(),
-        SlackNotifier(sweep_client, locales),
+        SlackNotifier(sweep_client, locales, settings.timezone),
         platform=PLATFORM,
         channel_id=settings.dialog_channel,
         coordinators=settings.coordinators,
@@ -102,7 +102,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         timings=timings_of(settings),
     )
     services.start(WorkspaceRef(PLATFORM, team_id))
-    deps = SlackDeps(services, locales, settings.dialog_channel)
+    deps = SlackDeps(services, locales, settings.dialog_channel, settings.timezone)
     bolt = build_app(deps, listener_client, signing_secret=settings.slack_signing_secret)
     scheduler = build_scheduler(services)
     runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id)

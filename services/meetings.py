@@ -30,7 +30,7 @@ from services.messages import (
     Tally,
 )
 from services.people import Actor, Destination, PersonRef
-from services.roster import find_organisation
+from services.roster import OrganisationCard, card_of, find_organisation
 from services.timeutil import after, before
 from services.workspaces import Workspaces, audit, is_coordinator, next_number, require_coordinator
 from storage.models import (
@@ -99,6 +99,15 @@ class InviteOutcome:
     role: str
     people: int
     invitations_sent: bool
+
+
+@dataclass(frozen=True)
+class ScheduleForm:
+    """What the scheduling form offers: open topics and the organisations beyond the core."""
+
+    topics: tuple[tuple[int, str], ...]
+    organisations: tuple[OrganisationCard, ...]
+    core: tuple[str, ...]
 
 
 def _fold(title: str) -> str:
@@ -280,6 +289,27 @@ class Meetings:
             card = meeting_card(session, meeting)
         self._deliveries.wake()
         return card
+
+    def schedule_form(self, actor: Actor) -> ScheduleForm:
+        """The choices for the scheduling form (coordinators only)."""
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            topics = session.scalars(
+                select(Topic)
+                .where(Topic.workspace_id == workspace.id, Topic.state == TopicState.PROPOSED)
+                .order_by(Topic.number)
+            ).all()
+            organisations = session.scalars(
+                select(Organisation)
+                .where(Organisation.workspace_id == workspace.id, Organisation.archived_at.is_(None))
+                .order_by(Organisation.name_key)
+            ).all()
+            return ScheduleForm(
+                topics=tuple((t.number, t.title) for t in topics),
+                organisations=tuple(card_of(o) for o in organisations if o.tier != Tier.CORE),
+                core=tuple(o.name for o in organisations if o.tier == Tier.CORE),
+            )
 
     # -- answers ---------------------------------------------------------------------------
 

@@ -81,3 +81,18 @@ def test_rendering_translates_plurals_and_escapes_only_parameters() -> None:
     message = text("There is no topic {number}. `/dialog topics` lists the open ones.", number="<!channel>")
     rendered = Translator("en").render(message, lambda s: s.replace("<", "&lt;").replace(">", "&gt;"))
     assert rendered == "There is no topic &lt;!channel&gt;. `/dialog topics` lists the open ones."
+
+
+def test_no_translation_call_hides_inside_an_f_string() -> None:
+    # Babel cannot extract gettext("…") written inside an f-string: such text would never be translated.
+    import ast
+
+    hidden = []
+    for folder in SOURCE_DIRS:
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.JoinedStr):
+                    for inner in ast.walk(node):
+                        if isinstance(inner, ast.Call) and getattr(inner.func, "attr", getattr(inner.func, "id", "")) in KEYWORDS:
+                            hidden.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
+    assert hidden == []

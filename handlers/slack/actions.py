@@ -1,4 +1,4 @@
-"""Button clicks."""
+"""Button clicks: Support on topics, and one-click answers to invitations."""
 
 from __future__ import annotations
 
@@ -6,19 +6,36 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from handlers.slack import blocks, ids
+from handlers.slack import blocks, ids, meeting_blocks
 from handlers.slack.context import SlackDeps
-from handlers.slack.parsing import topic_number_from_button
+from handlers.slack.parsing import meeting_number_from_button, topic_number_from_button
+from services.enums import Answer
+
+ANSWER_BUTTONS = {ids.RSVP_YES: Answer.YES, ids.RSVP_NO: Answer.NO, ids.RSVP_MAYBE: Answer.MAYBE}
+
+
+def _private(respond: Respond, rendered: blocks.Rendered) -> None:
+    respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral",
+            replace_original=False)
 
 
 def register(app: App, deps: SlackDeps) -> None:
-    """Listen for the Support button."""
+    """Listen for the Support and RSVP buttons."""
 
     @app.action(ids.TOPIC_SUPPORT)
     def support(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         ack()
         number = topic_number_from_button(str(action.get("value") or ""))
         outcome = deps.services.topics.support(deps.actor(context), number)
-        rendered = blocks.support_confirmation(deps.translator(context), outcome.topic, added=outcome.added)
-        respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral",
-                replace_original=False)
+        _private(respond, blocks.support_confirmation(deps.translator(context), outcome.topic,
+                                                      added=outcome.added))
+
+    def answer(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+        ack()
+        number = meeting_number_from_button(str(action.get("value") or ""))
+        outcome = deps.services.meetings.rsvp(deps.actor(context), number,
+                                              ANSWER_BUTTONS[action["action_id"]])
+        _private(respond, meeting_blocks.rsvp_confirmation(deps.translator(context), outcome))
+
+    for action_id in ANSWER_BUTTONS:
+        app.action(action_id)(answer)

@@ -42,14 +42,14 @@ class Rendered:
     blocks: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+def dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
     return [block.to_dict() for block in blocks]
 
 
 def plain(t: Translator, message: Text) -> Rendered:
     """A one-line private message (confirmations and errors)."""
     line = t.render(message, escape)
-    return Rendered(line, _dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 
 def _side(t: Translator, card: TopicCard) -> str:
@@ -117,7 +117,7 @@ def topic_announcement(t: Translator, message: TopicAnnouncement) -> Rendered:
         ContextBlock(elements=[MarkdownTextObject(text=byline), MarkdownTextObject(text=how)]),
     ]
     fallback = f"{intro}: {card.number}. {escape(card.title)}"
-    return Rendered(fallback, _dicts(blocks))
+    return Rendered(fallback, dicts(blocks))
 
 
 def topic_list(t: Translator, cards: Sequence[TopicCard]) -> Rendered:
@@ -126,7 +126,7 @@ def topic_list(t: Translator, cards: Sequence[TopicCard]) -> Rendered:
         line = t.gettext(
             "No open topics yet. Propose one with `/dialog propose <title> | <details>`."
         )
-        return Rendered(line, _dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+        return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
     heading = t.ngettext("{count} open topic", "{count} open topics", len(cards)).format(
         count=len(cards)
     )
@@ -172,7 +172,7 @@ def topic_list(t: Translator, cards: Sequence[TopicCard]) -> Rendered:
                 ]
             )
         )
-    return Rendered(heading, _dicts(blocks))
+    return Rendered(heading, dicts(blocks))
 
 
 def proposal_confirmation(t: Translator, card: TopicCard, *, announced: bool) -> Rendered:
@@ -187,7 +187,7 @@ def proposal_confirmation(t: Translator, card: TopicCard, *, announced: bool) ->
             number=card.number
         )
     )
-    return Rendered(f"{line} {more}", _dicts([SectionBlock(text=MarkdownTextObject(text=f"{line}\n{more}"))]))
+    return Rendered(f"{line} {more}", dicts([SectionBlock(text=MarkdownTextObject(text=f"{line}\n{more}"))]))
 
 
 def support_confirmation(t: Translator, card: TopicCard, *, added: bool) -> Rendered:
@@ -200,32 +200,50 @@ def support_confirmation(t: Translator, card: TopicCard, *, added: bool) -> Rend
     line = template.format(
         number=card.number, title=escape(card.title), supporters=_supporters(t, card)
     )
-    return Rendered(line, _dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 
 def help_message(t: Translator) -> Rendered:
-    """What `/dialog` can do."""
-    rows = [
-        ("`/dialog propose <title> | <details>`", t.gettext("propose a topic for the dialogue meetings")),
-        ("`/dialog propose`", t.gettext("the same, in a form")),
-        ("`/dialog topics`", t.gettext("open topics, most supported first")),
-        ("`/dialog support <topic-no>`", t.gettext("support a topic")),
-        ("`/dialog help`", t.gettext("this help")),
+    """What `/dialog` can do, for everyone and for coordinators."""
+    everyone = [
+        (t.gettext("`/dialog propose <title> | <details>`"), t.gettext("propose a topic (no text: a form)")),
+        (t.gettext("`/dialog topics`"), t.gettext("open topics, most supported first")),
+        (t.gettext("`/dialog support <topic-no>`"), t.gettext("support a topic")),
+        (t.gettext("`/dialog meetings`"), t.gettext("upcoming meetings, your answer, answer buttons")),
+        (t.gettext("`/dialog rsvp <meeting-no> yes|no|maybe`"), t.gettext("answer without buttons")),
+        (t.gettext("`/dialog roster`"), t.gettext("the organisations, by tier")),
+        (t.gettext("`/dialog help`"), t.gettext("this help")),
+    ]
+    coordinators = [
+        (t.gettext("`/dialog schedule <YYYY-MM-DD> <HH:MM> <title>`"),
+         t.gettext("schedule a meeting (no text: a form); invitations go out ahead of it")),
+        (t.gettext("`/dialog invite <meeting-no> \"<organisation>\"`"),
+         t.gettext("invite one more organisation")),
+        (t.gettext("`/dialog cancel <meeting-no>`"), t.gettext("cancel a meeting and tell the invitees")),
+        (t.gettext("`/dialog roster add \"<name>\" core|topic|observer @person …`"),
+         t.gettext("add an organisation with its contacts")),
+        (t.gettext("`/dialog roster contact \"<name>\" @person …`"), t.gettext("add contacts")),
+        (t.gettext("`/dialog roster remove \"<name>\"`"), t.gettext("take an organisation off the roster")),
     ]
     intro = t.gettext(
         "Dialogbot runs the dialogue meetings between the city's political leadership and "
         "civil society. Both sides propose topics."
     )
-    words = t.gettext(
-        "Norwegian works too: `foreslå`, `tema`, `støtt`, `hjelp`."
-    )
-    body = "\n".join(f"• {usage}: {what}" for usage, what in rows)
+    other = t.gettext("The English command words work too: `propose`, `topics`, `support`, `meetings`, `help`.") \
+        if t.language == "nb" else t.gettext(
+            "Norwegian works too: `foreslå`, `tema`, `støtt`, `møter`, `svar`, `deltakere`, `hjelp`.")
+
+    def listing(rows: list[tuple[str, str]]) -> str:
+        return "\n".join(f"• {usage}: {what}" for usage, what in rows)
+
     blocks = [
         SectionBlock(text=MarkdownTextObject(text=intro)),
-        SectionBlock(text=MarkdownTextObject(text=body)),
-        ContextBlock(elements=[MarkdownTextObject(text=words)]),
+        SectionBlock(text=MarkdownTextObject(text=listing(everyone))),
+        SectionBlock(text=MarkdownTextObject(text="*" + t.gettext("For coordinators") + "*\n"
+                                             + listing(coordinators))),
+        ContextBlock(elements=[MarkdownTextObject(text=other)]),
     ]
-    return Rendered(intro, _dicts(blocks))
+    return Rendered(intro, dicts(blocks))
 
 
 def propose_modal(t: Translator, private_metadata: str) -> dict[str, Any]:

@@ -7,9 +7,26 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.slack import blocks
+from handlers.slack import blocks, meeting_blocks
 from handlers.slack.context import SlackDeps
-from handlers.slack.parsing import Help, ListTopics, ModalContext, Propose, Support, parse_command
+from handlers.slack.parsing import (
+    Cancel,
+    Help,
+    Invite,
+    ListMeetings,
+    ListTopics,
+    ModalContext,
+    Propose,
+    RosterAdd,
+    RosterContact,
+    RosterRemove,
+    Rsvp,
+    Schedule,
+    ShowRoster,
+    Support,
+    parse_command,
+)
+from services.timeutil import local_to_utc, parse_date, parse_time
 
 
 def _private(respond: Respond, rendered: blocks.Rendered) -> None:
@@ -19,6 +36,8 @@ def _private(respond: Respond, rendered: blocks.Rendered) -> None:
 
 def register(app: App, deps: SlackDeps) -> None:
     """Listen for `/dialog`."""
+    services = deps.services
+    zone = deps.timezone
 
     @app.command("/dialog")
     def dialog(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient,
@@ -27,18 +46,49 @@ def register(app: App, deps: SlackDeps) -> None:
         parsed = parse_command(command.get("text") or "")
         t = deps.translator(context)
         actor = deps.actor(context)
+        origin = ModalContext(command.get("channel_id", ""), command.get("response_url", ""))
         match parsed:
             case Help():
                 _private(respond, blocks.help_message(t))
             case Propose() if parsed.wants_modal:
-                origin = ModalContext(command.get("channel_id", ""), command.get("response_url", ""))
                 client.views_open(trigger_id=command["trigger_id"],
                                   view=blocks.propose_modal(t, origin.dump()))
             case Propose():
-                card = deps.services.topics.propose(actor, parsed.title, parsed.details)
+                card = services.topics.propose(actor, parsed.title, parsed.details)
                 _private(respond, blocks.proposal_confirmation(t, card, announced=bool(deps.channel_id)))
             case ListTopics():
-                _private(respond, blocks.topic_list(t, deps.services.topics.open_topics(actor)))
+                _private(respond, blocks.topic_list(t, services.topics.open_topics(actor)))
             case Support():
-                outcome = deps.services.topics.support(actor, parsed.number)
+                outcome = services.topics.support(actor, parsed.number)
                 _private(respond, blocks.support_confirmation(t, outcome.topic, added=outcome.added))
+            case ListMeetings():
+                _private(respond, meeting_blocks.meeting_list(t, services.meetings.upcoming(actor), zone))
+            case Rsvp():
+                outcome = services.meetings.rsvp(actor, parsed.number, parsed.answer)
+                _private(respond, meeting_blocks.rsvp_confirmation(t, outcome))
+            case ShowRoster():
+                _private(respond, meeting_blocks.roster_list(t, services.roster.organisations(actor)))
+            case RosterAdd():
+                card = services.roster.add(actor, parsed.name, parsed.tier, parsed.contacts)
+                _private(respond, meeting_blocks.roster_added(t, card))
+            case RosterContact():
+                outcome = services.roster.add_contacts(actor, parsed.name, parsed.contacts)
+                _private(respond, meeting_blocks.roster_contacts(t, outcome))
+            case RosterRemove():
+                removed = services.roster.remove(actor, parsed.name)
+                _private(respond, meeting_blocks.roster_removed(t, removed))
+            case Schedule() if parsed.wants_modal:
+                form = services.meetings.schedule_form(actor)
+                client.views_open(trigger_id=command["trigger_id"],
+                                  view=meeting_blocks.schedule_modal(t, form, origin.dump()))
+            case Schedule():
+                starts_at = local_to_utc(parse_date(parsed.day), parse_time(parsed.at), zone)
+                card = services.meetings.schedule(actor, title=parsed.title, starts_at=starts_at)
+                sent = card.invite_at <= services.clock.now()
+                _private(respond, meeting_blocks.schedule_confirmation(t, card, zone, sent))
+            case Invite():
+                outcome = services.meetings.invite(actor, parsed.number, parsed.organisation)
+                _private(respond, meeting_blocks.invite_confirmation(t, outcome))
+            case Cancel():
+                cancelled = services.meetings.cancel(actor, parsed.number)
+                _private(respond, meeting_blocks.cancel_confirmation(t, cancelled))

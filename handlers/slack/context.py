@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from slack_bolt import BoltContext
 
@@ -20,6 +21,7 @@ class SlackDeps:
     services: Services
     locales: Locales
     channel_id: str
+    timezone: ZoneInfo
 
     def actor(self, context: BoltContext) -> Actor:
         """The person behind a request, in the request's workspace."""

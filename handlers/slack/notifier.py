@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from handlers.slack import blocks, ids
+from handlers.slack import blocks, ids, meeting_blocks
 from handlers.slack.locale import Locales
-from services.messages import OutgoingMessage, TopicAnnouncement
+from services.i18n import Translator
+from services.messages import (
+    MeetingCancelled,
+    MeetingInvitation,
+    MeetingNudge,
+    MeetingReminder,
+    OutgoingMessage,
+    TopicAnnouncement,
+)
 from services.people import Destination, MessageRef
 from services.ports import DeliveryError, RateLimited
 
@@ -27,10 +35,19 @@ PERMANENT = {
 }
 
 
-def render(message: OutgoingMessage, translator: Any) -> blocks.Rendered:
+def render(message: OutgoingMessage, translator: Translator, zone: ZoneInfo) -> blocks.Rendered:
     """How a service's message looks in Slack."""
-    if isinstance(message, TopicAnnouncement):
-        return blocks.topic_announcement(translator, message)
+    match message:
+        case TopicAnnouncement():
+            return blocks.topic_announcement(translator, message)
+        case MeetingInvitation():
+            return meeting_blocks.meeting_invitation(translator, message, zone)
+        case MeetingReminder():
+            return meeting_blocks.meeting_reminder(translator, message, zone)
+        case MeetingNudge():
+            return meeting_blocks.meeting_nudge(translator, message, zone)
+        case MeetingCancelled():
+            return meeting_blocks.meeting_cancelled(translator, message, zone)
     raise TypeError(f"no Slack rendering for {type(message).__name__}")
 
 
@@ -53,18 +70,19 @@ def _translate(error: SlackApiError | SlackClientError | OSError) -> Exception:
 class SlackNotifier:
     """Implements the services' Notifier port on Slack's Web API."""
 
-    def __init__(self, client: WebClient, locales: Locales) -> None:
+    def __init__(self, client: WebClient, locales: Locales, zone: ZoneInfo) -> None:
         self._client = client
         self._locales = locales
+        self._zone = zone
 
-    def _translator(self, destination: Destination) -> Any:
+    def _translator(self, destination: Destination) -> Translator:
         if destination.kind == "user":
             return self._locales.translator(destination.id)
         return self._locales.default_translator()
 
     def send(self, destination: Destination, message: OutgoingMessage, *, delivery_id: int) -> MessageRef:
         """Post to a channel, or to a person's DM by posting to their user id."""
-        rendered = render(message, self._translator(destination))
+        rendered = render(message, self._translator(destination), self._zone)
         try:
             response = self._client.chat_postMessage(
                 channel=destination.id,
@@ -80,7 +98,7 @@ class SlackNotifier:
 
     def update(self, ref: MessageRef, destination: Destination, message: OutgoingMessage) -> None:
         """Re-render a posted message in place."""
-        rendered = render(message, self._translator(destination))
+        rendered = render(message, self._translator(destination), self._zone)
         try:
             self._client.chat_update(
                 channel=ref.channel, ts=ref.ts, text=rendered.text, blocks=rendered.blocks

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.slack import ids
+from services.enums import Answer, Tier
 from services.errors import InvalidInput
 from services.i18n import N_, text
+from services.roster import parse_tier
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,68 @@ class Support:
     number: int
 
 
-Command = Help | Propose | ListTopics | Support
+@dataclass(frozen=True)
+class ListMeetings:
+    pass
+
+
+@dataclass(frozen=True)
+class Rsvp:
+    number: int
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class ShowRoster:
+    pass
+
+
+@dataclass(frozen=True)
+class RosterAdd:
+    name: str
+    tier: Tier
+    contacts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RosterContact:
+    name: str
+    contacts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RosterRemove:
+    name: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """`schedule` with no text opens the form (`day` empty)."""
+
+    day: str = ""
+    at: str = ""
+    title: str = ""
+
+    @property
+    def wants_modal(self) -> bool:
+        return not self.day
+
+
+@dataclass(frozen=True)
+class Invite:
+    number: int
+    organisation: str
+
+
+@dataclass(frozen=True)
+class Cancel:
+    number: int
+
+
+Command = (
+    Help | Propose | ListTopics | Support | ListMeetings | Rsvp | ShowRoster | RosterAdd
+    | RosterContact | RosterRemove | Schedule | Invite | Cancel
+)
 
 # Each subcommand in English and Norwegian Bokmål (with ASCII spellings for keyboards without æøå).
 ALIASES: dict[str, str] = {
@@ -45,8 +108,29 @@ ALIASES: dict[str, str] = {
     "propose": "propose", "foreslå": "propose", "foresla": "propose",
     "topics": "topics", "tema": "topics", "temaer": "topics",
     "support": "support", "støtt": "support", "stott": "support",
+    "meetings": "meetings", "møter": "meetings", "moter": "meetings",
+    "rsvp": "rsvp", "svar": "rsvp",
+    "roster": "roster", "deltakere": "roster",
+    "schedule": "schedule", "planlegg": "schedule",
+    "invite": "invite", "inviter": "invite",
+    "cancel": "cancel", "avlys": "cancel",
 }
+ROSTER_ACTIONS = {
+    "add": "add", "ny": "add", "legg-til": "add",
+    "contact": "contact", "kontakt": "contact",
+    "remove": "remove", "fjern": "remove",
+}
+ANSWERS = {
+    "yes": Answer.YES, "ja": Answer.YES,
+    "no": Answer.NO, "nei": Answer.NO,
+    "maybe": Answer.MAYBE, "kanskje": Answer.MAYBE,
+}
+# Slack and phones turn straight quotes into typographic ones; all of these quote a name.
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "″": '"'})
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_TOKENS = re.compile(r'"([^"]*)"|(\S+)')
 
+RSVP_USAGE = N_("`/dialog rsvp <meeting-no> yes|no|maybe`, e.g. `/dialog rsvp 2 yes`")
 _NUMBER = re.compile(r"^#?(\d{1,9})$")
 
 
@@ -71,8 +155,94 @@ def parse_command(raw: str) -> Command:
         return ListTopics()
     if name == "support":
         return Support(parse_number(rest, usage=N_("`/dialog support <topic-no>`, e.g. `/dialog support 3`")))
-    title, _, details = rest.partition("|")
-    return Propose(title.strip(), details.strip())
+    if name == "propose":
+        title, _, details = rest.partition("|")
+        return Propose(title.strip(), details.strip())
+    if name == "meetings":
+        return ListMeetings()
+    if name == "rsvp":
+        return _rsvp(rest)
+    if name == "roster":
+        return _roster(rest)
+    if name == "schedule":
+        return _schedule(rest)
+    if name == "invite":
+        return _invite(rest)
+    number = parse_number(rest, usage=N_("`/dialog cancel <meeting-no>`, e.g. `/dialog cancel 2`"))
+    return Cancel(number)
+
+
+def tokens(rest: str) -> list[str]:
+    """Split command text into words; a "quoted name" (straight or typographic quotes) is one word."""
+    return [
+        match.group(1) if match.group(1) is not None else match.group(2)
+        for match in _TOKENS.finditer(rest.translate(_QUOTES))
+    ]
+
+
+def mentioned_users(words: list[str]) -> tuple[str, ...]:
+    """User ids from Slack's escaped mentions (`<@U123>` or `<@U123|name>`); anything else is refused."""
+    found = []
+    for word in words:
+        match = _MENTION.match(word)
+        if match is None:
+            raise InvalidInput(
+                text(N_("“{word}” is not a person. Mention people with @, e.g. @kari."), word=word)
+            )
+        found.append(match.group(1))
+    return tuple(dict.fromkeys(found))
+
+
+def _rsvp(rest: str) -> Rsvp:
+    parts = rest.split()
+    if len(parts) != 2 or parts[1].casefold() not in ANSWERS:
+        raise InvalidInput(text(N_("Answer like this: {usage}"), usage=text(RSVP_USAGE)))
+    return Rsvp(parse_number(parts[0], usage=RSVP_USAGE), ANSWERS[parts[1].casefold()])
+
+
+def _roster(rest: str) -> Command:
+    words = tokens(rest)
+    if not words:
+        return ShowRoster()
+    action = ROSTER_ACTIONS.get(words[0].casefold())
+    usage = text(
+        N_("`/dialog roster add \"<name>\" core|topic|observer [@person …]`, "
+           "`/dialog roster contact \"<name>\" @person …` or `/dialog roster remove \"<name>\"`")
+    )
+    if action is None or len(words) < 2:
+        raise InvalidInput(text(N_("Edit the roster like this: {usage}"), usage=usage))
+    name = words[1]
+    rest_words = words[2:]
+    if action == "remove":
+        if rest_words:
+            raise InvalidInput(text(N_("Put names with spaces in quotes: {usage}"), usage=usage))
+        return RosterRemove(name)
+    if action == "contact":
+        return RosterContact(name, mentioned_users(rest_words))
+    if not rest_words:
+        raise InvalidInput(text(N_("Say which tier: {usage}"), usage=usage))
+    return RosterAdd(name, parse_tier(rest_words[0]), mentioned_users(rest_words[1:]))
+
+
+def _schedule(rest: str) -> Schedule:
+    if not rest:
+        return Schedule()
+    parts = rest.split(maxsplit=2)
+    if len(parts) < 3:
+        raise InvalidInput(
+            text(N_("Schedule like this: {usage}"),
+                 usage=text(N_("`/dialog schedule <YYYY-MM-DD> <HH:MM> <title>`, e.g. "
+                               "`/dialog schedule 2026-03-14 14:00 Housing`"))),
+        )
+    return Schedule(parts[0], parts[1], parts[2])
+
+
+def _invite(rest: str) -> Invite:
+    usage = N_("`/dialog invite <meeting-no> \"<organisation>\"`, e.g. `/dialog invite 2 \"Red Cross\"`")
+    words = tokens(rest)
+    if len(words) != 2:
+        raise InvalidInput(text(N_("Invite like this: {usage}"), usage=text(usage)))
+    return Invite(parse_number(words[0], usage=usage), words[1])
 
 
 def parse_number(value: str, *, usage: str) -> int:
@@ -88,6 +258,42 @@ def parse_number(value: str, *, usage: str) -> int:
 def topic_number_from_button(value: str) -> int:
     """The topic number carried by a Support button."""
     return parse_number(value, usage=N_("`/dialog support <topic-no>`, e.g. `/dialog support 3`"))
+
+
+def meeting_number_from_button(value: str) -> int:
+    """The meeting number carried by an RSVP button."""
+    return parse_number(value, usage=RSVP_USAGE)
+
+
+@dataclass(frozen=True)
+class ScheduleFormValues:
+    title: str
+    starts_at: int | None
+    duration: str
+    video_link: str
+    topics: tuple[str, ...]
+    organisations: tuple[str, ...]
+
+
+def schedule_form(view: dict[str, Any]) -> ScheduleFormValues:
+    """What was entered in the scheduling modal, as plain values."""
+    values = view.get("state", {}).get("values", {})
+
+    def field(block: str) -> dict[str, Any]:
+        return values.get(block, {}).get(ids.INPUT_ACTION, {}) or {}
+
+    def chosen(block: str) -> tuple[str, ...]:
+        return tuple(str(o.get("value")) for o in field(block).get("selected_options") or [])
+
+    stamp = field(ids.SCHEDULE_START).get("selected_date_time")
+    return ScheduleFormValues(
+        title=field(ids.SCHEDULE_TITLE).get("value") or "",
+        starts_at=int(stamp) if isinstance(stamp, int | str) and str(stamp).isdigit() else None,
+        duration=str(field(ids.SCHEDULE_DURATION).get("value") or "60"),
+        video_link=field(ids.SCHEDULE_LINK).get("value") or "",
+        topics=chosen(ids.SCHEDULE_TOPICS),
+        organisations=chosen(ids.SCHEDULE_ORGANISATIONS) + chosen(ids.SCHEDULE_OBSERVERS),
+    )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+
 
 def escape(text: str) -> str:
     """Escape user text for Slack mrkdwn, so `<!channel>` or `<@U1>` typed by someone stays inert."""
@@ -16,3 +21,20 @@ def mention(user_id: str) -> str:
 def truncate(text: str, limit: int) -> str:
     """Cut `text` to `limit` characters, marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_BABEL_LOCALES = {"en": "en_GB", "nb": "nb_NO"}
+
+
+def local_time(moment: datetime, zone: ZoneInfo, language: str) -> str:
+    """A readable date and time in `zone`, in the reader's language (the fallback for date tokens)."""
+    babel_locale = _BABEL_LOCALES.get(language, "en_GB")
+    day = format_date(moment.astimezone(zone), "full", locale=babel_locale)
+    clock = format_time(moment, "HH:mm", tzinfo=zone, locale=babel_locale)
+    return f"{day} {clock} ({zone.key})"
+
+
+def slack_date(moment: datetime, zone: ZoneInfo, language: str) -> str:
+    """A `<!date^…>` token: each reader sees the time in their own zone; others see the fallback."""
+    fallback = local_time(moment, zone, language)
+    return f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} {{time}}|{fallback}>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -10,14 +11,33 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
-from handlers.slack import blocks, ids
+from handlers.slack import blocks, ids, meeting_blocks
 from handlers.slack.context import SlackDeps
-from handlers.slack.parsing import ModalContext, proposal_form
-from services.errors import DomainError
+from handlers.slack.parsing import ModalContext, proposal_form, schedule_form
+from services.errors import DomainError, InvalidInput
+from services.i18n import N_, text
 
 log = logging.getLogger(__name__)
 
 _FIELD_BLOCKS = {"title": ids.PROPOSE_TITLE_BLOCK, "details": ids.PROPOSE_DETAILS_BLOCK}
+_SCHEDULE_BLOCKS = {
+    "title": ids.SCHEDULE_TITLE,
+    "starts_at": ids.SCHEDULE_START,
+    "duration": ids.SCHEDULE_DURATION,
+    "video_link": ids.SCHEDULE_LINK,
+    "topics": ids.SCHEDULE_TOPICS,
+    "organisations": ids.SCHEDULE_ORGANISATIONS,
+}
+
+
+def _field_errors(view: dict[str, Any], error: DomainError, blocks_by_field: dict[str, str],
+                  message: str) -> dict[str, str]:
+    """Slack shows an error only on a block present in the view; fall back to the first input."""
+    present = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
+    block = blocks_by_field.get(error.field or "")
+    if block not in present:
+        block = present[0] if present else blocks_by_field["title"]
+    return {block: message}
 
 
 def tell_privately(client: WebClient, origin: ModalContext, user_id: str,
@@ -47,8 +67,8 @@ def register(app: App, deps: SlackDeps) -> None:
         try:
             card = deps.services.topics.propose(deps.actor(context), form.title, form.details)
         except DomainError as error:
-            block = _FIELD_BLOCKS.get(error.field or "title", ids.PROPOSE_TITLE_BLOCK)
-            ack(response_action="errors", errors={block: t.render(error.message)})
+            ack(response_action="errors",
+                errors=_field_errors(view, error, _FIELD_BLOCKS, t.render(error.message)))
             return
         ack()
         rendered = blocks.proposal_confirmation(t, card, announced=bool(deps.channel_id))
@@ -58,3 +78,35 @@ def register(app: App, deps: SlackDeps) -> None:
         except (SlackApiError, SlackClientError, OSError) as exc:
             # The topic is saved and announced; only the private confirmation was lost.
             log.warning("could not confirm topic %s to its proposer: %s", card.number, exc)
+
+    @app.view(ids.SCHEDULE_VIEW)
+    def schedule(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        form = schedule_form(view)
+        t = deps.translator(context)
+        services = deps.services
+        try:
+            if form.starts_at is None:
+                raise InvalidInput(text(N_("Pick a date and time.")), field="starts_at")
+            if not form.duration.isdigit():
+                raise InvalidInput(text(N_("The length is a whole number of minutes.")), field="duration")
+            card = services.meetings.schedule(
+                deps.actor(context),
+                title=form.title,
+                starts_at=datetime.fromtimestamp(form.starts_at, UTC),
+                duration_minutes=int(form.duration),
+                video_link=form.video_link,
+                topic_numbers=[int(n) for n in form.topics if n.isdigit()],
+                organisations=form.organisations,
+            )
+        except DomainError as error:
+            ack(response_action="errors",
+                errors=_field_errors(view, error, _SCHEDULE_BLOCKS, t.render(error.message)))
+            return
+        ack()
+        sent = card.invite_at <= services.clock.now()
+        rendered = meeting_blocks.schedule_confirmation(t, card, deps.timezone, sent)
+        try:
+            tell_privately(client, ModalContext.load(view.get("private_metadata") or ""),
+                           context.user_id or "", rendered)
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.warning("could not confirm meeting %s to its coordinator: %s", card.number, exc)

@@ -1,0 +1,394 @@
+"""Block Kit builders for meetings and the roster: pure functions from plain data to messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DateTimePickerElement,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticMultiSelectElement,
+    UrlInputElement,
+)
+from slack_sdk.models.views import View
+
+from handlers.slack import ids
+from handlers.slack.blocks import Rendered, dicts
+from handlers.slack.text import escape, mention, slack_date, truncate
+from services.i18n import Translator
+from services.meetings import InviteOutcome, RsvpOutcome, ScheduleForm, UpcomingMeeting
+from services.messages import (
+    MeetingCancelled,
+    MeetingCard,
+    MeetingInvitation,
+    MeetingNudge,
+    MeetingReminder,
+    Tally,
+)
+from services.roster import ContactsOutcome, OrganisationCard
+
+MEETINGS_SHOWN = 15
+OPTIONS_MAX = 100
+
+
+def _answer_word(t: Translator, answer: str | None) -> str:
+    return {
+        "yes": t.gettext("Attending"),
+        "no": t.gettext("Not attending"),
+        "maybe": t.gettext("Maybe"),
+    }.get(answer or "", t.gettext("No answer yet"))
+
+
+def _when(t: Translator, card: MeetingCard, zone: ZoneInfo) -> str:
+    minutes = t.ngettext("{count} minute", "{count} minutes", card.duration_minutes).format(
+        count=card.duration_minutes
+    )
+    return f"{slack_date(card.starts_at, zone, t.language)} · {minutes}"
+
+
+def tally_line(t: Translator, tally: Tally) -> str:
+    """The live tally, e.g. `Attending: 3 · Not attending: 1 · Maybe: 0`."""
+    people = t.gettext("Attending: {yes} · Not attending: {no} · Maybe: {maybe}").format(
+        yes=tally.yes, no=tally.no, maybe=tally.maybe
+    )
+    waiting = t.gettext("No answer yet: {count}").format(count=tally.waiting)
+    organisations = t.gettext("Organisations attending: {yes} of {invited}").format(
+        yes=tally.organisations_yes, invited=tally.organisations_invited
+    )
+    line = f"{people} · {waiting}\n{organisations}"
+    if tally.observers_invited:
+        line += " · " + t.gettext("Observers listening in: {yes} of {invited}").format(
+            yes=tally.observers_yes, invited=tally.observers_invited
+        )
+    return line
+
+
+def rsvp_buttons(t: Translator, number: int) -> ActionsBlock:
+    """Attending / Not attending / Maybe, carrying the meeting number."""
+    value = str(number)
+    return ActionsBlock(
+        block_id=f"rsvp:{number}",
+        elements=[
+            ButtonElement(text=t.gettext("Attending"), action_id=ids.RSVP_YES, value=value, style="primary"),
+            ButtonElement(text=t.gettext("Not attending"), action_id=ids.RSVP_NO, value=value),
+            ButtonElement(text=t.gettext("Maybe"), action_id=ids.RSVP_MAYBE, value=value),
+        ],
+    )
+
+
+def _details(t: Translator, card: MeetingCard) -> list[Block]:
+    lines = []
+    if card.video_link:
+        link, join = t.gettext("Link"), t.gettext("Join the meeting")
+        lines.append(f"*{link}:* <{card.video_link}|{escape(join)}>")
+    if card.agenda:
+        agenda, floor = t.gettext("Agenda"), t.gettext("Open floor")
+        items = "\n".join(f"{i}. {escape(title)} _(#{number})_"
+                          for i, (number, title) in enumerate(card.agenda, start=1))
+        lines.append(f"*{agenda}:*\n{items}\n{len(card.agenda) + 1}. {floor}")
+    invited = ", ".join(escape(name) for name in card.participants) or "—"
+    lines.append("*" + t.gettext("Invited") + ":* " + invited)
+    if card.observers:
+        listening = t.gettext("Listening in")
+        lines.append(f"*{listening}:* " + ", ".join(escape(n) for n in card.observers))
+    return [SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 3000)))]
+
+
+def _heading(t: Translator, card: MeetingCard) -> list[Block]:
+    blocks: list[Block] = []
+    if card.kind == "urgent":
+        blocks.append(SectionBlock(text=MarkdownTextObject(
+            text=":rotating_light: *" + t.gettext("Urgent dialogue meeting") + "*")))
+    title = truncate(f"{card.number}. {card.title}", 150)
+    blocks.append(HeaderBlock(text=PlainTextObject(text=title, emoji=False)))
+    return blocks
+
+
+def meeting_invitation(t: Translator, message: MeetingInvitation, zone: ZoneInfo) -> Rendered:
+    """The invitation: in the channel with the live tally, or to one person with their answer."""
+    card = message.meeting
+    when = slack_date(card.starts_at, zone, t.language)
+    prefix = t.gettext("URGENT") + ": " if card.kind == "urgent" else ""
+    if card.state == "cancelled":
+        line = t.gettext("Cancelled: {title}, {when}").format(title=escape(card.title), when=when)
+        return Rendered(line, dicts([
+            SectionBlock(text=MarkdownTextObject(text=f":no_entry: *{line}*")),
+            ContextBlock(elements=[MarkdownTextObject(text=tally_line(t, card.tally))]),
+        ]))
+    intro = (
+        t.gettext("You are invited to a dialogue meeting with the city's political leadership.")
+        if message.personal
+        else t.gettext("Invitation to a dialogue meeting with the city's political leadership.")
+    )
+    blocks = [
+        *_heading(t, card),
+        SectionBlock(text=MarkdownTextObject(text=f"{intro}\n*{_when(t, card, zone)}*")),
+        *_details(t, card),
+    ]
+    if message.personal:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=t.gettext("Your answer: {answer}").format(answer=_answer_word(t, message.answer)))]))
+    else:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=tally_line(t, card.tally))]))
+    blocks.append(rsvp_buttons(t, card.number))
+    fallback = prefix + t.gettext("Invitation: {title}, {when}").format(title=escape(card.title), when=when)
+    return Rendered(fallback, dicts(blocks))
+
+
+def meeting_reminder(t: Translator, message: MeetingReminder, zone: ZoneInfo) -> Rendered:
+    """A reminder before the meeting, with a chance to answer or change the answer."""
+    card = message.meeting
+    line = t.gettext("Reminder: {title} starts {when}.").format(
+        title=f"*{escape(card.title)}*", when=slack_date(card.starts_at, zone, t.language)
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=line)),
+        *_details(t, card),
+        ContextBlock(elements=[MarkdownTextObject(
+            text=t.gettext("Your answer: {answer}").format(answer=_answer_word(t, message.answer)))]),
+        rsvp_buttons(t, card.number),
+    ]
+    return Rendered(line.replace("*", ""), dicts(blocks))
+
+
+def meeting_nudge(t: Translator, message: MeetingNudge, zone: ZoneInfo) -> Rendered:
+    """To the contacts of an organisation that has not answered."""
+    card = message.meeting
+    line = t.gettext(
+        "Nobody from {organisation} has answered the invitation to {title} on {when} yet. "
+        "Will someone come?"
+    ).format(organisation=escape(message.organisation), title=f"*{escape(card.title)}*",
+             when=slack_date(card.starts_at, zone, t.language))
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=line)), rsvp_buttons(t, card.number)]
+    return Rendered(line.replace("*", ""), dicts(blocks))
+
+
+def meeting_cancelled(t: Translator, message: MeetingCancelled, zone: ZoneInfo) -> Rendered:
+    """Told to everyone who was invited."""
+    card = message.meeting
+    line = t.gettext("The dialogue meeting {title} on {when} is cancelled.").format(
+        title=f"*{escape(card.title)}*", when=slack_date(card.starts_at, zone, t.language)
+    )
+    return Rendered(line.replace("*", ""), dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def meeting_list(t: Translator, upcoming: Sequence[UpcomingMeeting], zone: ZoneInfo) -> Rendered:
+    """Upcoming meetings with the reader's answer, and buttons where they are invited."""
+    if not upcoming:
+        line = t.gettext("No meetings are coming up.")
+        return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+    heading = t.ngettext("{count} upcoming meeting", "{count} upcoming meetings", len(upcoming)).format(
+        count=len(upcoming)
+    )
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=heading, emoji=False))]
+    for item in upcoming[:MEETINGS_SHOWN]:
+        card = item.meeting
+        urgent = ":rotating_light: " if card.kind == "urgent" else ""
+        blocks.append(SectionBlock(block_id=f"meeting:{card.number}", text=MarkdownTextObject(
+            text=f"{urgent}*{card.number}. {escape(card.title)}*\n{_when(t, card, zone)}")))
+        status = (
+            t.gettext("Your answer: {answer}").format(answer=_answer_word(t, item.answer))
+            if item.invited
+            else t.gettext("You are not on the invitation list.")
+        )
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=f"{status} · {tally_line(t, card.tally).splitlines()[0]}")]))
+        if item.invited:
+            blocks.append(rsvp_buttons(t, card.number))
+    if len(upcoming) > MEETINGS_SHOWN:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=t.gettext("…and {count} more later.").format(count=len(upcoming) - MEETINGS_SHOWN))]))
+    return Rendered(heading, dicts(blocks))
+
+
+def rsvp_confirmation(t: Translator, outcome: RsvpOutcome) -> Rendered:
+    """Told privately to the person who answered."""
+    line = t.gettext("Thanks! Your answer for meeting {number} ({title}): {answer}.").format(
+        number=outcome.meeting.number, title=escape(outcome.meeting.title),
+        answer=f"*{_answer_word(t, outcome.answer)}*",
+    )
+    return Rendered(line.replace("*", ""), dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def schedule_confirmation(t: Translator, card: MeetingCard, zone: ZoneInfo, now_sent: bool) -> Rendered:
+    """Told privately to the coordinator who scheduled."""
+    line = t.gettext("Meeting {number} ({title}) is scheduled for {when}.").format(
+        number=card.number, title=escape(card.title), when=slack_date(card.starts_at, zone, t.language)
+    )
+    people = card.tally.waiting
+    invited = t.ngettext("{count} organisation", "{count} organisations",
+                         len(card.participants) + len(card.observers)).format(
+        count=len(card.participants) + len(card.observers))
+    if now_sent:
+        more = t.gettext("Invitations are going out now to {organisations} ({people} people).").format(
+            organisations=invited, people=people)
+    else:
+        more = t.gettext("Invitations go out {when} to {organisations} ({people} people).").format(
+            when=slack_date(card.invite_at, zone, t.language), organisations=invited, people=people)
+    hint = t.gettext("Add organisations with `/dialog invite {number} \"<organisation>\"`.").format(
+        number=card.number)
+    return Rendered(f"{line} {more}", dicts([
+        SectionBlock(text=MarkdownTextObject(text=f"{line}\n{more}")),
+        ContextBlock(elements=[MarkdownTextObject(text=hint)]),
+    ]))
+
+
+def invite_confirmation(t: Translator, outcome: InviteOutcome) -> Rendered:
+    """Told privately to the coordinator who invited an organisation."""
+    template = (
+        t.gettext("{organisation} is invited to meeting {number}; its {people} contact(s) are told now.")
+        if outcome.invitations_sent
+        else t.gettext("{organisation} is invited to meeting {number}; its {people} contact(s) get the "
+                       "invitation with everyone else.")
+    )
+    line = template.format(organisation=escape(outcome.organisation), number=outcome.meeting.number,
+                           people=outcome.people)
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def cancel_confirmation(t: Translator, card: MeetingCard) -> Rendered:
+    """Told privately to the coordinator who cancelled."""
+    line = t.gettext("Meeting {number} ({title}) is cancelled. Everyone who was invited is told.").format(
+        number=card.number, title=escape(card.title))
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def _tier_heading(t: Translator, tier: str) -> str:
+    return {
+        "core": t.gettext("Core organisations (always invited)"),
+        "topic": t.gettext("Invited by topic"),
+        "observer": t.gettext("Observers (listen in)"),
+    }[tier]
+
+
+def _tier_name(t: Translator, tier: str) -> str:
+    return {
+        "core": t.gettext("a core organisation"),
+        "topic": t.gettext("an organisation invited by topic"),
+        "observer": t.gettext("an observer"),
+    }[tier]
+
+
+def _time_word(t: Translator, preferred: str) -> str:
+    return {"daytime": t.gettext("prefers daytime"), "afternoon": t.gettext("prefers afternoons")}.get(
+        preferred, "")
+
+
+def roster_list(t: Translator, organisations: Sequence[OrganisationCard]) -> Rendered:
+    """The roster by tier, with contacts and perspectives."""
+    if not organisations:
+        line = t.gettext("The roster is empty. Coordinators add organisations with "
+                         "`/dialog roster add \"<name>\" core|topic|observer @person`.")
+        return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+    blocks: list[Block] = []
+    for tier in ("core", "topic", "observer"):
+        members = [o for o in organisations if o.tier == tier]
+        if not members:
+            continue
+        blocks.append(HeaderBlock(text=PlainTextObject(text=_tier_heading(t, tier), emoji=False)))
+        lines = []
+        for org in members:
+            contacts = ", ".join(mention(c.user_id) for c in org.contacts) or t.gettext("no contacts yet")
+            extras = [escape(", ".join(org.perspectives))] if org.perspectives else []
+            if _time_word(t, org.preferred_time):
+                extras.append(_time_word(t, org.preferred_time))
+            suffix = f" _({'; '.join(extras)})_" if extras else ""
+            lines.append(f"• *{escape(org.name)}*: {contacts}{suffix}")
+        # Long tiers are split over several sections to stay under Slack's 3,000 characters.
+        chunk: list[str] = []
+        for line in lines:
+            if chunk and len("\n".join([*chunk, line])) > 2900:
+                blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(chunk))))
+                chunk = []
+            chunk.append(truncate(line, 2900))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(chunk))))
+    heading = t.ngettext("{count} organisation on the roster", "{count} organisations on the roster",
+                         len(organisations)).format(count=len(organisations))
+    return Rendered(heading, dicts(blocks[:50]))
+
+
+def roster_added(t: Translator, card: OrganisationCard) -> Rendered:
+    """Told privately after `roster add`."""
+    line = t.gettext("{organisation} is on the roster as {tier}, with {count} contact(s).").format(
+        organisation=escape(card.name), tier=_tier_name(t, card.tier), count=len(card.contacts))
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def roster_contacts(t: Translator, outcome: ContactsOutcome) -> Rendered:
+    """Told privately after `roster contact`."""
+    line = t.gettext("{organisation} now has {count} contact(s).").format(
+        organisation=escape(outcome.organisation.name), count=len(outcome.organisation.contacts))
+    if outcome.already:
+        line += " " + t.gettext("Already there: {people}.").format(
+            people=", ".join(mention(u) for u in outcome.already))
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def roster_removed(t: Translator, card: OrganisationCard) -> Rendered:
+    """Told privately after `roster remove`."""
+    line = t.gettext("{organisation} is off the roster. Past meetings still show it.").format(
+        organisation=escape(card.name))
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def schedule_modal(t: Translator, form: ScheduleForm, private_metadata: str) -> dict[str, Any]:
+    """The form behind `/dialog schedule` with no text."""
+    blocks: list[Block] = [
+        InputBlock(block_id=ids.SCHEDULE_TITLE, label=PlainTextObject(text=t.gettext("Title")),
+                   element=PlainTextInputElement(action_id=ids.INPUT_ACTION, max_length=150)),
+        InputBlock(block_id=ids.SCHEDULE_START, label=PlainTextObject(text=t.gettext("Starts")),
+                   element=DateTimePickerElement(action_id=ids.INPUT_ACTION)),
+        InputBlock(block_id=ids.SCHEDULE_DURATION, label=PlainTextObject(text=t.gettext("Length in minutes")),
+                   element=NumberInputElement(action_id=ids.INPUT_ACTION, is_decimal_allowed=False,
+                                              initial_value="60", min_value="15", max_value="480")),
+        InputBlock(block_id=ids.SCHEDULE_LINK, label=PlainTextObject(text=t.gettext("Video link")),
+                   optional=True, element=UrlInputElement(action_id=ids.INPUT_ACTION)),
+    ]
+    if form.topics:
+        blocks.append(InputBlock(
+            block_id=ids.SCHEDULE_TOPICS, label=PlainTextObject(text=t.gettext("Topics from the backlog")),
+            optional=True,
+            element=StaticMultiSelectElement(
+                action_id=ids.INPUT_ACTION,
+                options=[Option(value=str(number), text=truncate(f"{number}. {title}", 75))
+                         for number, title in form.topics[:OPTIONS_MAX]]),
+        ))
+    extra = [o for o in form.organisations if o.tier == "topic"]
+    observers = [o for o in form.organisations if o.tier == "observer"]
+    for block_id, label, orgs in (
+        (ids.SCHEDULE_ORGANISATIONS, t.gettext("Organisations beyond the core"), extra),
+        (ids.SCHEDULE_OBSERVERS, t.gettext("Observers"), observers),
+    ):
+        if orgs:
+            blocks.append(InputBlock(
+                block_id=block_id, label=PlainTextObject(text=label), optional=True,
+                element=StaticMultiSelectElement(
+                    action_id=ids.INPUT_ACTION,
+                    options=[Option(value=o.name, text=truncate(o.name, 75))
+                             for o in orgs[:OPTIONS_MAX]]),
+            ))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t.gettext(
+        "Core organisations are always invited: {names}.").format(
+            names=", ".join(escape(n) for n in form.core) or "—"))]))
+    view = View(
+        type="modal", callback_id=ids.SCHEDULE_VIEW, private_metadata=private_metadata,
+        title=PlainTextObject(text=truncate(t.gettext("Schedule a meeting"), 24)),
+        submit=PlainTextObject(text=t.gettext("Schedule")),
+        close=PlainTextObject(text=t.gettext("Cancel")),
+        blocks=blocks,
+    )
+    return view.to_dict()
+
