@@ -229,8 +229,11 @@ def help_message(t: Translator) -> Rendered:
         "Dialogbot runs the dialogue meetings between the city's political leadership and "
         "civil society. Both sides propose topics."
     )
-    other = t.gettext("The English command words work too: `propose`, `topics`, `support`, `meetings`, `help`.") \
-        if t.language == "nb" else t.gettext(
+    if t.language == "nb":
+        other = t.gettext(
+            "The English command words work too: `propose`, `topics`, `support`, `meetings`, `help`.")
+    else:
+        other = t.gettext(
             "Norwegian works too: `foreslå`, `tema`, `støtt`, `møter`, `svar`, `deltakere`, `hjelp`.")
 
     def listing(rows: list[tuple[str, str]]) -> str:

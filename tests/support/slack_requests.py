@@ -26,6 +26,8 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
 EVENTS_PATH = "/slack/events"
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+_SERIAL = itertools.count(1)
+"""Numbers module-level trigger ids (:func:`slash_command_payload`)."""
 
 
 def load_fixture(name: str) -> Any:
@@ -120,19 +122,16 @@ class SlackRequester:
         ``response_url`` is sent as given (never the fixture's hooks.slack.com URL, so a
         test cannot reach Slack by accident); pass ``fake.response_url(...)``.
         """
-        form: dict[str, str] = load_fixture("slash_command")
-        form.update(
-            {
-                "team_id": self.team_id,
-                "channel_id": channel_id,
-                "channel_name": channel_name or _channel_name(channel_id, form),
-                "user_id": user_id,
-                "user_name": user_name,
-                "command": command,
-                "text": text,
-                "response_url": response_url,
-                "trigger_id": trigger_id or self.new_trigger_id(),
-            }
+        form = slash_command_payload(
+            text,
+            user_id=user_id,
+            team_id=self.team_id,
+            user_name=user_name,
+            channel_id=channel_id,
+            command=command,
+            response_url=response_url,
+            trigger_id=trigger_id or self.new_trigger_id(),
+            channel_name=channel_name,
         )
         return self._post_form(form)
 
@@ -347,6 +346,44 @@ class SlackRequester:
         view["team_id"] = view["app_installed_team_id"] = self.team_id
         view["state"] = {"values": {}}
         return view
+
+
+def slash_command_payload(
+    text: str,
+    *,
+    user_id: str,
+    team_id: str = "T0DIALOG",
+    user_name: str = "someone",
+    channel_id: str = "C0DIALOG",
+    command: str = "/dialog",
+    response_url: str = "",
+    trigger_id: str | None = None,
+    channel_name: str | None = None,
+    api_app_id: str | None = None,
+) -> dict[str, str]:
+    """A slash command's fields, from the recorded fixture, all strings as Slack sends them.
+
+    Over HTTP they are form-encoded (:meth:`SlackRequester.slash_command`); in Socket Mode
+    they are the envelope's JSON ``payload``. ``response_url`` is used as given (never the
+    fixture's hooks.slack.com URL); ``trigger_id`` defaults to a fresh one.
+    """
+    fields: dict[str, str] = load_fixture("slash_command")
+    fields.update(
+        {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "channel_name": channel_name or _channel_name(channel_id, fields),
+            "user_id": user_id,
+            "user_name": user_name,
+            "command": command,
+            "text": text,
+            "response_url": response_url,
+            "trigger_id": trigger_id or f"{int(time.time())}{next(_SERIAL):03d}.6098765432101.{uuid.uuid4().hex}",
+        }
+    )
+    if api_app_id is not None:
+        fields["api_app_id"] = api_app_id
+    return fields
 
 
 def _channel_name(channel_id: str, recorded: Mapping[str, str]) -> str:
