@@ -56,17 +56,24 @@ class Runtime:
     web: Any
     bolt: Any
     team_id: str
+    socket: Any = None
 
     def health(self) -> dict[str, Any]:
-        """Ready when the database answers and the scheduler runs."""
+        """Ready when the database answers, the scheduler runs and, in Socket Mode, Slack is connected."""
         database = self.services.database_ok()
         scheduler = self.scheduler.running and self.scheduler.get_job(SWEEP_JOB_ID) is not None
-        return {
+        status = {
             "status": "ok" if database and scheduler else "unavailable",
             "database": "ok" if database else "down",
             "scheduler": "running" if scheduler else "stopped",
             "mode": "socket" if self.settings.socket_mode else "http",
         }
+        if self.settings.socket_mode:
+            connected = self.socket is not None and self.socket.client.is_connected()
+            status["socket"] = "connected" if connected else "disconnected"
+            if not connected:
+                status["status"] = "unavailable"
+        return status
 
 
 def timings_of(settings: Settings) -> MeetingTimings:
@@ -110,16 +117,22 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     return runtime
 
 
+def connect_socket_mode(runtime: Runtime) -> None:
+    """Open the Socket Mode connection when an app-level token is configured."""
+    if not runtime.settings.socket_mode:
+        return
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(runtime.bolt, runtime.settings.slack_app_token)
+    handler.connect()
+    runtime.socket = handler
+
+
 def serve(runtime: Runtime) -> None:
-    """Start the scheduler, Socket Mode if configured, and the HTTP server; stop on SIGTERM/SIGINT."""
+    """Start the scheduler and the HTTP server; stop on SIGTERM/SIGINT."""
     settings = runtime.settings
     runtime.scheduler.start()
-    socket_handler = None
-    if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        socket_handler = SocketModeHandler(runtime.bolt, settings.slack_app_token)
-        socket_handler.connect()
+    socket_handler = runtime.socket
     server = make_server(runtime.web, settings.host, settings.port)
     stopping = threading.Event()
 
@@ -131,7 +144,8 @@ def serve(runtime: Runtime) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    mode = "Socket Mode" if settings.socket_mode else f"POST http://{settings.host}:{server.effective_port}/slack/events"
+    port = server.effective_port
+    mode = "Socket Mode" if settings.socket_mode else f"POST http://{settings.host}:{port}/slack/events"
     log.info("Dialogbot is up: %s; health at http://%s:%s/healthz", mode, settings.host,
              server.effective_port)
     try:
@@ -187,6 +201,19 @@ def main(argv: list[str] | None = None) -> int:
         # The driver's first line says what failed; the URL (and any password in it) is not shown.
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
         print(f"dialogbot: cannot use the database in DATABASE_URL: {reason}", file=sys.stderr)
+        return 2
+    try:
+        connect_socket_mode(runtime)
+    except SlackApiError as error:
+        code = error.response.get("error") if error.response is not None else "error"
+        print(f"dialogbot: Slack refused SLACK_APP_TOKEN ({code}); check it is the app-level token "
+              "(xapp-…) with connections:write and that Socket Mode is on", file=sys.stderr)
+        runtime.engine.dispose()
+        return 2
+    except (SlackClientError, OSError) as error:
+        print(f"dialogbot: could not reach Slack at SLACK_API_URL={settings.slack_api_url} "
+              f"({type(error).__name__})", file=sys.stderr)
+        runtime.engine.dispose()
         return 2
     serve(runtime)
     return 0

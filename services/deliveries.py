@@ -373,7 +373,8 @@ class Deliveries:
                             Delivery.update_claimed_at <= now - CLAIM_LEASE,
                         ),
                     )
-                    .values(update_claimed_at=now)
+                    # Spacing counts from the start of an update: its rendering is as of now.
+                    .values(update_claimed_at=now, last_update_at=now)
                 )
                 if result.rowcount == 1:
                     claimed.append(delivery_id)
@@ -420,7 +421,7 @@ class Deliveries:
             session.execute(
                 update(Delivery)
                 .where(Delivery.id == delivery_id)
-                .values(synced_version=version, update_claimed_at=None, last_update_at=self._clock.now())
+                .values(synced_version=version, update_claimed_at=None)
             )
         report.updated.append(delivery_id)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from handlers.slack import blocks, ids, meeting_blocks
 from handlers.slack.context import SlackDeps
+from handlers.slack.errors import Listener
 from handlers.slack.parsing import meeting_number_from_button, topic_number_from_button
 from services.enums import Answer
 
@@ -19,10 +21,11 @@ def _private(respond: Respond, rendered: blocks.Rendered) -> None:
             replace_original=False)
 
 
-def register(app: App, deps: SlackDeps) -> None:
+def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -> None:
     """Listen for the Support and RSVP buttons."""
 
     @app.action(ids.TOPIC_SUPPORT)
+    @guard
     def support(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         ack()
         number = topic_number_from_button(str(action.get("value") or ""))
@@ -38,4 +41,4 @@ def register(app: App, deps: SlackDeps) -> None:
         _private(respond, meeting_blocks.rsvp_confirmation(deps.translator(context), outcome))
 
     for action_id in ANSWER_BUTTONS:
-        app.action(action_id)(answer)
+        app.action(action_id)(guard(answer))

@@ -36,8 +36,9 @@ def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None)
         process_before_response=False,
         logger=logging.getLogger("dialogbot.bolt"),
     )
-    commands.register(app, deps)
-    actions.register(app, deps)
-    views.register(app, deps)
-    errors.register(app, deps)
+    reporter = errors.ErrorReporter(deps)
+    commands.register(app, deps, reporter.guard)
+    actions.register(app, deps, reporter.guard)
+    views.register(app, deps, reporter.guard)
+    errors.register(app, reporter)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -9,6 +10,7 @@ from slack_sdk import WebClient
 
 from handlers.slack import blocks, meeting_blocks
 from handlers.slack.context import SlackDeps
+from handlers.slack.errors import Listener
 from handlers.slack.parsing import (
     Cancel,
     Help,
@@ -34,12 +36,13 @@ def _private(respond: Respond, rendered: blocks.Rendered) -> None:
             replace_original=False)
 
 
-def register(app: App, deps: SlackDeps) -> None:
+def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -> None:
     """Listen for `/dialog`."""
     services = deps.services
     zone = deps.timezone
 
     @app.command("/dialog")
+    @guard
     def dialog(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient,
                context: BoltContext) -> None:
         ack()

@@ -1,12 +1,22 @@
-"""One error handler for every listener: domain errors become friendly private messages."""
+"""One place that turns errors into friendly private messages, for every listener.
+
+Listeners are wrapped with `guard`, not left to Bolt's `@app.error` alone: when a listener that
+already acknowledged raises quickly, Bolt's thread runner resets the acknowledgement it is about
+to send (slack_bolt.listener.thread_runner, `ack.response = response` with `response` None), so
+Slack would see no answer. The wrapper catches first; `@app.error` stays for errors outside
+listeners (middleware).
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltResponse, Respond
+from slack_bolt import App, BoltContext
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.slack import blocks
 from handlers.slack.context import SlackDeps
@@ -15,20 +25,39 @@ from services.i18n import N_, text
 
 log = logging.getLogger(__name__)
 
+Listener = Callable[..., Any]
 
-def register(app: App, deps: SlackDeps) -> None:
-    """Install the global error handler."""
 
-    @app.error
-    def handle(error: Exception, context: BoltContext, respond: Respond | None,
-               body: dict[str, Any]) -> BoltResponse | None:
-        t = deps.translator(context)
+class ErrorReporter:
+    """Tells the person privately what went wrong: the domain's message, or an apology with a reference."""
+
+    def __init__(self, deps: SlackDeps) -> None:
+        self._deps = deps
+
+    def guard(self, listener: Listener) -> Listener:
+        """Wrap a listener (which must take `context`) so no error escapes it."""
+
+        @functools.wraps(listener)
+        def guarded(**kwargs: Any) -> Any:
+            try:
+                return listener(**kwargs)
+            except Exception as error:  # noqa: BLE001 - every error is reported, none is lost
+                ack = kwargs.get("ack")
+                if ack is not None and ack.response is None:
+                    ack()
+                self.report(error, kwargs["context"], kwargs.get("body") or {})
+                return None
+
+        return guarded
+
+    def report(self, error: Exception, context: BoltContext, body: dict[str, Any]) -> None:
+        """Render `error` for the person behind the request, privately."""
+        t = self._deps.translator(context)
         if isinstance(error, DomainError):
             rendered = blocks.plain(t, error.message)
         else:
             reference = uuid.uuid4().hex[:8]
-            # Log the failure with a reference the person can quote; never the request body,
-            # which may hold what people typed.
+            # The request body may hold what people typed: log what kind of request it was, only.
             log.error("unexpected error (ref %s) handling a %s request", reference,
                       body.get("type") or body.get("command") or "Slack", exc_info=error)
             rendered = blocks.plain(
@@ -39,10 +68,21 @@ def register(app: App, deps: SlackDeps) -> None:
                     reference=reference,
                 ),
             )
-        if respond is not None and body.get("response_url"):
-            respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral",
-                    replace_original=False)
-        elif context.user_id and context.client is not None:
-            context.client.chat_postMessage(channel=context.user_id, text=rendered.text,
-                                            blocks=rendered.blocks)
-        return None
+        try:
+            # Bolt provides `respond` exactly when the request came with a response_url.
+            if context.respond is not None:
+                context.respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral",
+                                replace_original=False)
+            elif context.user_id and context.client is not None:
+                context.client.chat_postMessage(channel=context.user_id, text=rendered.text,
+                                                blocks=rendered.blocks)
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.warning("could not tell %s about an error: %s", context.user_id, exc)
+
+
+def register(app: App, reporter: ErrorReporter) -> None:
+    """Install the last-resort handler for errors raised outside the listeners."""
+
+    @app.error
+    def handle(error: Exception, context: BoltContext, body: dict[str, Any]) -> None:
+        reporter.report(error, context, body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from slack_sdk.webhook import WebhookClient
 
 from handlers.slack import blocks, ids, meeting_blocks
 from handlers.slack.context import SlackDeps
+from handlers.slack.errors import Listener
 from handlers.slack.parsing import ModalContext, proposal_form, schedule_form
 from services.errors import DomainError, InvalidInput
 from services.i18n import N_, text
@@ -56,10 +58,11 @@ def tell_privately(client: WebClient, origin: ModalContext, user_id: str,
     client.chat_postMessage(channel=user_id, text=rendered.text, blocks=rendered.blocks)
 
 
-def register(app: App, deps: SlackDeps) -> None:
+def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -> None:
     """Listen for the proposal modal."""
 
     @app.view(ids.PROPOSE_VIEW)
+    @guard
     def propose(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         # Slack shows field errors only from the ack, so the (fast) use case runs before it.
         form = proposal_form(view)
@@ -80,6 +83,7 @@ def register(app: App, deps: SlackDeps) -> None:
             log.warning("could not confirm topic %s to its proposer: %s", card.number, exc)
 
     @app.view(ids.SCHEDULE_VIEW)
+    @guard
     def schedule(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         form = schedule_form(view)
         t = deps.translator(context)

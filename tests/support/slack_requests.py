@@ -217,13 +217,21 @@ class SlackRequester:
         view_id: str = "V0TEST",
         hash: str = "h1",
         user_name: str | None = None,
+        opened: dict[str, Any] | None = None,
     ) -> Response:
         """POST a ``view_submission``; ``values`` is ``view.state.values``:
-        ``{block_id: {action_id: {"type": ..., "value": ...}}}``."""
+        ``{block_id: {action_id: {"type": ..., "value": ...}}}``. ``opened`` is the view as the
+        bot opened it (e.g. ``fake.opened_views()[0]``): its blocks, title and metadata are sent
+        back, as Slack does."""
         payload: dict[str, Any] = load_fixture("view_submission")
         self._set_team_and_user(payload, user_id, user_name)
         payload["trigger_id"] = self.new_trigger_id()
         view = payload["view"]
+        if opened is not None:
+            for key in ("blocks", "title", "submit", "close", "private_metadata"):
+                if key in opened:
+                    view[key] = copy.deepcopy(opened[key])
+            private_metadata = private_metadata or opened.get("private_metadata", "")
         view.update(
             {
                 "id": view_id,

@@ -95,8 +95,7 @@ def test_the_modal_validates_on_the_field_then_proposes(bot: RunningBot, fake_sl
     def submit(title: str) -> object:
         values = {"title": {"value": {"type": "plain_text_input", "value": title}},
                   "details": {"value": {"type": "plain_text_input", "value": "Why it matters"}}}
-        return bot.slack.view_submission("topic_propose", values, user_id=ALICE,
-                                         private_metadata=view["private_metadata"])
+        return bot.slack.view_submission("topic_propose", values, user_id=ALICE, opened=view)
 
     refused = submit("ab")
     assert refused.status == 200

@@ -1,0 +1,177 @@
+"""Meetings end to end: roster, schedule, invitations at the due time, one-click answers, tally,
+reminders, cancellation, all through signed HTTP requests and the fake Slack."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sandbox.fake_slack import FakeSlack
+from services.clock import ManualClock
+from tests.conftest import CHANNEL, COORDINATOR
+from tests.support.harness import MEMBERS, RunningBot, bot_settings, running_bot
+
+ALICE, BOB, CAROL = MEMBERS
+OSLO = ZoneInfo("Europe/Oslo")
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 10:00 in Oslo
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def bot(database_url: str, fake_slack: FakeSlack, clock: ManualClock) -> Iterator[RunningBot]:
+    settings = bot_settings(database_url, fake_slack, DIALOG_INVITE_LEAD="1h", DIALOG_REMINDERS="30m",
+                            DIALOG_NUDGE_AFTER="20m")
+    with running_bot(settings, clock=clock) as running:
+        yield running
+
+
+class Chat:
+    """Sends commands as a person and collects what they were told privately."""
+
+    def __init__(self, bot: RunningBot, fake: FakeSlack) -> None:
+        self.bot, self.fake, self.count = bot, fake, 0
+
+    def say(self, user: str, text: str) -> dict:
+        self.count += 1
+        key = f"{user}:{self.count}"
+        reply = self.bot.slack.slash_command(text, user_id=user, response_url=self.fake.response_url(key))
+        assert reply.status == 200
+        return self._answer(key)
+
+    def click(self, user: str, action_id: str, message: dict) -> dict:
+        self.count += 1
+        key = f"{user}:{self.count}"
+        reply = self.bot.slack.block_action(action_id, "1", user_id=user, message=message,
+                                            response_url=self.fake.response_url(key))
+        assert reply.status == 200
+        return self._answer(key)
+
+    def _answer(self, key: str) -> dict:
+        assert self.fake.wait_for(lambda: any(r["key"] == key for r in self.fake.responses), timeout=10)
+        return next(r["body"] for r in self.fake.responses if r["key"] == key)
+
+
+def _dump(message: dict) -> str:
+    return message["text"] + json.dumps(message["blocks"], ensure_ascii=False)
+
+
+def _invitations(fake: FakeSlack, user: str) -> list[dict]:
+    return [m for m in fake.dms(user) if "invited to a dialogue meeting" in _dump(m)]
+
+
+def test_a_meeting_from_roster_to_cancellation(bot: RunningBot, fake_slack: FakeSlack, clock: ManualClock) -> None:
+    chat = Chat(bot, fake_slack)
+    assert "on the roster as a core organisation, with 2 contact(s)" in chat.say(
+        COORDINATOR, f'roster add "Oslo Red Cross" core <@{ALICE}|alice> <@{BOB}>')["text"]
+    assert "Only coordinators" in chat.say(ALICE, f'roster add "Sneaky Org" core <@{ALICE}>')["text"]
+    roster = chat.say(CAROL, "roster")
+    assert "Oslo Red Cross" in _dump(roster) and "Sneaky Org" not in _dump(roster)
+
+    # 12:00 in Oslo today; invitations go out one hour before.
+    scheduled = chat.say(COORDINATOR, "schedule 2026-03-02 12:00 Winter shelter capacity")
+    assert "Meeting 1 (Winter shelter capacity) is scheduled" in scheduled["text"]
+    assert "Invitations go out" in scheduled["text"]
+    assert "Only coordinators" in chat.say(ALICE, "schedule 2026-03-02 13:00 Not mine")["text"]
+    assert fake_slack.messages(CHANNEL) == [] and fake_slack.dms(ALICE) == []
+
+    clock.advance(timedelta(hours=1))  # 11:00: invitations are due
+    assert fake_slack.wait_for(lambda: len(fake_slack.messages(CHANNEL)) == 1
+                               and _invitations(fake_slack, ALICE) and _invitations(fake_slack, BOB), timeout=10)
+    [post] = fake_slack.messages(CHANNEL)
+    assert "Winter shelter capacity" in _dump(post) and "Attending: 0 · Not attending: 0 · Maybe: 0" in _dump(post)
+    assert '"action_id": "rsvp_yes"' in json.dumps(post["blocks"])
+    assert len(_invitations(fake_slack, ALICE)) == 1 and _invitations(fake_slack, CAROL) == []
+
+    assert "Attending" in chat.click(ALICE, "rsvp_yes", post)["text"]
+    assert "Not attending" in chat.click(BOB, "rsvp_no", _invitations(fake_slack, BOB)[0])["text"]
+    outsider = chat.click(CAROL, "rsvp_yes", post)
+    assert "not on the invitation list" in outsider["text"] and outsider["response_type"] == "ephemeral"
+    clock.advance(timedelta(seconds=2))  # updates of one message are spaced a second apart
+    assert fake_slack.wait_for(lambda: "Attending: 1 · Not attending: 1 · Maybe: 0" in _dump(fake_slack.messages(CHANNEL)[0]), timeout=10)
+    assert len(fake_slack.messages(CHANNEL)) == 1
+
+    assert "Maybe" in chat.say(BOB, "rsvp 1 maybe")["text"]
+    assert "Attending" in chat.say(ALICE, "svar 1 ja")["text"]  # Norwegian words work for everyone
+    listing = chat.say(BOB, "meetings")
+    assert "Winter shelter capacity" in _dump(listing) and "Your answer: Maybe" in _dump(listing)
+    chat.say(BOB, "rsvp 1 no")
+
+    clock.advance(timedelta(minutes=30))  # 11:30: the reminder, for those not declining
+    assert fake_slack.wait_for(lambda: any("Reminder" in m["text"] for m in fake_slack.dms(ALICE)), timeout=10)
+    assert not any("Reminder" in m["text"] for m in fake_slack.dms(BOB))
+
+    cancelled = chat.say(COORDINATOR, "cancel 1")
+    assert "is cancelled" in cancelled["text"]
+    clock.advance(timedelta(seconds=2))
+    assert fake_slack.wait_for(lambda: all(any("cancelled" in m["text"] for m in fake_slack.dms(u)) for u in (ALICE, BOB)), timeout=10)
+    assert fake_slack.wait_for(lambda: "Cancelled" in _dump(fake_slack.messages(CHANNEL)[0]), timeout=10)
+    # Exactly one invitation per person, whatever happened in between.
+    assert [len(_invitations(fake_slack, u)) for u in (ALICE, BOB)] == [1, 1]
+
+
+def test_bad_meeting_commands_get_private_clear_messages(bot: RunningBot, fake_slack: FakeSlack) -> None:
+    chat = Chat(bot, fake_slack)
+    cases = {
+        "schedule 2026-02-30 12:00 Nope": "is not a date",
+        "schedule 2026-03-02 25:00 Nope": "is not a time",
+        "schedule 2026-03-01 12:00 Yesterday": "already passed",
+        "schedule 2026-03-29 02:30 Into the gap": "does not exist",
+        "schedule 2026-03-02": "Schedule like this",
+        'invite 9 "Nobody"': "There is no meeting 9",
+        "cancel x": "That needs a number",
+        "rsvp 1 perhaps": "Answer like this",
+        "rsvp 1 yes": "There is no meeting 1",
+        'roster contact "Ghost Org" <@UMEMBER01>': "no organisation called",
+        'roster add "Mentions Org" core kari': "is not a person",
+    }
+    for command, expected in cases.items():
+        assert expected in chat.say(COORDINATOR, command)["text"], command
+    assert fake_slack.messages(CHANNEL) == []
+
+
+def test_the_schedule_modal_validates_on_the_field(bot: RunningBot, fake_slack: FakeSlack, clock: ManualClock) -> None:
+    chat = Chat(bot, fake_slack)
+    chat.say(COORDINATOR, f'roster add "NOAS" topic <@{CAROL}>')
+    chat.say(COORDINATOR, f'roster add "Helsedirektoratet" observer <@{BOB}>')
+    bot.slack.slash_command("schedule", user_id=COORDINATOR, response_url=fake_slack.response_url("cmd"))
+    assert fake_slack.wait_for(lambda: len(fake_slack.opened_views()) == 1)
+    view = fake_slack.opened_views()[0]
+    assert view["callback_id"] == "meeting_schedule"
+    assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == [
+        "title", "starts_at", "duration", "video_link", "organisations", "observers"]
+
+    def submit(starts: datetime, duration: str = "60", link: str = "") -> object:
+        values = {
+            "title": {"value": {"type": "plain_text_input", "value": "Heat and health"}},
+            "starts_at": {"value": {"type": "datetimepicker", "selected_date_time": int(starts.timestamp())}},
+            "duration": {"value": {"type": "number_input", "value": duration}},
+            "video_link": {"value": {"type": "url_text_input", "value": link}},
+            "organisations": {"value": {"type": "multi_static_select", "selected_options": [{"value": "NOAS"}]}},
+            "observers": {"value": {"type": "multi_static_select", "selected_options": [{"value": "Helsedirektoratet"}]}},
+        }
+        return bot.slack.view_submission("meeting_schedule", values, user_id=COORDINATOR, opened=view)
+
+    past = submit(clock.now() - timedelta(hours=1))
+    assert "already passed" in past.json()["errors"]["starts_at"]
+    bad_link = submit(clock.now() + timedelta(days=3), link="ftp://example.org")
+    assert "https://" in bad_link.json()["errors"]["video_link"]
+    ok = submit(clock.now() + timedelta(days=3), duration="90", link="https://meet.example.org/abc")
+    assert ok.status == 200 and ok.body == b""
+    assert fake_slack.wait_for(lambda: any(r["key"] == "cmd" for r in fake_slack.responses))
+    card = bot.runtime.services.meetings.get(_actor(), 1)
+    assert (card.duration_minutes, card.video_link) == (90, "https://meet.example.org/abc")
+    assert card.participants == ("NOAS",) and card.observers == ("Helsedirektoratet",)
+
+
+def _actor():
+    from services.people import Actor
+
+    return Actor.of("slack", "T0DIALOG", COORDINATOR)
