@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from config import ConfigError, Settings, load_settings, read_environment
+from handlers.cli import commands as roster_cli
 from handlers.slack import PLATFORM
 from handlers.slack.app import build_app, make_client
 from handlers.slack.context import SlackDeps
@@ -157,6 +158,31 @@ def serve(runtime: Runtime) -> None:
         runtime.engine.dispose()
 
 
+class _OfflineNotifier:
+    """The CLI plans deliveries as rows; the running bot's sweep sends them."""
+
+    def send(self, *_: Any, **__: Any) -> Any:
+        raise RuntimeError("the command line does not send messages")
+
+    update = find_sent = send
+
+
+def run_roster(args: argparse.Namespace, settings: Settings) -> int:
+    """`bot.py roster import|export`, against the database in DATABASE_URL."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    services = build_services(
+        make_session_factory(engine), SystemClock(), _OfflineNotifier(), platform=PLATFORM,
+        channel_id=settings.dialog_channel, coordinators=settings.coordinators,
+        default_language=settings.language, timings=timings_of(settings),
+    )
+    try:
+        return roster_cli.run(args, services, platform=PLATFORM, coordinators=settings.coordinators,
+                              language=settings.language)
+    finally:
+        engine.dispose()
+
+
 def _settings() -> Settings:
     try:
         return load_settings(read_environment())
@@ -170,14 +196,18 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
     sub.add_parser("migrate", help="bring the database schema up to date and exit")
+    roster_cli.add_arguments(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = _settings()
     if args.command == "migrate":
         upgrade(make_engine(settings.database_url))
         print("dialogbot: database is up to date")
         return 0
+    if args.command == "roster":
+        return run_roster(args, settings)
     missing = settings.missing_slack_credentials()
     if missing:
         print(NO_CREDENTIALS.format(missing=", ".join(missing)), file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +16,7 @@ from services.ports import Notifier
 from services.roster import Roster
 from services.topics import Topics
 from services.workspaces import Workspaces
+from storage.models import Workspace
 
 
 @dataclass
@@ -34,6 +36,12 @@ class Services:
         """Prepare `workspace` at start-up: create it and sync DIALOG_COORDINATORS."""
         with self.sessions.begin() as session:
             self.workspaces.sync_seeded_coordinators(session, workspace)
+
+    def known_workspaces(self) -> list[WorkspaceRef]:
+        """The workspaces this database serves."""
+        with self.sessions() as session:
+            return [WorkspaceRef(w.platform, w.external_id)
+                    for w in session.scalars(select(Workspace).order_by(Workspace.id))]
 
     def database_ok(self) -> bool:
         """Whether the database answers."""

@@ -1,0 +1,1 @@
+"""Command-line use of the services through `bot.py` (bulk roster work)."""

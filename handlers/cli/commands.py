@@ -1,0 +1,73 @@
+"""`bot.py roster import FILE` and `bot.py roster export [FILE]`: bulk roster work from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import IO
+
+from handlers.cli.roster_csv import read_roster, write_roster
+from services.container import Services
+from services.errors import DomainError
+from services.i18n import translator
+from services.people import Actor, PersonRef, WorkspaceRef
+
+
+def add_arguments(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The `roster` subcommands."""
+    roster = sub.add_parser("roster", help="import or export the roster as CSV (see examples/roster.csv)")
+    actions = roster.add_subparsers(dest="roster_command", required=True)
+    importing = actions.add_parser("import", help="create or update organisations from a CSV file")
+    importing.add_argument("file", type=Path)
+    exporting = actions.add_parser("export", help="write the roster as CSV (to FILE or standard output)")
+    exporting.add_argument("file", type=Path, nargs="?")
+    for parser in (importing, exporting):
+        parser.add_argument("--as", dest="as_user", metavar="USER_ID",
+                            help="the coordinator doing this (default: the first of DIALOG_COORDINATORS)")
+        parser.add_argument("--team", metavar="TEAM_ID",
+                            help="the Slack workspace (default: the only one in the database)")
+
+
+def run(args: argparse.Namespace, services: Services, *, platform: str, coordinators: tuple[str, ...],
+        language: str, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:
+    """Carry out a `roster` subcommand; returns the exit status."""
+    t = translator(language)
+    user = args.as_user or (coordinators[0] if coordinators else "")
+    if not user:
+        print("dialogbot: name the coordinator doing this with --as USER_ID (or set DIALOG_COORDINATORS)",
+              file=err)
+        return 2
+    team = args.team or _only_team(services, platform)
+    if not team:
+        print("dialogbot: say which workspace with --team TEAM_ID (the database holds none or several)",
+              file=err)
+        return 2
+    actor = Actor(WorkspaceRef(platform, team), PersonRef(platform, user))
+    try:
+        if args.roster_command == "import":
+            if not args.file.is_file():
+                print(f"dialogbot: no such file: {args.file}", file=err)
+                return 2
+            with args.file.open(encoding="utf-8-sig", newline="") as stream:
+                rows = read_roster(stream)
+            report = services.roster.import_rows(actor, rows)
+            print(f"roster: {len(report.created)} created, {len(report.updated)} updated, "
+                  f"{len(report.unchanged)} unchanged", file=out)
+            return 0
+        rows = services.roster.export_rows(actor)
+        if args.file is None:
+            write_roster(rows, out)
+        else:
+            with args.file.open("w", encoding="utf-8", newline="") as stream:
+                write_roster(rows, stream)
+            print(f"roster: {len(rows)} organisations written to {args.file}", file=out)
+        return 0
+    except DomainError as error:
+        print(f"dialogbot: {t.render(error.message)}", file=err)
+        return 1
+
+
+def _only_team(services: Services, platform: str) -> str:
+    teams = [w.external_id for w in services.known_workspaces() if w.platform == platform]
+    return teams[0] if len(teams) == 1 else ""
