@@ -155,6 +155,7 @@ def serve(runtime: Runtime) -> None:
         if socket_handler is not None:
             socket_handler.close()
         runtime.scheduler.shutdown(wait=True)
+        runtime.services.deliveries.retire()
         runtime.engine.dispose()
 
 

@@ -17,20 +17,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.messages import OutgoingMessage
 from services.people import Destination, MessageRef
 from services.ports import DeliveryError, Notifier, RateLimited
-from storage.models import Delivery, DeliveryState
+from storage.models import Delivery, DeliveryState, Worker
 
 log = logging.getLogger(__name__)
 
 Composer = Callable[[Session, Delivery], OutgoingMessage | None]
 
-# A claim older than this is presumed dead (its process crashed mid-send).
+# A worker whose heartbeat is older than this is dead; its claims are in doubt.
+WORKER_TIMEOUT = timedelta(seconds=10)
+# A safety net: no send takes this long, so an older claim is in doubt even if its worker beats.
 CLAIM_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 6
 # Slack allows about one update per message per second; bursts of changes are coalesced.
@@ -132,12 +134,29 @@ class Deliveries:
     def sweep(self) -> SweepReport:
         """Send what is due, recover what a crash left mid-send, and refresh changed messages."""
         report = SweepReport()
+        self._heartbeat()
         self._recover_in_doubt(report)
         for delivery_id in self._claim_due():
             self._send_one(delivery_id, report)
         for delivery_id in self._claim_stale():
             self._update_one(delivery_id, report)
         return report
+
+    def _heartbeat(self) -> None:
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            beat = session.execute(
+                update(Worker).where(Worker.id == self.worker_id).values(heartbeat_at=now)
+            )
+            if beat.rowcount == 0:
+                session.add(Worker(id=self.worker_id, started_at=now, heartbeat_at=now))
+            # Forget workers long gone, so the table stays small.
+            session.execute(delete(Worker).where(Worker.heartbeat_at < now - timedelta(days=1)))
+
+    def retire(self) -> None:
+        """Say this worker is stopping: a restart need not wait for its heartbeat to go stale."""
+        with self._sessions.begin() as session:
+            session.execute(delete(Worker).where(Worker.id == self.worker_id))
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -246,7 +265,9 @@ class Deliveries:
             if delivery is None:
                 return
             delivery.last_error = reason
-            delivery.claimed_at = now - CLAIM_LEASE + _backoff(delivery.attempts)
+            # Unowned, to be checked from this time on (see `_recover_in_doubt`).
+            delivery.claimed_by = None
+            delivery.claimed_at = now + _backoff(delivery.attempts)
 
     def _release(self, delivery_id: int, *, retry_in: timedelta | None, error: str,
                  count_attempt: bool = True) -> bool:
@@ -276,21 +297,32 @@ class Deliveries:
 
     def _recover_in_doubt(self, report: SweepReport) -> None:
         now = self._clock.now()
+        live = select(Worker.id).where(Worker.heartbeat_at > now - WORKER_TIMEOUT)
         with self._sessions.begin() as session:
             stuck = session.execute(
-                select(Delivery.id, Delivery.claimed_at).where(
-                    Delivery.state == DeliveryState.SENDING, Delivery.claimed_at <= now - CLAIM_LEASE
+                select(Delivery.id, Delivery.claimed_at, Delivery.claimed_by).where(
+                    Delivery.state == DeliveryState.SENDING,
+                    or_(
+                        # Left to be checked from `claimed_at` on (a reply that never came).
+                        and_(Delivery.claimed_by.is_(None), Delivery.claimed_at <= now),
+                        # Claimed by a process that died mid-send.
+                        and_(Delivery.claimed_by.is_not(None), Delivery.claimed_by.not_in(live)),
+                        Delivery.claimed_at <= now - CLAIM_LEASE,
+                    ),
                 )
             ).all()
-        for delivery_id, claimed_at in stuck:
+        for delivery_id, claimed_at, claimed_by in stuck:
             with self._sessions.begin() as session:
-                # Take over the stale claim; only one sweeper wins it.
+                # Take over the claim as it was seen; only one sweeper wins it.
+                same_owner = (Delivery.claimed_by.is_(None) if claimed_by is None
+                              else Delivery.claimed_by == claimed_by)
                 won = session.execute(
                     update(Delivery)
                     .where(
                         Delivery.id == delivery_id,
                         Delivery.state == DeliveryState.SENDING,
                         Delivery.claimed_at == claimed_at,
+                        same_owner,
                     )
                     .values(claimed_at=now, claimed_by=self.worker_id)
                 ).rowcount == 1
@@ -308,11 +340,11 @@ class Deliveries:
             except (DeliveryError, RateLimited) as exc:
                 log.warning("could not check delivery %s after a crash: %s", delivery_id, exc)
                 with self._sessions.begin() as session:
-                    # Still in doubt: the claim lapses again after a back-off and the check reruns.
+                    # Still in doubt: checked again after a back-off.
                     session.execute(
                         update(Delivery)
                         .where(Delivery.id == delivery_id)
-                        .values(claimed_at=now - CLAIM_LEASE + _backoff(1))
+                        .values(claimed_by=None, claimed_at=now + _backoff(1))
                     )
                 continue
             if found is not None:

@@ -373,6 +373,19 @@ class Delivery(Base):
     created_at: Mapped[datetime]
 
 
+class Worker(Base):
+    """A running sweeper (one per bot process), alive while its heartbeat is fresh.
+
+    A delivery claimed by a worker that stopped beating is in doubt: its process died mid-send.
+    """
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+
+
 class AuditEntry(Base):
     """Who did what, when: every coordinator action is recorded."""
 

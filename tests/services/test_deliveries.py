@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 
 from services.clock import ManualClock
 from services.container import Services, build_services
-from services.deliveries import CLAIM_LEASE, MAX_ATTEMPTS
+from services.deliveries import CLAIM_LEASE, MAX_ATTEMPTS, WORKER_TIMEOUT
 from services.ports import DeliveryError, RateLimited
-from storage.models import Delivery, DeliveryState, Topic
+from storage.models import Delivery, DeliveryState, Topic, Worker
 from tests.conftest import CHANNEL, TIMINGS
 from tests.factories import person
 from tests.support.notifier import RecordingNotifier
@@ -108,6 +108,7 @@ def test_crash_mid_send_is_resent_only_if_the_platform_never_got_it(
     services.topics.propose(person("U1"), "Second topic")
     # Simulate a crash: both rows were claimed, only the first reached the platform.
     with sessions.begin() as session:
+        session.add(Worker(id="dead", started_at=clock.now(), heartbeat_at=clock.now()))
         session.execute(
             update(Delivery).values(state=DeliveryState.SENDING, claimed_at=clock.now(),
                                     attempted_at=clock.now(), claimed_by="dead", attempts=1)
@@ -116,9 +117,9 @@ def test_crash_mid_send_is_resent_only_if_the_platform_never_got_it(
     from services.people import Destination
 
     notifier.send(Destination.channel("slack", CHANNEL), _announcement(services), delivery_id=first.id)
-    # Before the lease runs out the rows are left alone: their sender may still be alive.
+    # While its worker's heartbeat is fresh the rows are left alone: it may still be sending.
     assert not services.deliveries.sweep().busy
-    clock.advance(CLAIM_LEASE + timedelta(seconds=1))
+    clock.advance(WORKER_TIMEOUT)
     report = services.deliveries.sweep()
     assert sorted(report.recovered) == [first.id, first.id + 1]
     assert [p.delivery_id for p in notifier.posted] == [first.id, first.id + 1]

@@ -20,6 +20,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('workers',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('started_at', storage.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('heartbeat_at', storage.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_workers'))
+    )
     op.create_table('workspaces',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=16), nullable=False),
@@ -258,3 +264,4 @@ def downgrade() -> None:
 
     op.drop_table('audit_log')
     op.drop_table('workspaces')
+    op.drop_table('workers')
