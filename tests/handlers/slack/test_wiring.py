@@ -174,3 +174,16 @@ def test_ack_does_not_wait_for_slow_work(bot: RunningBot, fake_slack: FakeSlack)
     assert reply.status == 200
     assert fake_slack.responses == [], "acknowledged before the work was done"
     assert fake_slack.wait_for(lambda: len(fake_slack.responses) == 1, timeout=10)
+
+
+def test_a_rate_limited_post_is_retried_after_retry_after_and_sent_once(
+    bot: RunningBot, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=1, count=2)
+    bot.slack.slash_command("propose Safer bike lanes", user_id=ALICE, response_url=fake_slack.response_url())
+    assert fake_slack.wait_for(lambda: len(_announcements(fake_slack)) == 1, timeout=15)
+    attempts = fake_slack.calls_to("chat.postMessage")
+    assert len(attempts) == 3
+    # Each retry waited for Slack's Retry-After.
+    assert attempts[1].at - attempts[0].at >= 0.9 and attempts[2].at - attempts[1].at >= 0.9
+    assert len(fake_slack.messages(CHANNEL)) == 1
