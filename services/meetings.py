@@ -228,10 +228,7 @@ class Meetings:
         """Add an organisation to a meeting; its contacts are invited at once if invitations went out."""
         now = self._clock.now()
         with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
-            require_coordinator(session, workspace, actor.person)
-            meeting = self._find(session, workspace, number)
-            self._require_upcoming(meeting, now)
+            workspace, meeting = self._upcoming_for_coordinator(session, actor, number, now)
             organisation = find_organisation(session, workspace, organisation_name)
             if any(mo.organisation_id == organisation.id for mo in meeting.organisations):
                 raise Conflict(
@@ -255,10 +252,7 @@ class Meetings:
         """Cancel a meeting; everyone who was invited is told, and the channel post says so."""
         now = self._clock.now()
         with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
-            require_coordinator(session, workspace, actor.person)
-            meeting = self._find(session, workspace, number)
-            self._require_upcoming(meeting, now)
+            workspace, meeting = self._upcoming_for_coordinator(session, actor, number, now)
             meeting.state = MeetingState.CANCELLED
             meeting.version += 1
             meeting.updated_at = now
@@ -545,6 +539,15 @@ class Meetings:
                      number=number)
             )
         return meeting
+
+    def _upcoming_for_coordinator(self, session: Session, actor: Actor, number: int,
+                                  now: datetime) -> tuple[Workspace, Meeting]:
+        """The workspace and meeting `number`, for a coordinator changing a meeting still ahead."""
+        workspace = self._workspaces.get(session, actor.workspace)
+        require_coordinator(session, workspace, actor.person)
+        meeting = self._find(session, workspace, number)
+        self._require_upcoming(meeting, now)
+        return workspace, meeting
 
     def _require_upcoming(self, meeting: Meeting, now: datetime) -> None:
         if meeting.state == MeetingState.CANCELLED:

@@ -3,52 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from tests.conftest import CHANNEL, COORDINATOR
+from tests.support.bot_process import BOT, clean_env, free_port, start_bot, wait_healthy
 from tests.support.harness import MEMBERS, SIGNING_SECRET, fake_workspace
 from tests.support.slack_requests import SlackRequester
 
-ROOT = Path(__file__).resolve().parent.parent
-BOT = str(ROOT / "bot.py")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _clean_env(**values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DIALOG_", "DATABASE_URL"))}
-    env.update(values)
-    return env
-
 
 def _run(tmp_path: Path, **values: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, BOT], cwd=tmp_path, env=_clean_env(**values),
+    return subprocess.run([sys.executable, BOT], cwd=tmp_path, env=clean_env(**values),
                           capture_output=True, text=True, timeout=60)
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[str], deadline: float = 30.0) -> dict:
-    # A process start cannot be observed any other way than asking it; bounded polling.
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if process.poll() is not None:
-            raise AssertionError(f"bot exited early with {process.returncode}: {process.stderr.read()}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                return json.loads(response.read())
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("bot did not become healthy")
 
 
 def test_without_credentials_it_says_what_is_missing_and_how_to_get_it(tmp_path: Path) -> None:
@@ -83,21 +51,17 @@ def test_a_rejected_token_is_reported_without_echoing_it(tmp_path: Path) -> None
 
 
 def test_the_bot_process_serves_slack_and_stops_cleanly(tmp_path: Path, database_url: str) -> None:
-    port = _free_port()
+    port = free_port()
     with fake_workspace() as fake:
-        process = subprocess.Popen(
-            [sys.executable, BOT],
-            cwd=tmp_path,
-            env=_clean_env(
-                SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                SLACK_API_URL=fake.api_url, DATABASE_URL=database_url, PORT=str(port),
-                DIALOG_CHANNEL=CHANNEL, DIALOG_COORDINATORS=COORDINATOR,
-            ),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        process = start_bot(
+            tmp_path,
+            SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=fake.api_url, DATABASE_URL=database_url, PORT=str(port),
+            DIALOG_CHANNEL=CHANNEL, DIALOG_COORDINATORS=COORDINATOR,
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            assert _wait_healthy(url, process)["status"] == "ok"
+            assert wait_healthy(url, process)["status"] == "ok"
             slack = SlackRequester(url, SIGNING_SECRET, team_id=fake.team_id)
             reply = slack.slash_command("propose Safe after-school activities", user_id=MEMBERS[0],
                                         response_url=fake.response_url("p"))

@@ -11,14 +11,10 @@ from handlers.slack import blocks, ids, meeting_blocks
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import Listener
 from handlers.slack.parsing import meeting_number_from_button, topic_number_from_button
+from handlers.slack.reply import private
 from services.enums import Answer
 
 ANSWER_BUTTONS = {ids.RSVP_YES: Answer.YES, ids.RSVP_NO: Answer.NO, ids.RSVP_MAYBE: Answer.MAYBE}
-
-
-def _private(respond: Respond, rendered: blocks.Rendered) -> None:
-    respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral",
-            replace_original=False)
 
 
 def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -> None:
@@ -30,7 +26,7 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
         ack()
         number = topic_number_from_button(str(action.get("value") or ""))
         outcome = deps.services.topics.support(deps.actor(context), number)
-        _private(respond, blocks.support_confirmation(deps.translator(context), outcome.topic,
+        private(respond, blocks.support_confirmation(deps.translator(context), outcome.topic,
                                                       added=outcome.added))
 
     def answer(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -38,7 +34,7 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
         number = meeting_number_from_button(str(action.get("value") or ""))
         outcome = deps.services.meetings.rsvp(deps.actor(context), number,
                                               ANSWER_BUTTONS[action["action_id"]])
-        _private(respond, meeting_blocks.rsvp_confirmation(deps.translator(context), outcome))
+        private(respond, meeting_blocks.rsvp_confirmation(deps.translator(context), outcome))
 
     for action_id in ANSWER_BUTTONS:
         app.action(action_id)(guard(answer))

@@ -28,12 +28,8 @@ from handlers.slack.parsing import (
     Support,
     parse_command,
 )
+from handlers.slack.reply import private
 from services.timeutil import local_to_utc, parse_date, parse_time
-
-
-def _private(respond: Respond, rendered: blocks.Rendered) -> None:
-    respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral",
-            replace_original=False)
 
 
 def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -> None:
@@ -52,34 +48,34 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
         origin = ModalContext(command.get("channel_id", ""), command.get("response_url", ""))
         match parsed:
             case Help():
-                _private(respond, blocks.help_message(t))
+                private(respond, blocks.help_message(t))
             case Propose() if parsed.wants_modal:
                 client.views_open(trigger_id=command["trigger_id"],
                                   view=blocks.propose_modal(t, origin.dump()))
             case Propose():
                 card = services.topics.propose(actor, parsed.title, parsed.details)
-                _private(respond, blocks.proposal_confirmation(t, card, announced=bool(deps.channel_id)))
+                private(respond, blocks.proposal_confirmation(t, card, announced=bool(deps.channel_id)))
             case ListTopics():
-                _private(respond, blocks.topic_list(t, services.topics.open_topics(actor)))
+                private(respond, blocks.topic_list(t, services.topics.open_topics(actor)))
             case Support():
                 outcome = services.topics.support(actor, parsed.number)
-                _private(respond, blocks.support_confirmation(t, outcome.topic, added=outcome.added))
+                private(respond, blocks.support_confirmation(t, outcome.topic, added=outcome.added))
             case ListMeetings():
-                _private(respond, meeting_blocks.meeting_list(t, services.meetings.upcoming(actor), zone))
+                private(respond, meeting_blocks.meeting_list(t, services.meetings.upcoming(actor), zone))
             case Rsvp():
                 outcome = services.meetings.rsvp(actor, parsed.number, parsed.answer)
-                _private(respond, meeting_blocks.rsvp_confirmation(t, outcome))
+                private(respond, meeting_blocks.rsvp_confirmation(t, outcome))
             case ShowRoster():
-                _private(respond, meeting_blocks.roster_list(t, services.roster.organisations(actor)))
+                private(respond, meeting_blocks.roster_list(t, services.roster.organisations(actor)))
             case RosterAdd():
                 card = services.roster.add(actor, parsed.name, parsed.tier, parsed.contacts)
-                _private(respond, meeting_blocks.roster_added(t, card))
+                private(respond, meeting_blocks.roster_added(t, card))
             case RosterContact():
                 outcome = services.roster.add_contacts(actor, parsed.name, parsed.contacts)
-                _private(respond, meeting_blocks.roster_contacts(t, outcome))
+                private(respond, meeting_blocks.roster_contacts(t, outcome))
             case RosterRemove():
                 removed = services.roster.remove(actor, parsed.name)
-                _private(respond, meeting_blocks.roster_removed(t, removed))
+                private(respond, meeting_blocks.roster_removed(t, removed))
             case Schedule() if parsed.wants_modal:
                 form = services.meetings.schedule_form(actor)
                 client.views_open(trigger_id=command["trigger_id"],
@@ -88,10 +84,10 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
                 starts_at = local_to_utc(parse_date(parsed.day), parse_time(parsed.at), zone)
                 card = services.meetings.schedule(actor, title=parsed.title, starts_at=starts_at)
                 sent = card.invite_at <= services.clock.now()
-                _private(respond, meeting_blocks.schedule_confirmation(t, card, zone, sent))
+                private(respond, meeting_blocks.schedule_confirmation(t, card, zone, sent))
             case Invite():
                 outcome = services.meetings.invite(actor, parsed.number, parsed.organisation)
-                _private(respond, meeting_blocks.invite_confirmation(t, outcome))
+                private(respond, meeting_blocks.invite_confirmation(t, outcome))
             case Cancel():
                 cancelled = services.meetings.cancel(actor, parsed.number)
-                _private(respond, meeting_blocks.cancel_confirmation(t, cancelled))
+                private(respond, meeting_blocks.cancel_confirmation(t, cancelled))
