@@ -29,6 +29,8 @@ from storage.models import Delivery, DeliveryState, Worker
 log = logging.getLogger(__name__)
 
 Composer = Callable[[Session, Delivery], OutgoingMessage | None]
+# Told, in the same transaction, when a delivery is settled: sent, failed for good, or skipped.
+Settled = Callable[[Session, Delivery], None]
 
 # A worker whose heartbeat is older than this is dead; its claims are in doubt.
 WORKER_TIMEOUT = timedelta(seconds=10)
@@ -69,12 +71,25 @@ class Deliveries:
         self._clock = clock
         self._notifier = notifier
         self._composers: dict[str, Composer] = {}
+        self._settled: list[Settled] = []
         self._wake: Callable[[], None] = lambda: None
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     def register(self, kind: str, composer: Composer) -> None:
         """Say how to compose deliveries of `kind` from the current state of the database."""
         self._composers[kind] = composer
+
+    def on_settled(self, listener: Settled) -> None:
+        """Run `listener` whenever a delivery is sent, fails for good, or is skipped."""
+        self._settled.append(listener)
+
+    def _settle(self, session: Session, delivery_id: int) -> None:
+        if not self._settled:
+            return
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is not None:
+            for listener in self._settled:
+                listener(session, delivery)
 
     def on_wake(self, wake: Callable[[], None]) -> None:
         """Install what `wake()` does: the scheduler runs a sweep as soon as it can."""
@@ -206,6 +221,8 @@ class Deliveries:
             if message is None:
                 delivery.state = DeliveryState.SKIPPED
                 delivery.claimed_at = None
+                session.flush()
+                self._settle(session, delivery_id)
                 report.skipped.append(delivery_id)
                 return
         # The platform call happens outside any transaction: no locks are held while waiting.
@@ -246,6 +263,7 @@ class Deliveries:
                     last_error=None,
                 )
             )
+            self._settle(session, delivery_id)
 
     def _fail(self, delivery_id: int, reason: str) -> None:
         log.warning("delivery %s failed for good: %s", delivery_id, reason)
@@ -255,6 +273,7 @@ class Deliveries:
                 .where(Delivery.id == delivery_id)
                 .values(state=DeliveryState.FAILED, last_error=reason, claimed_at=None)
             )
+            self._settle(session, delivery_id)
 
     def _leave_in_doubt(self, delivery_id: int, reason: str) -> None:
         """Keep the row `sending`, with a claim that lapses after a back-off: the crash-recovery
@@ -285,6 +304,8 @@ class Deliveries:
                 delivery.claimed_at = None
                 log.warning("delivery %s failed after %s attempts: %s", delivery_id,
                             delivery.attempts, error)
+                session.flush()
+                self._settle(session, delivery_id)
                 return False
             delivery.state = DeliveryState.PENDING
             delivery.claimed_at = None

@@ -22,12 +22,14 @@ from services.deliveries import Deliveries
 from services.errors import Conflict, DomainError, InvalidInput, NotFound
 from services.i18n import N_, text
 from services.messages import (
+    FanOutFailure,
     MeetingCancelled,
     MeetingCard,
     MeetingInvitation,
     MeetingNudge,
     MeetingReminder,
     Tally,
+    UrgentProgress,
 )
 from services.people import Actor, Destination, PersonRef
 from services.roster import OrganisationCard, card_of, find_organisation
@@ -55,6 +57,7 @@ INVITE = "meeting_invitation"
 REMINDER = "meeting_reminder"
 NUDGE = "meeting_nudge"
 CANCELLED = "meeting_cancelled"
+PROGRESS = "urgent_progress"
 
 TITLE_MIN, TITLE_MAX = 3, 150
 DURATION_MIN, DURATION_MAX = 15, 8 * 60
@@ -110,6 +113,16 @@ class ScheduleForm:
     core: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class UrgentForm:
+    """The urgent form: the scheduling choices, who the pick reaches, and the default start."""
+
+    choices: ScheduleForm
+    organisations: int
+    people: int
+    default_start: datetime
+
+
 def _fold(title: str) -> str:
     return _SPACES.sub(" ", title).strip().casefold()
 
@@ -136,6 +149,8 @@ class Meetings:
         deliveries.register(REMINDER, self._compose_reminder)
         deliveries.register(NUDGE, self._compose_nudge)
         deliveries.register(CANCELLED, self._compose_cancellation)
+        deliveries.register(PROGRESS, self._compose_progress)
+        deliveries.on_settled(self._invitation_settled)
 
     # -- scheduling ------------------------------------------------------------------------
 
@@ -216,6 +231,12 @@ class Meetings:
                     destination=self._channel, due_at=invite_at, meeting_id=meeting.id,
                     meeting_version=meeting.version,
                 )
+            if kind == MeetingKind.URGENT:
+                self._deliveries.plan(
+                    session, workspace_id=workspace.id, kind=PROGRESS, key=f"meeting:{meeting.id}:progress",
+                    destination=Destination.user(actor.person), due_at=now, meeting_id=meeting.id,
+                    meeting_version=meeting.version,
+                )
             self._plan_for_invitees(session, meeting)
             audit(session, workspace, actor, f"meeting.{kind.value}", f"meeting {meeting.number}",
                   self._clock, title=title, starts_at=starts_at.isoformat(),
@@ -223,6 +244,39 @@ class Meetings:
             card = meeting_card(session, meeting)
         self._deliveries.wake()
         return card
+
+    def urgent(
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        starts_at: datetime | None = None,
+        organisations: Sequence[str] = (),
+        video_link: str | None = None,
+    ) -> MeetingCard:
+        """Call an urgent meeting: invitations to the core and `organisations` go out at once, and
+        the coordinator gets a private progress report, updated in place."""
+        starts = starts_at or self._clock.now() + self._timings.urgent_notice
+        return self.schedule(actor, title=title, starts_at=starts, organisations=organisations,
+                             video_link=video_link, kind=MeetingKind.URGENT)
+
+    def urgent_form(self, actor: Actor, organisations: Sequence[str] = ()) -> UrgentForm:
+        """The urgent form's choices, and how many organisations and people the current pick reaches."""
+        form = self.schedule_form(actor)
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            chosen = [find_organisation(session, workspace, name) for name in organisations]
+            core = session.scalars(
+                select(Organisation).where(
+                    Organisation.workspace_id == workspace.id,
+                    Organisation.tier == Tier.CORE,
+                    Organisation.archived_at.is_(None),
+                )
+            ).all()
+            invited = list(dict.fromkeys([*core, *chosen]))
+            people = {(c.platform, c.user_id) for o in invited for c in o.contacts}
+            return UrgentForm(form, len(invited), len(people),
+                              self._clock.now() + self._timings.urgent_notice)
 
     def invite(self, actor: Actor, number: int, organisation_name: str) -> InviteOutcome:
         """Add an organisation to a meeting; its contacts are invited at once if invitations went out."""
@@ -331,6 +385,7 @@ class Meetings:
                 invitation.answered_at = now
             if changed:
                 _touch(session, meeting.id, INVITE, channel_only=True)
+                _touch(session, meeting.id, PROGRESS, channel_only=False)
             card = meeting_card(session, meeting)
         if changed:
             self._deliveries.wake()
@@ -503,6 +558,33 @@ class Meetings:
         if meeting is None or meeting.state != MeetingState.CANCELLED:
             return None
         return MeetingCancelled(meeting_card(session, meeting))
+
+    def _compose_progress(self, session: Session, delivery: Delivery) -> UrgentProgress | None:
+        meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
+        if meeting is None:
+            return None
+        rows = session.execute(
+            select(Delivery.state, Delivery.dest_platform, Delivery.dest_id, Delivery.last_error).where(
+                Delivery.meeting_id == meeting.id, Delivery.kind == INVITE, Delivery.dest_kind == "user"
+            )
+        ).all()
+        settled = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.SKIPPED)
+        failed = tuple(
+            FanOutFailure(PersonRef(platform, user_id), error or "unknown")
+            for state, platform, user_id, error in rows if state == DeliveryState.FAILED
+        )
+        return UrgentProgress(
+            meeting=meeting_card(session, meeting),
+            total=len(rows),
+            sent=sum(1 for row in rows if row.state == DeliveryState.SENT),
+            failed=failed,
+            done=all(row.state in settled for row in rows),
+        )
+
+    def _invitation_settled(self, session: Session, delivery: Delivery) -> None:
+        """Keep an urgent call's progress report in step with its fan-out."""
+        if delivery.kind == INVITE and delivery.meeting_id is not None:
+            _touch(session, delivery.meeting_id, PROGRESS, channel_only=False)
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -95,6 +95,26 @@ class MeetingCancelled:
     meeting: MeetingCard
 
 
+@dataclass(frozen=True)
+class FanOutFailure:
+    """Someone an urgent invitation could not reach, and why (the platform's reason)."""
+
+    person: PersonRef
+    reason: str
+
+
+@dataclass(frozen=True)
+class UrgentProgress:
+    """The coordinator's live view of an urgent call: how far the fan-out got, and the answers."""
+
+    meeting: MeetingCard
+    total: int
+    sent: int
+    failed: tuple[FanOutFailure, ...]
+    done: bool
+
+
 OutgoingMessage = (
     TopicAnnouncement | MeetingInvitation | MeetingReminder | MeetingNudge | MeetingCancelled
+    | UrgentProgress
 )

@@ -219,6 +219,8 @@ def help_message(t: Translator) -> Rendered:
          t.gettext("schedule a meeting (no text: a form); invitations go out ahead of it")),
         (t.gettext("`/dialog invite <meeting-no> \"<organisation>\"`"),
          t.gettext("invite one more organisation")),
+        (t.gettext("`/dialog urgent [<YYYY-MM-DD> <HH:MM>] <title>`"),
+         t.gettext("call an urgent meeting: invitations go out at once (no text: a form)")),
         (t.gettext("`/dialog cancel <meeting-no>`"), t.gettext("cancel a meeting and tell the invitees")),
         (t.gettext("`/dialog roster add \"<name>\" core|topic|observer @person …`"),
          t.gettext("add an organisation with its contacts")),

@@ -26,6 +26,7 @@ from handlers.slack.parsing import (
     Schedule,
     ShowRoster,
     Support,
+    Urgent,
     parse_command,
 )
 from handlers.slack.reply import private
@@ -85,6 +86,15 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
                 card = services.meetings.schedule(actor, title=parsed.title, starts_at=starts_at)
                 sent = card.invite_at <= services.clock.now()
                 private(respond, meeting_blocks.schedule_confirmation(t, card, zone, sent))
+            case Urgent() if parsed.wants_modal:
+                form = services.meetings.urgent_form(actor)
+                client.views_open(trigger_id=command["trigger_id"],
+                                  view=meeting_blocks.urgent_modal(t, form, origin.dump()))
+            case Urgent():
+                starts_at = (local_to_utc(parse_date(parsed.day), parse_time(parsed.at), zone)
+                             if parsed.day else None)
+                card = services.meetings.urgent(actor, title=parsed.title, starts_at=starts_at)
+                private(respond, meeting_blocks.schedule_confirmation(t, card, zone, True))
             case Invite():
                 outcome = services.meetings.invite(actor, parsed.number, parsed.organisation)
                 private(respond, meeting_blocks.invite_confirmation(t, outcome))

@@ -22,3 +22,7 @@ SCHEDULE_OBSERVERS = "observers"
 
 # Message metadata that tags every delivery, so a crash can be checked against Slack.
 DELIVERY_EVENT = "dialogbot_delivery"
+URGENT_VIEW = "meeting_urgent"
+URGENT_AUDIENCE_BLOCK = "audience"
+# Changing the organisations in the urgent form recounts who will be notified.
+URGENT_RECOUNT = "urgent_recount"

@@ -29,7 +29,7 @@ from handlers.slack import ids
 from handlers.slack.blocks import Rendered, dicts
 from handlers.slack.text import escape, mention, slack_date, truncate
 from services.i18n import Translator
-from services.meetings import InviteOutcome, RsvpOutcome, ScheduleForm, UpcomingMeeting
+from services.meetings import InviteOutcome, RsvpOutcome, ScheduleForm, UpcomingMeeting, UrgentForm
 from services.messages import (
     MeetingCancelled,
     MeetingCard,
@@ -37,6 +37,7 @@ from services.messages import (
     MeetingNudge,
     MeetingReminder,
     Tally,
+    UrgentProgress,
 )
 from services.roster import ContactsOutcome, OrganisationCard
 
@@ -392,3 +393,61 @@ def schedule_modal(t: Translator, form: ScheduleForm, private_metadata: str) -> 
     )
     return view.to_dict()
 
+
+
+def urgent_progress(t: Translator, message: UrgentProgress, zone: ZoneInfo) -> Rendered:
+    """The coordinator's live report on an urgent call, updated in place."""
+    card = message.meeting
+    head = t.gettext("Urgent call {title}: sent {sent} of {total}.").format(
+        title=f"*{escape(card.title)}*", sent=message.sent, total=message.total)
+    lines = [head]
+    if message.done:
+        lines.append(t.gettext("Done. Delivered: {sent} · Failed: {failed}.").format(
+            sent=message.sent, failed=len(message.failed)))
+    for failure in message.failed[:20]:
+        lines.append(f"• {mention(failure.person.user_id)}: `{escape(failure.reason)}`")
+    if len(message.failed) > 20:
+        lines.append(t.gettext("…and {count} more failed.").format(count=len(message.failed) - 20))
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 3000))),
+        ContextBlock(elements=[MarkdownTextObject(text=tally_line(t, card.tally))]),
+    ]
+    return Rendered(head.replace("*", ""), dicts(blocks))
+
+
+def urgent_modal(t: Translator, form: UrgentForm, private_metadata: str) -> dict[str, Any]:
+    """The form behind `/dialog urgent` with no text: who will be notified is counted live."""
+    choices = form.choices
+    extra = [o for o in choices.organisations if o.tier == "topic"]
+    observers = [o for o in choices.organisations if o.tier == "observer"]
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=":rotating_light: " + t.gettext(
+            "Invitations go out at once, to the channel and to every contact, marked urgent."))),
+        InputBlock(block_id=ids.SCHEDULE_TITLE, label=PlainTextObject(text=t.gettext("Title")),
+                   element=PlainTextInputElement(action_id=ids.INPUT_ACTION, max_length=150)),
+        InputBlock(block_id=ids.SCHEDULE_START, label=PlainTextObject(text=t.gettext("Starts")),
+                   element=DateTimePickerElement(action_id=ids.INPUT_ACTION,
+                                                 initial_date_time=int(form.default_start.timestamp()))),
+    ]
+    for block_id, label, orgs in (
+        (ids.SCHEDULE_ORGANISATIONS, t.gettext("Organisations beyond the core"), extra),
+        (ids.SCHEDULE_OBSERVERS, t.gettext("Observers"), observers),
+    ):
+        if orgs:
+            blocks.append(InputBlock(
+                block_id=block_id, label=PlainTextObject(text=label), optional=True, dispatch_action=True,
+                element=StaticMultiSelectElement(
+                    action_id=ids.URGENT_RECOUNT,
+                    options=[Option(value=o.name, text=truncate(o.name, 75)) for o in orgs[:OPTIONS_MAX]]),
+            ))
+    blocks.append(ContextBlock(block_id=ids.URGENT_AUDIENCE_BLOCK, elements=[MarkdownTextObject(
+        text=t.gettext("Will notify {organisations} organisations and {people} people.").format(
+            organisations=form.organisations, people=form.people))]))
+    view = View(
+        type="modal", callback_id=ids.URGENT_VIEW, private_metadata=private_metadata,
+        title=PlainTextObject(text=truncate(t.gettext("Urgent meeting"), 24)),
+        submit=PlainTextObject(text=t.gettext("Send now")),
+        close=PlainTextObject(text=t.gettext("Cancel")),
+        blocks=blocks,
+    )
+    return view.to_dict()

@@ -19,6 +19,7 @@ from services.messages import (
     MeetingReminder,
     OutgoingMessage,
     TopicAnnouncement,
+    UrgentProgress,
 )
 from services.people import Destination, MessageRef
 from services.ports import DeliveryError, RateLimited
@@ -48,6 +49,8 @@ def render(message: OutgoingMessage, translator: Translator, zone: ZoneInfo) -> 
             return meeting_blocks.meeting_nudge(translator, message, zone)
         case MeetingCancelled():
             return meeting_blocks.meeting_cancelled(translator, message, zone)
+        case UrgentProgress():
+            return meeting_blocks.urgent_progress(translator, message, zone)
     raise TypeError(f"no Slack rendering for {type(message).__name__}")
 
 

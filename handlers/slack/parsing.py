@@ -87,6 +87,19 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class Urgent:
+    """`urgent` with no text opens the form; a start is optional (default: now + notice)."""
+
+    title: str = ""
+    day: str = ""
+    at: str = ""
+
+    @property
+    def wants_modal(self) -> bool:
+        return not self.title
+
+
+@dataclass(frozen=True)
 class Invite:
     number: int
     organisation: str
@@ -99,7 +112,7 @@ class Cancel:
 
 Command = (
     Help | Propose | ListTopics | Support | ListMeetings | Rsvp | ShowRoster | RosterAdd
-    | RosterContact | RosterRemove | Schedule | Invite | Cancel
+    | RosterContact | RosterRemove | Schedule | Urgent | Invite | Cancel
 )
 
 # Each subcommand in English and Norwegian Bokmål (with ASCII spellings for keyboards without æøå).
@@ -114,6 +127,7 @@ ALIASES: dict[str, str] = {
     "schedule": "schedule", "planlegg": "schedule",
     "invite": "invite", "inviter": "invite",
     "cancel": "cancel", "avlys": "cancel",
+    "urgent": "urgent", "hast": "urgent", "hastemøte": "urgent", "hastemote": "urgent",
 }
 ROSTER_ACTIONS = {
     "add": "add", "ny": "add", "legg-til": "add",
@@ -168,6 +182,8 @@ def parse_command(raw: str) -> Command:
         return _schedule(rest)
     if name == "invite":
         return _invite(rest)
+    if name == "urgent":
+        return _urgent(rest)
     number = parse_number(rest, usage=N_("`/dialog cancel <meeting-no>`, e.g. `/dialog cancel 2`"))
     return Cancel(number)
 
@@ -237,6 +253,22 @@ def _schedule(rest: str) -> Schedule:
     return Schedule(parts[0], parts[1], parts[2])
 
 
+_LOOKS_LIKE_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+def _urgent(rest: str) -> Urgent:
+    parts = rest.split(maxsplit=2)
+    if parts and _LOOKS_LIKE_DATE.match(parts[0]):
+        if len(parts) < 3:
+            raise InvalidInput(
+                text(N_("Call an urgent meeting like this: {usage}"),
+                     usage=text(N_("`/dialog urgent [<YYYY-MM-DD> <HH:MM>] <title>`, e.g. "
+                                   "`/dialog urgent Flooding in Groruddalen`"))),
+            )
+        return Urgent(parts[2], parts[0], parts[1])
+    return Urgent(rest.strip())
+
+
 def _invite(rest: str) -> Invite:
     usage = N_("`/dialog invite <meeting-no> \"<organisation>\"`, e.g. `/dialog invite 2 \"Red Cross\"`")
     words = tokens(rest)
@@ -276,11 +308,13 @@ class ScheduleFormValues:
 
 
 def schedule_form(view: dict[str, Any]) -> ScheduleFormValues:
-    """What was entered in the scheduling modal, as plain values."""
+    """What was entered in the scheduling (or urgent) modal, as plain values."""
     values = view.get("state", {}).get("values", {})
 
     def field(block: str) -> dict[str, Any]:
-        return values.get(block, {}).get(ids.INPUT_ACTION, {}) or {}
+        entered = values.get(block, {})
+        # The urgent form's organisation pickers carry the recount action id instead.
+        return entered.get(ids.INPUT_ACTION) or entered.get(ids.URGENT_RECOUNT) or {}
 
     def chosen(block: str) -> tuple[str, ...]:
         return tuple(str(o.get("value")) for o in field(block).get("selected_options") or [])

@@ -82,26 +82,30 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
             # The topic is saved and announced; only the private confirmation was lost.
             log.warning("could not confirm topic %s to its proposer: %s", card.number, exc)
 
-    @app.view(ids.SCHEDULE_VIEW)
-    @guard
-    def schedule(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def submit_meeting(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         form = schedule_form(view)
         t = deps.translator(context)
         services = deps.services
+        urgent = view.get("callback_id") == ids.URGENT_VIEW
         try:
             if form.starts_at is None:
                 raise InvalidInput(text(N_("Pick a date and time.")), field="starts_at")
             if not form.duration.isdigit():
                 raise InvalidInput(text(N_("The length is a whole number of minutes.")), field="duration")
-            card = services.meetings.schedule(
-                deps.actor(context),
-                title=form.title,
-                starts_at=datetime.fromtimestamp(form.starts_at, UTC),
-                duration_minutes=int(form.duration),
-                video_link=form.video_link,
-                topic_numbers=[int(n) for n in form.topics if n.isdigit()],
-                organisations=form.organisations,
-            )
+            starts_at = datetime.fromtimestamp(form.starts_at, UTC)
+            if urgent:
+                card = services.meetings.urgent(deps.actor(context), title=form.title, starts_at=starts_at,
+                                                organisations=form.organisations)
+            else:
+                card = services.meetings.schedule(
+                    deps.actor(context),
+                    title=form.title,
+                    starts_at=starts_at,
+                    duration_minutes=int(form.duration),
+                    video_link=form.video_link,
+                    topic_numbers=[int(n) for n in form.topics if n.isdigit()],
+                    organisations=form.organisations,
+                )
         except DomainError as error:
             ack(response_action="errors",
                 errors=_field_errors(view, error, _SCHEDULE_BLOCKS, t.render(error.message)))
@@ -114,3 +118,22 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
                            context.user_id or "", rendered)
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("could not confirm meeting %s to its coordinator: %s", card.number, exc)
+
+    app.view(ids.SCHEDULE_VIEW)(guard(submit_meeting))
+    app.view(ids.URGENT_VIEW)(guard(submit_meeting))
+
+    @app.action(ids.URGENT_RECOUNT)
+    @guard
+    def recount(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        ack()
+        view = body["view"]
+        chosen = schedule_form(view).organisations
+        form = deps.services.meetings.urgent_form(deps.actor(context), chosen)
+        try:
+            client.views_update(view_id=view["id"], hash=view.get("hash"),
+                                view=meeting_blocks.urgent_modal(deps.translator(context), form,
+                                                                 view.get("private_metadata") or ""))
+        except SlackApiError as error:
+            # A newer pick already updated the form; its count is the one that matters.
+            if error.response.get("error") != "hash_conflict":
+                raise

@@ -29,6 +29,7 @@ class RecordingNotifier:
         self.failures: list[Exception] = []
         self.update_failures: list[Exception] = []
         self.lost_replies = 0  # sends that reach the platform but whose answer never comes back
+        self.refuse: dict[str, Exception] = {}  # destination id -> what sending there raises
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -36,6 +37,8 @@ class RecordingNotifier:
         with self._lock:
             if self.failures:
                 raise self.failures.pop(0)
+            if destination.id in self.refuse:
+                raise self.refuse[destination.id]
             channel = destination.id if destination.kind == "channel" else "D" + destination.id
             ref = MessageRef(channel, f"1700000000.{next(self._ts):06d}")
             self.posted.append(Posted(destination, message, delivery_id, ref))

@@ -175,3 +175,50 @@ def _actor():
     from services.people import Actor
 
     return Actor.of("slack", "T0DIALOG", COORDINATOR)
+
+
+def test_an_urgent_call_reaches_everyone_at_once_and_reports_progress(
+    bot: RunningBot, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    chat = Chat(bot, fake_slack)
+    chat.say(COORDINATOR, f'roster add "Caritas" core <@{ALICE}> <@{BOB}>')
+    chat.say(COORDINATOR, f'roster add "NOAS" topic <@{CAROL}>')
+    assert "Only coordinators" in chat.say(ALICE, "urgent Not allowed")["text"]
+    reply = chat.say(COORDINATOR, "urgent New virus variant")
+    assert "Invitations are going out now to 1 organisation (2 people)" in reply["text"]
+    assert fake_slack.wait_for(lambda: _invitations(fake_slack, ALICE) and _invitations(fake_slack, BOB)
+                               and fake_slack.messages(CHANNEL), timeout=10)
+    for message in (*_invitations(fake_slack, ALICE), fake_slack.messages(CHANNEL)[0]):
+        assert message["text"].startswith("URGENT: "), "urgent comes first, in the notification text too"
+    assert _invitations(fake_slack, CAROL) == []
+    clock.advance(timedelta(seconds=2))
+    assert fake_slack.wait_for(lambda: any("Done. Delivered: 2" in _dump(m) for m in fake_slack.dms(COORDINATOR)),
+                               timeout=10)
+    progress = [m for m in fake_slack.dms(COORDINATOR) if "Urgent call" in m["text"]]
+    assert len(progress) == 1, "one report, updated in place"
+
+
+def test_the_urgent_form_counts_live_and_sends(bot: RunningBot, fake_slack: FakeSlack) -> None:
+    chat = Chat(bot, fake_slack)
+    chat.say(COORDINATOR, f'roster add "Caritas" core <@{ALICE}> <@{BOB}>')
+    chat.say(COORDINATOR, f'roster add "NOAS" topic <@{CAROL}>')
+    bot.slack.slash_command("urgent", user_id=COORDINATOR, response_url=fake_slack.response_url("cmd"))
+    assert fake_slack.wait_for(lambda: len(fake_slack.opened_views()) == 1)
+    view = fake_slack.opened_views()[0]
+    assert "Will notify 1 organisations and 2 people." in _dump({"text": "", "blocks": view["blocks"]})
+    picked = {"organisations": {"urgent_recount": {"type": "multi_static_select",
+                                                   "selected_options": [{"value": "NOAS"}]}}}
+    shown = dict(view, id=next(iter(fake_slack.views)), state={"values": picked})
+    reply = bot.slack.block_action("urgent_recount", "", user_id=COORDINATOR, container_type="view", view=shown,
+                                   block_id="organisations", action={"type": "multi_static_select",
+                                                                     "selected_options": [{"value": "NOAS"}]})
+    assert reply.status == 200
+    assert fake_slack.wait_for(lambda: "Will notify 2 organisations and 3 people." in json.dumps(
+        list(fake_slack.views.values())[0]["blocks"]), timeout=10)
+    values = {"title": {"value": {"type": "plain_text_input", "value": "Storm damage"}},
+              "starts_at": {"value": {"type": "datetimepicker", "selected_date_time": int((T0 + timedelta(hours=6)).timestamp())}},
+              **picked}
+    accepted = bot.slack.view_submission("meeting_urgent", values, user_id=COORDINATOR, opened=view)
+    assert accepted.status == 200 and accepted.body == b""
+    assert fake_slack.wait_for(lambda: _invitations(fake_slack, CAROL), timeout=10)
+    assert _invitations(fake_slack, CAROL)[0]["text"].startswith("URGENT: ")

@@ -1,0 +1,98 @@
+"""Urgent meetings: invitations at once, marked urgent, with a live progress report for the caller."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from services.clock import ManualClock
+from services.container import Services
+from services.errors import NotAllowed
+from services.messages import MeetingInvitation, UrgentProgress
+from services.ports import DeliveryError
+from storage.models import Answer, Meeting, Tier
+from tests.conftest import COORDINATOR
+from tests.factories import coordinator, person
+from tests.support.notifier import RecordingNotifier
+
+
+@pytest.fixture
+def roster(services: Services) -> None:
+    boss = coordinator()
+    services.roster.add(boss, "Caritas", Tier.CORE, ["UCARITAS1", "UCARITAS2"])
+    services.roster.add(boss, "Red Cross", Tier.CORE, ["UREDCROSS"])
+    services.roster.add(boss, "NOAS", Tier.TOPIC, ["UNOAS0001"])
+
+
+def _progress(notifier: RecordingNotifier) -> UrgentProgress:
+    [posted] = [p for p in notifier.posted if isinstance(p.message, UrgentProgress)]
+    assert posted.destination.id == COORDINATOR
+    return notifier.latest(posted)
+
+
+@pytest.mark.usefixtures("roster")
+def test_urgent_call_goes_out_at_once_and_reports_progress(
+    services: Services, clock: ManualClock, notifier: RecordingNotifier
+) -> None:
+    card = services.meetings.urgent(coordinator(), title="New virus variant", organisations=["NOAS"])
+    assert card.kind == "urgent" and card.invite_at == clock.now()
+    assert card.starts_at == clock.now() + timedelta(hours=24)
+    services.deliveries.sweep()
+    invitations = [p for p in notifier.posted if isinstance(p.message, MeetingInvitation)]
+    assert sorted(p.destination.id for p in invitations if p.destination.kind == "user") == [
+        "UCARITAS1", "UCARITAS2", "UNOAS0001", "UREDCROSS"]
+    assert all(p.message.meeting.kind == "urgent" for p in invitations)
+    clock.advance(timedelta(seconds=2))
+    services.deliveries.sweep()
+    progress = _progress(notifier)
+    assert (progress.total, progress.sent, progress.done, progress.failed) == (4, 4, True, ())
+
+
+@pytest.mark.usefixtures("roster")
+def test_progress_names_who_could_not_be_reached_and_follows_answers(
+    services: Services, clock: ManualClock, notifier: RecordingNotifier
+) -> None:
+    services.meetings.urgent(coordinator(), title="Flooding")
+    notifier.refuse["UCARITAS1"] = DeliveryError("user_not_found", permanent=True)
+    services.deliveries.sweep()
+    services.meetings.rsvp(person("UREDCROSS"), 1, Answer.YES)
+    clock.advance(timedelta(seconds=2))
+    services.deliveries.sweep()
+    progress = _progress(notifier)
+    assert (progress.total, progress.sent, progress.done) == (3, 2, True)
+    assert [(f.person.user_id, f.reason) for f in progress.failed] == [("UCARITAS1", "user_not_found")]
+    assert progress.meeting.tally.yes == 1
+
+
+@pytest.mark.usefixtures("roster")
+def test_urgent_reminders_follow_the_urgent_setting(services: Services, clock: ManualClock, sessions) -> None:
+    services.meetings.urgent(coordinator(), title="Heatwave", starts_at=clock.now() + timedelta(hours=5))
+    from storage.models import Delivery
+
+    with sessions() as session:
+        dues = session.scalars(select(Delivery.due_at).where(Delivery.kind == "meeting_reminder",
+                                                              Delivery.dest_id == "UREDCROSS")).all()
+        nudges = session.scalar(select(func.count(Delivery.id)).where(Delivery.kind == "meeting_nudge"))
+    start = clock.now() + timedelta(hours=5)
+    assert sorted(dues) == [start - timedelta(hours=3), start - timedelta(minutes=15)]
+    assert nudges == 0, "no nudges on 24 hours' notice"
+
+
+def test_non_coordinators_cannot_call_urgent_meetings(services: Services, sessions) -> None:
+    with pytest.raises(NotAllowed):
+        services.meetings.urgent(person("UCARITAS1"), title="Not allowed")
+    with pytest.raises(NotAllowed):
+        services.meetings.urgent_form(person("UCARITAS1"))
+    with sessions() as session:
+        assert session.scalar(select(func.count(Meeting.id))) == 0
+
+
+@pytest.mark.usefixtures("roster")
+def test_the_form_counts_who_will_be_notified(services: Services) -> None:
+    core = services.meetings.urgent_form(coordinator())
+    assert (core.organisations, core.people) == (2, 3)
+    more = services.meetings.urgent_form(coordinator(), ["NOAS"])
+    assert (more.organisations, more.people) == (3, 4)
+    assert [o.name for o in more.choices.organisations] == ["NOAS"]
