@@ -60,7 +60,7 @@ class Runtime:
     socket: Any = None
 
     def health(self) -> dict[str, Any]:
-        """Ready when the database answers, the scheduler runs and, in Socket Mode, Slack is connected."""
+        """Ready when the database answers and the scheduler runs (and, in Socket Mode, say if connected)."""
         database = self.services.database_ok()
         scheduler = self.scheduler.running and self.scheduler.get_job(SWEEP_JOB_ID) is not None
         status = {
@@ -70,10 +70,9 @@ class Runtime:
             "mode": "socket" if self.settings.socket_mode else "http",
         }
         if self.settings.socket_mode:
+            # Reported, not gating readiness: a Slack outage must not get healthy bots restarted.
             connected = self.socket is not None and self.socket.client.is_connected()
             status["socket"] = "connected" if connected else "disconnected"
-            if not connected:
-                status["status"] = "unavailable"
         return status
 
 
@@ -94,15 +93,16 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     sessions = make_session_factory(engine)
-    listener_client = make_client(settings.slack_bot_token, settings.slack_api_url, retry_rate_limits=True)
-    sweep_client = make_client(settings.slack_bot_token, settings.slack_api_url, retry_rate_limits=False)
+    listener_client = make_client(settings.slack_bot_token, settings.slack_api_url, retries=True)
+    sweep_client = make_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
     identity = listener_client.auth_test()
     team_id = str(identity.get("team_id") or "")
     locales = Locales(listener_client, settings.language)
     services = build_services(
         sessions,
         clock or SystemClock(),
-        SlackNotifier(sweep_client, locales, settings.timezone),
+        # The sweep looks readers up with its own client: no retry sleeps on the sweep's thread.
+        SlackNotifier(sweep_client, Locales(sweep_client, settings.language), settings.timezone),
         platform=PLATFORM,
         channel_id=settings.dialog_channel,
         coordinators=settings.coordinators,
@@ -110,7 +110,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         timings=timings_of(settings),
     )
     services.start(WorkspaceRef(PLATFORM, team_id))
-    deps = SlackDeps(services, locales, settings.dialog_channel, settings.timezone)
+    deps = SlackDeps(services, locales, settings.dialog_channel, settings.timezone, team_id)
     bolt = build_app(deps, listener_client, signing_secret=settings.slack_signing_secret)
     scheduler = build_scheduler(services)
     runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id)
@@ -184,6 +184,11 @@ def run_roster(args: argparse.Namespace, settings: Settings) -> int:
         engine.dispose()
 
 
+def _reason(error: SQLAlchemyError) -> str:
+    """The driver's first line says what failed; the URL (and any password in it) is not shown."""
+    return (str(getattr(error, "orig", error)).strip().splitlines() or ["unknown error"])[0]
+
+
 def _settings() -> Settings:
     try:
         return load_settings(read_environment())
@@ -203,12 +208,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = _settings()
-    if args.command == "migrate":
-        upgrade(make_engine(settings.database_url))
-        print("dialogbot: database is up to date")
-        return 0
-    if args.command == "roster":
-        return run_roster(args, settings)
+    try:
+        if args.command == "migrate":
+            upgrade(make_engine(settings.database_url))
+            print("dialogbot: database is up to date")
+            return 0
+        if args.command == "roster":
+            return run_roster(args, settings)
+    except SQLAlchemyError as error:
+        print(f"dialogbot: cannot use the database in DATABASE_URL: {_reason(error)}", file=sys.stderr)
+        return 2
     missing = settings.missing_slack_credentials()
     if missing:
         print(NO_CREDENTIALS.format(missing=", ".join(missing)), file=sys.stderr)
@@ -229,9 +238,7 @@ def main(argv: list[str] | None = None) -> int:
               f"({type(error).__name__})", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
-        # The driver's first line says what failed; the URL (and any password in it) is not shown.
-        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
-        print(f"dialogbot: cannot use the database in DATABASE_URL: {reason}", file=sys.stderr)
+        print(f"dialogbot: cannot use the database in DATABASE_URL: {_reason(error)}", file=sys.stderr)
         return 2
     try:
         connect_socket_mode(runtime)

@@ -44,9 +44,9 @@ def parse_duration(text: str, variable: str) -> timedelta:
 
 
 def parse_durations(text: str, variable: str) -> tuple[timedelta, ...]:
-    """Parse a comma-separated list of durations; an empty value means none."""
+    """Parse a comma-separated list of positive durations; an empty value means none."""
     parts = [part for part in (p.strip() for p in text.split(",")) if part]
-    values = tuple(parse_duration(part, variable) for part in parts)
+    values = tuple(_positive(parse_duration(part, variable), variable) for part in parts)
     return tuple(sorted(set(values), reverse=True))
 
 
@@ -160,7 +160,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         coordinators=_user_ids(_get(env, "DIALOG_COORDINATORS")),
         timezone=_timezone(_get(env, "DIALOG_TIMEZONE") or "Europe/Oslo"),
         language=language,
-        invite_lead=parse_duration(_get(env, "DIALOG_INVITE_LEAD") or "14d", "DIALOG_INVITE_LEAD"),
+        invite_lead=_positive(
+            parse_duration(_get(env, "DIALOG_INVITE_LEAD") or "14d", "DIALOG_INVITE_LEAD"),
+            "DIALOG_INVITE_LEAD",
+        ),
         reminders=parse_durations(_get(env, "DIALOG_REMINDERS") or "2d,1h", "DIALOG_REMINDERS"),
         nudge_after=_positive(
             parse_duration(_get(env, "DIALOG_NUDGE_AFTER") or "3d", "DIALOG_NUDGE_AFTER"),

@@ -38,3 +38,11 @@ class DeliverySweep:
                 )
             if not self._again.is_set():
                 return
+
+
+def heartbeat(services: Services) -> None:
+    """Keep this worker's claims its own while it lives."""
+    try:
+        services.deliveries.heartbeat()
+    except Exception:  # noqa: BLE001 - a job logs and carries on; the next beat retries
+        log.exception("heartbeat failed")

@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from scheduling.jobs import DeliverySweep
+from scheduling.jobs import DeliverySweep, heartbeat
 from services.container import Services
+from services.deliveries import HEARTBEAT
 
 log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "deliveries.sweep"
+HEARTBEAT_JOB_ID = "workers.heartbeat"
 SWEEP_SECONDS = 1.0
 
 
@@ -43,6 +45,20 @@ def build_scheduler(services: Services, *, sweep_seconds: float = SWEEP_SECONDS)
         max_instances=1,
         coalesce=True,
         # Runs that could not start on time are simply the next tick's work.
+        misfire_grace_time=None,
+        next_run_time=datetime.now(UTC),
+    )
+
+    # Beats from a job of its own: a long sweep (a big fan-out) must not look like a dead worker.
+    scheduler.add_job(
+        heartbeat,
+        "interval",
+        args=(services,),
+        seconds=HEARTBEAT.total_seconds(),
+        id=HEARTBEAT_JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
         misfire_grace_time=None,
         next_run_time=datetime.now(UTC),
     )

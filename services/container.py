@@ -71,7 +71,7 @@ def build_services(
     topics = Topics(sessions, clock, workspaces, deliveries, channel)
     meetings = Meetings(sessions, clock, workspaces, deliveries, timings, channel)
     roster = Roster(sessions, clock, workspaces, platform)
-    roster.on_contacts_changed(meetings.contacts_changed)
+    roster.on_change(meetings.organisation_changed)
     return Services(
         clock=clock,
         sessions=sessions,

@@ -4,7 +4,8 @@ A use case *plans* a delivery (a row, in its own transaction). The sweep claims 
 due, asks the registered composer what the message says now, sends it through the Notifier and
 records the platform's reference. Rows caught mid-send by a crash are checked against the
 platform before being sent again. Sent messages whose content changed are updated in place, at
-most once per sweep, which coalesces bursts of changes.
+most once a second each, which coalesces bursts of changes. A rate limit pauses all sending of
+this process until the platform's Retry-After has passed.
 """
 
 from __future__ import annotations
@@ -32,11 +33,24 @@ Composer = Callable[[Session, Delivery], OutgoingMessage | None]
 # Told, in the same transaction, when a delivery is settled: sent, failed for good, or skipped.
 Settled = Callable[[Session, Delivery], None]
 
-# A worker whose heartbeat is older than this is dead; its claims are in doubt.
+# A worker whose heartbeat is older than this is dead; its claims are in doubt. Workers beat
+# every HEARTBEAT from a job of their own, whatever a sweep is doing meanwhile.
+HEARTBEAT = timedelta(seconds=2)
 WORKER_TIMEOUT = timedelta(seconds=10)
 # A safety net: no send takes this long, so an older claim is in doubt even if its worker beats.
 CLAIM_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 6
+# Failures an operator must fix; retried with back-off meanwhile, and logged loudly.
+ATTENTION = {
+    "not_in_channel": "invite the bot to the channel",
+    "channel_not_found": "check DIALOG_CHANNEL and that the bot can see the channel",
+    "is_archived": "unarchive the channel or change DIALOG_CHANNEL",
+    "invalid_auth": "check SLACK_BOT_TOKEN",
+    "not_authed": "check SLACK_BOT_TOKEN",
+    "token_revoked": "reinstall the app and update SLACK_BOT_TOKEN",
+    "account_inactive": "reinstall the app and update SLACK_BOT_TOKEN",
+    "missing_scope": "reinstall the app from manifest.json to grant its scopes",
+}
 # Slack allows about one update per message per second; bursts of changes are coalesced.
 UPDATE_GAP = timedelta(seconds=1)
 BATCH = 50
@@ -73,6 +87,7 @@ class Deliveries:
         self._composers: dict[str, Composer] = {}
         self._settled: list[Settled] = []
         self._wake: Callable[[], None] = lambda: None
+        self._paused_until: datetime | None = None
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     def register(self, kind: str, composer: Composer) -> None:
@@ -82,14 +97,6 @@ class Deliveries:
     def on_settled(self, listener: Settled) -> None:
         """Run `listener` whenever a delivery is sent, fails for good, or is skipped."""
         self._settled.append(listener)
-
-    def _settle(self, session: Session, delivery_id: int) -> None:
-        if not self._settled:
-            return
-        delivery = session.get(Delivery, delivery_id)
-        if delivery is not None:
-            for listener in self._settled:
-                listener(session, delivery)
 
     def on_wake(self, wake: Callable[[], None]) -> None:
         """Install what `wake()` does: the scheduler runs a sweep as soon as it can."""
@@ -149,15 +156,15 @@ class Deliveries:
     def sweep(self) -> SweepReport:
         """Send what is due, recover what a crash left mid-send, and refresh changed messages."""
         report = SweepReport()
-        self._heartbeat()
-        self._recover_in_doubt(report)
-        for delivery_id in self._claim_due():
-            self._send_one(delivery_id, report)
-        for delivery_id in self._claim_stale():
-            self._update_one(delivery_id, report)
+        self.heartbeat()
+        if not self._paused():
+            self._recover_in_doubt(report)
+        self._run(self._claim_due, self._send_one, report)
+        self._run(self._claim_stale, self._update_one, report)
         return report
 
-    def _heartbeat(self) -> None:
+    def heartbeat(self) -> None:
+        """Tell other workers this one is alive (and forget workers long gone)."""
         now = self._clock.now()
         with self._sessions.begin() as session:
             beat = session.execute(
@@ -165,13 +172,52 @@ class Deliveries:
             )
             if beat.rowcount == 0:
                 session.add(Worker(id=self.worker_id, started_at=now, heartbeat_at=now))
-            # Forget workers long gone, so the table stays small.
             session.execute(delete(Worker).where(Worker.heartbeat_at < now - timedelta(days=1)))
 
     def retire(self) -> None:
         """Say this worker is stopping: a restart need not wait for its heartbeat to go stale."""
         with self._sessions.begin() as session:
             session.execute(delete(Worker).where(Worker.id == self.worker_id))
+
+    # -- pacing ----------------------------------------------------------------------------
+
+    def _paused(self) -> bool:
+        return self._paused_until is not None and self._clock.now() < self._paused_until
+
+    def _pause(self, retry_after: float) -> None:
+        until = self._clock.now() + timedelta(seconds=retry_after)
+        if self._paused_until is None or until > self._paused_until:
+            self._paused_until = until
+        log.info("rate limited: sending paused for %.0f s", retry_after)
+
+    def _run(self, claim: Callable[[], list[int]], handle: Callable[[int, SweepReport], None],
+             report: SweepReport) -> None:
+        if self._paused():
+            return
+        claimed = claim()
+        for position, delivery_id in enumerate(claimed):
+            if self._paused():
+                # Rate limited mid-batch: hand the rest back untouched, due when the pause ends.
+                self._unclaim(claimed[position:])
+                report.retrying.extend(claimed[position:])
+                return
+            handle(delivery_id, report)
+
+    def _unclaim(self, delivery_ids: list[int]) -> None:
+        with self._sessions.begin() as session:
+            for delivery_id in delivery_ids:
+                session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id, Delivery.claimed_by == self.worker_id,
+                           Delivery.state == DeliveryState.SENDING)
+                    .values(state=DeliveryState.PENDING, claimed_by=None, claimed_at=None,
+                            attempts=Delivery.attempts - 1, next_attempt_at=self._paused_until)
+                )
+                session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.SENT)
+                    .values(update_claimed_at=None)
+                )
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -191,9 +237,8 @@ class Deliveries:
             if session.get_bind().dialect.name == "postgresql":
                 # Replicas skip each other's rows instead of queueing behind their locks.
                 query = query.with_for_update(skip_locked=True)
-            candidates = list(session.scalars(query))
             claimed = []
-            for delivery_id in candidates:
+            for delivery_id in list(session.scalars(query)):
                 # The state condition makes the claim exclusive on every backend.
                 result = session.execute(
                     update(Delivery)
@@ -229,8 +274,8 @@ class Deliveries:
         try:
             ref = self._notifier.send(destination, message, delivery_id=delivery_id)
         except RateLimited as exc:
-            self._release(delivery_id, retry_in=timedelta(seconds=exc.retry_after), error=str(exc),
-                          count_attempt=False)
+            self._pause(exc.retry_after)
+            self._unclaim([delivery_id])
             report.retrying.append(delivery_id)
             return
         except DeliveryError as exc:
@@ -240,7 +285,7 @@ class Deliveries:
             elif exc.maybe_sent:
                 self._leave_in_doubt(delivery_id, exc.reason)
                 report.retrying.append(delivery_id)
-            elif self._release(delivery_id, retry_in=None, error=exc.reason):
+            elif self._release(delivery_id, exc.reason):
                 report.retrying.append(delivery_id)
             else:
                 report.failed.append(delivery_id)
@@ -248,11 +293,15 @@ class Deliveries:
         self._mark_sent(delivery_id, ref, version)
         report.sent.append(delivery_id)
 
+    def _mine(self, delivery_id: int) -> tuple[object, ...]:
+        """The condition that the row is still claimed by this worker."""
+        return (Delivery.id == delivery_id, Delivery.claimed_by == self.worker_id)
+
     def _mark_sent(self, delivery_id: int, ref: MessageRef, version: int) -> None:
         with self._sessions.begin() as session:
-            session.execute(
+            result = session.execute(
                 update(Delivery)
-                .where(Delivery.id == delivery_id)
+                .where(*self._mine(delivery_id))
                 .values(
                     state=DeliveryState.SENT,
                     sent_at=self._clock.now(),
@@ -263,56 +312,63 @@ class Deliveries:
                     last_error=None,
                 )
             )
-            self._settle(session, delivery_id)
+            if result.rowcount == 1:
+                self._settle(session, delivery_id)
 
     def _fail(self, delivery_id: int, reason: str) -> None:
         log.warning("delivery %s failed for good: %s", delivery_id, reason)
         with self._sessions.begin() as session:
-            session.execute(
+            result = session.execute(
                 update(Delivery)
-                .where(Delivery.id == delivery_id)
+                .where(*self._mine(delivery_id))
                 .values(state=DeliveryState.FAILED, last_error=reason, claimed_at=None)
             )
-            self._settle(session, delivery_id)
+            if result.rowcount == 1:
+                self._settle(session, delivery_id)
 
     def _leave_in_doubt(self, delivery_id: int, reason: str) -> None:
-        """Keep the row `sending`, with a claim that lapses after a back-off: the crash-recovery
-        path then looks for the message on the platform before sending it again."""
+        """Keep the row `sending` but unowned, to be looked for on the platform after a back-off
+        (see `_recover_in_doubt`) before anything is sent again."""
         now = self._clock.now()
         with self._sessions.begin() as session:
             delivery = session.get(Delivery, delivery_id)
-            if delivery is None:
+            if delivery is None or delivery.claimed_by != self.worker_id:
                 return
             delivery.last_error = reason
-            # Unowned, to be checked from this time on (see `_recover_in_doubt`).
             delivery.claimed_by = None
             delivery.claimed_at = now + _backoff(delivery.attempts)
 
-    def _release(self, delivery_id: int, *, retry_in: timedelta | None, error: str,
-                 count_attempt: bool = True) -> bool:
+    def _release(self, delivery_id: int, error: str) -> bool:
         """Put a claimed row back for a later try; False if it has used up its attempts."""
         now = self._clock.now()
         with self._sessions.begin() as session:
             delivery = session.get(Delivery, delivery_id)
-            if delivery is None:
+            if delivery is None or delivery.claimed_by != self.worker_id:
                 return False
-            if not count_attempt:
-                delivery.attempts -= 1
-            elif delivery.attempts >= MAX_ATTEMPTS:
+            delivery.last_error = error
+            delivery.claimed_at = None
+            if delivery.attempts >= MAX_ATTEMPTS:
                 delivery.state = DeliveryState.FAILED
-                delivery.last_error = error
-                delivery.claimed_at = None
                 log.warning("delivery %s failed after %s attempts: %s", delivery_id,
                             delivery.attempts, error)
                 session.flush()
                 self._settle(session, delivery_id)
                 return False
             delivery.state = DeliveryState.PENDING
-            delivery.claimed_at = None
-            delivery.last_error = error
-            delivery.next_attempt_at = now + (retry_in if retry_in is not None
-                                              else _backoff(delivery.attempts))
+            delivery.claimed_by = None
+            delivery.next_attempt_at = now + _backoff(delivery.attempts)
+            if error in ATTENTION:
+                log.error("delivery %s cannot go out until an operator acts: %s (%s); retrying in %s",
+                          delivery_id, error, ATTENTION[error], _backoff(delivery.attempts))
             return True
+
+    def _settle(self, session: Session, delivery_id: int) -> None:
+        if not self._settled:
+            return
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is not None:
+            for listener in self._settled:
+                listener(session, delivery)
 
     # -- crash recovery --------------------------------------------------------------------
 
@@ -333,99 +389,90 @@ class Deliveries:
                 )
             ).all()
         for delivery_id, claimed_at, claimed_by in stuck:
-            with self._sessions.begin() as session:
-                # Take over the claim as it was seen; only one sweeper wins it.
-                same_owner = (Delivery.claimed_by.is_(None) if claimed_by is None
-                              else Delivery.claimed_by == claimed_by)
-                won = session.execute(
-                    update(Delivery)
-                    .where(
-                        Delivery.id == delivery_id,
-                        Delivery.state == DeliveryState.SENDING,
-                        Delivery.claimed_at == claimed_at,
-                        same_owner,
-                    )
-                    .values(claimed_at=now, claimed_by=self.worker_id)
-                ).rowcount == 1
-                delivery = session.get(Delivery, delivery_id)
-                if not won or delivery is None:
-                    continue
-                destination = _destination(delivery)
-                attempted_at = delivery.attempted_at or claimed_at
-                attempts = delivery.attempts
-            try:
-                # Search from a little before the attempt: clocks of replicas drift.
-                found = self._notifier.find_sent(
-                    destination, delivery_id=delivery_id, since=attempted_at - timedelta(minutes=1)
-                )
-            except (DeliveryError, RateLimited) as exc:
-                log.warning("could not check delivery %s after a crash: %s", delivery_id, exc)
-                with self._sessions.begin() as session:
-                    # Still in doubt: checked again after a back-off.
-                    session.execute(
-                        update(Delivery)
-                        .where(Delivery.id == delivery_id)
-                        .values(claimed_by=None, claimed_at=now + _backoff(1))
-                    )
-                continue
-            if found is not None:
-                # It did go out before the crash: record it, and refresh it if it changed since.
-                # What it rendered is unknown: synced version 0 makes the next pass refresh it.
-                self._mark_sent(delivery_id, found, 0)
-                log.info("delivery %s was sent before a crash; recorded, not resent", delivery_id)
-            elif attempts >= MAX_ATTEMPTS:
-                self._fail(delivery_id, f"not delivered after {attempts} attempts")
-                report.failed.append(delivery_id)
-                continue
-            else:
-                with self._sessions.begin() as session:
-                    session.execute(
-                        update(Delivery)
-                        .where(Delivery.id == delivery_id)
-                        .values(state=DeliveryState.PENDING, claimed_at=None, next_attempt_at=None)
-                    )
-                log.info("delivery %s was not sent before a crash; sending it again", delivery_id)
-            report.recovered.append(delivery_id)
+            if self._paused():
+                return
+            self._recover_one(delivery_id, claimed_at, claimed_by, report)
         if report.recovered:
-            for delivery_id in self._claim_due():
-                self._send_one(delivery_id, report)
+            self._run(self._claim_due, self._send_one, report)
+
+    def _recover_one(self, delivery_id: int, claimed_at: datetime | None, claimed_by: str | None,
+                     report: SweepReport) -> None:
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            # Take over the claim as it was seen; only one sweeper wins it.
+            same_owner = (Delivery.claimed_by.is_(None) if claimed_by is None
+                          else Delivery.claimed_by == claimed_by)
+            won = session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.SENDING,
+                       Delivery.claimed_at == claimed_at, same_owner)
+                .values(claimed_at=now, claimed_by=self.worker_id)
+            ).rowcount == 1
+            delivery = session.get(Delivery, delivery_id)
+            if not won or delivery is None:
+                return
+            destination = _destination(delivery)
+            attempted_at = delivery.attempted_at or claimed_at or now
+            attempts = delivery.attempts
+        try:
+            # Search from a little before the attempt: clocks of replicas drift.
+            found = self._notifier.find_sent(
+                destination, delivery_id=delivery_id, since=attempted_at - timedelta(minutes=1)
+            )
+        except (DeliveryError, RateLimited) as exc:
+            log.warning("could not check delivery %s after a crash: %s", delivery_id, exc)
+            wait = _backoff(1)
+            if isinstance(exc, RateLimited):
+                self._pause(exc.retry_after)
+                wait = timedelta(seconds=exc.retry_after)
+            with self._sessions.begin() as session:
+                # Still in doubt: checked again later.
+                session.execute(
+                    update(Delivery).where(*self._mine(delivery_id))
+                    .values(claimed_by=None, claimed_at=now + wait)
+                )
+            return
+        if found is not None:
+            # It did go out: record it. What it rendered is unknown, so synced version 0 makes
+            # the next pass refresh it.
+            self._mark_sent(delivery_id, found, 0)
+            log.info("delivery %s was sent before a crash; recorded, not resent", delivery_id)
+        elif attempts >= MAX_ATTEMPTS:
+            self._fail(delivery_id, f"not delivered after {attempts} attempts")
+            report.failed.append(delivery_id)
+            return
+        else:
+            with self._sessions.begin() as session:
+                session.execute(
+                    update(Delivery)
+                    .where(*self._mine(delivery_id))
+                    .values(state=DeliveryState.PENDING, claimed_by=None, claimed_at=None,
+                            next_attempt_at=None)
+                )
+            log.info("delivery %s was not sent before a crash; sending it again", delivery_id)
+        report.recovered.append(delivery_id)
 
     # -- updates in place ------------------------------------------------------------------
 
     def _claim_stale(self) -> list[int]:
         now = self._clock.now()
+        claimable = (
+            Delivery.state == DeliveryState.SENT,
+            Delivery.synced_version < Delivery.content_version,
+            or_(Delivery.update_claimed_at.is_(None), Delivery.update_claimed_at <= now - CLAIM_LEASE),
+            # At most one update per message per UPDATE_GAP, however many changes.
+            or_(Delivery.last_update_at.is_(None), Delivery.last_update_at <= now - UPDATE_GAP),
+        )
         with self._sessions.begin() as session:
             candidates = list(
-                session.scalars(
-                    select(Delivery.id)
-                    .where(
-                        Delivery.state == DeliveryState.SENT,
-                        Delivery.synced_version < Delivery.content_version,
-                        or_(
-                            Delivery.update_claimed_at.is_(None),
-                            Delivery.update_claimed_at <= now - CLAIM_LEASE,
-                        ),
-                        # At most one update per message per UPDATE_GAP, however many changes.
-                        or_(
-                            Delivery.last_update_at.is_(None),
-                            Delivery.last_update_at <= now - UPDATE_GAP,
-                        ),
-                    )
-                    .order_by(Delivery.id)
-                    .limit(BATCH)
-                )
+                session.scalars(select(Delivery.id).where(*claimable).order_by(Delivery.id).limit(BATCH))
             )
             claimed = []
             for delivery_id in candidates:
+                # The same conditions again: a rival replica may have just taken it.
                 result = session.execute(
                     update(Delivery)
-                    .where(
-                        Delivery.id == delivery_id,
-                        or_(
-                            Delivery.update_claimed_at.is_(None),
-                            Delivery.update_claimed_at <= now - CLAIM_LEASE,
-                        ),
-                    )
+                    .where(Delivery.id == delivery_id, *claimable)
                     # Spacing counts from the start of an update: its rendering is as of now.
                     .values(update_claimed_at=now, last_update_at=now)
                 )
@@ -442,35 +489,27 @@ class Deliveries:
             version = delivery.content_version
             ref = MessageRef(delivery.ref_channel, delivery.ref_ts)
             destination = _destination(delivery)
-        retry_at = None
         try:
             if message is not None:
                 self._notifier.update(ref, destination, message)
         except RateLimited as exc:
-            # Keep the claim until Slack lets us try again; the lease then frees it.
-            retry_at = self._clock.now() - CLAIM_LEASE + timedelta(seconds=exc.retry_after)
+            self._pause(exc.retry_after)
+            self._unclaim([delivery_id])
             report.retrying.append(delivery_id)
+            return
         except DeliveryError as exc:
             log.warning("could not update delivery %s: %s", delivery_id, exc.reason)
-            if exc.permanent:
-                version_done = version  # nothing more can be done for this message
-                with self._sessions.begin() as session:
-                    session.execute(
-                        update(Delivery)
-                        .where(Delivery.id == delivery_id)
-                        .values(synced_version=version_done, update_claimed_at=None,
-                                last_error=exc.reason)
-                    )
-                report.failed.append(delivery_id)
-                return
-            retry_at = self._clock.now() - CLAIM_LEASE + _backoff(1)
-            report.retrying.append(delivery_id)
+            with self._sessions.begin() as session:
+                if exc.permanent:
+                    # Nothing more can be done for this message (deleted, too old to edit).
+                    values = dict(synced_version=version, update_claimed_at=None, last_error=exc.reason)
+                else:
+                    # Keep the claim for a while; the lease then frees it for another try.
+                    values = dict(update_claimed_at=self._clock.now() - CLAIM_LEASE + _backoff(1))
+                session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+            (report.failed if exc.permanent else report.retrying).append(delivery_id)
+            return
         with self._sessions.begin() as session:
-            if retry_at is not None:
-                session.execute(
-                    update(Delivery).where(Delivery.id == delivery_id).values(update_claimed_at=retry_at)
-                )
-                return
             session.execute(
                 update(Delivery)
                 .where(Delivery.id == delivery_id)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
@@ -37,6 +37,7 @@ from services.timeutil import after, before
 from services.workspaces import Workspaces, audit, is_coordinator, next_number, require_coordinator
 from storage.models import (
     Answer,
+    Contact,
     Delivery,
     DeliveryState,
     Invitation,
@@ -424,21 +425,27 @@ class Meetings:
 
     # -- roster changes --------------------------------------------------------------------
 
-    def contacts_changed(self, session: Session, workspace: Workspace, organisation: Organisation) -> None:
-        """Invite an organisation's new contacts to the upcoming meetings it is invited to."""
+    def organisation_changed(self, session: Session, workspace: Workspace,
+                             organisation: Organisation) -> None:
+        """Bring upcoming meetings in step with a roster change: a core organisation is invited to
+        all of them, new contacts are invited, and the channel posts show who is invited now."""
         now = self._clock.now()
-        meetings = session.scalars(
-            select(Meeting)
-            .join(MeetingOrganisation, MeetingOrganisation.meeting_id == Meeting.id)
-            .where(
-                MeetingOrganisation.organisation_id == organisation.id,
+        upcoming = session.scalars(
+            select(Meeting).where(
+                Meeting.workspace_id == workspace.id,
                 Meeting.state == MeetingState.SCHEDULED,
                 Meeting.starts_at > now,
             )
         ).all()
-        for meeting in meetings:
-            role = next(mo.role for mo in meeting.organisations if mo.organisation_id == organisation.id)
-            self._invite_contacts(session, meeting, organisation, role)
+        active = organisation.archived_at is None
+        for meeting in upcoming:
+            link = next((mo for mo in meeting.organisations if mo.organisation_id == organisation.id), None)
+            if link is None and active and organisation.tier == Tier.CORE:
+                self._add_organisation(session, meeting, organisation)
+            elif link is not None and active:
+                self._invite_contacts(session, meeting, organisation, link.role)
+            elif link is None:
+                continue
             session.flush()
             self._plan_for_invitees(session, meeting)
             _touch(session, meeting.id, INVITE, channel_only=True)
@@ -469,6 +476,7 @@ class Meetings:
         urgent = meeting.kind == MeetingKind.URGENT
         reminders = self._timings.urgent_reminders if urgent else self._timings.reminders
         invite_due = max(meeting.invite_at, now)
+        added = {mo.organisation_id: mo.added_at for mo in meeting.organisations}
         for invitation in meeting.invitations:
             person = Destination(invitation.platform, "user", invitation.user_id)
             common = dict(workspace_id=meeting.workspace_id, destination=person, meeting_id=meeting.id,
@@ -484,7 +492,9 @@ class Meetings:
                         key=f"meeting:{meeting.id}:remind:{int(lead.total_seconds())}",
                         due_at=due, **common,
                     )
-            nudge_due = after(meeting.invite_at, self._timings.nudge_after, self._timings.timezone)
+            # Counted from when this organisation was invited, which may be after the others.
+            invited_at = max(meeting.invite_at, added.get(invitation.organisation_id, meeting.invite_at))
+            nudge_due = after(invited_at, self._timings.nudge_after, self._timings.timezone)
             if not urgent and nudge_due < meeting.starts_at and nudge_due > now:
                 self._deliveries.plan(
                     session, kind=NUDGE, key=f"meeting:{meeting.id}:nudge:{invitation.organisation_id}",
@@ -493,8 +503,15 @@ class Meetings:
 
     # -- composing -------------------------------------------------------------------------
 
+    def _meeting_for(self, session: Session, delivery: Delivery) -> Meeting | None:
+        """The delivery's meeting, share-locked: a cancel in progress finishes first, so it either
+        sees this message as sent (and plans the cancellation) or this sees the meeting cancelled."""
+        if delivery.meeting_id is None:
+            return None
+        return session.get(Meeting, delivery.meeting_id, with_for_update={"read": True})
+
     def _live(self, session: Session, delivery: Delivery) -> Meeting | None:
-        meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
+        meeting = self._meeting_for(session, delivery)
         if meeting is None or meeting.state != MeetingState.SCHEDULED:
             return None
         if self._clock.now() >= meeting.starts_at:
@@ -502,7 +519,7 @@ class Meetings:
         return meeting
 
     def _compose_invitation(self, session: Session, delivery: Delivery) -> MeetingInvitation | None:
-        meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
+        meeting = self._meeting_for(session, delivery)
         if meeting is None:
             return None
         if delivery.dest_kind == "channel":
@@ -513,11 +530,9 @@ class Meetings:
             return MeetingInvitation(meeting_card(session, meeting), personal=False)
         if self._live(session, delivery) is None:
             return None
-        mine = _invitations_of(session, meeting.id, PersonRef(delivery.dest_platform, delivery.dest_id))
-        if not mine:
+        if not _invitations_of(session, meeting.id, PersonRef(delivery.dest_platform, delivery.dest_id)):
             return None
-        answer = mine[0].answer.value if mine[0].answer else None
-        return MeetingInvitation(meeting_card(session, meeting), personal=True, answer=answer)
+        return MeetingInvitation(meeting_card(session, meeting), personal=True)
 
     def _compose_reminder(self, session: Session, delivery: Delivery) -> MeetingReminder | None:
         meeting = self._live(session, delivery)
@@ -525,6 +540,16 @@ class Meetings:
             return None
         mine = _invitations_of(session, meeting.id, PersonRef(delivery.dest_platform, delivery.dest_id))
         if not mine or all(i.answer == Answer.NO for i in mine):
+            return None
+        later_due = session.scalar(
+            select(Delivery.id).where(
+                Delivery.meeting_id == meeting.id, Delivery.kind == REMINDER,
+                Delivery.dest_id == delivery.dest_id, Delivery.dest_platform == delivery.dest_platform,
+                Delivery.due_at > delivery.due_at, Delivery.due_at <= self._clock.now(),
+            )
+        )
+        if later_due is not None:
+            # After downtime, only the latest reminder that fell due is worth sending.
             return None
         answer = next((i.answer.value for i in mine if i.answer), None)
         return MeetingReminder(meeting_card(session, meeting), answer)
@@ -611,10 +636,13 @@ class Meetings:
                 field="video_link",
             )
 
-    def _find(self, session: Session, workspace: Workspace, number: int) -> Meeting:
-        meeting = session.scalar(
-            select(Meeting).where(Meeting.workspace_id == workspace.id, Meeting.number == number)
-        )
+    def _find(self, session: Session, workspace: Workspace, number: int, *, lock: bool = False) -> Meeting:
+        query = select(Meeting).where(Meeting.workspace_id == workspace.id, Meeting.number == number)
+        if lock:
+            # Changes wait for messages being composed from the meeting, and the other way round
+            # (see `_meeting_for`); SQLite's IMMEDIATE transactions serialise them anyway.
+            query = query.with_for_update()
+        meeting = session.scalar(query)
         if meeting is None:
             raise NotFound(
                 text(N_("There is no meeting {number}. `/dialog meetings` lists the upcoming ones."),
@@ -627,7 +655,7 @@ class Meetings:
         """The workspace and meeting `number`, for a coordinator changing a meeting still ahead."""
         workspace = self._workspaces.get(session, actor.workspace)
         require_coordinator(session, workspace, actor.person)
-        meeting = self._find(session, workspace, number)
+        meeting = self._find(session, workspace, number, lock=True)
         self._require_upcoming(meeting, now)
         return workspace, meeting
 
@@ -653,11 +681,14 @@ class Meetings:
 
 
 def _invitations_of(session: Session, meeting_id: int, person: PersonRef) -> list[Invitation]:
-    """A person's invitations to a meeting, one per organisation they speak for (active ones)."""
+    """A person's invitations to a meeting, one per organisation they still speak for (active ones)."""
     return list(
         session.scalars(
             select(Invitation)
             .join(Organisation, Organisation.id == Invitation.organisation_id)
+            .join(Contact, and_(Contact.organisation_id == Invitation.organisation_id,
+                                Contact.platform == Invitation.platform,
+                                Contact.user_id == Invitation.user_id))
             .where(
                 Invitation.meeting_id == meeting_id,
                 Invitation.platform == person.platform,
@@ -691,8 +722,10 @@ def meeting_card(session: Session, meeting: Meeting) -> MeetingCard:
     observer_people: dict[tuple[str, str], Answer | None] = {}
     organisations_yes: set[int] = set()
     observers_yes: set[int] = set()
+    contacts = {oid: {(c.platform, c.user_id) for c in org.contacts} for oid, (_, org) in active.items()}
     for invitation in meeting.invitations:
-        if invitation.organisation_id not in active:
+        # Only people who still speak for an organisation still on the roster count.
+        if (invitation.platform, invitation.user_id) not in contacts.get(invitation.organisation_id, ()):
             continue
         role = active[invitation.organisation_id][0]
         key = (invitation.platform, invitation.user_id)

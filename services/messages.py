@@ -65,11 +65,10 @@ class MeetingCard:
 
 @dataclass(frozen=True)
 class MeetingInvitation:
-    """The invitation: in the channel (with the live tally) or to one person (with their answer)."""
+    """The invitation: in the channel (with the live tally), or to one person."""
 
     meeting: MeetingCard
     personal: bool
-    answer: str | None = None
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,9 @@ NAME_MAX = 120
 _SPACES = re.compile(r"\s+")
 _KEYWORD = re.compile(r"^[\w][\w\- ]{0,62}$")
 
-# Called inside the roster's transaction when an organisation's contacts change, so upcoming
-# meetings can invite the new contacts.
-ContactsChanged = Callable[[Session, Workspace, Organisation], None]
+# Called inside the roster's transaction when an organisation changes (added, contacts, tier,
+# removed), so upcoming meetings can follow.
+OrganisationChanged = Callable[[Session, Workspace, Organisation], None]
 
 
 def name_key(name: str) -> str:
@@ -202,10 +202,10 @@ class Roster:
         self._clock = clock
         self._workspaces = workspaces
         self._platform = platform
-        self._listeners: list[ContactsChanged] = []
+        self._listeners: list[OrganisationChanged] = []
 
-    def on_contacts_changed(self, listener: ContactsChanged) -> None:
-        """Run `listener` in the same transaction whenever an organisation's contacts change."""
+    def on_change(self, listener: OrganisationChanged) -> None:
+        """Run `listener` in the same transaction whenever an organisation changes."""
         self._listeners.append(listener)
 
     def organisations(self, actor: Actor) -> list[OrganisationCard]:
@@ -278,7 +278,8 @@ class Roster:
             session.flush()
             audit(session, workspace, actor, "roster.contact", organisation.name, self._clock,
                   added=list(added))
-            self._changed(session, workspace, organisation)
+            if added:
+                self._changed(session, workspace, organisation)
             return ContactsOutcome(card_of(organisation), added, tuple(u for u in unique if u in have))
 
     def remove(self, actor: Actor, name: str) -> OrganisationCard:
@@ -289,6 +290,7 @@ class Roster:
             organisation = find_organisation(session, workspace, name)
             organisation.archived_at = self._clock.now()
             audit(session, workspace, actor, "roster.remove", organisation.name, self._clock)
+            self._changed(session, workspace, organisation)
             return card_of(organisation)
 
     def import_rows(self, actor: Actor, rows: Sequence[RosterRow]) -> ImportReport:
@@ -359,8 +361,11 @@ class Roster:
         _sync_tags(organisation.keywords, keywords, "keyword", OrganisationKeyword)
         self._set_contacts(session, organisation, contacts, replace=True)
         session.flush()
+        if before is not None and card_of(organisation) == before:
+            report.unchanged.append(name)
+            return
         if before is not None:
-            (report.unchanged if card_of(organisation) == before else report.updated).append(name)
+            report.updated.append(name)
         self._changed(session, workspace, organisation)
 
     def _set_contacts(self, session: Session, organisation: Organisation, user_ids: Sequence[str],

@@ -64,6 +64,8 @@ def test_socket_mode_needs_no_signing_secret() -> None:
         ("DIALOG_INVITE_LEAD", "two weeks"),
         ("DIALOG_REMINDERS", "2d,1x"),
         ("DIALOG_NUDGE_AFTER", "0d"),
+        ("DIALOG_INVITE_LEAD", "0d"),
+        ("DIALOG_REMINDERS", "1h,0m"),
         ("DIALOG_URGENT_NOTICE", "-1h"),
         ("DIALOG_URGENT_REMINDERS", "3h;15m"),
         ("DIALOG_CHANNEL", "#dialog"),

@@ -15,15 +15,18 @@ from handlers.slack import actions, commands, errors, views
 from handlers.slack.context import SlackDeps
 
 
-def make_client(token: str, base_url: str, *, retry_rate_limits: bool) -> WebClient:
-    """A Web API client for `base_url` (Slack, GovSlack or a fake) with retries.
+def make_client(token: str, base_url: str, *, retries: bool) -> WebClient:
+    """A Web API client for `base_url` (Slack, GovSlack or a fake).
 
-    Listener-side calls retry one 429 after its Retry-After; the delivery sweep does not, because
-    it reschedules the row instead of sleeping.
+    Listener-side calls retry dropped connections and one 429. The delivery sweep's client does
+    not retry at all: a post whose connection dropped may already be in Slack, so the sweep looks
+    for it (message metadata) before sending again, and it reschedules after a 429 instead of
+    sleeping.
     """
-    handlers = [ConnectionErrorRetryHandler(max_retry_count=2)]
-    if retry_rate_limits:
-        handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
+    handlers = (
+        [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=1)]
+        if retries else []
+    )
     return WebClient(token=token, base_url=base_url, timeout=15, retry_handlers=handlers)
 
 

@@ -22,12 +22,19 @@ class SlackDeps:
     locales: Locales
     channel_id: str
     timezone: ZoneInfo
+    # The workspace the app is installed in (auth.test). One install serves one workspace; a
+    # guest from another organisation (Slack Connect) acts in this one, not their own.
+    team_id: str = ""
 
     def actor(self, context: BoltContext) -> Actor:
-        """The person behind a request, in the request's workspace."""
-        team = context.team_id or context.enterprise_id or ""
+        """The person behind a request, in the installation's workspace."""
+        team = self.team_id or context.team_id or context.enterprise_id or ""
         return Actor.of(PLATFORM, team, context.user_id or "")
 
     def translator(self, context: BoltContext) -> Translator:
-        """A translator in the requester's language."""
+        """A translator in the requester's language (may ask Slack: call it after `ack()`)."""
         return self.locales.translator(context.user_id or "")
+
+    def quick_translator(self, context: BoltContext) -> Translator:
+        """The requester's language if already known, else the default: safe before `ack()`."""
+        return self.locales.known_translator(context.user_id or "")

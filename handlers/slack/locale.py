@@ -25,15 +25,18 @@ class Locales:
         default_language: str,
         *,
         ttl_seconds: float = 24 * 3600,
+        failure_ttl_seconds: float = 60,
         max_entries: int = 10_000,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self.default_language = default_language
         self._ttl = ttl_seconds
+        self._failure_ttl = failure_ttl_seconds
         self._max = max_entries
         self._monotonic = monotonic
-        self._cache: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        # user id -> (when looked up, language, how long it holds)
+        self._cache: OrderedDict[str, tuple[float, str, float]] = OrderedDict()
         self._lock = threading.Lock()
         self._in_flight: dict[str, threading.Lock] = {}
 
@@ -49,9 +52,11 @@ class Locales:
             cached = self._cached(user_id)
             if cached is not None:
                 return cached
-            language = self._look_up(user_id)
+            language, found = self._look_up(user_id)
+            # A failed lookup (rate limit, timeout) is retried soon, not trusted for a day.
+            ttl = self._ttl if found else self._failure_ttl
             with self._lock:
-                self._cache[user_id] = (self._monotonic(), language)
+                self._cache[user_id] = (self._monotonic(), language, ttl)
                 self._cache.move_to_end(user_id)
                 while len(self._cache) > self._max:
                     self._cache.popitem(last=False)
@@ -61,7 +66,7 @@ class Locales:
     def _cached(self, user_id: str) -> str | None:
         with self._lock:
             hit = self._cache.get(user_id)
-            if hit is None or self._monotonic() - hit[0] >= self._ttl:
+            if hit is None or self._monotonic() - hit[0] >= hit[2]:
                 return None
             self._cache.move_to_end(user_id)
             return hit[1]
@@ -70,16 +75,23 @@ class Locales:
         """A translator in `user_id`'s language."""
         return translator(self.language(user_id))
 
+    def known_translator(self, user_id: str) -> Translator:
+        """A translator in `user_id`'s language if already known, else the default; never waits on Slack.
+
+        For answers that must go back before the 3-second acknowledgement deadline.
+        """
+        return translator(self._cached(user_id) or self.default_language)
+
     def default_translator(self) -> Translator:
         """A translator in the workspace's default language (for channel posts)."""
         return translator(self.default_language)
 
-    def _look_up(self, user_id: str) -> str:
+    def _look_up(self, user_id: str) -> tuple[str, bool]:
         try:
             response = self._client.users_info(user=user_id, include_locale=True)
         except (SlackApiError, SlackClientError, OSError) as exc:
             # Not fatal: the person is addressed in the default language this time.
             log.warning("could not look up the locale of %s: %s", user_id, exc)
-            return self.default_language
+            return self.default_language, False
         user = response.get("user") or {}
-        return language_of(user.get("locale"), self.default_language)
+        return language_of(user.get("locale"), self.default_language), True

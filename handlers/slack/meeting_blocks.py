@@ -139,10 +139,9 @@ def meeting_invitation(t: Translator, message: MeetingInvitation, zone: ZoneInfo
         SectionBlock(text=MarkdownTextObject(text=f"{intro}\n*{_when(t, card, zone)}*")),
         *_details(t, card),
     ]
-    if message.personal:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(
-            text=t.gettext("Your answer: {answer}").format(answer=_answer_word(t, message.answer)))]))
-    else:
+    # A DM is not updated after each click (a confirmation answers the clicker instead), so it
+    # shows nothing that could go stale; the channel post carries the live tally.
+    if not message.personal:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=tally_line(t, card.tally))]))
     blocks.append(rsvp_buttons(t, card.number))
     fallback = prefix + t.gettext("Invitation: {title}, {when}").format(title=escape(card.title), when=when)

@@ -26,13 +26,13 @@ from services.ports import DeliveryError, RateLimited
 
 log = logging.getLogger(__name__)
 
-# Errors that will not go away by trying again: the message or its destination is wrong.
+# Errors about the message or its recipient itself: trying again cannot help. Errors an operator
+# can fix (the bot not in the channel, a revoked token, a missing scope) are retried with back-off
+# instead, so nothing is lost while someone mends the configuration (services.deliveries.ATTENTION).
 PERMANENT = {
-    "channel_not_found", "not_in_channel", "is_archived", "msg_too_long", "no_text",
-    "invalid_blocks", "invalid_arguments", "user_not_found", "cant_update_message",
-    "message_not_found", "edit_window_closed", "invalid_auth", "not_authed",
-    "account_inactive", "token_revoked", "missing_scope", "restricted_action",
-    "user_disabled", "cannot_dm_bot", "invalid_metadata_format", "invalid_metadata_schema",
+    "msg_too_long", "no_text", "invalid_blocks", "invalid_arguments", "invalid_metadata_format",
+    "invalid_metadata_schema", "user_not_found", "user_disabled", "cannot_dm_bot",
+    "cant_update_message", "message_not_found", "edit_window_closed", "restricted_action",
 }
 
 

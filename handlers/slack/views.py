@@ -66,14 +66,14 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
     def propose(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         # Slack shows field errors only from the ack, so the (fast) use case runs before it.
         form = proposal_form(view)
-        t = deps.translator(context)
         try:
             card = deps.services.topics.propose(deps.actor(context), form.title, form.details)
         except DomainError as error:
-            ack(response_action="errors",
-                errors=_field_errors(view, error, _FIELD_BLOCKS, t.render(error.message)))
+            message = deps.quick_translator(context).render(error.message)
+            ack(response_action="errors", errors=_field_errors(view, error, _FIELD_BLOCKS, message))
             return
         ack()
+        t = deps.translator(context)
         rendered = blocks.proposal_confirmation(t, card, announced=bool(deps.channel_id))
         try:
             tell_privately(client, ModalContext.load(view.get("private_metadata") or ""),
@@ -84,7 +84,6 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
 
     def submit_meeting(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         form = schedule_form(view)
-        t = deps.translator(context)
         services = deps.services
         urgent = view.get("callback_id") == ids.URGENT_VIEW
         try:
@@ -107,10 +106,11 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
                     organisations=form.organisations,
                 )
         except DomainError as error:
-            ack(response_action="errors",
-                errors=_field_errors(view, error, _SCHEDULE_BLOCKS, t.render(error.message)))
+            message = deps.quick_translator(context).render(error.message)
+            ack(response_action="errors", errors=_field_errors(view, error, _SCHEDULE_BLOCKS, message))
             return
         ack()
+        t = deps.translator(context)
         sent = card.invite_at <= services.clock.now()
         rendered = meeting_blocks.schedule_confirmation(t, card, deps.timezone, sent)
         try:

@@ -9,7 +9,8 @@ from sqlalchemy import select, update
 
 from services.clock import ManualClock
 from services.container import Services, build_services
-from services.deliveries import CLAIM_LEASE, MAX_ATTEMPTS, WORKER_TIMEOUT
+from services.deliveries import CLAIM_LEASE, MAX_ATTEMPTS, WORKER_TIMEOUT, SweepReport
+from services.people import MessageRef
 from services.ports import DeliveryError, RateLimited
 from storage.models import Delivery, DeliveryState, Topic, Worker
 from tests.conftest import CHANNEL, TIMINGS
@@ -199,3 +200,78 @@ def test_rival_sweepers_send_each_delivery_once(
     with sessions() as session:
         assert session.scalar(select(Topic.id).where(Topic.number == 30)) is not None
         assert {d.state for d in session.scalars(select(Delivery))} == {DeliveryState.SENT}
+
+
+def test_a_rate_limit_pauses_the_whole_batch_until_retry_after(
+    services: Services, notifier: RecordingNotifier, clock: ManualClock, sessions
+) -> None:
+    for n in range(5):
+        services.topics.propose(person("U1"), f"Topic number {n}")
+    notifier.failures.append(RateLimited(30))
+    calls_before = len(notifier.posted)
+    report = services.deliveries.sweep()
+    assert len(notifier.posted) == calls_before, "no further calls after the 429"
+    assert len(report.retrying) == 5
+    with sessions() as session:
+        rows = session.scalars(select(Delivery)).all()
+    assert {(r.state, r.attempts) for r in rows} == {(DeliveryState.PENDING, 0)}
+    clock.advance(timedelta(seconds=29))
+    assert services.deliveries.sweep().sent == []
+    clock.advance(timedelta(seconds=1))
+    assert len(services.deliveries.sweep().sent) == 5
+
+
+def test_operator_fixable_errors_are_retried_not_dropped(
+    services: Services, notifier: RecordingNotifier, clock: ManualClock, sessions
+) -> None:
+    services.topics.propose(person("U1"), "Housing for refugees")
+    notifier.failures.append(DeliveryError("not_in_channel", permanent=False))
+    services.deliveries.sweep()
+    row = _delivery(sessions)
+    assert row.state == DeliveryState.PENDING and row.last_error == "not_in_channel"
+    clock.set(row.next_attempt_at)
+    assert len(services.deliveries.sweep().sent) == 1
+
+
+def test_a_live_workers_claims_are_never_taken_over(
+    sessions, clock: ManualClock, notifier: RecordingNotifier
+) -> None:
+    def replica() -> Services:
+        return build_services(sessions, clock, notifier, platform="slack", channel_id=CHANNEL,
+                              coordinators=(), default_language="en", timings=TIMINGS)
+
+    slow, rival = replica(), replica()
+    slow.topics.propose(person("U1"), "Housing for refugees")
+    slow.deliveries.heartbeat()
+    [claimed] = slow.deliveries._claim_due()  # mid-send: claimed, not yet sent
+    for _ in range(10):  # a long send; the slow worker keeps beating from its own job
+        clock.advance(timedelta(seconds=5))
+        slow.deliveries.heartbeat()
+        assert not rival.deliveries.sweep().recovered
+    slow.deliveries._send_one(claimed, SweepReport())
+    assert [p.delivery_id for p in notifier.posted] == [claimed]
+    assert _delivery(sessions).state == DeliveryState.SENT
+
+
+def test_a_takeover_makes_the_old_owner_unable_to_record(
+    sessions, clock: ManualClock, notifier: RecordingNotifier
+) -> None:
+    replicas = [build_services(sessions, clock, notifier, platform="slack", channel_id=CHANNEL,
+                               coordinators=(), default_language="en", timings=TIMINGS) for _ in range(2)]
+    old, new = replicas
+    old.topics.propose(person("U1"), "Housing for refugees")
+    old.deliveries.heartbeat()
+    [claimed] = old.deliveries._claim_due()
+    clock.advance(WORKER_TIMEOUT + timedelta(seconds=1))  # the old worker stopped beating
+    assert new.deliveries.sweep().recovered == [claimed]
+    assert _delivery(sessions).state == DeliveryState.SENT
+
+    old.deliveries._mark_sent(claimed, MessageRef("CSTALE", "1.0"), 1)  # it wakes up, too late
+    assert _delivery(sessions).ref_channel != "CSTALE"
+
+
+def test_the_sweep_client_never_retries_by_itself() -> None:
+    from handlers.slack.app import make_client
+
+    assert make_client("xoxb-1", "http://127.0.0.1:1/api/", retries=False).retry_handlers == []
+    assert len(make_client("xoxb-1", "http://127.0.0.1:1/api/", retries=True).retry_handlers) == 2

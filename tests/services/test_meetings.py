@@ -346,3 +346,61 @@ def test_topics_on_the_agenda_are_marked_scheduled(services: Services, clock: Ma
     assert services.topics.get(person("U9"), 1).state == "scheduled"
     services.meetings.cancel(coordinator(), 1)
     assert services.topics.get(person("U9"), 1).state == "proposed"
+
+
+@pytest.mark.usefixtures("roster")
+def test_a_person_no_longer_a_contact_is_no_longer_invited(
+    services: Services, clock: ManualClock, notifier: RecordingNotifier
+) -> None:
+    from services.roster import RosterRow
+
+    card = _schedule(services, clock)
+    clock.set(card.invite_at)
+    services.deliveries.sweep()
+    services.roster.import_rows(coordinator(), [RosterRow("Caritas", "core", ("UCARITAS1",))])
+    with pytest.raises(NotInvited):
+        services.meetings.rsvp(person("UCARITAS2"), 1, Answer.YES)
+    assert services.meetings.get(person("U9"), 1).tally.waiting == 3
+    clock.set(card.starts_at - timedelta(hours=1))
+    services.deliveries.sweep()
+    assert "UCARITAS2" not in _dm_recipients(notifier, MeetingReminder)
+
+
+@pytest.mark.usefixtures("roster")
+def test_a_late_invited_organisation_is_nudged_from_its_own_invitation(
+    services: Services, clock: ManualClock, sessions
+) -> None:
+    card = _schedule(services, clock)
+    clock.set(card.invite_at + timedelta(days=2, hours=23))
+    services.meetings.invite(coordinator(), 1, "NOAS")
+    with sessions() as session:
+        due = session.scalar(select(Delivery.due_at).where(Delivery.kind == "meeting_nudge",
+                                                          Delivery.dest_id == "UNOAS0001"))
+    assert due == clock.now() + timedelta(days=3)
+
+
+@pytest.mark.usefixtures("roster")
+def test_a_new_core_organisation_joins_upcoming_meetings(
+    services: Services, clock: ManualClock, notifier: RecordingNotifier
+) -> None:
+    card = _schedule(services, clock)
+    clock.set(card.invite_at + timedelta(days=1))
+    services.deliveries.sweep()
+    services.roster.add(coordinator(), "Frelsesarmeen", Tier.CORE, ["UFRELSE01"])
+    services.deliveries.sweep()
+    assert "Frelsesarmeen" in services.meetings.get(person("U9"), 1).participants
+    assert "UFRELSE01" in _dm_recipients(notifier, MeetingInvitation)
+    services.roster.remove(coordinator(), "Frelsesarmeen")
+    assert "Frelsesarmeen" not in services.meetings.get(person("U9"), 1).participants
+
+
+@pytest.mark.usefixtures("roster")
+def test_after_downtime_only_the_latest_due_reminder_goes_out(
+    services: Services, clock: ManualClock, notifier: RecordingNotifier
+) -> None:
+    card = _schedule(services, clock)
+    clock.set(card.invite_at)
+    services.deliveries.sweep()
+    clock.set(card.starts_at - timedelta(minutes=30))  # down through both reminder times
+    services.deliveries.sweep()
+    assert _dm_recipients(notifier, MeetingReminder) == ["UCARITAS1", "UCARITAS2", "UREDCROSS", "USHARED01"]

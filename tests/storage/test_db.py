@@ -80,3 +80,14 @@ def test_sqlite_enforces_foreign_keys(tmp_path) -> None:
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_a_savepoint_does_not_commit_the_outer_transaction(sessions) -> None:
+    # pysqlite alone would commit at RELEASE SAVEPOINT; the engine takes transaction control back.
+    with pytest.raises(RuntimeError), sessions.begin() as session:
+        with session.begin_nested():
+            session.add(Workspace(platform="slack", external_id="T1", last_topic_no=0,
+                                  last_meeting_no=0, created_at=datetime(2026, 1, 1, tzinfo=UTC)))
+        raise RuntimeError("the use case fails after the savepoint")
+    with sessions() as session:
+        assert session.scalars(select(Workspace)).all() == []
