@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from handlers.slack import ids
@@ -148,8 +148,29 @@ RSVP_USAGE = N_("`/dialog rsvp <meeting-no> yes|no|maybe`, e.g. `/dialog rsvp 2 
 _NUMBER = re.compile(r"^#?(\d{1,9})$")
 
 
+def unescape(value: str) -> str:
+    """Undo Slack's escaping of `&`, `<` and `>` in typed text, so it is stored as people typed it
+    (and escaped once, on the way out)."""
+    return value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def parse_command(raw: str) -> Command:
     """Parse the text after `/dialog`; raise InvalidInput with a usage hint when it is not valid."""
+    parsed = _parse(raw)
+    # Names and titles are free text: unescape them (mentions were parsed from the escaped form).
+    match parsed:
+        case Propose():
+            return Propose(unescape(parsed.title), unescape(parsed.details))
+        case Schedule() | Urgent():
+            return replace(parsed, title=unescape(parsed.title))
+        case RosterAdd() | RosterContact() | RosterRemove():
+            return replace(parsed, name=unescape(parsed.name))
+        case Invite():
+            return replace(parsed, organisation=unescape(parsed.organisation))
+    return parsed
+
+
+def _parse(raw: str) -> Command:
     stripped = raw.strip()
     if not stripped:
         return Help()

@@ -76,3 +76,9 @@ def test_modal_context_round_trips_and_tolerates_garbage() -> None:
     assert ModalContext.load(origin.dump()) == origin
     assert ModalContext.load("not json") == ModalContext()
     assert ModalContext.load("[1, 2]") == ModalContext()
+
+
+def test_slack_escaped_text_is_stored_as_typed() -> None:
+    assert parse_command("propose Jobs &amp; housing &lt;2027&gt; | a &gt; b") == Propose("Jobs & housing <2027>", "a > b")
+    assert parse_command('roster remove "A &amp; B"').name == "A & B"
+    assert parse_command("urgent Storm &amp; flood").title == "Storm & flood"

@@ -187,3 +187,21 @@ def test_a_rate_limited_post_is_retried_after_retry_after_and_sent_once(
     # Each retry waited for Slack's Retry-After.
     assert attempts[1].at - attempts[0].at >= 0.9 and attempts[2].at - attempts[1].at >= 0.9
     assert len(fake_slack.messages(CHANNEL)) == 1
+
+
+def test_escaped_text_from_slack_is_escaped_exactly_once_on_the_way_out(
+    bot: RunningBot, fake_slack: FakeSlack
+) -> None:
+    # Slack sends `&`, `<` and `>` typed in a command as entities.
+    bot.slack.slash_command("propose Jobs &amp; housing &lt;2027&gt;", user_id=ALICE,
+                            response_url=fake_slack.response_url())
+    assert fake_slack.wait_for(lambda: len(_announcements(fake_slack)) == 1)
+    dump = _texts(_announcements(fake_slack)[0]["blocks"])
+    assert "Jobs &amp; housing &lt;2027&gt;" in dump and "&amp;amp;" not in dump
+    assert bot.runtime.services.topics.get(_member(ALICE), 1).title == "Jobs & housing <2027>"
+
+
+def _member(user_id: str):
+    from services.people import Actor
+
+    return Actor.of("slack", "T0DIALOG", user_id)
