@@ -13,8 +13,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -54,10 +56,39 @@ ATTENTION = {
 # Slack allows about one update per message per second; bursts of changes are coalesced.
 UPDATE_GAP = timedelta(seconds=1)
 BATCH = 50
+PACE_BURST = 3
+PACE_INTERVAL = timedelta(seconds=1)
 
 
 def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(15 * 2 ** (attempts - 1), 15 * 60))
+
+
+class Pacer:
+    """At most PACE_BURST posts at once per destination, then one per PACE_INTERVAL (Slack allows
+    about one message per second per channel, with short bursts). Per process: replicas share the
+    limit through Slack's 429s instead."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._buckets: dict[tuple[str, ...], tuple[float, datetime]] = {}
+
+    def admit(self, destination: tuple[str, ...]) -> bool:
+        """Take a token for `destination` if one is left."""
+        now = self._clock.now()
+        with self._lock:
+            tokens, since = self._buckets.get(destination, (float(PACE_BURST), now))
+            refill = (now - since) / PACE_INTERVAL
+            tokens = min(float(PACE_BURST), tokens + refill)
+            if tokens < 1:
+                self._buckets[destination] = (tokens, now)
+                return False
+            self._buckets[destination] = (tokens - 1, now)
+            if len(self._buckets) > 10_000:
+                # Full buckets carry no information; forget them.
+                self._buckets = {k: v for k, v in self._buckets.items() if v[0] < PACE_BURST - 1}
+            return True
 
 
 @dataclass
@@ -80,10 +111,15 @@ class SweepReport:
 class Deliveries:
     """Plans deliveries and sends the ones that are due."""
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock, notifier: Notifier) -> None:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, notifier: Notifier, *,
+                 workers: int = 8) -> None:
         self._sessions = sessions
         self._clock = clock
         self._notifier = notifier
+        self._workers = max(1, workers)
+        self._pool: ThreadPoolExecutor | None = None
+        self._executor_lock = threading.Lock()
+        self._pacer = Pacer(clock)
         self._composers: dict[str, Composer] = {}
         self._settled: list[Settled] = []
         self._wake: Callable[[], None] = lambda: None
@@ -176,6 +212,8 @@ class Deliveries:
 
     def retire(self) -> None:
         """Say this worker is stopping: a restart need not wait for its heartbeat to go stale."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
         with self._sessions.begin() as session:
             session.execute(delete(Worker).where(Worker.id == self.worker_id))
 
@@ -195,13 +233,29 @@ class Deliveries:
         if self._paused():
             return
         claimed = claim()
-        for position, delivery_id in enumerate(claimed):
+
+        def one(delivery_id: int) -> None:
             if self._paused():
-                # Rate limited mid-batch: hand the rest back untouched, due when the pause ends.
-                self._unclaim(claimed[position:])
-                report.retrying.extend(claimed[position:])
+                # Rate limited meanwhile: hand it back untouched, due when the pause ends.
+                self._unclaim([delivery_id])
+                report.retrying.append(delivery_id)
                 return
             handle(delivery_id, report)
+
+        if self._workers == 1 or len(claimed) <= 1:
+            for delivery_id in claimed:
+                one(delivery_id)
+            return
+        # Different destinations are different Slack channels, each with its own limit: send
+        # them side by side. The pacer has already kept any one channel to its share.
+        for future in [self._executor().submit(one, delivery_id) for delivery_id in claimed]:
+            future.result()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._executor_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="delivery")
+            return self._pool
 
     def _unclaim(self, delivery_ids: list[int]) -> None:
         with self._sessions.begin() as session:
@@ -225,7 +279,7 @@ class Deliveries:
         now = self._clock.now()
         with self._sessions.begin() as session:
             query = (
-                select(Delivery.id)
+                select(Delivery.id, Delivery.dest_platform, Delivery.dest_kind, Delivery.dest_id)
                 .where(
                     Delivery.state == DeliveryState.PENDING,
                     Delivery.due_at <= now,
@@ -238,7 +292,9 @@ class Deliveries:
                 # Replicas skip each other's rows instead of queueing behind their locks.
                 query = query.with_for_update(skip_locked=True)
             claimed = []
-            for delivery_id in list(session.scalars(query)):
+            for delivery_id, *destination in session.execute(query).all():
+                if not self._pacer.admit(tuple(destination)):
+                    continue  # this channel had its share for now; the row waits for a later sweep
                 # The state condition makes the claim exclusive on every backend.
                 result = session.execute(
                     update(Delivery)
