@@ -84,7 +84,10 @@ class MeetingTimings:
 
 @dataclass(frozen=True)
 class RsvpOutcome:
-    meeting: MeetingCard
+    """An answer as recorded. Deliberately light: a burst of clicks must not each recount the tally."""
+
+    number: int
+    title: str
     answer: str
     previous: str | None
 
@@ -387,10 +390,10 @@ class Meetings:
             if changed:
                 _touch(session, meeting.id, INVITE, channel_only=True)
                 _touch(session, meeting.id, PROGRESS, channel_only=False)
-            card = meeting_card(session, meeting)
+            outcome = RsvpOutcome(meeting.number, meeting.title, answer.value, previous)
         if changed:
             self._deliveries.wake()
-        return RsvpOutcome(card, answer.value, previous)
+        return outcome
 
     def upcoming(self, actor: Actor) -> list[UpcomingMeeting]:
         """Meetings not yet over, soonest first, with `actor`'s invitation and answer.

@@ -217,7 +217,7 @@ def meeting_list(t: Translator, upcoming: Sequence[UpcomingMeeting], zone: ZoneI
 def rsvp_confirmation(t: Translator, outcome: RsvpOutcome) -> Rendered:
     """Told privately to the person who answered."""
     line = t.gettext("Thanks! Your answer for meeting {number} ({title}): {answer}.").format(
-        number=outcome.meeting.number, title=escape(outcome.meeting.title),
+        number=outcome.number, title=escape(outcome.title),
         answer=f"*{_answer_word(t, outcome.answer)}*",
     )
     return Rendered(line.replace("*", ""), dicts([SectionBlock(text=MarkdownTextObject(text=line))]))

@@ -100,7 +100,7 @@ def test_user_text_is_escaped_in_meeting_messages(hostile: str) -> None:
         mb.meeting_reminder(EN, MeetingReminder(card, answer="yes"), OSLO),
         mb.meeting_nudge(EN, MeetingNudge(card, hostile), OSLO),
         mb.meeting_cancelled(EN, MeetingCancelled(card), OSLO),
-        mb.rsvp_confirmation(EN, RsvpOutcome(card, "yes", None)),
+        mb.rsvp_confirmation(EN, RsvpOutcome(card.number, card.title, "yes", None)),
         mb.schedule_confirmation(EN, card, OSLO, now_sent=True),
         mb.meeting_list(EN, [UpcomingMeeting(card, True, None)], OSLO),
         mb.roster_list(EN, [OrganisationCard(hostile, "core", (PersonRef("slack", "U1"),), (), (), "any", None)]),
