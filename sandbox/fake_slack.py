@@ -53,6 +53,23 @@ Socket Mode (documented here because tests rely on it):
 * :meth:`FakeSlack.disconnect_sockets` closes connections from the server side, optionally
   after Slack's ``disconnect`` message, so a client's reconnection can be tested.
 
+Rate limits (opt-in: ``FakeSlack(enforce_rate_limits=True)`` or
+:meth:`FakeSlack.set_rate_limits`; off by default):
+
+* Each method has a token bucket per app per workspace, sized from Slack's published tier
+  (:data:`METHOD_RATE_LIMITS`): a burst of up to one minute's allowance, refilled steadily.
+  ``chat.postMessage`` (Slack's "special" tier) has a bucket per channel, a user id counting
+  as its DM channel, plus a workspace-wide one (:data:`POST_MESSAGE_PER_CHANNEL`,
+  :data:`POST_MESSAGE_WORKSPACE`).
+* A call over a limit is answered as Slack answers it: HTTP 429, ``Retry-After`` in whole
+  seconds (at least 1: when the next call would succeed), ``{"ok": false, "error":
+  "ratelimited"}``. It is recorded in :attr:`FakeSlack.calls` but has no effect and takes no
+  token. :meth:`FakeSlack.rate_limited_counts` counts the 429s served, per method.
+* Time is the fake's ``clock``, so a test can drive refills. Limits are checked after the
+  token and arguments (an invalid call is refused for that, not counted against a limit).
+  Enabling the limits, and :meth:`FakeSlack.reset`, start every bucket full.
+* Method ids that the tier table does not name are not limited.
+
 Only the standard library and ``slack_sdk`` are used, so the module can also back a local
 browser sandbox.
 """
@@ -65,12 +82,13 @@ import copy
 import hashlib
 import itertools
 import json
+import math
 import os
 import socket
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,6 +107,7 @@ from slack_sdk.models.views import View
 __all__ = [
     "Call",
     "FakeSlack",
+    "RateLimit",
     "SpecNotFoundError",
     "block_problems",
     "find_spec",
@@ -192,6 +211,87 @@ EXTRA_OPERATIONS: Mapping[str, _Operation] = {
     # arguments (https://api.slack.com/methods/apps.connections.open).
     "apps.connections.open": _Operation(frozenset({"POST"}), frozenset({"token"}), frozenset({"token"})),
 }
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A token bucket: up to ``burst`` calls at once, refilled at ``per_minute`` calls a minute."""
+
+    per_minute: float
+    burst: int
+
+    @property
+    def per_second(self) -> float:
+        return self.per_minute / 60.0
+
+
+# Slack's tiers, "applied on a 'per API method per app per workspace' basis"
+# (https://api.slack.com/apis/rate-limits; the same table at docs.slack.dev/apis/web-api/rate-limits):
+#   Tier 1  "1+ per minute"   "Access tier 1 methods infrequently. A small amount of burst
+#                              behavior is tolerated."
+#   Tier 2  "20+ per minute"  "... while allowing for occasional bursts of more requests."
+#   Tier 3  "50+ per minute"  "... Sporadic bursts are welcome."
+#   Tier 4  "100+ per minute" "Enjoy a large request quota for Tier 4 methods, including generous
+#                              burst behavior."
+# "Rate limit windows are per minute", so a burst of one minute's allowance is modelled (Tier 1:
+# a small burst of 3), refilled evenly. The fake enforces the lower bound ("N+") of each tier.
+TIER_1 = RateLimit(per_minute=1, burst=3)
+TIER_2 = RateLimit(per_minute=20, burst=20)
+TIER_3 = RateLimit(per_minute=50, burst=50)
+TIER_4 = RateLimit(per_minute=100, burst=100)
+
+# chat.postMessage is in Slack's special tier: it "generally allows posting one message per
+# second per channel, while also maintaining a workspace-wide limit" (rate-limits overview;
+# "Posting messages: 1 per second. Short bursts >1 allowed."). Per channel: 1/s with a burst of
+# 3. Slack publishes no number for the workspace-wide limit (its method page speaks of several
+# hundred messages per minute); the fake uses 300 a minute with a burst of 100.
+POST_MESSAGE_PER_CHANNEL = RateLimit(per_minute=60, burst=3)
+POST_MESSAGE_WORKSPACE = RateLimit(per_minute=300, burst=100)
+
+# The tier of each method the fake implements, from the "Rate limits" fact of each method's
+# reference page (api.slack.com/methods/<method>, docs.slack.dev/reference/methods/<method>):
+METHOD_RATE_LIMITS: Mapping[str, RateLimit] = {
+    # Special: "This method allows hundreds of requests per minute." Modelled as 200/min.
+    "auth.test": RateLimit(per_minute=200, burst=200),
+    # Tier 1 on api.slack.com/methods/apps.connections.open (newer listings say Tier 3; the
+    # stricter one is used).
+    "apps.connections.open": TIER_1,
+    "chat.update": TIER_3,
+    "chat.delete": TIER_3,
+    "chat.postEphemeral": TIER_4,
+    "conversations.open": TIER_3,
+    "conversations.info": TIER_3,
+    # Tier 3 for Marketplace and internal apps; since 2025 commercially distributed
+    # non-Marketplace apps get 1 request per minute here (not modelled).
+    "conversations.history": TIER_3,
+    "conversations.replies": TIER_3,
+    "users.info": TIER_4,
+    "views.open": TIER_4,
+    "views.push": TIER_4,
+    "views.update": TIER_4,
+    "views.publish": TIER_4,
+}
+"""Per-method limits; chat.postMessage is limited by the two buckets above instead."""
+
+
+class _Bucket:
+    """A token bucket on the fake's clock (seconds)."""
+
+    def __init__(self, limit: RateLimit, now: float) -> None:
+        self.limit = limit
+        self.tokens = float(limit.burst)
+        self.stamp = now
+
+    def refill(self, now: float) -> None:
+        elapsed = max(0.0, now - self.stamp)
+        self.tokens = min(float(self.limit.burst), self.tokens + elapsed * self.limit.per_second)
+        self.stamp = max(self.stamp, now)
+
+    def wait(self) -> float:
+        """Seconds until a token is available (0 when one is); call after :meth:`refill`."""
+        if self.tokens >= 1.0:
+            return 0.0
+        return (1.0 - self.tokens) / self.limit.per_second
 
 
 @dataclass
@@ -695,6 +795,8 @@ class FakeSlack:
         action_id_scope: ``"block"`` (Slack's documented rule, the default) requires each
             ``action_id`` to be unique within its block; ``"surface"`` within the whole
             message or view.
+        enforce_rate_limits: Answer calls over Slack's published rate limits with 429 (see
+            the module documentation); :meth:`set_rate_limits` switches it later.
     """
 
     def __init__(
@@ -708,6 +810,7 @@ class FakeSlack:
         spec_path: str | os.PathLike[str] | None = None,
         clock: Callable[[], float] = time.time,
         action_id_scope: str = "block",
+        enforce_rate_limits: bool = False,
     ) -> None:
         if action_id_scope not in {"block", "surface"}:
             raise ValueError(f"action_id_scope must be 'block' or 'surface', not {action_id_scope!r}")
@@ -752,6 +855,9 @@ class FakeSlack:
         self._violations: list[str] = []
         self._failures: dict[str, deque[_Failure]] = {}
         self._delays: dict[str, float] = {}
+        self._rate_limits_on = bool(enforce_rate_limits)
+        self._buckets: dict[tuple[str, str], _Bucket] = {}
+        self._rate_limited: Counter[str] = Counter()
 
         self._ticket_numbers = itertools.count(1)
         self._tickets: set[str] = set()
@@ -897,6 +1003,11 @@ class FakeSlack:
         with self._lock:
             return [self._public_message(m) for m in self._messages.get(channel, [])]
 
+    def message_counts(self) -> dict[str, int]:
+        """How many messages each conversation holds now (cheap: no message is copied)."""
+        with self._lock:
+            return {channel: len(messages) for channel, messages in self._messages.items()}
+
     def dms(self, user_id: str) -> list[dict[str, Any]]:
         """Messages in the bot's DM with ``user_id``."""
         return self.messages(self.dm_channel_id(user_id))
@@ -957,7 +1068,7 @@ class FakeSlack:
 
         ``status=429`` answers HTTP 429 with ``Retry-After`` (unless ``retry_after`` is
         None); any other status answers that HTTP status with ``{"ok": false, "error"}``.
-        Failed calls are recorded but change nothing.
+        Failed calls are recorded but change nothing; 429s count in :meth:`rate_limited_counts`.
         """
         with self._lock:
             queue = self._failures.setdefault(method, deque())
@@ -972,6 +1083,23 @@ class FakeSlack:
             else:
                 self._delays.pop(method, None)
 
+    def set_rate_limits(self, enabled: bool) -> None:
+        """Enforce Slack's rate limits from now on (every bucket starts full), or stop."""
+        with self._lock:
+            self._rate_limits_on = bool(enabled)
+            self._buckets.clear()
+
+    @property
+    def rate_limits_enabled(self) -> bool:
+        """Whether calls over Slack's rate limits are answered with 429."""
+        with self._lock:
+            return self._rate_limits_on
+
+    def rate_limited_counts(self) -> dict[str, int]:
+        """How many 429 answers each method got (enforced limits and :meth:`fail_next` alike)."""
+        with self._lock:
+            return dict(self._rate_limited)
+
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
         """Wait until ``predicate()`` is true, re-checking after every call, response post,
         Socket Mode connect, disconnect, envelope and ack; return its final value. The
@@ -980,8 +1108,9 @@ class FakeSlack:
             return bool(self._changed.wait_for(predicate, timeout))
 
     def reset(self) -> None:
-        """Forget calls, messages, views, violations, failures, delays, envelopes and acks;
-        keep users, channels and open Socket Mode connections."""
+        """Forget calls, messages, views, violations, failures, delays, envelopes, acks and
+        rate-limit state (buckets start full again, 429 counts restart); keep users, channels,
+        open Socket Mode connections and whether rate limits are enforced."""
         with self._lock:
             self._calls.clear()
             self._messages.clear()
@@ -999,6 +1128,8 @@ class FakeSlack:
             self._opened_dms.clear()
             self._envelopes.clear()
             self._acks.clear()
+            self._buckets.clear()
+            self._rate_limited.clear()
             self._changed.notify_all()
 
     # -- Socket Mode --------------------------------------------------------------------
@@ -1216,8 +1347,10 @@ class FakeSlack:
         if failures:
             failure = failures.popleft()
             extra = {}
-            if failure.status == 429 and failure.retry_after is not None:
-                extra["Retry-After"] = str(failure.retry_after)
+            if failure.status == 429:
+                self._rate_limited[method] += 1
+                if failure.retry_after is not None:
+                    extra["Retry-After"] = str(failure.retry_after)
             return _Reply(failure.status, {"ok": False, "error": failure.error}, extra)
 
         if call.token is None:
@@ -1240,7 +1373,43 @@ class FakeSlack:
         handler = self._handlers.get(method)
         if handler is None:
             raise _ApiError("fake_not_implemented", "the fake does not implement this method")
+        retry_after = self._take_rate_limit(method, params)
+        if retry_after is not None:
+            self._rate_limited[method] += 1
+            return _Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
         return _Reply(200, {"ok": True, **handler(self, params)}, {})
+
+    def _take_rate_limit(self, method: str, params: Mapping[str, Any]) -> int | None:
+        """Take a token from every bucket the call counts against; if one is empty, take none
+        and return the ``Retry-After`` seconds (None: the call may go ahead)."""
+        if not self._rate_limits_on:
+            return None
+        if method == "chat.postMessage":
+            keys: list[tuple[str, str, RateLimit]] = [(method, "", POST_MESSAGE_WORKSPACE)]
+            try:
+                channel = self._resolve_target(params.get("channel"))
+            except _ApiError:
+                channel = None  # answered with channel_not_found by the method itself
+            if channel is not None:
+                keys.append((method, channel, POST_MESSAGE_PER_CHANNEL))
+        elif method in METHOD_RATE_LIMITS:
+            keys = [(method, "", METHOD_RATE_LIMITS[method])]
+        else:
+            return None
+        now = self._clock()
+        buckets = []
+        for name, scope, limit in keys:
+            bucket = self._buckets.get((name, scope))
+            if bucket is None:
+                bucket = self._buckets[(name, scope)] = _Bucket(limit, now)
+            bucket.refill(now)
+            buckets.append(bucket)
+        wait = max(bucket.wait() for bucket in buckets)
+        if wait > 0:
+            return max(1, math.ceil(wait))
+        for bucket in buckets:
+            bucket.tokens -= 1.0
+        return None
 
     def _response_post(self, verb: str, key: str, body: bytes) -> _Reply:
         where = f"response_url[{key}]"
