@@ -178,6 +178,7 @@ class Deliveries:
             dest_platform=destination.platform,
             dest_kind=destination.kind,
             dest_id=destination.id,
+            language_hint=destination.language,
             due_at=due_at,
             state=DeliveryState.PENDING,
             attempts=0,
@@ -583,4 +584,4 @@ class Deliveries:
 
 
 def _destination(delivery: Delivery) -> Destination:
-    return Destination(delivery.dest_platform, delivery.dest_kind, delivery.dest_id)
+    return Destination(delivery.dest_platform, delivery.dest_kind, delivery.dest_id, delivery.language_hint)

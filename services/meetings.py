@@ -327,7 +327,8 @@ class Meetings:
                 self._deliveries.plan(
                     session, workspace_id=workspace.id, kind=CANCELLED,
                     key=f"meeting:{meeting.id}:cancelled",
-                    destination=Destination(delivery.dest_platform, "user", delivery.dest_id),
+                    destination=Destination(delivery.dest_platform, "user", delivery.dest_id,
+                                            delivery.language_hint),
                     due_at=now, meeting_id=meeting.id, meeting_version=meeting.version,
                 )
             links = session.scalars(select(MeetingTopic).where(MeetingTopic.meeting_id == meeting.id))
@@ -480,8 +481,10 @@ class Meetings:
         reminders = self._timings.urgent_reminders if urgent else self._timings.reminders
         invite_due = max(meeting.invite_at, now)
         added = {mo.organisation_id: mo.added_at for mo in meeting.organisations}
+        languages = {mo.organisation_id: mo.organisation.language for mo in meeting.organisations}
         for invitation in meeting.invitations:
-            person = Destination(invitation.platform, "user", invitation.user_id)
+            person = Destination(invitation.platform, "user", invitation.user_id,
+                                 languages.get(invitation.organisation_id))
             common = dict(workspace_id=meeting.workspace_id, destination=person, meeting_id=meeting.id,
                           meeting_version=meeting.version)
             self._deliveries.plan(session, kind=INVITE, key=f"meeting:{meeting.id}:invite",

@@ -41,6 +41,9 @@ class Destination:
     platform: str
     kind: str  # "channel" or "user"
     id: str
+    # A language to use when the platform does not yet know the person's own (their
+    # organisation's), so a fan-out never waits on a per-person look-up.
+    language: str | None = None
 
     @classmethod
     def channel(cls, platform: str, channel_id: str) -> Destination:
@@ -48,9 +51,9 @@ class Destination:
         return cls(platform, "channel", channel_id)
 
     @classmethod
-    def user(cls, person: PersonRef) -> Destination:
+    def user(cls, person: PersonRef, language: str | None = None) -> Destination:
         """A person's direct messages with the bot."""
-        return cls(person.platform, "user", person.user_id)
+        return cls(person.platform, "user", person.user_id, language)
 
 
 @dataclass(frozen=True)

@@ -349,6 +349,8 @@ class Delivery(Base):
     dest_platform: Mapped[str] = mapped_column(String(16))
     dest_kind: Mapped[str] = mapped_column(String(16))  # "channel" or "user"
     dest_id: Mapped[str] = mapped_column(String(64))
+    # The recipient's organisation's language, used until their own locale is known.
+    language_hint: Mapped[str | None] = mapped_column(String(8))
     due_at: Mapped[datetime]
     state: Mapped[DeliveryState] = mapped_column(
         _enum(DeliveryState, "delivery_state"), default=DeliveryState.PENDING

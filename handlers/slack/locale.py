@@ -7,6 +7,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -39,6 +40,8 @@ class Locales:
         self._cache: OrderedDict[str, tuple[float, str, float]] = OrderedDict()
         self._lock = threading.Lock()
         self._in_flight: dict[str, threading.Lock] = {}
+        self._warming: set[str] = set()
+        self._warmer: ThreadPoolExecutor | None = None
 
     def language(self, user_id: str) -> str:
         """The language to address `user_id` in."""
@@ -74,6 +77,32 @@ class Locales:
     def translator(self, user_id: str) -> Translator:
         """A translator in `user_id`'s language."""
         return translator(self.language(user_id))
+
+    def for_delivery(self, user_id: str, hint: str | None) -> Translator:
+        """The reader's language without waiting on Slack: known locale, else `hint` (their
+        organisation's language), else the default. An unknown reader is looked up in the
+        background, so the next message to them is in their own language."""
+        known = self._cached(user_id)
+        if known is None:
+            self._warm(user_id)
+        return translator(known or hint or self.default_language)
+
+    def _warm(self, user_id: str) -> None:
+        with self._lock:
+            if user_id in self._warming:
+                return
+            self._warming.add(user_id)
+            if self._warmer is None:
+                self._warmer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="locale")
+
+        def look_up() -> None:
+            try:
+                self.language(user_id)
+            finally:
+                with self._lock:
+                    self._warming.discard(user_id)
+
+        self._warmer.submit(look_up)
 
     def known_translator(self, user_id: str) -> Translator:
         """A translator in `user_id`'s language if already known, else the default; never waits on Slack.

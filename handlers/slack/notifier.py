@@ -80,7 +80,8 @@ class SlackNotifier:
 
     def _translator(self, destination: Destination) -> Translator:
         if destination.kind == "user":
-            return self._locales.translator(destination.id)
+            # No per-recipient look-up on the fan-out's hot path (see Locales.for_delivery).
+            return self._locales.for_delivery(destination.id, destination.language)
         return self._locales.default_translator()
 
     def send(self, destination: Destination, message: OutgoingMessage, *, delivery_id: int) -> MessageRef:

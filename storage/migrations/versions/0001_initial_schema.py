@@ -183,6 +183,7 @@ def upgrade() -> None:
     sa.Column('dest_platform', sa.String(length=16), nullable=False),
     sa.Column('dest_kind', sa.String(length=16), nullable=False),
     sa.Column('dest_id', sa.String(length=64), nullable=False),
+    sa.Column('language_hint', sa.String(length=8), nullable=True),
     sa.Column('due_at', storage.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('state', sa.Enum('pending', 'sending', 'sent', 'failed', 'skipped', name='delivery_state', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),

@@ -222,3 +222,20 @@ def test_the_urgent_form_counts_live_and_sends(bot: RunningBot, fake_slack: Fake
     assert accepted.status == 200 and accepted.body == b""
     assert fake_slack.wait_for(lambda: _invitations(fake_slack, CAROL), timeout=10)
     assert _invitations(fake_slack, CAROL)[0]["text"].startswith("URGENT: ")
+
+
+def test_a_fan_out_never_waits_on_looking_people_up(bot: RunningBot, fake_slack: FakeSlack) -> None:
+    from services.roster import RosterRow
+
+    fake_slack.set_delay("users.info", 3.0)  # looking people up is slow today
+    services = bot.runtime.services
+    services.roster.import_rows(_actor(), [RosterRow("Bydelsmødrene", "core", (ALICE,), language="nb")])
+    services.meetings.urgent(_actor(), title="Hetebølge")
+    # The invitation goes out at once, in the organisation's language, without waiting.
+    assert fake_slack.wait_for(lambda: _invitations_nb(fake_slack, ALICE), timeout=2.5)
+    assert fake_slack.wait_for(lambda: any(c.params.get("user") == ALICE for c in fake_slack.calls_to("users.info")),
+                               timeout=5), "the reader is looked up in the background meanwhile"
+
+
+def _invitations_nb(fake: FakeSlack, user: str) -> list[dict]:
+    return [m for m in fake.dms(user) if "invitert til dialogmøte" in _dump(m)]
