@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.deliveries import Deliveries
 from services.errors import Conflict, DomainError, InvalidInput, NotFound
-from services.i18n import N_, text
+from services.i18n import N_, Text, text
 from services.messages import (
     FanOutFailure,
     MeetingCancelled,
@@ -28,12 +28,15 @@ from services.messages import (
     MeetingInvitation,
     MeetingNudge,
     MeetingReminder,
+    Talk,
     Tally,
+    TopicChanged,
     UrgentProgress,
 )
 from services.people import Actor, Destination, PersonRef
 from services.roster import OrganisationCard, card_of, find_organisation
 from services.timeutil import after, before
+from services.topics import card_of as topic_card
 from services.workspaces import Workspaces, audit, is_coordinator, next_number, require_coordinator
 from storage.models import (
     Answer,
@@ -45,6 +48,7 @@ from storage.models import (
     MeetingKind,
     MeetingOrganisation,
     MeetingState,
+    MeetingTalk,
     MeetingTopic,
     Organisation,
     Role,
@@ -59,6 +63,12 @@ REMINDER = "meeting_reminder"
 NUDGE = "meeting_nudge"
 CANCELLED = "meeting_cancelled"
 PROGRESS = "urgent_progress"
+TOPIC_SCHEDULED = "topic_scheduled"
+TOPIC_UNSCHEDULED = "topic_unscheduled"
+TALKS_MAX = 2
+TALK_MINUTES_MAX = 60
+# An agenda that leaves less than this for the open floor gets a warning.
+OPEN_FLOOR_MIN = 15
 
 TITLE_MIN, TITLE_MAX = 3, 150
 DURATION_MIN, DURATION_MAX = 15, 8 * 60
@@ -127,6 +137,23 @@ class UrgentForm:
     default_start: datetime
 
 
+@dataclass(frozen=True)
+class AgendaOutcome:
+    """The meeting with its new agenda, and a warning when the open floor is squeezed."""
+
+    meeting: MeetingCard
+    warning: Text | None
+
+
+@dataclass(frozen=True)
+class AgendaForm:
+    """What the agenda form offers and holds: the meeting, open topics, organisations."""
+
+    meeting: MeetingCard
+    topics: tuple[tuple[int, str], ...]
+    organisations: tuple[str, ...]
+
+
 def _fold(title: str) -> str:
     return _SPACES.sub(" ", title).strip().casefold()
 
@@ -154,6 +181,8 @@ class Meetings:
         deliveries.register(NUDGE, self._compose_nudge)
         deliveries.register(CANCELLED, self._compose_cancellation)
         deliveries.register(PROGRESS, self._compose_progress)
+        deliveries.register(TOPIC_SCHEDULED, self._compose_topic_change)
+        deliveries.register(TOPIC_UNSCHEDULED, self._compose_topic_change)
         deliveries.on_settled(self._invitation_settled)
 
     # -- scheduling ------------------------------------------------------------------------
@@ -215,10 +244,8 @@ class Meetings:
             )
             session.add(meeting)
             session.flush()
-            for position, topic in enumerate(topics):
-                session.add(MeetingTopic(meeting_id=meeting.id, topic_id=topic.id, position=position))
-                topic.state = TopicState.SCHEDULED
-                topic.updated_at = now
+            for topic in topics:
+                self._put_on_agenda(session, meeting, topic)
             core = session.scalars(
                 select(Organisation).where(
                     Organisation.workspace_id == workspace.id,
@@ -248,6 +275,144 @@ class Meetings:
             card = meeting_card(session, meeting)
         self._deliveries.wake()
         return card
+
+    # -- agenda ----------------------------------------------------------------------------
+
+    def add_topic(self, actor: Actor, number: int, topic_number: int) -> MeetingCard:
+        """Put a backlog topic on a meeting's agenda; its proposer is told."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace, meeting = self._upcoming_for_coordinator(session, actor, number, now)
+            topic = self._open_topic(session, workspace, topic_number)
+            if any(link.topic_id == topic.id for link in _agenda_links(session, meeting)):
+                raise Conflict(
+                    text(N_("Topic {topic} is already on the agenda of meeting {number}."),
+                         topic=topic_number, number=number),
+                    field="topics",
+                )
+            self._put_on_agenda(session, meeting, topic)
+            _touch(session, meeting.id, INVITE, channel_only=True)
+            audit(session, workspace, actor, "meeting.agenda", f"meeting {meeting.number}", self._clock,
+                  topic=topic_number)
+            card = meeting_card(session, meeting)
+        self._deliveries.wake()
+        return card
+
+    def set_agenda(self, actor: Actor, number: int, *, topic_numbers: Sequence[int],
+                   talks: Sequence[Talk]) -> AgendaOutcome:
+        """Set a meeting's topics and up to two talks; warns when little is left for the open floor."""
+        talks = [Talk(_SPACES.sub(" ", t.speaker).strip(), t.organisation,
+                      _SPACES.sub(" ", t.subject).strip(), t.minutes) for t in talks]
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace, meeting = self._upcoming_for_coordinator(session, actor, number, now)
+            self._validate_talks(talks, meeting.duration_minutes)
+            wanted = [self._open_topic(session, workspace, n) for n in dict.fromkeys(topic_numbers)]
+            for link in _agenda_links(session, meeting):
+                if link.topic_id not in {t.id for t in wanted}:
+                    session.delete(link)
+                    topic = session.get(Topic, link.topic_id)
+                    if topic is not None and topic.state == TopicState.SCHEDULED:
+                        topic.state = TopicState.PROPOSED
+                        topic.updated_at = now
+                        self._tell_proposer(session, meeting, topic, TOPIC_UNSCHEDULED)
+            session.flush()
+            present = {link.topic_id for link in _agenda_links(session, meeting)}
+            for topic in wanted:
+                if topic.id not in present:
+                    self._put_on_agenda(session, meeting, topic)
+            session.execute(delete(MeetingTalk).where(MeetingTalk.meeting_id == meeting.id))
+            for position, talk in enumerate(talks, start=1):
+                organisation = (find_organisation(session, workspace, talk.organisation)
+                                if talk.organisation else None)
+                session.add(MeetingTalk(meeting_id=meeting.id, position=position, speaker=talk.speaker,
+                                        organisation_id=organisation.id if organisation else None,
+                                        subject=talk.subject, minutes=talk.minutes))
+            session.flush()
+            _touch(session, meeting.id, INVITE, channel_only=True)
+            audit(session, workspace, actor, "meeting.agenda", f"meeting {meeting.number}", self._clock,
+                  topics=list(topic_numbers), talks=len(talks))
+            card = meeting_card(session, meeting)
+        self._deliveries.wake()
+        warning = None
+        if card.open_floor_minutes < OPEN_FLOOR_MIN:
+            warning = text(N_("The talks leave only {minutes} minutes for the open floor."),
+                           minutes=card.open_floor_minutes)
+        return AgendaOutcome(card, warning)
+
+    def agenda_form(self, actor: Actor, number: int) -> AgendaForm:
+        """What the agenda form offers and holds now (coordinators only)."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace, meeting = self._upcoming_for_coordinator(session, actor, number, now)
+            topics = session.scalars(
+                select(Topic)
+                .where(Topic.workspace_id == workspace.id, Topic.state.in_((TopicState.PROPOSED,
+                                                                             TopicState.SCHEDULED)))
+                .order_by(Topic.number)
+            ).all()
+            organisations = session.scalars(
+                select(Organisation.name)
+                .where(Organisation.workspace_id == workspace.id, Organisation.archived_at.is_(None))
+                .order_by(Organisation.name_key)
+            ).all()
+            return AgendaForm(meeting_card(session, meeting), tuple((t.number, t.title) for t in topics),
+                              tuple(organisations))
+
+    def _validate_talks(self, talks: Sequence[Talk], duration: int) -> None:
+        if len(talks) > TALKS_MAX:
+            raise InvalidInput(text(N_("A meeting opens with at most {max} talks."), max=TALKS_MAX),
+                               field="talks")
+        for talk in talks:
+            if not 2 <= len(talk.speaker) <= 120 or not 3 <= len(talk.subject) <= 150:
+                raise InvalidInput(
+                    text(N_("Each talk needs a speaker (2 to 120 characters) and a subject (3 to 150).")),
+                    field="talks",
+                )
+            if not 1 <= talk.minutes <= TALK_MINUTES_MAX:
+                raise InvalidInput(
+                    text(N_("A talk lasts 1 to {max} minutes."), max=TALK_MINUTES_MAX), field="talks"
+                )
+        total = sum(talk.minutes for talk in talks)
+        if total > duration:
+            raise InvalidInput(
+                text(N_("The talks take {total} minutes, more than the {duration}-minute meeting. "
+                        "Shorten them or lengthen the meeting."), total=total, duration=duration),
+                field="talks",
+            )
+
+    def _put_on_agenda(self, session: Session, meeting: Meeting, topic: Topic) -> None:
+        position = len(_agenda_links(session, meeting))
+        session.add(MeetingTopic(meeting_id=meeting.id, topic_id=topic.id, position=position))
+        topic.state = TopicState.SCHEDULED
+        topic.updated_at = self._clock.now()
+        session.flush()
+        self._tell_proposer(session, meeting, topic, TOPIC_SCHEDULED)
+
+    def _tell_proposer(self, session: Session, meeting: Meeting, topic: Topic, kind: str) -> None:
+        self._deliveries.plan(
+            session, workspace_id=meeting.workspace_id, kind=kind,
+            key=f"topic:{topic.id}:{kind}:{meeting.id}",
+            destination=Destination.user(PersonRef(topic.proposer_platform, topic.proposer_user_id)),
+            due_at=self._clock.now(), topic_id=topic.id, meeting_id=meeting.id,
+        )
+
+    def _compose_topic_change(self, session: Session, delivery: Delivery) -> TopicChanged | None:
+        topic = session.get(Topic, delivery.topic_id) if delivery.topic_id else None
+        meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
+        if topic is None or meeting is None:
+            return None
+        on_agenda = any(link.topic_id == topic.id for link in _agenda_links(session, meeting))
+        if delivery.kind == TOPIC_SCHEDULED:
+            # Only if it is still on that agenda, of a meeting still happening.
+            if not on_agenda or meeting.state != MeetingState.SCHEDULED:
+                return None
+            change = "scheduled"
+        else:
+            if topic.state != TopicState.PROPOSED:
+                return None
+            change = "unscheduled"
+        return TopicChanged(topic_card(session, topic), change, meeting_card(session, meeting))
 
     def urgent(
         self,
@@ -337,6 +502,7 @@ class Meetings:
                 if topic is not None and topic.state == TopicState.SCHEDULED:
                     topic.state = TopicState.PROPOSED
                     topic.updated_at = now
+                    self._tell_proposer(session, meeting, topic, TOPIC_UNSCHEDULED)
             _touch(session, meeting.id, INVITE, channel_only=True)
             audit(session, workspace, actor, "meeting.cancel", f"meeting {meeting.number}", self._clock)
             card = meeting_card(session, meeting)
@@ -686,6 +852,14 @@ class Meetings:
         return topic
 
 
+def _agenda_links(session: Session, meeting: Meeting) -> list[MeetingTopic]:
+    return list(
+        session.scalars(
+            select(MeetingTopic).where(MeetingTopic.meeting_id == meeting.id).order_by(MeetingTopic.position)
+        )
+    )
+
+
 def _invitations_of(session: Session, meeting_id: int, person: PersonRef) -> list[Invitation]:
     """A person's invitations to a meeting, one per organisation they still speak for (active ones)."""
     return list(
@@ -760,6 +934,14 @@ def meeting_card(session: Session, meeting: Meeting) -> MeetingCard:
             .order_by(MeetingTopic.position)
         )
     )
+    talks = tuple(
+        Talk(talk.speaker,
+             session.get(Organisation, talk.organisation_id).name if talk.organisation_id else None,
+             talk.subject, talk.minutes)
+        for talk in session.scalars(
+            select(MeetingTalk).where(MeetingTalk.meeting_id == meeting.id).order_by(MeetingTalk.position)
+        )
+    )
     return MeetingCard(
         number=meeting.number,
         title=meeting.title,
@@ -773,4 +955,5 @@ def meeting_card(session: Session, meeting: Meeting) -> MeetingCard:
         observers=tuple(observers),
         tally=tally,
         invite_at=meeting.invite_at,
+        talks=talks,
     )

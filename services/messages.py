@@ -22,6 +22,7 @@ class TopicCard:
     supporters: int
     supporting_organisations: int
     created_at: datetime
+    state_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,16 @@ class TopicAnnouncement:
     """The channel post announcing a proposal, with a way to support it."""
 
     topic: TopicCard
+
+
+@dataclass(frozen=True)
+class Talk:
+    """One short talk opening a meeting."""
+
+    speaker: str
+    organisation: str | None
+    subject: str
+    minutes: int
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,12 @@ class MeetingCard:
     observers: tuple[str, ...]
     tally: Tally
     invite_at: datetime
+    talks: tuple[Talk, ...] = ()
+
+    @property
+    def open_floor_minutes(self) -> int:
+        """What the talks leave of the meeting for the open floor."""
+        return max(0, self.duration_minutes - sum(talk.minutes for talk in self.talks))
 
 
 @dataclass(frozen=True)
@@ -113,7 +130,17 @@ class UrgentProgress:
     done: bool
 
 
+@dataclass(frozen=True)
+class TopicChanged:
+    """Told to a topic's proposer whenever it moves: onto a meeting's agenda, back to the
+    proposals (taken off, or the meeting was cancelled), or declined (with the reason)."""
+
+    topic: TopicCard
+    change: str  # "scheduled", "unscheduled" or "declined"
+    meeting: MeetingCard | None = None
+
+
 OutgoingMessage = (
     TopicAnnouncement | MeetingInvitation | MeetingReminder | MeetingNudge | MeetingCancelled
-    | UrgentProgress
+    | UrgentProgress | TopicChanged
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,10 +14,27 @@ from services.clock import Clock
 from services.deliveries import Deliveries
 from services.errors import Conflict, InvalidInput, NotFound
 from services.i18n import N_, text
-from services.messages import TopicAnnouncement, TopicCard
+from services.messages import TopicAnnouncement, TopicCard, TopicChanged
 from services.people import Actor, Destination, PersonRef
-from services.workspaces import Workspaces, is_coordinator, next_number, organisations_of
-from storage.models import Delivery, Organisation, Side, Topic, TopicState, TopicSupport
+from services.workspaces import (
+    Workspaces,
+    audit,
+    is_coordinator,
+    next_number,
+    organisations_of,
+    require_coordinator,
+)
+from storage.models import (
+    Delivery,
+    Meeting,
+    MeetingState,
+    MeetingTopic,
+    Organisation,
+    Side,
+    Topic,
+    TopicState,
+    TopicSupport,
+)
 
 TITLE_MIN = 3
 # Slack's header and button texts cap at 150 characters; the title must fit everywhere it shows.
@@ -24,6 +42,8 @@ TITLE_MAX = 150
 DETAILS_MAX = 2000
 OPEN_STATES = (TopicState.PROPOSED, TopicState.SCHEDULED)
 ANNOUNCEMENT = "topic_announcement"
+DECLINED = "topic_declined"
+REASON_MAX = 500
 
 _SPACES = re.compile(r"\s+")
 
@@ -57,6 +77,7 @@ class Topics:
         self._planner = planner
         self._announce_channel = announce_channel
         planner.register(ANNOUNCEMENT, self._compose_announcement)
+        planner.register(DECLINED, self._compose_declined)
 
     def propose(self, actor: Actor, title: str, details: str = "") -> TopicCard:
         """Record a new topic from `actor` and plan its announcement in the dialogue channel."""
@@ -191,6 +212,62 @@ class Topics:
             cards = [_card(session, topic) for topic in topics]
         return sorted(cards, key=lambda c: (-c.supporters, -c.number))
 
+    def decline(self, actor: Actor, number: int, reason: str) -> TopicCard:
+        """Decline a topic, with the reason; it leaves upcoming agendas and the proposer is told."""
+        reason = _SPACES.sub(" ", reason).strip()
+        if not 3 <= len(reason) <= REASON_MAX:
+            raise InvalidInput(
+                text(N_("Say why, in 3 to {max} characters: `/dialog decline {number} <reason>`."),
+                     max=REASON_MAX, number=number),
+                field="reason",
+            )
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            topic = _find(session, workspace.id, number)
+            if topic.state not in OPEN_STATES:
+                raise InvalidInput(
+                    text(N_("Topic {number} is already closed."), number=number)
+                )
+            topic.state = TopicState.DECLINED
+            topic.state_reason = reason
+            topic.updated_at = now
+            self._withdraw_from_upcoming(session, topic, now)
+            _touch_announcements(session, topic.id)
+            self._planner.plan(
+                session, workspace_id=workspace.id, kind=DECLINED, key=f"topic:{topic.id}:declined",
+                destination=Destination.user(PersonRef(topic.proposer_platform, topic.proposer_user_id)),
+                due_at=now, topic_id=topic.id,
+            )
+            audit(session, workspace, actor, "topic.decline", f"topic {topic.number}", self._clock,
+                  reason=reason)
+            card = _card(session, topic)
+        self._planner.wake()
+        return card
+
+    def _withdraw_from_upcoming(self, session: Session, topic: Topic, now: datetime) -> None:
+        """Take a topic off the agendas of meetings still ahead (their posts re-render)."""
+        links = session.execute(
+            select(MeetingTopic, Meeting.id)
+            .join(Meeting, Meeting.id == MeetingTopic.meeting_id)
+            .where(MeetingTopic.topic_id == topic.id, Meeting.starts_at > now,
+                   Meeting.state == MeetingState.SCHEDULED)
+        ).all()
+        for link, meeting_id in links:
+            session.delete(link)
+            session.execute(
+                update(Delivery)
+                .where(Delivery.meeting_id == meeting_id, Delivery.dest_kind == "channel")
+                .values(content_version=Delivery.content_version + 1)
+            )
+
+    def _compose_declined(self, session: Session, delivery: Delivery) -> TopicChanged | None:
+        topic = session.get(Topic, delivery.topic_id) if delivery.topic_id else None
+        if topic is None or topic.state != TopicState.DECLINED:
+            return None
+        return TopicChanged(_card(session, topic), "declined")
+
     def get(self, actor: Actor, number: int) -> TopicCard:
         """One topic by its number."""
         with self._sessions.begin() as session:
@@ -240,6 +317,11 @@ def _touch_announcements(session: Session, topic_id: int) -> None:
     )
 
 
+def card_of(session: Session, topic: Topic) -> TopicCard:
+    """The plain view of a topic, with its supporters counted."""
+    return _card(session, topic)
+
+
 def _card(session: Session, topic: Topic) -> TopicCard:
     supporters, organisations = session.execute(
         select(
@@ -262,4 +344,5 @@ def _card(session: Session, topic: Topic) -> TopicCard:
         supporters=supporters,
         supporting_organisations=organisations,
         created_at=topic.created_at,
+        state_reason=topic.state_reason,
     )

@@ -300,6 +300,23 @@ class MeetingTopic(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class MeetingTalk(Base):
+    """One of the short talks (innlegg) that open a meeting, before the open floor."""
+
+    __tablename__ = "meeting_talks"
+    __table_args__ = (UniqueConstraint("meeting_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    subject: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
 class Invitation(Base):
     """One contact of one organisation invited to one meeting, and their answer."""
 

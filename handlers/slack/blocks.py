@@ -203,6 +203,13 @@ def support_confirmation(t: Translator, card: TopicCard, *, added: bool) -> Rend
     return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 
+def decline_confirmation(t: Translator, card: TopicCard) -> Rendered:
+    """Told privately to the coordinator who declined a topic."""
+    line = t.gettext("Topic {number} ({title}) is declined; its proposer is told why.").format(
+        number=card.number, title=escape(card.title))
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
 def help_message(t: Translator) -> Rendered:
     """What `/dialog` can do, for everyone and for coordinators."""
     everyone = [
@@ -222,6 +229,10 @@ def help_message(t: Translator) -> Rendered:
         (t.gettext("`/dialog urgent [<YYYY-MM-DD> <HH:MM>] <title>`"),
          t.gettext("call an urgent meeting: invitations go out at once (no text: a form)")),
         (t.gettext("`/dialog cancel <meeting-no>`"), t.gettext("cancel a meeting and tell the invitees")),
+        (t.gettext("`/dialog agenda <meeting-no>`"), t.gettext("topics and up to two talks, in a form")),
+        (t.gettext("`/dialog agenda <meeting-no> add <topic-no>`"), t.gettext("put a topic on the agenda")),
+        (t.gettext("`/dialog decline <topic-no> <reason>`"),
+         t.gettext("decline a topic; the proposer is told why")),
         (t.gettext("`/dialog roster add \"<name>\" core|topic|observer @person …`"),
          t.gettext("add an organisation with its contacts")),
         (t.gettext("`/dialog roster contact \"<name>\" @person …`"), t.gettext("add contacts")),

@@ -12,7 +12,9 @@ from handlers.slack import blocks, meeting_blocks
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import Listener
 from handlers.slack.parsing import (
+    Agenda,
     Cancel,
+    Decline,
     Help,
     Invite,
     ListMeetings,
@@ -30,6 +32,7 @@ from handlers.slack.parsing import (
     parse_command,
 )
 from handlers.slack.reply import private
+from services.meetings import AgendaOutcome
 from services.timeutil import local_to_utc, parse_date, parse_time
 
 
@@ -95,6 +98,17 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
                              if parsed.day else None)
                 card = services.meetings.urgent(actor, title=parsed.title, starts_at=starts_at)
                 private(respond, meeting_blocks.schedule_confirmation(t, card, zone, True))
+            case Agenda() if parsed.topic is None:
+                form = services.meetings.agenda_form(actor, parsed.number)
+                origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
+                client.views_open(trigger_id=command["trigger_id"],
+                                  view=meeting_blocks.agenda_modal(t, form, origin.dump()))
+            case Agenda():
+                card = services.meetings.add_topic(actor, parsed.number, parsed.topic)
+                private(respond, meeting_blocks.agenda_confirmation(t, AgendaOutcome(card, None)))
+            case Decline():
+                card = services.topics.decline(actor, parsed.number, parsed.reason)
+                private(respond, blocks.decline_confirmation(t, card))
             case Invite():
                 outcome = services.meetings.invite(actor, parsed.number, parsed.organisation)
                 private(respond, meeting_blocks.invite_confirmation(t, outcome))

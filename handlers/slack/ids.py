@@ -26,3 +26,5 @@ URGENT_VIEW = "meeting_urgent"
 URGENT_AUDIENCE_BLOCK = "audience"
 # Changing the organisations in the urgent form recounts who will be notified.
 URGENT_RECOUNT = "urgent_recount"
+AGENDA_VIEW = "meeting_agenda"
+AGENDA_TOPICS = "topics"

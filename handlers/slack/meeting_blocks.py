@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
     StaticMultiSelectElement,
+    StaticSelectElement,
     UrlInputElement,
 )
 from slack_sdk.models.views import View
@@ -29,7 +30,15 @@ from handlers.slack import ids
 from handlers.slack.blocks import Rendered, dicts
 from handlers.slack.text import escape, mention, slack_date, truncate
 from services.i18n import Translator
-from services.meetings import InviteOutcome, RsvpOutcome, ScheduleForm, UpcomingMeeting, UrgentForm
+from services.meetings import (
+    AgendaForm,
+    AgendaOutcome,
+    InviteOutcome,
+    RsvpOutcome,
+    ScheduleForm,
+    UpcomingMeeting,
+    UrgentForm,
+)
 from services.messages import (
     MeetingCancelled,
     MeetingCard,
@@ -37,6 +46,7 @@ from services.messages import (
     MeetingNudge,
     MeetingReminder,
     Tally,
+    TopicChanged,
     UrgentProgress,
 )
 from services.roster import ContactsOutcome, OrganisationCard
@@ -95,11 +105,17 @@ def _details(t: Translator, card: MeetingCard) -> list[Block]:
     if card.video_link:
         link, join = t.gettext("Link"), t.gettext("Join the meeting")
         lines.append(f"*{link}:* <{card.video_link}|{escape(join)}>")
-    if card.agenda:
-        agenda, floor = t.gettext("Agenda"), t.gettext("Open floor")
-        items = "\n".join(f"{i}. {escape(title)} _(#{number})_"
-                          for i, (number, title) in enumerate(card.agenda, start=1))
-        lines.append(f"*{agenda}:*\n{items}\n{len(card.agenda) + 1}. {floor}")
+    if card.talks or card.agenda:
+        lines.append("*" + t.gettext("Agenda") + ":*")
+        for n, talk in enumerate(card.talks, start=1):
+            who = escape(talk.speaker) + (f" ({escape(talk.organisation)})" if talk.organisation else "")
+            minutes = t.ngettext("{count} minute", "{count} minutes", talk.minutes).format(count=talk.minutes)
+            lines.append(f"{n}. {escape(talk.subject)}: {who}, {minutes}")
+        floor = t.gettext("Open floor")
+        topics = "; ".join(f"{escape(title)} _(#{number})_" for number, title in card.agenda)
+        minutes = t.ngettext("{count} minute", "{count} minutes", card.open_floor_minutes).format(
+            count=card.open_floor_minutes)
+        lines.append(f"{len(card.talks) + 1}. {floor}, {minutes}" + (f": {topics}" if topics else ""))
     invited = ", ".join(escape(name) for name in card.participants) or "—"
     lines.append("*" + t.gettext("Invited") + ":* " + invited)
     if card.observers:
@@ -446,6 +462,92 @@ def urgent_modal(t: Translator, form: UrgentForm, private_metadata: str) -> dict
         type="modal", callback_id=ids.URGENT_VIEW, private_metadata=private_metadata,
         title=PlainTextObject(text=truncate(t.gettext("Urgent meeting"), 24)),
         submit=PlainTextObject(text=t.gettext("Send now")),
+        close=PlainTextObject(text=t.gettext("Cancel")),
+        blocks=blocks,
+    )
+    return view.to_dict()
+
+
+def topic_changed(t: Translator, message: TopicChanged, zone: ZoneInfo) -> Rendered:
+    """Told to a topic's proposer each time it moves."""
+    topic = message.topic
+    title = f"*{topic.number}. {escape(topic.title)}*"
+    meeting = message.meeting
+    if message.change == "scheduled" and meeting is not None:
+        line = t.gettext("Your topic {topic} is on the agenda of meeting {number} ({title}), {when}.").format(
+            topic=title, number=meeting.number, title=escape(meeting.title),
+            when=slack_date(meeting.starts_at, zone, t.language))
+    elif message.change == "unscheduled" and meeting is not None:
+        line = t.gettext("Meeting {number} ({title}) will not discuss your topic {topic} after all; "
+                         "it is back among the proposals.").format(
+            topic=title, number=meeting.number, title=escape(meeting.title))
+    else:
+        line = t.gettext("Your topic {topic} was declined. The reason given: {reason}").format(
+            topic=title, reason=escape(topic.state_reason or "—"))
+    return Rendered(line.replace("*", ""), dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def agenda_confirmation(t: Translator, outcome: AgendaOutcome) -> Rendered:
+    """Told privately to the coordinator after changing an agenda."""
+    card = outcome.meeting
+    line = t.gettext("The agenda of meeting {number} ({title}) is updated: {talks} talk(s), "
+                     "{topics} topic(s), {minutes} minutes of open floor.").format(
+        number=card.number, title=escape(card.title), talks=len(card.talks), topics=len(card.agenda),
+        minutes=card.open_floor_minutes)
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=line))]
+    if outcome.warning is not None:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=":warning: " + t.render(outcome.warning, escape))]))
+    return Rendered(line, dicts(blocks))
+
+
+def agenda_modal(t: Translator, form: AgendaForm, private_metadata: str) -> dict[str, Any]:
+    """The form behind `/dialog agenda <meeting-no>`: topics from the backlog and up to two talks."""
+    card = form.meeting
+    on_agenda = {number for number, _ in card.agenda}
+    options = [Option(value=str(number), text=truncate(f"{number}. {title}", 75))
+               for number, title in form.topics[:OPTIONS_MAX]]
+    chosen = [o for o in options if int(o.value) in on_agenda]
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=t.gettext(
+            "Meeting {number} ({title}) lasts {minutes} minutes: up to two short talks, then the open floor."
+        ).format(number=card.number, title=escape(card.title), minutes=card.duration_minutes))),
+    ]
+    if options:
+        blocks.append(InputBlock(
+            block_id=ids.AGENDA_TOPICS, label=PlainTextObject(text=t.gettext("Topics")), optional=True,
+            element=StaticMultiSelectElement(action_id=ids.INPUT_ACTION, options=options,
+                                             initial_options=chosen or None),
+        ))
+    org_options = [Option(value=name, text=truncate(name, 75)) for name in form.organisations[:OPTIONS_MAX]]
+    for n in range(1, 3):
+        talk = card.talks[n - 1] if len(card.talks) >= n else None
+        blocks.append(HeaderBlock(text=PlainTextObject(
+            text=t.gettext("Talk {number}").format(number=n), emoji=False)))
+        blocks.append(InputBlock(
+            block_id=f"talk{n}_speaker", label=PlainTextObject(text=t.gettext("Speaker")), optional=True,
+            element=PlainTextInputElement(action_id=ids.INPUT_ACTION, max_length=120,
+                                          initial_value=talk.speaker if talk else None)))
+        if org_options:
+            initial = next((o for o in org_options if talk and o.value == talk.organisation), None)
+            blocks.append(InputBlock(
+                block_id=f"talk{n}_organisation", label=PlainTextObject(text=t.gettext("Organisation")),
+                optional=True,
+                element=StaticSelectElement(action_id=ids.INPUT_ACTION, options=org_options,
+                                            initial_option=initial)))
+        blocks.append(InputBlock(
+            block_id=f"talk{n}_subject", label=PlainTextObject(text=t.gettext("Subject")), optional=True,
+            element=PlainTextInputElement(action_id=ids.INPUT_ACTION, max_length=150,
+                                          initial_value=talk.subject if talk else None)))
+        blocks.append(InputBlock(
+            block_id=f"talk{n}_minutes", label=PlainTextObject(text=t.gettext("Minutes")), optional=True,
+            element=NumberInputElement(action_id=ids.INPUT_ACTION, is_decimal_allowed=False,
+                                       min_value="1", max_value="60",
+                                       initial_value=str(talk.minutes) if talk else "10")))
+    view = View(
+        type="modal", callback_id=ids.AGENDA_VIEW, private_metadata=private_metadata,
+        title=PlainTextObject(text=truncate(t.gettext("Agenda"), 24)),
+        submit=PlainTextObject(text=t.gettext("Save")),
         close=PlainTextObject(text=t.gettext("Cancel")),
         blocks=blocks,
     )

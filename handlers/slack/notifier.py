@@ -19,6 +19,7 @@ from services.messages import (
     MeetingReminder,
     OutgoingMessage,
     TopicAnnouncement,
+    TopicChanged,
     UrgentProgress,
 )
 from services.people import Destination, MessageRef
@@ -51,6 +52,8 @@ def render(message: OutgoingMessage, translator: Translator, zone: ZoneInfo) -> 
             return meeting_blocks.meeting_cancelled(translator, message, zone)
         case UrgentProgress():
             return meeting_blocks.urgent_progress(translator, message, zone)
+        case TopicChanged():
+            return meeting_blocks.topic_changed(translator, message, zone)
     raise TypeError(f"no Slack rendering for {type(message).__name__}")
 
 

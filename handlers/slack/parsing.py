@@ -100,6 +100,20 @@ class Urgent:
 
 
 @dataclass(frozen=True)
+class Agenda:
+    """`agenda <meeting-no>` opens the form; `agenda <meeting-no> add <topic-no>` adds a topic."""
+
+    number: int
+    topic: int | None = None
+
+
+@dataclass(frozen=True)
+class Decline:
+    number: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class Invite:
     number: int
     organisation: str
@@ -112,7 +126,7 @@ class Cancel:
 
 Command = (
     Help | Propose | ListTopics | Support | ListMeetings | Rsvp | ShowRoster | RosterAdd
-    | RosterContact | RosterRemove | Schedule | Urgent | Invite | Cancel
+    | RosterContact | RosterRemove | Schedule | Urgent | Invite | Cancel | Agenda | Decline
 )
 
 # Each subcommand in English and Norwegian Bokmål (with ASCII spellings for keyboards without æøå).
@@ -128,7 +142,11 @@ ALIASES: dict[str, str] = {
     "invite": "invite", "inviter": "invite",
     "cancel": "cancel", "avlys": "cancel",
     "urgent": "urgent", "hast": "urgent", "hastemøte": "urgent", "hastemote": "urgent",
+    "agenda": "agenda", "dagsorden": "agenda",
+    "decline": "decline", "avslå": "decline", "avsla": "decline",
 }
+AGENDA_ADD = {"add", "legg-til", "leggtil", "ny"}
+AGENDA_USAGE = N_("`/dialog agenda <meeting-no>` (a form) or `/dialog agenda <meeting-no> add <topic-no>`")
 ROSTER_ACTIONS = {
     "add": "add", "ny": "add", "legg-til": "add",
     "contact": "contact", "kontakt": "contact",
@@ -167,6 +185,8 @@ def parse_command(raw: str) -> Command:
             return replace(parsed, name=unescape(parsed.name))
         case Invite():
             return replace(parsed, organisation=unescape(parsed.organisation))
+        case Decline():
+            return replace(parsed, reason=unescape(parsed.reason))
     return parsed
 
 
@@ -205,6 +225,10 @@ def _parse(raw: str) -> Command:
         return _invite(rest)
     if name == "urgent":
         return _urgent(rest)
+    if name == "agenda":
+        return _agenda(rest)
+    if name == "decline":
+        return _decline(rest)
     number = parse_number(rest, usage=N_("`/dialog cancel <meeting-no>`, e.g. `/dialog cancel 2`"))
     return Cancel(number)
 
@@ -272,6 +296,21 @@ def _schedule(rest: str) -> Schedule:
                                "`/dialog schedule 2026-03-14 14:00 Housing`"))),
         )
     return Schedule(parts[0], parts[1], parts[2])
+
+
+def _agenda(rest: str) -> Agenda:
+    parts = rest.split()
+    if len(parts) == 1:
+        return Agenda(parse_number(parts[0], usage=AGENDA_USAGE))
+    if len(parts) == 3 and parts[1].casefold() in AGENDA_ADD:
+        return Agenda(parse_number(parts[0], usage=AGENDA_USAGE), parse_number(parts[2], usage=AGENDA_USAGE))
+    raise InvalidInput(text(N_("Build the agenda like this: {usage}"), usage=text(AGENDA_USAGE)))
+
+
+def _decline(rest: str) -> Decline:
+    number, _, reason = rest.partition(" ")
+    usage = N_("`/dialog decline <topic-no> <reason>`, e.g. `/dialog decline 4 Covered by the hearing`")
+    return Decline(parse_number(number, usage=usage), reason.strip())
 
 
 _LOOKS_LIKE_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
@@ -352,6 +391,32 @@ def schedule_form(view: dict[str, Any]) -> ScheduleFormValues:
 
 
 @dataclass(frozen=True)
+class AgendaFormValues:
+    topics: tuple[int, ...]
+    talks: tuple[tuple[str, str, str, str], ...]  # (speaker, organisation, subject, minutes) as typed
+
+
+def agenda_form(view: dict[str, Any]) -> AgendaFormValues:
+    """The topics picked and the talks typed into the agenda modal (empty talk rows left out)."""
+    values = view.get("state", {}).get("values", {})
+
+    def field(block: str) -> dict[str, Any]:
+        return values.get(block, {}).get(ids.INPUT_ACTION, {}) or {}
+
+    topics = tuple(int(o["value"]) for o in field(ids.AGENDA_TOPICS).get("selected_options") or []
+                   if str(o.get("value", "")).isdigit())
+    talks = []
+    for n in range(1, 3):
+        speaker = field(f"talk{n}_speaker").get("value") or ""
+        organisation = (field(f"talk{n}_organisation").get("selected_option") or {}).get("value") or ""
+        subject = field(f"talk{n}_subject").get("value") or ""
+        minutes = str(field(f"talk{n}_minutes").get("value") or "")
+        if speaker.strip() or subject.strip():
+            talks.append((speaker, organisation, subject, minutes))
+    return AgendaFormValues(topics, tuple(talks))
+
+
+@dataclass(frozen=True)
 class ProposalForm:
     title: str
     details: str
@@ -373,9 +438,11 @@ class ModalContext:
 
     channel_id: str = ""
     response_url: str = ""
+    meeting: int | None = None
 
     def dump(self) -> str:
-        return json.dumps({"channel_id": self.channel_id, "response_url": self.response_url})
+        return json.dumps({"channel_id": self.channel_id, "response_url": self.response_url,
+                           "meeting": self.meeting})
 
     @classmethod
     def load(cls, raw: str) -> ModalContext:
@@ -385,4 +452,6 @@ class ModalContext:
             return cls()
         if not isinstance(data, dict):
             return cls()
-        return cls(str(data.get("channel_id") or ""), str(data.get("response_url") or ""))
+        meeting = data.get("meeting")
+        return cls(str(data.get("channel_id") or ""), str(data.get("response_url") or ""),
+                   meeting if isinstance(meeting, int) else None)

@@ -15,9 +15,10 @@ from slack_sdk.webhook import WebhookClient
 from handlers.slack import blocks, ids, meeting_blocks
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import Listener
-from handlers.slack.parsing import ModalContext, proposal_form, schedule_form
+from handlers.slack.parsing import ModalContext, agenda_form, proposal_form, schedule_form
 from services.errors import DomainError, InvalidInput
 from services.i18n import N_, text
+from services.messages import Talk
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,9 @@ _SCHEDULE_BLOCKS = {
     "topics": ids.SCHEDULE_TOPICS,
     "organisations": ids.SCHEDULE_ORGANISATIONS,
 }
+
+
+_AGENDA_BLOCKS = {"title": "talk1_speaker", "talks": "talk1_speaker", "topics": ids.AGENDA_TOPICS}
 
 
 def _field_errors(view: dict[str, Any], error: DomainError, blocks_by_field: dict[str, str],
@@ -121,6 +125,32 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
 
     app.view(ids.SCHEDULE_VIEW)(guard(submit_meeting))
     app.view(ids.URGENT_VIEW)(guard(submit_meeting))
+
+    @app.view(ids.AGENDA_VIEW)
+    @guard
+    def agenda(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        form = agenda_form(view)
+        origin = ModalContext.load(view.get("private_metadata") or "")
+        try:
+            talks = []
+            for speaker, organisation, subject, minutes in form.talks:
+                if not minutes.isdigit():
+                    raise InvalidInput(text(N_("The length is a whole number of minutes.")), field="talks")
+                talks.append(Talk(speaker, organisation or None, subject, int(minutes)))
+            if origin.meeting is None:
+                raise InvalidInput(text(N_("This form has expired; open it again with `/dialog agenda`.")))
+            outcome = deps.services.meetings.set_agenda(deps.actor(context), origin.meeting,
+                                                        topic_numbers=form.topics, talks=talks)
+        except DomainError as error:
+            message = deps.quick_translator(context).render(error.message)
+            ack(response_action="errors", errors=_field_errors(view, error, _AGENDA_BLOCKS, message))
+            return
+        ack()
+        rendered = meeting_blocks.agenda_confirmation(deps.translator(context), outcome)
+        try:
+            tell_privately(client, origin, context.user_id or "", rendered)
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.warning("could not confirm an agenda change to its coordinator: %s", exc)
 
     @app.action(ids.URGENT_RECOUNT)
     @guard

@@ -137,6 +137,19 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_meeting_organisations_organisation_id_organisations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('meeting_id', 'organisation_id', name=op.f('pk_meeting_organisations'))
     )
+    op.create_table('meeting_talks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('speaker', sa.String(length=200), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_talks_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_meeting_talks_organisation_id_organisations'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_talks')),
+    sa.UniqueConstraint('meeting_id', 'position', name=op.f('uq_meeting_talks_meeting_id_position'))
+    )
     op.create_table('organisation_keywords',
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('keyword', sa.String(length=64), nullable=False),
@@ -248,6 +261,7 @@ def downgrade() -> None:
     op.drop_table('topics')
     op.drop_table('organisation_perspectives')
     op.drop_table('organisation_keywords')
+    op.drop_table('meeting_talks')
     op.drop_table('meeting_organisations')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.drop_index('ix_invitations_person')

@@ -239,3 +239,40 @@ def test_a_fan_out_never_waits_on_looking_people_up(bot: RunningBot, fake_slack:
 
 def _invitations_nb(fake: FakeSlack, user: str) -> list[dict]:
     return [m for m in fake.dms(user) if "invitert til dialogmøte" in _dump(m)]
+
+
+def test_building_the_agenda_and_declining_a_topic(bot: RunningBot, fake_slack: FakeSlack, clock: ManualClock) -> None:
+    chat = Chat(bot, fake_slack)
+    chat.say(ALICE, "propose Heating costs for families")
+    chat.say(BOB, "propose Night buses")
+    chat.say(COORDINATOR, "schedule 2026-03-20 12:00 March dialogue")
+    assert "is updated: 0 talk(s), 1 topic(s)" in chat.say(COORDINATOR, "agenda 1 add 1")["text"]
+    assert "already on the agenda" in chat.say(COORDINATOR, "dagsorden 1 legg-til 1")["text"]
+    assert "Only coordinators" in chat.say(ALICE, "agenda 1 add 2")["text"]
+    assert fake_slack.wait_for(lambda: any("is on the agenda of meeting 1" in m["text"] for m in fake_slack.dms(ALICE)),
+                               timeout=10)
+
+    bot.slack.slash_command("agenda 1", user_id=COORDINATOR, response_url=fake_slack.response_url("form"))
+    assert fake_slack.wait_for(lambda: len(fake_slack.opened_views()) == 1)
+    view = fake_slack.opened_views()[0]
+    assert view["callback_id"] == "meeting_agenda"
+
+    def submit(minutes: str) -> object:
+        values = {
+            "topics": {"value": {"type": "multi_static_select", "selected_options": [{"value": "1"}, {"value": "2"}]}},
+            "talk1_speaker": {"value": {"type": "plain_text_input", "value": "Deputy mayor"}},
+            "talk1_subject": {"value": {"type": "plain_text_input", "value": "Winter plans"}},
+            "talk1_minutes": {"value": {"type": "number_input", "value": minutes}},
+        }
+        return bot.slack.view_submission("meeting_agenda", values, user_id=COORDINATOR, opened=view)
+
+    too_long = submit("75")
+    assert "A talk lasts 1 to 60 minutes" in too_long.json()["errors"]["talk1_speaker"]
+    assert submit("20").body == b""
+    card = bot.runtime.services.meetings.get(_actor(), 1)
+    assert [t.subject for t in card.talks] == ["Winter plans"] and [n for n, _ in card.agenda] == [1, 2]
+
+    assert "is declined" in chat.say(COORDINATOR, "decline 2 Covered by the transport committee")["text"]
+    assert fake_slack.wait_for(lambda: any("Covered by the transport committee" in m["text"] for m in fake_slack.dms(BOB)),
+                               timeout=10)
+    assert bot.runtime.services.meetings.get(_actor(), 1).agenda == ((1, "Heating costs for families"),)
