@@ -108,6 +108,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         coordinators=settings.coordinators,
         default_language=settings.language,
         timings=timings_of(settings),
+        office_hours=settings.office_hours,
     )
     services.start(WorkspaceRef(PLATFORM, team_id))
     deps = SlackDeps(services, locales, settings.dialog_channel, settings.timezone, team_id)

@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -70,6 +70,7 @@ class Settings:
     nudge_after: timedelta = timedelta(days=3)
     urgent_notice: timedelta = timedelta(hours=24)
     urgent_reminders: tuple[timedelta, ...] = (timedelta(hours=3), timedelta(minutes=15))
+    office_hours: tuple[time, time] = (time(8, 0), time(16, 0))
 
     @property
     def socket_mode(self) -> bool:
@@ -129,6 +130,22 @@ def _api_url(text: str) -> str:
     return text if text.endswith("/") else text + "/"
 
 
+_HOURS = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+def _office_hours(text: str) -> tuple[time, time]:
+    match = _HOURS.match(text)
+    try:
+        if match:
+            opens = time(int(match[1]), int(match[2]))
+            closes = time(int(match[3]), int(match[4]))
+            if opens < closes:
+                return opens, closes
+    except ValueError:
+        pass
+    raise ConfigError("DIALOG_OFFICE_HOURS", f"{text!r} is not a time range like 08:00-16:00")
+
+
 def _positive(value: timedelta, variable: str) -> timedelta:
     if value <= timedelta(0):
         raise ConfigError(variable, "must be longer than zero")
@@ -176,6 +193,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         urgent_reminders=parse_durations(
             _get(env, "DIALOG_URGENT_REMINDERS") or "3h,15m", "DIALOG_URGENT_REMINDERS"
         ),
+        office_hours=_office_hours(_get(env, "DIALOG_OFFICE_HOURS") or "08:00-16:00"),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 
 from sqlalchemy import select
 from sqlalchemy import text as sql
@@ -12,6 +13,7 @@ from services.clock import Clock
 from services.deliveries import Deliveries
 from services.meetings import Meetings, MeetingTimings
 from services.people import Destination, WorkspaceRef
+from services.planning import Planning
 from services.ports import Notifier
 from services.roster import Roster
 from services.topics import Topics
@@ -30,6 +32,7 @@ class Services:
     topics: Topics
     roster: Roster
     meetings: Meetings
+    planning: Planning
     default_language: str
 
     def start(self, workspace: WorkspaceRef) -> None:
@@ -63,6 +66,7 @@ def build_services(
     coordinators: tuple[str, ...],
     default_language: str,
     timings: MeetingTimings,
+    office_hours: tuple[time, time] = (time(8, 0), time(16, 0)),
 ) -> Services:
     """Wire the services for one platform's workspace."""
     workspaces = Workspaces(clock, coordinators)
@@ -80,5 +84,6 @@ def build_services(
         topics=topics,
         roster=roster,
         meetings=meetings,
+        planning=Planning(sessions, clock, workspaces, timings.timezone, office_hours),
         default_language=default_language,
     )

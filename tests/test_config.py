@@ -71,6 +71,8 @@ def test_socket_mode_needs_no_signing_secret() -> None:
         ("DIALOG_CHANNEL", "#dialog"),
         ("DIALOG_COORDINATORS", "alice,bob"),
         ("SLACK_API_URL", "slack.com/api"),
+        ("DIALOG_OFFICE_HOURS", "16:00-08:00"),
+        ("DIALOG_OFFICE_HOURS", "nine to five"),
         ("SLACK_BOT_TOKEN", "hunter2"),
         ("SLACK_APP_TOKEN", "xoxb-wrong-kind"),
     ],

@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from handlers.slack import blocks, ids, meeting_blocks
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import Listener
-from handlers.slack.parsing import meeting_number_from_button, topic_number_from_button
+from handlers.slack.parsing import meeting_number_from_button, suggested_invite, topic_number_from_button
 from handlers.slack.reply import private
 from services.enums import Answer
 
@@ -38,3 +38,11 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
 
     for action_id in ANSWER_BUTTONS:
         app.action(action_id)(guard(answer))
+
+    @app.action(ids.INVITE_SUGGESTED)
+    @guard
+    def invite(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+        ack()
+        number, organisation = suggested_invite(str(action.get("value") or ""))
+        outcome = deps.services.meetings.invite(deps.actor(context), number, organisation)
+        private(respond, meeting_blocks.invite_confirmation(deps.translator(context), outcome))

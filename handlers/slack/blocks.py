@@ -231,6 +231,7 @@ def help_message(t: Translator) -> Rendered:
         (t.gettext("`/dialog cancel <meeting-no>`"), t.gettext("cancel a meeting and tell the invitees")),
         (t.gettext("`/dialog agenda <meeting-no>`"), t.gettext("topics and up to two talks, in a form")),
         (t.gettext("`/dialog agenda <meeting-no> add <topic-no>`"), t.gettext("put a topic on the agenda")),
+        (t.gettext("`/dialog suggest`"), t.gettext("the best times in the next three weeks")),
         (t.gettext("`/dialog decline <topic-no> <reason>`"),
          t.gettext("decline a topic; the proposer is told why")),
         (t.gettext("`/dialog roster add \"<name>\" core|topic|observer @person …`"),

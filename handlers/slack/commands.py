@@ -27,6 +27,7 @@ from handlers.slack.parsing import (
     Rsvp,
     Schedule,
     ShowRoster,
+    Suggest,
     Support,
     Urgent,
     parse_command,
@@ -88,7 +89,9 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
                 starts_at = local_to_utc(parse_date(parsed.day), parse_time(parsed.at), zone)
                 card = services.meetings.schedule(actor, title=parsed.title, starts_at=starts_at)
                 sent = card.invite_at <= services.clock.now()
-                private(respond, meeting_blocks.schedule_confirmation(t, card, zone, sent))
+                private(respond, meeting_blocks.with_insights(
+                    meeting_blocks.schedule_confirmation(t, card, zone, sent), t,
+                    services.planning.insights(actor, card.number)))
             case Urgent() if parsed.wants_modal:
                 form = services.meetings.urgent_form(actor)
                 client.views_open(trigger_id=command["trigger_id"],
@@ -105,13 +108,19 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
                                   view=meeting_blocks.agenda_modal(t, form, origin.dump()))
             case Agenda():
                 card = services.meetings.add_topic(actor, parsed.number, parsed.topic)
-                private(respond, meeting_blocks.agenda_confirmation(t, AgendaOutcome(card, None)))
+                private(respond, meeting_blocks.with_insights(
+                    meeting_blocks.agenda_confirmation(t, AgendaOutcome(card, None)), t,
+                    services.planning.insights(actor, parsed.number)))
+            case Suggest():
+                private(respond, meeting_blocks.slot_list(t, services.planning.suggest_slots(actor), zone))
             case Decline():
                 card = services.topics.decline(actor, parsed.number, parsed.reason)
                 private(respond, blocks.decline_confirmation(t, card))
             case Invite():
                 outcome = services.meetings.invite(actor, parsed.number, parsed.organisation)
-                private(respond, meeting_blocks.invite_confirmation(t, outcome))
+                private(respond, meeting_blocks.with_insights(
+                    meeting_blocks.invite_confirmation(t, outcome), t,
+                    services.planning.insights(actor, parsed.number)))
             case Cancel():
                 cancelled = services.meetings.cancel(actor, parsed.number)
                 private(respond, meeting_blocks.cancel_confirmation(t, cancelled))

@@ -28,3 +28,5 @@ URGENT_AUDIENCE_BLOCK = "audience"
 URGENT_RECOUNT = "urgent_recount"
 AGENDA_VIEW = "meeting_agenda"
 AGENDA_TOPICS = "topics"
+# Planning advice: invite a suggested organisation with one click (value "<meeting-no>|<name>").
+INVITE_SUGGESTED = "invite_suggested"

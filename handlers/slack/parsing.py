@@ -108,6 +108,11 @@ class Agenda:
 
 
 @dataclass(frozen=True)
+class Suggest:
+    pass
+
+
+@dataclass(frozen=True)
 class Decline:
     number: int
     reason: str
@@ -126,7 +131,7 @@ class Cancel:
 
 Command = (
     Help | Propose | ListTopics | Support | ListMeetings | Rsvp | ShowRoster | RosterAdd
-    | RosterContact | RosterRemove | Schedule | Urgent | Invite | Cancel | Agenda | Decline
+    | RosterContact | RosterRemove | Schedule | Urgent | Invite | Cancel | Agenda | Decline | Suggest
 )
 
 # Each subcommand in English and Norwegian Bokmål (with ASCII spellings for keyboards without æøå).
@@ -144,6 +149,7 @@ ALIASES: dict[str, str] = {
     "urgent": "urgent", "hast": "urgent", "hastemøte": "urgent", "hastemote": "urgent",
     "agenda": "agenda", "dagsorden": "agenda",
     "decline": "decline", "avslå": "decline", "avsla": "decline",
+    "suggest": "suggest", "tidsforslag": "suggest",
 }
 AGENDA_ADD = {"add", "legg-til", "leggtil", "ny"}
 AGENDA_USAGE = N_("`/dialog agenda <meeting-no>` (a form) or `/dialog agenda <meeting-no> add <topic-no>`")
@@ -229,6 +235,8 @@ def _parse(raw: str) -> Command:
         return _agenda(rest)
     if name == "decline":
         return _decline(rest)
+    if name == "suggest":
+        return Suggest()
     number = parse_number(rest, usage=N_("`/dialog cancel <meeting-no>`, e.g. `/dialog cancel 2`"))
     return Cancel(number)
 
@@ -355,6 +363,12 @@ def topic_number_from_button(value: str) -> int:
 def meeting_number_from_button(value: str) -> int:
     """The meeting number carried by an RSVP button."""
     return parse_number(value, usage=RSVP_USAGE)
+
+
+def suggested_invite(value: str) -> tuple[int, str]:
+    """The meeting number and organisation name carried by an Invite suggestion button."""
+    number, _, organisation = value.partition("|")
+    return parse_number(number, usage=N_("`/dialog invite <meeting-no> \"<organisation>\"`")), organisation
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,9 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
         ack()
         t = deps.translator(context)
         sent = card.invite_at <= services.clock.now()
-        rendered = meeting_blocks.schedule_confirmation(t, card, deps.timezone, sent)
+        rendered = meeting_blocks.with_insights(
+            meeting_blocks.schedule_confirmation(t, card, deps.timezone, sent), t,
+            services.planning.insights(deps.actor(context), card.number))
         try:
             tell_privately(client, ModalContext.load(view.get("private_metadata") or ""),
                            context.user_id or "", rendered)
@@ -146,7 +148,10 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
             ack(response_action="errors", errors=_field_errors(view, error, _AGENDA_BLOCKS, message))
             return
         ack()
-        rendered = meeting_blocks.agenda_confirmation(deps.translator(context), outcome)
+        t = deps.translator(context)
+        rendered = meeting_blocks.with_insights(
+            meeting_blocks.agenda_confirmation(t, outcome), t,
+            deps.services.planning.insights(deps.actor(context), outcome.meeting.number))
         try:
             tell_privately(client, origin, context.user_id or "", rendered)
         except (SlackApiError, SlackClientError, OSError) as exc:

@@ -276,3 +276,27 @@ def test_building_the_agenda_and_declining_a_topic(bot: RunningBot, fake_slack: 
     assert fake_slack.wait_for(lambda: any("Covered by the transport committee" in m["text"] for m in fake_slack.dms(BOB)),
                                timeout=10)
     assert bot.runtime.services.meetings.get(_actor(), 1).agenda == ((1, "Heating costs for families"),)
+
+
+def test_planning_advice_with_one_click_invites(bot: RunningBot, fake_slack: FakeSlack) -> None:
+    from services.roster import RosterRow
+
+    chat = Chat(bot, fake_slack)
+    bot.runtime.services.roster.import_rows(_actor(), [
+        RosterRow("Faith Council", "core", (ALICE,), ("religion",), "afternoon"),
+        RosterRow("Harbour Refugee Welcome", "topic", (CAROL,), ("country-background",), "any", "", ("housing",)),
+    ])
+    reply = chat.say(COORDINATOR, "schedule 2026-03-20 10:00 Housing and shelter")
+    text = _dump(reply)
+    assert "Perspectives not covered" in text and "gender and age" in text
+    assert "1 invited organisation prefers another time of day: Faith Council" in text
+    assert "Worth inviting: *Harbour Refugee Welcome* (matches housing)" in text
+    [button] = [b["accessory"] for b in reply["blocks"] if b.get("accessory", {}).get("action_id") == "invite_suggested"]
+    invited = bot.slack.block_action("invite_suggested", button["value"], user_id=COORDINATOR,
+                                     response_url=fake_slack.response_url("click"))
+    assert invited.status == 200
+    assert fake_slack.wait_for(lambda: any(r["key"] == "click" for r in fake_slack.responses))
+    assert "Harbour Refugee Welcome" in bot.runtime.services.meetings.get(_actor(), 1).participants
+    slots = chat.say(COORDINATOR, "suggest")
+    assert "Best times in the next three weeks" in slots["text"] and "suits 1 of 1" in _dump(slots)
+    assert "Only coordinators" in chat.say(ALICE, "suggest")["text"]
