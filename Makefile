@@ -8,7 +8,7 @@ CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SOURCES := bot.py config.py $(shell find services handlers scheduling storage sandbox -name '*.py' 2>/dev/null)
 
-.PHONY: run test lint catalogs extract update-catalogs migrate clean
+.PHONY: run test lint bench catalogs extract update-catalogs migrate clean
 
 run: $(STAMP) $(COMPILED)
 	$(PY) bot.py migrate
@@ -18,6 +18,11 @@ test: $(STAMP) $(COMPILED)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks: ratios against baselines measured in the same run (benchmarks/README.md);
+# prints them and writes benchmarks/RESULTS.md. Exits 0 whatever the numbers.
+bench: $(STAMP) $(COMPILED)
+	$(PY) benchmarks/run.py
 
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports
