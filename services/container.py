@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.clock import Clock
 from services.deliveries import Deliveries
 from services.meetings import Meetings, MeetingTimings
+from services.minutes import MinutesService
 from services.people import Destination, WorkspaceRef
 from services.planning import Planning
 from services.ports import Notifier
@@ -33,6 +34,7 @@ class Services:
     roster: Roster
     meetings: Meetings
     planning: Planning
+    minutes: MinutesService
     default_language: str
 
     def start(self, workspace: WorkspaceRef) -> None:
@@ -85,5 +87,6 @@ def build_services(
         roster=roster,
         meetings=meetings,
         planning=Planning(sessions, clock, workspaces, timings.timezone, office_hours),
+        minutes=MinutesService(sessions, clock, workspaces, deliveries, meetings, channel, timings.timezone),
         default_language=default_language,
     )

@@ -155,6 +155,7 @@ class Deliveries:
         meeting_id: int | None = None,
         meeting_version: int | None = None,
         organisation_id: int | None = None,
+        action_item_id: int | None = None,
     ) -> Delivery:
         """Add a delivery to the caller's transaction, or return the one already planned under `key`."""
         if kind not in self._composers:
@@ -175,6 +176,7 @@ class Deliveries:
             meeting_id=meeting_id,
             meeting_version=meeting_version,
             organisation_id=organisation_id,
+            action_item_id=action_item_id,
             dest_platform=destination.platform,
             dest_kind=destination.kind,
             dest_id=destination.id,

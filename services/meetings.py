@@ -65,6 +65,7 @@ CANCELLED = "meeting_cancelled"
 PROGRESS = "urgent_progress"
 TOPIC_SCHEDULED = "topic_scheduled"
 TOPIC_UNSCHEDULED = "topic_unscheduled"
+TOPIC_DISCUSSED = "topic_discussed"
 TALKS_MAX = 2
 TALK_MINUTES_MAX = 60
 # An agenda that leaves less than this for the open floor gets a warning.
@@ -183,6 +184,7 @@ class Meetings:
         deliveries.register(PROGRESS, self._compose_progress)
         deliveries.register(TOPIC_SCHEDULED, self._compose_topic_change)
         deliveries.register(TOPIC_UNSCHEDULED, self._compose_topic_change)
+        deliveries.register(TOPIC_DISCUSSED, self._compose_topic_change)
         deliveries.on_settled(self._invitation_settled)
 
     # -- scheduling ------------------------------------------------------------------------
@@ -315,7 +317,7 @@ class Meetings:
                     if topic is not None and topic.state == TopicState.SCHEDULED:
                         topic.state = TopicState.PROPOSED
                         topic.updated_at = now
-                        self._tell_proposer(session, meeting, topic, TOPIC_UNSCHEDULED)
+                        self.tell_proposer(session, meeting, topic, TOPIC_UNSCHEDULED)
             session.flush()
             present = {link.topic_id for link in _agenda_links(session, meeting)}
             for topic in wanted:
@@ -387,9 +389,10 @@ class Meetings:
         topic.state = TopicState.SCHEDULED
         topic.updated_at = self._clock.now()
         session.flush()
-        self._tell_proposer(session, meeting, topic, TOPIC_SCHEDULED)
+        self.tell_proposer(session, meeting, topic, TOPIC_SCHEDULED)
 
-    def _tell_proposer(self, session: Session, meeting: Meeting, topic: Topic, kind: str) -> None:
+    def tell_proposer(self, session: Session, meeting: Meeting, topic: Topic, kind: str) -> None:
+        """Plan a DM to a topic's proposer about its move (`kind`: one of the TOPIC_* kinds)."""
         self._deliveries.plan(
             session, workspace_id=meeting.workspace_id, kind=kind,
             key=f"topic:{topic.id}:{kind}:{meeting.id}",
@@ -408,6 +411,10 @@ class Meetings:
             if not on_agenda or meeting.state != MeetingState.SCHEDULED:
                 return None
             change = "scheduled"
+        elif delivery.kind == TOPIC_DISCUSSED:
+            if topic.state != TopicState.DISCUSSED:
+                return None
+            change = "discussed"
         else:
             if topic.state != TopicState.PROPOSED:
                 return None
@@ -502,7 +509,7 @@ class Meetings:
                 if topic is not None and topic.state == TopicState.SCHEDULED:
                     topic.state = TopicState.PROPOSED
                     topic.updated_at = now
-                    self._tell_proposer(session, meeting, topic, TOPIC_UNSCHEDULED)
+                    self.tell_proposer(session, meeting, topic, TOPIC_UNSCHEDULED)
             _touch(session, meeting.id, INVITE, channel_only=True)
             audit(session, workspace, actor, "meeting.cancel", f"meeting {meeting.number}", self._clock)
             card = meeting_card(session, meeting)

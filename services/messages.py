@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from services.people import PersonRef
+from services.people import MessageRef, PersonRef
 
 
 @dataclass(frozen=True)
@@ -133,14 +133,55 @@ class UrgentProgress:
 @dataclass(frozen=True)
 class TopicChanged:
     """Told to a topic's proposer whenever it moves: onto a meeting's agenda, back to the
-    proposals (taken off, or the meeting was cancelled), or declined (with the reason)."""
+    proposals (taken off, not reached, or the meeting was cancelled), declined (with the
+    reason), or discussed."""
 
     topic: TopicCard
-    change: str  # "scheduled", "unscheduled" or "declined"
+    change: str  # "scheduled", "unscheduled", "declined" or "discussed"
     meeting: MeetingCard | None = None
+
+
+@dataclass(frozen=True)
+class ActionItemView:
+    """A follow-up point: what, which organisation, by when."""
+
+    description: str
+    owner: str
+    due_on: date
+
+
+@dataclass(frozen=True)
+class MinutesView:
+    """The minutes of a meeting as people read them."""
+
+    meeting: MeetingCard
+    summary: str
+    decisions: str
+    action_items: tuple[ActionItemView, ...]
+    attendees: int
+    attending_organisations: tuple[str, ...]
+    discussed: tuple[tuple[int, str], ...]
+    version: int
+
+
+@dataclass(frozen=True)
+class MinutesPosted:
+    """The minutes, in the invitation's thread in the channel (`thread`) or to one attendee."""
+
+    minutes: MinutesView
+    thread: MessageRef | None = None
+
+
+@dataclass(frozen=True)
+class ActionItemDue:
+    """Told to the contacts of the organisation that owns a follow-up point, on its due date."""
+
+    item: ActionItemView
+    meeting_number: int
+    meeting_title: str
 
 
 OutgoingMessage = (
     TopicAnnouncement | MeetingInvitation | MeetingReminder | MeetingNudge | MeetingCancelled
-    | UrgentProgress | TopicChanged
+    | UrgentProgress | TopicChanged | MinutesPosted | ActionItemDue
 )

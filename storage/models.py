@@ -6,7 +6,7 @@ gender or age: that is a rule of the domain, not an accident of the schema.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -337,6 +337,34 @@ class Invitation(Base):
     created_at: Mapped[datetime]
 
 
+class Minutes(Base):
+    """The written record of a meeting (referat): one per meeting, edited in place."""
+
+    __tablename__ = "minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), unique=True)
+    summary: Mapped[str] = mapped_column(Text)
+    decisions: Mapped[str] = mapped_column(Text, default="")
+    written_by_platform: Mapped[str] = mapped_column(String(16))
+    written_by_user_id: Mapped[str] = mapped_column(String(64))
+    written_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ActionItem(Base):
+    """Who follows up what by when (oppfølgingspunkt); owned by an organisation, not a person."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    owner_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    due_on: Mapped[date]
+
+
 class Delivery(Base):
     """One outgoing message to one destination: a row before it is a platform call.
 
@@ -358,6 +386,8 @@ class Delivery(Base):
     kind: Mapped[str] = mapped_column(String(32))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    # For reminders about one follow-up point from the minutes.
+    action_item_id: Mapped[int | None] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"))
     # For messages about one organisation (a nudge to its contacts).
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE")

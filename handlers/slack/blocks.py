@@ -40,6 +40,8 @@ class Rendered:
 
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    # Post as a reply in this message's thread (Slack ts), e.g. minutes under their invitation.
+    thread_ts: str | None = None
 
 
 def dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
@@ -232,6 +234,8 @@ def help_message(t: Translator) -> Rendered:
         (t.gettext("`/dialog agenda <meeting-no>`"), t.gettext("topics and up to two talks, in a form")),
         (t.gettext("`/dialog agenda <meeting-no> add <topic-no>`"), t.gettext("put a topic on the agenda")),
         (t.gettext("`/dialog suggest`"), t.gettext("the best times in the next three weeks")),
+        (t.gettext("`/dialog minutes <meeting-no>`"),
+         t.gettext("write the minutes: to the channel, the attendees and who follows up what")),
         (t.gettext("`/dialog decline <topic-no> <reason>`"),
          t.gettext("decline a topic; the proposer is told why")),
         (t.gettext("`/dialog roster add \"<name>\" core|topic|observer @person …`"),

@@ -30,6 +30,7 @@ from handlers.slack.parsing import (
     Suggest,
     Support,
     Urgent,
+    WriteMinutes,
     parse_command,
 )
 from handlers.slack.reply import private
@@ -111,6 +112,11 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
                 private(respond, meeting_blocks.with_insights(
                     meeting_blocks.agenda_confirmation(t, AgendaOutcome(card, None)), t,
                     services.planning.insights(actor, parsed.number)))
+            case WriteMinutes():
+                form = services.minutes.form(actor, parsed.number)
+                origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
+                client.views_open(trigger_id=command["trigger_id"],
+                                  view=meeting_blocks.minutes_modal(t, form, origin.dump()))
             case Suggest():
                 private(respond, meeting_blocks.slot_list(t, services.planning.suggest_slots(actor), zone))
             case Decline():

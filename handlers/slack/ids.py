@@ -30,3 +30,9 @@ AGENDA_VIEW = "meeting_agenda"
 AGENDA_TOPICS = "topics"
 # Planning advice: invite a suggested organisation with one click (value "<meeting-no>|<name>").
 INVITE_SUGGESTED = "invite_suggested"
+MINUTES_VIEW = "meeting_minutes"
+MINUTES_SUMMARY = "summary"
+MINUTES_DECISIONS = "decisions"
+MINUTES_DISCUSSED = "discussed"
+MINUTES_ATTENDEES = "attendees"
+MINUTES_ITEMS = 3

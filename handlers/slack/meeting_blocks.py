@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     ContextBlock,
+    DatePickerElement,
     DateTimePickerElement,
     HeaderBlock,
     InputBlock,
@@ -23,12 +26,13 @@ from slack_sdk.models.blocks import (
     StaticMultiSelectElement,
     StaticSelectElement,
     UrlInputElement,
+    UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
 from handlers.slack import ids
 from handlers.slack.blocks import Rendered, dicts
-from handlers.slack.text import escape, mention, slack_date, truncate
+from handlers.slack.text import babel_locale, escape, mention, slack_date, truncate
 from services.i18n import Translator
 from services.meetings import (
     AgendaForm,
@@ -40,15 +44,19 @@ from services.meetings import (
     UrgentForm,
 )
 from services.messages import (
+    ActionItemDue,
     MeetingCancelled,
     MeetingCard,
     MeetingInvitation,
     MeetingNudge,
     MeetingReminder,
+    MinutesPosted,
+    MinutesView,
     Tally,
     TopicChanged,
     UrgentProgress,
 )
+from services.minutes import MinutesForm
 from services.planning import Insights, Slot
 from services.roster import ContactsOutcome, OrganisationCard
 
@@ -482,6 +490,10 @@ def topic_changed(t: Translator, message: TopicChanged, zone: ZoneInfo) -> Rende
         line = t.gettext("Meeting {number} ({title}) will not discuss your topic {topic} after all; "
                          "it is back among the proposals.").format(
             topic=title, number=meeting.number, title=escape(meeting.title))
+    elif message.change == "discussed" and meeting is not None:
+        line = t.gettext("Your topic {topic} was discussed at meeting {number} ({title}). The minutes "
+                         "are in the channel.").format(topic=title, number=meeting.number,
+                                                       title=escape(meeting.title))
     else:
         line = t.gettext("Your topic {topic} was declined. The reason given: {reason}").format(
             topic=title, reason=escape(topic.state_reason or "—"))
@@ -616,3 +628,109 @@ def slot_list(t: Translator, slots: Sequence[Slot], zone: ZoneInfo) -> Rendered:
         SectionBlock(text=MarkdownTextObject(text=heading + "\n" + "\n".join(lines))),
         ContextBlock(elements=[MarkdownTextObject(text=usage)]),
     ]))
+
+
+def minutes_posted(t: Translator, message: MinutesPosted, zone: ZoneInfo) -> Rendered:
+    """The minutes: in the invitation's thread in the channel, or to an attendee."""
+    minutes = message.minutes
+    card = minutes.meeting
+    heading = t.gettext("Minutes: {title}").format(title=card.title)
+    lines = [f"*{escape(card.title)}*, {slack_date(card.starts_at, zone, t.language)}",
+             escape(minutes.summary)]
+    if minutes.decisions:
+        lines.append("*" + t.gettext("Decisions") + ":*\n" + escape(minutes.decisions))
+    if minutes.discussed:
+        lines.append("*" + t.gettext("Topics discussed") + ":* " + "; ".join(
+            f"{escape(title)} _(#{number})_" for number, title in minutes.discussed))
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=truncate(heading, 150), emoji=False)),
+        SectionBlock(text=MarkdownTextObject(text=truncate("\n\n".join(lines), 3000))),
+    ]
+    if minutes.action_items:
+        items = "\n".join(
+            "• " + t.gettext("{what}: {owner}, by {due}").format(
+                what=escape(item.description), owner=escape(item.owner),
+                due=format_date(item.due_on, "long", locale=babel_locale(t.language)))
+            for item in minutes.action_items
+        )
+        blocks.append(SectionBlock(text=MarkdownTextObject(
+            text=truncate("*" + t.gettext("Follow-up") + ":*\n" + items, 3000))))
+    attended = t.ngettext("{count} person attended", "{count} people attended", minutes.attendees).format(
+        count=minutes.attendees)
+    if minutes.attending_organisations:
+        attended += ": " + ", ".join(escape(n) for n in minutes.attending_organisations)
+    if minutes.version > 1:
+        attended += " · " + t.gettext("corrected")
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=truncate(attended, 3000))]))
+    thread = message.thread.ts if message.thread else None
+    return Rendered(heading, dicts(blocks), thread_ts=thread)
+
+
+def action_item_due(t: Translator, message: ActionItemDue, zone: ZoneInfo) -> Rendered:
+    """The reminder to a follow-up point's organisation on its due date."""
+    line = t.gettext("Due today for {owner}: {what} (from meeting {number}, {title}).").format(
+        owner=escape(message.item.owner), what=f"*{escape(message.item.description)}*",
+        number=message.meeting_number, title=escape(message.meeting_title))
+    return Rendered(line.replace("*", ""), dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def minutes_confirmation(t: Translator, minutes: MinutesView) -> Rendered:
+    """Told privately to the coordinator who recorded the minutes."""
+    line = t.gettext("The minutes of meeting {number} ({title}) are recorded and on their way to the channel "
+                     "and the {count} attendee(s).").format(
+        number=minutes.meeting.number, title=escape(minutes.meeting.title), count=minutes.attendees)
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def minutes_modal(t: Translator, form: MinutesForm, private_metadata: str) -> dict[str, Any]:
+    """The form behind `/dialog minutes <meeting-no>`."""
+    card = form.meeting
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f"*{card.number}. {escape(card.title)}*")),
+        InputBlock(block_id=ids.MINUTES_SUMMARY, label=PlainTextObject(text=t.gettext("Summary")),
+                   element=PlainTextInputElement(action_id=ids.INPUT_ACTION, multiline=True, max_length=3000,
+                                                 initial_value=form.summary or None)),
+        InputBlock(block_id=ids.MINUTES_DECISIONS, label=PlainTextObject(text=t.gettext("Decisions")),
+                   optional=True,
+                   element=PlainTextInputElement(action_id=ids.INPUT_ACTION, multiline=True, max_length=3000,
+                                                 initial_value=form.decisions or None)),
+    ]
+    if card.agenda:
+        options = [Option(value=str(n), text=truncate(f"{n}. {title}", 75)) for n, title in card.agenda]
+        blocks.append(InputBlock(
+            block_id=ids.MINUTES_DISCUSSED, label=PlainTextObject(text=t.gettext("Topics discussed")),
+            optional=True,
+            element=CheckboxesElement(action_id=ids.INPUT_ACTION, options=options, initial_options=options)))
+    attending = [p.user_id for p in form.people_attending][:100]
+    blocks.append(InputBlock(
+        block_id=ids.MINUTES_ATTENDEES, label=PlainTextObject(text=t.gettext("Who attended")), optional=True,
+        hint=PlainTextObject(text=t.gettext("Filled in from the yes-answers; correct it if needed.")),
+        element=UserMultiSelectElement(action_id=ids.INPUT_ACTION, initial_users=attending or None)))
+    org_options = [Option(value=name, text=truncate(name, 75)) for name in form.organisations[:OPTIONS_MAX]]
+    for n in range(1, ids.MINUTES_ITEMS + 1):
+        item = form.action_items[n - 1] if len(form.action_items) >= n else None
+        blocks.append(HeaderBlock(text=PlainTextObject(
+            text=t.gettext("Follow-up point {number}").format(number=n), emoji=False)))
+        blocks.append(InputBlock(
+            block_id=f"action_{n}", label=PlainTextObject(text=t.gettext("What")), optional=True,
+            element=PlainTextInputElement(action_id=ids.INPUT_ACTION, max_length=500,
+                                          initial_value=item.description if item else None)))
+        if org_options:
+            initial = next((o for o in org_options if item and o.value == item.owner), None)
+            blocks.append(InputBlock(
+                block_id=f"action_{n}_owner", label=PlainTextObject(text=t.gettext("Owner organisation")),
+                optional=True,
+                element=StaticSelectElement(action_id=ids.INPUT_ACTION, options=org_options,
+                                            initial_option=initial)))
+        blocks.append(InputBlock(
+            block_id=f"action_{n}_due", label=PlainTextObject(text=t.gettext("Due")), optional=True,
+            element=DatePickerElement(action_id=ids.INPUT_ACTION,
+                                      initial_date=item.due_on.isoformat() if item else None)))
+    view = View(
+        type="modal", callback_id=ids.MINUTES_VIEW, private_metadata=private_metadata,
+        title=PlainTextObject(text=truncate(t.gettext("Meeting minutes"), 24)),
+        submit=PlainTextObject(text=t.gettext("Send")),
+        close=PlainTextObject(text=t.gettext("Cancel")),
+        blocks=blocks,
+    )
+    return view.to_dict()

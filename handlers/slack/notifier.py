@@ -13,10 +13,12 @@ from handlers.slack import blocks, ids, meeting_blocks
 from handlers.slack.locale import Locales
 from services.i18n import Translator
 from services.messages import (
+    ActionItemDue,
     MeetingCancelled,
     MeetingInvitation,
     MeetingNudge,
     MeetingReminder,
+    MinutesPosted,
     OutgoingMessage,
     TopicAnnouncement,
     TopicChanged,
@@ -54,6 +56,10 @@ def render(message: OutgoingMessage, translator: Translator, zone: ZoneInfo) -> 
             return meeting_blocks.urgent_progress(translator, message, zone)
         case TopicChanged():
             return meeting_blocks.topic_changed(translator, message, zone)
+        case MinutesPosted():
+            return meeting_blocks.minutes_posted(translator, message, zone)
+        case ActionItemDue():
+            return meeting_blocks.action_item_due(translator, message, zone)
     raise TypeError(f"no Slack rendering for {type(message).__name__}")
 
 
@@ -91,10 +97,12 @@ class SlackNotifier:
         """Post to a channel, or to a person's DM by posting to their user id."""
         rendered = render(message, self._translator(destination), self._zone)
         try:
+            threading = {"thread_ts": rendered.thread_ts} if rendered.thread_ts else {}
             response = self._client.chat_postMessage(
                 channel=destination.id,
                 text=rendered.text,
                 blocks=rendered.blocks,
+                **threading,
                 unfurl_links=False,
                 unfurl_media=False,
                 metadata={"event_type": ids.DELIVERY_EVENT, "event_payload": {"delivery_id": delivery_id}},

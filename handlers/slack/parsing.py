@@ -108,6 +108,11 @@ class Agenda:
 
 
 @dataclass(frozen=True)
+class WriteMinutes:
+    number: int
+
+
+@dataclass(frozen=True)
 class Suggest:
     pass
 
@@ -132,6 +137,7 @@ class Cancel:
 Command = (
     Help | Propose | ListTopics | Support | ListMeetings | Rsvp | ShowRoster | RosterAdd
     | RosterContact | RosterRemove | Schedule | Urgent | Invite | Cancel | Agenda | Decline | Suggest
+    | WriteMinutes
 )
 
 # Each subcommand in English and Norwegian Bokmål (with ASCII spellings for keyboards without æøå).
@@ -150,6 +156,7 @@ ALIASES: dict[str, str] = {
     "agenda": "agenda", "dagsorden": "agenda",
     "decline": "decline", "avslå": "decline", "avsla": "decline",
     "suggest": "suggest", "tidsforslag": "suggest",
+    "minutes": "minutes", "referat": "minutes",
 }
 AGENDA_ADD = {"add", "legg-til", "leggtil", "ny"}
 AGENDA_USAGE = N_("`/dialog agenda <meeting-no>` (a form) or `/dialog agenda <meeting-no> add <topic-no>`")
@@ -237,6 +244,9 @@ def _parse(raw: str) -> Command:
         return _decline(rest)
     if name == "suggest":
         return Suggest()
+    if name == "minutes":
+        usage = N_("`/dialog minutes <meeting-no>`, e.g. `/dialog minutes 2`")
+        return WriteMinutes(parse_number(rest, usage=usage))
     number = parse_number(rest, usage=N_("`/dialog cancel <meeting-no>`, e.g. `/dialog cancel 2`"))
     return Cancel(number)
 
@@ -428,6 +438,39 @@ def agenda_form(view: dict[str, Any]) -> AgendaFormValues:
         if speaker.strip() or subject.strip():
             talks.append((speaker, organisation, subject, minutes))
     return AgendaFormValues(topics, tuple(talks))
+
+
+@dataclass(frozen=True)
+class MinutesFormValues:
+    summary: str
+    decisions: str
+    discussed: tuple[int, ...]
+    attendees: tuple[str, ...]
+    items: tuple[tuple[int, str, str, str], ...]  # (row, what, owner, due YYYY-MM-DD) as entered
+
+
+def minutes_form(view: dict[str, Any]) -> MinutesFormValues:
+    """What was entered in the minutes modal (empty follow-up rows left out)."""
+    values = view.get("state", {}).get("values", {})
+
+    def field(block: str) -> dict[str, Any]:
+        return values.get(block, {}).get(ids.INPUT_ACTION, {}) or {}
+
+    items = []
+    for n in range(1, ids.MINUTES_ITEMS + 1):
+        what = field(f"action_{n}").get("value") or ""
+        owner = (field(f"action_{n}_owner").get("selected_option") or {}).get("value") or ""
+        due = field(f"action_{n}_due").get("selected_date") or ""
+        if what.strip() or owner or due:
+            items.append((n, what, owner, due))
+    return MinutesFormValues(
+        summary=field(ids.MINUTES_SUMMARY).get("value") or "",
+        decisions=field(ids.MINUTES_DECISIONS).get("value") or "",
+        discussed=tuple(int(o["value"]) for o in field(ids.MINUTES_DISCUSSED).get("selected_options") or []
+                        if str(o.get("value", "")).isdigit()),
+        attendees=tuple(str(u) for u in field(ids.MINUTES_ATTENDEES).get("selected_users") or []),
+        items=tuple(items),
+    )
 
 
 @dataclass(frozen=True)

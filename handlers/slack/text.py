@@ -26,11 +26,15 @@ def truncate(text: str, limit: int) -> str:
 _BABEL_LOCALES = {"en": "en_GB", "nb": "nb_NO"}
 
 
+def babel_locale(language: str) -> str:
+    """The Babel locale for formatting dates in `language`."""
+    return _BABEL_LOCALES.get(language, "en_GB")
+
+
 def local_time(moment: datetime, zone: ZoneInfo, language: str) -> str:
     """A readable date and time in `zone`, in the reader's language (the fallback for date tokens)."""
-    babel_locale = _BABEL_LOCALES.get(language, "en_GB")
-    day = format_date(moment.astimezone(zone), "full", locale=babel_locale)
-    clock = format_time(moment, "HH:mm", tzinfo=zone, locale=babel_locale)
+    day = format_date(moment.astimezone(zone), "full", locale=babel_locale(language))
+    clock = format_time(moment, "HH:mm", tzinfo=zone, locale=babel_locale(language))
     return f"{day} {clock} ({zone.key})"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -12,13 +12,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
-from handlers.slack import blocks, ids, meeting_blocks
+from handlers.slack import PLATFORM, blocks, ids, meeting_blocks
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import Listener
-from handlers.slack.parsing import ModalContext, agenda_form, proposal_form, schedule_form
+from handlers.slack.parsing import ModalContext, agenda_form, minutes_form, proposal_form, schedule_form
 from services.errors import DomainError, InvalidInput
 from services.i18n import N_, text
 from services.messages import Talk
+from services.minutes import ActionItemInput
+from services.people import PersonRef
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +158,44 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
             tell_privately(client, origin, context.user_id or "", rendered)
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("could not confirm an agenda change to its coordinator: %s", exc)
+
+    @app.view(ids.MINUTES_VIEW)
+    @guard
+    def minutes(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        form = minutes_form(view)
+        origin = ModalContext.load(view.get("private_metadata") or "")
+        actor = deps.actor(context)
+        items: list[tuple[int, ActionItemInput]] = []
+        try:
+            if origin.meeting is None:
+                raise InvalidInput(text(N_("This form has expired; open it again with `/dialog minutes`.")))
+            for row, what, owner, due in form.items:
+                try:
+                    due_on = date.fromisoformat(due) if due else None
+                except ValueError:
+                    due_on = None
+                items.append((row, ActionItemInput(what, owner, due_on)))
+            recorded = deps.services.minutes.record(
+                actor, origin.meeting, summary=form.summary, decisions=form.decisions,
+                action_items=[item for _, item in items],
+                attendees=[PersonRef(PLATFORM, user) for user in form.attendees],
+                discussed=form.discussed,
+            )
+        except DomainError as error:
+            message = deps.quick_translator(context).render(error.message)
+            block = ids.MINUTES_DECISIONS if error.field == "decisions" else ids.MINUTES_SUMMARY
+            if error.field and error.field.startswith("action_"):
+                # The service counts the rows entered; show the error on that row of the form.
+                position = int(error.field.removeprefix("action_"))
+                block = f"action_{items[position - 1][0] if 0 < position <= len(items) else 1}"
+            ack(response_action="errors", errors={block: message})
+            return
+        ack()
+        rendered = meeting_blocks.minutes_confirmation(deps.translator(context), recorded)
+        try:
+            tell_privately(client, origin, context.user_id or "", rendered)
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.warning("could not confirm the minutes to their coordinator: %s", exc)
 
     @app.action(ids.URGENT_RECOUNT)
     @guard

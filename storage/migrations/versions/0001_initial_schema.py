@@ -97,6 +97,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
     sa.UniqueConstraint('workspace_id', 'name_key', name=op.f('uq_organisations_workspace_id_name_key'))
     )
+    op.create_table('action_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('owner_organisation_id', sa.Integer(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_action_items_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['owner_organisation_id'], ['organisations.id'], name=op.f('fk_action_items_owner_organisation_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_action_items'))
+    )
     op.create_table('contacts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
@@ -150,6 +161,19 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_talks')),
     sa.UniqueConstraint('meeting_id', 'position', name=op.f('uq_meeting_talks_meeting_id_position'))
     )
+    op.create_table('minutes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('decisions', sa.Text(), nullable=False),
+    sa.Column('written_by_platform', sa.String(length=16), nullable=False),
+    sa.Column('written_by_user_id', sa.String(length=64), nullable=False),
+    sa.Column('written_at', storage.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_minutes_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_minutes')),
+    sa.UniqueConstraint('meeting_id', name=op.f('uq_minutes_meeting_id'))
+    )
     op.create_table('organisation_keywords',
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('keyword', sa.String(length=64), nullable=False),
@@ -192,6 +216,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=True),
     sa.Column('topic_id', sa.Integer(), nullable=True),
+    sa.Column('action_item_id', sa.Integer(), nullable=True),
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('dest_platform', sa.String(length=16), nullable=False),
     sa.Column('dest_kind', sa.String(length=16), nullable=False),
@@ -214,6 +239,7 @@ def upgrade() -> None:
     sa.Column('update_claimed_at', storage.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_update_at', storage.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', storage.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['action_item_id'], ['action_items.id'], name=op.f('fk_deliveries_action_item_id_action_items'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_deliveries_meeting_id_meetings'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_deliveries_organisation_id_organisations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_deliveries_topic_id_topics'), ondelete='CASCADE'),
@@ -261,6 +287,7 @@ def downgrade() -> None:
     op.drop_table('topics')
     op.drop_table('organisation_perspectives')
     op.drop_table('organisation_keywords')
+    op.drop_table('minutes')
     op.drop_table('meeting_talks')
     op.drop_table('meeting_organisations')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
@@ -271,6 +298,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_contacts_person')
 
     op.drop_table('contacts')
+    op.drop_table('action_items')
     op.drop_table('organisations')
     op.drop_table('meetings')
     op.drop_table('coordinators')

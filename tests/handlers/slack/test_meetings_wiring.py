@@ -300,3 +300,44 @@ def test_planning_advice_with_one_click_invites(bot: RunningBot, fake_slack: Fak
     slots = chat.say(COORDINATOR, "suggest")
     assert "Best times in the next three weeks" in slots["text"] and "suits 1 of 1" in _dump(slots)
     assert "Only coordinators" in chat.say(ALICE, "suggest")["text"]
+
+
+def test_minutes_through_the_form_reach_the_thread_and_attendees(
+    bot: RunningBot, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    chat = Chat(bot, fake_slack)
+    chat.say(COORDINATOR, f'roster add "Caritas" core <@{ALICE}> <@{BOB}>')
+    chat.say(COORDINATOR, "schedule 2026-03-02 12:00 Winter shelter capacity")
+    clock.advance(timedelta(hours=1))
+    assert fake_slack.wait_for(lambda: len(fake_slack.messages(CHANNEL)) == 1, timeout=10)
+    invitation = fake_slack.messages(CHANNEL)[0]
+    chat.click(ALICE, "rsvp_yes", invitation)
+    assert "has not happened yet" in chat.say(COORDINATOR, "minutes 1")["text"]
+    clock.advance(timedelta(hours=2))
+    bot.slack.slash_command("minutes 1", user_id=COORDINATOR, response_url=fake_slack.response_url("form"))
+    assert fake_slack.wait_for(lambda: len(fake_slack.opened_views()) == 1)
+    view = fake_slack.opened_views()[0]
+    attendees = next(b for b in view["blocks"] if b.get("block_id") == "attendees")
+    assert attendees["element"]["initial_users"] == [ALICE]
+
+    def submit(owner: str | None) -> object:
+        values = {
+            "summary": {"value": {"type": "plain_text_input", "value": "Two more warm rooms this winter."}},
+            "attendees": {"value": {"type": "multi_users_select", "selected_users": [ALICE, BOB]}},
+            "action_2": {"value": {"type": "plain_text_input", "value": "Find volunteers"}},
+            "action_2_owner": {"value": {"type": "static_select",
+                                         "selected_option": {"value": owner} if owner else None}},
+            "action_2_due": {"value": {"type": "datepicker", "selected_date": "2026-03-09"}},
+        }
+        return bot.slack.view_submission("meeting_minutes", values, user_id=COORDINATOR, opened=view)
+
+    refused = submit(None)
+    assert "needs an owner organisation" in refused.json()["errors"]["action_2"]
+    assert submit("Caritas").body == b""
+    assert fake_slack.wait_for(lambda: any("Minutes: Winter shelter capacity" in m["text"]
+                                           for m in fake_slack.messages(CHANNEL)), timeout=10)
+    [posted] = [m for m in fake_slack.messages(CHANNEL) if m["text"].startswith("Minutes")]
+    assert posted.get("thread_ts") == invitation["ts"]
+    assert fake_slack.wait_for(lambda: all(any(m["text"].startswith("Minutes") for m in fake_slack.dms(u))
+                                           for u in (ALICE, BOB)), timeout=10)
+    assert "Find volunteers: Caritas, by 9 March 2026" in _dump(posted)

@@ -1,0 +1,312 @@
+"""Minutes (referat): the record that closes the loop after a meeting.
+
+Recording minutes marks the meeting held, records who attended, marks discussed topics (their
+proposers are told), posts the minutes in the invitation's thread in the channel and by DM to
+everyone who attended, and reminds each follow-up point's organisation on its due date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.clock import Clock
+from services.deliveries import Deliveries
+from services.errors import InvalidInput
+from services.i18n import N_, text
+from services.meetings import INVITE, TOPIC_DISCUSSED, TOPIC_UNSCHEDULED, Meetings, meeting_card
+from services.messages import ActionItemDue, ActionItemView, MeetingCard, MinutesPosted, MinutesView
+from services.people import Actor, Destination, MessageRef, PersonRef
+from services.roster import find_organisation
+from services.workspaces import Workspaces, audit, require_coordinator
+from storage.models import (
+    ActionItem,
+    Answer,
+    Delivery,
+    Meeting,
+    MeetingState,
+    MeetingTopic,
+    Minutes,
+    Organisation,
+    Topic,
+    TopicState,
+)
+
+POSTED = "minutes_posted"
+ACTION_DUE = "action_item_due"
+SUMMARY_MIN, TEXT_MAX = 10, 3000
+ITEMS_MAX = 10
+# Follow-up reminders arrive at the start of the working day, local time.
+REMIND_AT = time(9, 0)
+_SPACES = re.compile(r"[ \t]+")
+
+
+@dataclass(frozen=True)
+class ActionItemInput:
+    """A follow-up point as entered: owner is an organisation's name."""
+
+    description: str
+    owner: str
+    due_on: date | None
+
+
+@dataclass(frozen=True)
+class MinutesForm:
+    """What the minutes form starts from."""
+
+    meeting: MeetingCard
+    people_attending: tuple[PersonRef, ...]  # yes-answers, or the attendance already recorded
+    organisations: tuple[str, ...]
+    summary: str
+    decisions: str
+    action_items: tuple[ActionItemView, ...]
+
+
+class MinutesService:
+    """Use cases around minutes; coordinators only."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, workspaces: Workspaces,
+                 deliveries: Deliveries, meetings: Meetings, channel: Destination | None,
+                 zone: ZoneInfo) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._workspaces = workspaces
+        self._deliveries = deliveries
+        self._meetings = meetings
+        self._channel = channel
+        self._zone = zone
+        deliveries.register(POSTED, self._compose_posted)
+        deliveries.register(ACTION_DUE, self._compose_due)
+
+    def form(self, actor: Actor, number: int) -> MinutesForm:
+        """The starting point for writing (or correcting) a meeting's minutes."""
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            meeting = self._held_or_happening(session, workspace.id, number)
+            minutes = session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
+            recorded = any(i.attended is not None for i in meeting.invitations)
+            attending = tuple(dict.fromkeys(
+                PersonRef(i.platform, i.user_id) for i in meeting.invitations
+                if (i.attended if recorded else i.answer == Answer.YES)
+            ))
+            organisations = session.scalars(
+                select(Organisation.name)
+                .where(Organisation.workspace_id == workspace.id, Organisation.archived_at.is_(None))
+                .order_by(Organisation.name_key)
+            ).all()
+            return MinutesForm(
+                meeting=meeting_card(session, meeting),
+                people_attending=attending,
+                organisations=tuple(organisations),
+                summary=minutes.summary if minutes else "",
+                decisions=minutes.decisions if minutes else "",
+                action_items=tuple(_items(session, meeting.id)),
+            )
+
+    def record(
+        self,
+        actor: Actor,
+        number: int,
+        *,
+        summary: str,
+        decisions: str = "",
+        action_items: Sequence[ActionItemInput] = (),
+        attendees: Sequence[PersonRef] = (),
+        discussed: Sequence[int] = (),
+    ) -> MinutesView:
+        """Record (or correct) the minutes and send them to the channel thread and the attendees."""
+        summary, decisions = summary.strip(), decisions.strip()
+        if not SUMMARY_MIN <= len(summary) <= TEXT_MAX:
+            raise InvalidInput(
+                text(N_("Write a summary of {min} to {max} characters."), min=SUMMARY_MIN, max=TEXT_MAX),
+                field="summary",
+            )
+        if len(decisions) > TEXT_MAX:
+            raise InvalidInput(text(N_("Keep the decisions to {max} characters."), max=TEXT_MAX),
+                               field="decisions")
+        if len(action_items) > ITEMS_MAX:
+            raise InvalidInput(text(N_("At most {max} follow-up points."), max=ITEMS_MAX),
+                               field="action_items")
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            meeting = self._held_or_happening(session, workspace.id, number, lock=True)
+            owners = []
+            for position, item in enumerate(action_items, start=1):
+                description = _SPACES.sub(" ", item.description).strip()
+                if not 3 <= len(description) <= 500:
+                    raise InvalidInput(
+                        text(N_("Follow-up point {position} needs a description of 3 to 500 characters."),
+                             position=position), field=f"action_{position}")
+                if not item.owner.strip():
+                    raise InvalidInput(
+                        text(N_("Follow-up point {position} needs an owner organisation."),
+                             position=position),
+                        field=f"action_{position}")
+                if item.due_on is None or item.due_on < meeting.starts_at.astimezone(self._zone).date():
+                    raise InvalidInput(
+                        text(N_("Follow-up point {position} needs a due date on or after the meeting."),
+                             position=position), field=f"action_{position}")
+                owners.append((description, find_organisation(session, workspace, item.owner), item.due_on))
+            minutes = session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
+            if minutes is None:
+                minutes = Minutes(meeting_id=meeting.id, summary=summary, decisions=decisions, version=1,
+                                  written_by_platform=actor.person.platform,
+                                  written_by_user_id=actor.person.user_id, written_at=now)
+                session.add(minutes)
+            else:
+                minutes.summary, minutes.decisions = summary, decisions
+                minutes.version += 1
+                minutes.written_at = now
+            meeting.state = MeetingState.HELD
+            meeting.updated_at = now
+            present = {(p.platform, p.user_id) for p in attendees}
+            for invitation in meeting.invitations:
+                invitation.attended = (invitation.platform, invitation.user_id) in present
+            self._mark_topics(session, meeting, set(discussed))
+            session.execute(delete(ActionItem).where(ActionItem.meeting_id == meeting.id))
+            session.flush()
+            for position, (description, owner, due_on) in enumerate(owners, start=1):
+                item = ActionItem(meeting_id=meeting.id, position=position, description=description,
+                                  owner_organisation_id=owner.id, due_on=due_on)
+                session.add(item)
+                session.flush()
+                due_at = datetime.combine(due_on, REMIND_AT, tzinfo=self._zone)
+                for contact in owner.contacts:
+                    self._deliveries.plan(
+                        session, workspace_id=workspace.id, kind=ACTION_DUE, key=f"action:{item.id}",
+                        destination=Destination.user(PersonRef(contact.platform, contact.user_id),
+                                                     owner.language),
+                        due_at=max(due_at, now), meeting_id=meeting.id, action_item_id=item.id,
+                    )
+            self._plan_posts(session, meeting, present)
+            audit(session, workspace, actor, "meeting.minutes", f"meeting {meeting.number}", self._clock,
+                  version=minutes.version, attendees=len(present))
+            view = _view(session, meeting, minutes)
+        self._deliveries.wake()
+        return view
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _held_or_happening(self, session: Session, workspace_id: int, number: int, *,
+                           lock: bool = False) -> Meeting:
+        query = select(Meeting).where(Meeting.workspace_id == workspace_id, Meeting.number == number)
+        meeting = session.scalar(query.with_for_update() if lock else query)
+        if meeting is None:
+            raise InvalidInput(
+                text(N_("There is no meeting {number}. `/dialog meetings` lists the upcoming ones."),
+                     number=number), field="summary")
+        if meeting.state == MeetingState.CANCELLED:
+            raise InvalidInput(text(N_("Meeting {number} has been cancelled."), number=number),
+                               field="summary")
+        if self._clock.now() < meeting.starts_at:
+            raise InvalidInput(
+                text(N_("Meeting {number} has not happened yet; write its minutes once it has started."),
+                     number=number), field="summary")
+        return meeting
+
+    def _mark_topics(self, session: Session, meeting: Meeting, discussed: set[int]) -> None:
+        for topic in session.scalars(
+            select(Topic).join(MeetingTopic, MeetingTopic.topic_id == Topic.id)
+            .where(MeetingTopic.meeting_id == meeting.id)
+        ):
+            if topic.number in discussed and topic.state != TopicState.DISCUSSED:
+                topic.state = TopicState.DISCUSSED
+                topic.updated_at = self._clock.now()
+                self._meetings.tell_proposer(session, meeting, topic, TOPIC_DISCUSSED)
+            elif topic.number not in discussed and topic.state == TopicState.SCHEDULED:
+                # On the agenda but not reached: back among the proposals, for a later meeting.
+                topic.state = TopicState.PROPOSED
+                topic.updated_at = self._clock.now()
+                self._meetings.tell_proposer(session, meeting, topic, TOPIC_UNSCHEDULED)
+
+    def _plan_posts(self, session: Session, meeting: Meeting, present: set[tuple[str, str]]) -> None:
+        now = self._clock.now()
+        if self._channel is not None:
+            self._deliveries.plan(session, workspace_id=meeting.workspace_id, kind=POSTED,
+                                  key=f"meeting:{meeting.id}:minutes", destination=self._channel,
+                                  due_at=now, meeting_id=meeting.id)
+        languages = {mo.organisation_id: mo.organisation.language for mo in meeting.organisations}
+        for invitation in meeting.invitations:
+            if (invitation.platform, invitation.user_id) in present:
+                self._deliveries.plan(
+                    session, workspace_id=meeting.workspace_id, kind=POSTED,
+                    key=f"meeting:{meeting.id}:minutes",
+                    destination=Destination.user(PersonRef(invitation.platform, invitation.user_id),
+                                                 languages.get(invitation.organisation_id)),
+                    due_at=now, meeting_id=meeting.id,
+                )
+        # A correction re-renders what was already posted.
+        session.execute(
+            update(Delivery).where(Delivery.meeting_id == meeting.id, Delivery.kind == POSTED)
+            .values(content_version=Delivery.content_version + 1)
+        )
+
+    def _compose_posted(self, session: Session, delivery: Delivery) -> MinutesPosted | None:
+        meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
+        minutes = session.scalar(select(Minutes).where(Minutes.meeting_id == delivery.meeting_id))
+        if meeting is None or minutes is None:
+            return None
+        thread = None
+        if delivery.dest_kind == "channel":
+            invitation = session.scalar(
+                select(Delivery).where(Delivery.meeting_id == meeting.id, Delivery.kind == INVITE,
+                                       Delivery.dest_kind == "channel", Delivery.ref_ts.is_not(None))
+            )
+            if invitation is not None and invitation.ref_channel and invitation.ref_ts:
+                thread = MessageRef(invitation.ref_channel, invitation.ref_ts)
+        return MinutesPosted(_view(session, meeting, minutes), thread)
+
+    def _compose_due(self, session: Session, delivery: Delivery) -> ActionItemDue | None:
+        item = session.get(ActionItem, delivery.action_item_id) if delivery.action_item_id else None
+        if item is None:
+            return None
+        meeting = session.get(Meeting, item.meeting_id)
+        owner = session.get(Organisation, item.owner_organisation_id)
+        if meeting is None or owner is None:
+            return None
+        return ActionItemDue(ActionItemView(item.description, owner.name, item.due_on), meeting.number,
+                             meeting.title)
+
+
+def _items(session: Session, meeting_id: int) -> list[ActionItemView]:
+    rows = session.execute(
+        select(ActionItem, Organisation.name)
+        .join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
+        .where(ActionItem.meeting_id == meeting_id)
+        .order_by(ActionItem.position)
+    ).all()
+    return [ActionItemView(item.description, name, item.due_on) for item, name in rows]
+
+
+def _view(session: Session, meeting: Meeting, minutes: Minutes) -> MinutesView:
+    present = [i for i in meeting.invitations if i.attended]
+    names = sorted({
+        org.name for org in (session.get(Organisation, i.organisation_id) for i in present) if org is not None
+    })
+    discussed = tuple(
+        (topic.number, topic.title)
+        for topic in session.scalars(
+            select(Topic).join(MeetingTopic, MeetingTopic.topic_id == Topic.id)
+            .where(MeetingTopic.meeting_id == meeting.id, Topic.state == TopicState.DISCUSSED)
+            .order_by(MeetingTopic.position)
+        )
+    )
+    return MinutesView(
+        meeting=meeting_card(session, meeting),
+        summary=minutes.summary,
+        decisions=minutes.decisions,
+        action_items=tuple(_items(session, meeting.id)),
+        attendees=len({(i.platform, i.user_id) for i in present}),
+        attending_organisations=tuple(names),
+        discussed=discussed,
+        version=minutes.version,
+    )
