@@ -58,6 +58,7 @@ class Runtime:
     bolt: Any
     team_id: str
     socket: Any = None
+    locales: tuple[Any, ...] = ()
 
     def health(self) -> dict[str, Any]:
         """Ready when the database answers and the scheduler runs (and, in Socket Mode, say if connected)."""
@@ -98,11 +99,12 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     identity = listener_client.auth_test()
     team_id = str(identity.get("team_id") or "")
     locales = Locales(listener_client, settings.language)
+    sweep_locales = Locales(sweep_client, settings.language)
     services = build_services(
         sessions,
         clock or SystemClock(),
         # The sweep looks readers up with its own client: no retry sleeps on the sweep's thread.
-        SlackNotifier(sweep_client, Locales(sweep_client, settings.language), settings.timezone),
+        SlackNotifier(sweep_client, sweep_locales, settings.timezone),
         platform=PLATFORM,
         channel_id=settings.dialog_channel,
         coordinators=settings.coordinators,
@@ -114,7 +116,8 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     deps = SlackDeps(services, locales, settings.dialog_channel, settings.timezone, team_id)
     bolt = build_app(deps, listener_client, signing_secret=settings.slack_signing_secret)
     scheduler = build_scheduler(services)
-    runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id)
+    runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id,
+                      locales=(locales, sweep_locales))
     runtime.web = create_web_app(None if settings.socket_mode else bolt, runtime.health)
     return runtime
 
@@ -156,6 +159,8 @@ def serve(runtime: Runtime) -> None:
         if socket_handler is not None:
             socket_handler.close()
         runtime.scheduler.shutdown(wait=True)
+        for locales in runtime.locales:
+            locales.close()
         runtime.services.deliveries.retire()
         runtime.engine.dispose()
 

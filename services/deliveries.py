@@ -32,6 +32,16 @@ from storage.models import Delivery, DeliveryState, Worker
 log = logging.getLogger(__name__)
 
 Composer = Callable[[Session, Delivery], OutgoingMessage | None]
+# A destination as (platform, kind, id): the unit Slack rate-limits and the order is kept in.
+Key = tuple[str, ...]
+
+
+class NotYet(Exception):  # noqa: N818 - it is an answer, not a failure
+    """Raised by a composer when its message cannot be decided yet; the row is tried again later."""
+
+    def __init__(self, delay: timedelta = timedelta(seconds=5)) -> None:
+        super().__init__(f"not yet; again in {delay}")
+        self.delay = delay
 # Told, in the same transaction, when a delivery is settled: sent, failed for good, or skipped.
 Settled = Callable[[Session, Delivery], None]
 
@@ -124,6 +134,7 @@ class Deliveries:
         self._settled: list[Settled] = []
         self._wake: Callable[[], None] = lambda: None
         self._paused_until: datetime | None = None
+        self._pause_lock = threading.Lock()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     def register(self, kind: str, composer: Composer) -> None:
@@ -227,31 +238,37 @@ class Deliveries:
 
     def _pause(self, retry_after: float) -> None:
         until = self._clock.now() + timedelta(seconds=retry_after)
-        if self._paused_until is None or until > self._paused_until:
-            self._paused_until = until
+        with self._pause_lock:
+            # Several sends may be told to wait at once: the longest wait wins.
+            if self._paused_until is None or until > self._paused_until:
+                self._paused_until = until
         log.info("rate limited: sending paused for %.0f s", retry_after)
 
-    def _run(self, claim: Callable[[], list[int]], handle: Callable[[int, SweepReport], None],
+    def _run(self, claim: Callable[[], list[tuple[int, Key]]], handle: Callable[[int, SweepReport], None],
              report: SweepReport) -> None:
         if self._paused():
             return
         claimed = claim()
 
-        def one(delivery_id: int) -> None:
-            if self._paused():
-                # Rate limited meanwhile: hand it back untouched, due when the pause ends.
-                self._unclaim([delivery_id])
-                report.retrying.append(delivery_id)
-                return
-            handle(delivery_id, report)
+        def in_order(delivery_ids: list[int]) -> None:
+            for position, delivery_id in enumerate(delivery_ids):
+                if self._paused():
+                    # Rate limited meanwhile: hand the rest back untouched, due when the pause ends.
+                    self._unclaim(delivery_ids[position:])
+                    report.retrying.extend(delivery_ids[position:])
+                    return
+                handle(delivery_id, report)
 
-        if self._workers == 1 or len(claimed) <= 1:
-            for delivery_id in claimed:
-                one(delivery_id)
+        # One destination's messages go in order (an invitation before its reminder); different
+        # destinations are different Slack channels, each with its own limit, so they go side by side.
+        groups: dict[Key, list[int]] = {}
+        for delivery_id, destination in claimed:
+            groups.setdefault(destination, []).append(delivery_id)
+        if self._workers == 1 or len(groups) <= 1:
+            for delivery_ids in groups.values():
+                in_order(delivery_ids)
             return
-        # Different destinations are different Slack channels, each with its own limit: send
-        # them side by side. The pacer has already kept any one channel to its share.
-        for future in [self._executor().submit(one, delivery_id) for delivery_id in claimed]:
+        for future in [self._executor().submit(in_order, ids) for ids in groups.values()]:
             future.result()
 
     def _executor(self) -> ThreadPoolExecutor:
@@ -278,7 +295,7 @@ class Deliveries:
 
     # -- sending ---------------------------------------------------------------------------
 
-    def _claim_due(self) -> list[int]:
+    def _claim_due(self) -> list[tuple[int, Key]]:
         now = self._clock.now()
         with self._sessions.begin() as session:
             query = (
@@ -289,13 +306,17 @@ class Deliveries:
                     or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
                 )
                 .order_by(Delivery.due_at, Delivery.id)
-                .limit(BATCH)
+                # Look further than one batch: rows for a channel that had its share this second
+                # must not keep every other destination waiting behind them.
+                .limit(BATCH * 4)
             )
             if session.get_bind().dialect.name == "postgresql":
                 # Replicas skip each other's rows instead of queueing behind their locks.
                 query = query.with_for_update(skip_locked=True)
-            claimed = []
+            claimed: list[tuple[int, Key]] = []
             for delivery_id, *destination in session.execute(query).all():
+                if len(claimed) >= BATCH:
+                    break
                 if not self._pacer.admit(tuple(destination)):
                     continue  # this channel had its share for now; the row waits for a later sweep
                 # The state condition makes the claim exclusive on every backend.
@@ -311,7 +332,7 @@ class Deliveries:
                     )
                 )
                 if result.rowcount == 1:
-                    claimed.append(delivery_id)
+                    claimed.append((delivery_id, tuple(destination)))
         return claimed
 
     def _send_one(self, delivery_id: int, report: SweepReport) -> None:
@@ -319,7 +340,17 @@ class Deliveries:
             delivery = session.get(Delivery, delivery_id)
             if delivery is None or delivery.claimed_by != self.worker_id:
                 return
-            message = self._compose(session, delivery)
+            # The claim's lease counts from now, when the send really starts.
+            delivery.claimed_at = delivery.attempted_at = self._clock.now()
+            try:
+                message = self._compose(session, delivery)
+            except NotYet as wait:
+                delivery.state = DeliveryState.PENDING
+                delivery.claimed_by = delivery.claimed_at = None
+                delivery.attempts -= 1
+                delivery.next_attempt_at = self._clock.now() + wait.delay
+                report.retrying.append(delivery_id)
+                return
             destination = _destination(delivery)
             version = delivery.content_version
             if message is None:
@@ -513,7 +544,7 @@ class Deliveries:
 
     # -- updates in place ------------------------------------------------------------------
 
-    def _claim_stale(self) -> list[int]:
+    def _claim_stale(self) -> list[tuple[int, Key]]:
         now = self._clock.now()
         claimable = (
             Delivery.state == DeliveryState.SENT,
@@ -523,11 +554,12 @@ class Deliveries:
             or_(Delivery.last_update_at.is_(None), Delivery.last_update_at <= now - UPDATE_GAP),
         )
         with self._sessions.begin() as session:
-            candidates = list(
-                session.scalars(select(Delivery.id).where(*claimable).order_by(Delivery.id).limit(BATCH))
-            )
-            claimed = []
-            for delivery_id in candidates:
+            candidates = session.execute(
+                select(Delivery.id, Delivery.dest_platform, Delivery.dest_kind, Delivery.dest_id)
+                .where(*claimable).order_by(Delivery.id).limit(BATCH)
+            ).all()
+            claimed: list[tuple[int, Key]] = []
+            for delivery_id, *destination in candidates:
                 # The same conditions again: a rival replica may have just taken it.
                 result = session.execute(
                     update(Delivery)
@@ -536,7 +568,7 @@ class Deliveries:
                     .values(update_claimed_at=now, last_update_at=now)
                 )
                 if result.rowcount == 1:
-                    claimed.append(delivery_id)
+                    claimed.append((delivery_id, tuple(destination)))
         return claimed
 
     def _update_one(self, delivery_id: int, report: SweepReport) -> None:

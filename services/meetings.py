@@ -18,7 +18,7 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
-from services.deliveries import Deliveries
+from services.deliveries import Deliveries, NotYet
 from services.errors import Conflict, DomainError, InvalidInput, NotFound
 from services.i18n import N_, Text, text
 from services.messages import (
@@ -223,6 +223,8 @@ class Meetings:
                     field="title",
                 )
             topics = [self._open_topic(session, workspace, n) for n in dict.fromkeys(topic_numbers)]
+            for topic in topics:
+                self._not_elsewhere(session, None, topic)
             chosen = [find_organisation(session, workspace, name) for name in organisations]
             if kind == MeetingKind.URGENT:
                 invite_at = now
@@ -286,6 +288,7 @@ class Meetings:
         with self._sessions.begin() as session:
             workspace, meeting = self._upcoming_for_coordinator(session, actor, number, now)
             topic = self._open_topic(session, workspace, topic_number)
+            self._not_elsewhere(session, meeting, topic)
             if any(link.topic_id == topic.id for link in _agenda_links(session, meeting)):
                 raise Conflict(
                     text(N_("Topic {topic} is already on the agenda of meeting {number}."),
@@ -310,6 +313,8 @@ class Meetings:
             workspace, meeting = self._upcoming_for_coordinator(session, actor, number, now)
             self._validate_talks(talks, meeting.duration_minutes)
             wanted = [self._open_topic(session, workspace, n) for n in dict.fromkeys(topic_numbers)]
+            for topic in wanted:
+                self._not_elsewhere(session, meeting, topic)
             for link in _agenda_links(session, meeting):
                 if link.topic_id not in {t.id for t in wanted}:
                     session.delete(link)
@@ -383,6 +388,22 @@ class Meetings:
                 field="talks",
             )
 
+    def _not_elsewhere(self, session: Session, meeting: Meeting | None, topic: Topic) -> None:
+        """A topic is on one upcoming agenda at a time; refuse another."""
+        other = session.scalar(
+            select(Meeting.number)
+            .join(MeetingTopic, MeetingTopic.meeting_id == Meeting.id)
+            .where(MeetingTopic.topic_id == topic.id, Meeting.state == MeetingState.SCHEDULED,
+                   Meeting.starts_at > self._clock.now(),
+                   *([Meeting.id != meeting.id] if meeting is not None else []))
+        )
+        if other is not None:
+            raise Conflict(
+                text(N_("Topic {topic} is already on the agenda of meeting {number}."),
+                     topic=topic.number, number=other),
+                field="topics",
+            )
+
     def _put_on_agenda(self, session: Session, meeting: Meeting, topic: Topic) -> None:
         position = len(_agenda_links(session, meeting))
         session.add(MeetingTopic(meeting_id=meeting.id, topic_id=topic.id, position=position))
@@ -393,9 +414,10 @@ class Meetings:
 
     def tell_proposer(self, session: Session, meeting: Meeting, topic: Topic, kind: str) -> None:
         """Plan a DM to a topic's proposer about its move (`kind`: one of the TOPIC_* kinds)."""
+        # Each move is news of its own: on, off and on again is told three times.
         self._deliveries.plan(
             session, workspace_id=meeting.workspace_id, kind=kind,
-            key=f"topic:{topic.id}:{kind}:{meeting.id}",
+            key=f"topic:{topic.id}:{kind}:{meeting.id}:{self._clock.now():%Y%m%dT%H%M%S%f}",
             destination=Destination.user(PersonRef(topic.proposer_platform, topic.proposer_user_id)),
             due_at=self._clock.now(), topic_id=topic.id, meeting_id=meeting.id,
         )
@@ -761,7 +783,18 @@ class Meetings:
         meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
         if meeting is None or meeting.state != MeetingState.CANCELLED:
             return None
-        return MeetingCancelled(meeting_card(session, meeting))
+        invitation = session.scalar(
+            select(Delivery.state).where(
+                Delivery.meeting_id == meeting.id, Delivery.kind == INVITE,
+                Delivery.dest_kind == "user", Delivery.dest_id == delivery.dest_id,
+                Delivery.dest_platform == delivery.dest_platform,
+            )
+        )
+        if invitation in (DeliveryState.SENDING, DeliveryState.PENDING):
+            # Its invitation is still being decided (mid-send, or in doubt): wait for the outcome.
+            raise NotYet()
+        # Only someone who got the invitation needs to hear the meeting is off.
+        return MeetingCancelled(meeting_card(session, meeting)) if invitation == DeliveryState.SENT else None
 
     def _compose_progress(self, session: Session, delivery: Delivery) -> UrgentProgress | None:
         meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
@@ -783,6 +816,7 @@ class Meetings:
             sent=sum(1 for row in rows if row.state == DeliveryState.SENT),
             failed=failed,
             done=all(row.state in settled for row in rows),
+            skipped=sum(1 for row in rows if row.state == DeliveryState.SKIPPED),
         )
 
     def _invitation_settled(self, session: Session, delivery: Delivery) -> None:

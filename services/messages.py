@@ -128,6 +128,8 @@ class UrgentProgress:
     sent: int
     failed: tuple[FanOutFailure, ...]
     done: bool
+    # No longer relevant when their turn came (the meeting was cancelled or the person removed).
+    skipped: int = 0
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,9 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
                 client.views_open(trigger_id=command["trigger_id"],
                                   view=meeting_blocks.urgent_modal(t, form, origin.dump()))
             case Urgent():
-                starts_at = (local_to_utc(parse_date(parsed.day), parse_time(parsed.at), zone)
-                             if parsed.day else None)
+                day = services.clock.now().astimezone(zone).date() if parsed.day == "today" else (
+                    parse_date(parsed.day) if parsed.day else None)
+                starts_at = local_to_utc(day, parse_time(parsed.at), zone) if day else None
                 card = services.meetings.urgent(actor, title=parsed.title, starts_at=starts_at)
                 private(respond, meeting_blocks.schedule_confirmation(t, card, zone, True))
             case Agenda() if parsed.topic is None:

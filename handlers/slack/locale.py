@@ -104,6 +104,13 @@ class Locales:
 
         self._warmer.submit(look_up)
 
+    def close(self) -> None:
+        """Drop queued background look-ups (a stopping bot must not wait on Slack for them)."""
+        with self._lock:
+            warmer, self._warmer = self._warmer, None
+        if warmer is not None:
+            warmer.shutdown(wait=False, cancel_futures=True)
+
     def known_translator(self, user_id: str) -> Translator:
         """A translator in `user_id`'s language if already known, else the default; never waits on Slack.
 

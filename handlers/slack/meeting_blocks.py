@@ -428,6 +428,8 @@ def urgent_progress(t: Translator, message: UrgentProgress, zone: ZoneInfo) -> R
     if message.done:
         lines.append(t.gettext("Done. Delivered: {sent} · Failed: {failed}.").format(
             sent=message.sent, failed=len(message.failed)))
+        if message.skipped:
+            lines.append(t.gettext("Not sent, no longer relevant: {count}.").format(count=message.skipped))
     for failure in message.failed[:20]:
         lines.append(f"• {mention(failure.person.user_id)}: `{escape(failure.reason)}`")
     if len(message.failed) > 20:
@@ -518,8 +520,10 @@ def agenda_modal(t: Translator, form: AgendaForm, private_metadata: str) -> dict
     """The form behind `/dialog agenda <meeting-no>`: topics from the backlog and up to two talks."""
     card = form.meeting
     on_agenda = {number for number, _ in card.agenda}
+    # What is on the agenda is always offered (and chosen), or saving would drop it.
+    ordered = [*card.agenda, *((n, title) for n, title in form.topics if n not in on_agenda)]
     options = [Option(value=str(number), text=truncate(f"{number}. {title}", 75))
-               for number, title in form.topics[:OPTIONS_MAX]]
+               for number, title in ordered[:OPTIONS_MAX]]
     chosen = [o for o in options if int(o.value) in on_agenda]
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=t.gettext(

@@ -158,6 +158,9 @@ ALIASES: dict[str, str] = {
     "suggest": "suggest", "tidsforslag": "suggest",
     "minutes": "minutes", "referat": "minutes",
 }
+URGENT_USAGE = N_(
+    "`/dialog urgent [<YYYY-MM-DD> <HH:MM>] <title>`, e.g. `/dialog urgent Flooding in Groruddalen`"
+)
 AGENDA_ADD = {"add", "legg-til", "leggtil", "ny"}
 AGENDA_USAGE = N_("`/dialog agenda <meeting-no>` (a form) or `/dialog agenda <meeting-no> add <topic-no>`")
 ROSTER_ACTIONS = {
@@ -334,15 +337,22 @@ def _decline(rest: str) -> Decline:
 _LOOKS_LIKE_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
+_LOOKS_LIKE_TIME = re.compile(r"^\d{1,2}[:.]\d{2}$")
+
+
 def _urgent(rest: str) -> Urgent:
     parts = rest.split(maxsplit=2)
+    if parts and _LOOKS_LIKE_TIME.match(parts[0]):
+        # A time alone means today.
+        title = rest.split(maxsplit=1)[1] if len(parts) > 1 else ""
+        if not title:
+            raise InvalidInput(
+                text(N_("Call an urgent meeting like this: {usage}"), usage=text(URGENT_USAGE)))
+        return Urgent(title, "today", parts[0])
     if parts and _LOOKS_LIKE_DATE.match(parts[0]):
         if len(parts) < 3:
             raise InvalidInput(
-                text(N_("Call an urgent meeting like this: {usage}"),
-                     usage=text(N_("`/dialog urgent [<YYYY-MM-DD> <HH:MM>] <title>`, e.g. "
-                                   "`/dialog urgent Flooding in Groruddalen`"))),
-            )
+                text(N_("Call an urgent meeting like this: {usage}"), usage=text(URGENT_USAGE)))
         return Urgent(parts[2], parts[0], parts[1])
     return Urgent(rest.strip())
 

@@ -132,3 +132,23 @@ def test_the_invitation_carries_the_agenda(services: Services, meeting: int, not
     [channel] = [p for p in notifier.posted if isinstance(p.message, MeetingInvitation) and p.destination.kind == "channel"]
     assert channel.message.meeting.talks[0].subject == "Winter plans"
     assert channel.message.meeting.agenda == ((1, "Heating costs"),)
+
+
+def test_a_topic_is_on_one_upcoming_agenda_at_a_time(services: Services, meeting: int, clock: ManualClock) -> None:
+    other = services.meetings.schedule(coordinator(), title="April dialogue",
+                                       starts_at=clock.now() + timedelta(days=40)).number
+    services.meetings.add_topic(coordinator(), meeting, 1)
+    with pytest.raises(Conflict) as refused:
+        services.meetings.add_topic(coordinator(), other, 1)
+    assert refused.value.message.params == {"topic": 1, "number": meeting}
+    with pytest.raises(Conflict):
+        services.meetings.set_agenda(coordinator(), other, topic_numbers=[1], talks=[])
+
+
+def test_every_move_of_a_topic_is_told(services: Services, meeting: int, notifier: RecordingNotifier,
+                                       clock: ManualClock) -> None:
+    for numbers in ([1], [], [1]):
+        clock.advance(timedelta(seconds=1))
+        services.meetings.set_agenda(coordinator(), meeting, topic_numbers=numbers, talks=[])
+        services.deliveries.sweep()
+    assert _changes(notifier) == [(1, "scheduled"), (1, "unscheduled"), (1, "scheduled")]

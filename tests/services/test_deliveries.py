@@ -246,7 +246,7 @@ def test_a_live_workers_claims_are_never_taken_over(
     slow, rival = replica(), replica()
     slow.topics.propose(person("U1"), "Housing for refugees")
     slow.deliveries.heartbeat()
-    [claimed] = slow.deliveries._claim_due()  # mid-send: claimed, not yet sent
+    [(claimed, _)] = slow.deliveries._claim_due()  # mid-send: claimed, not yet sent
     for _ in range(10):  # a long send; the slow worker keeps beating from its own job
         clock.advance(timedelta(seconds=5))
         slow.deliveries.heartbeat()
@@ -264,7 +264,7 @@ def test_a_takeover_makes_the_old_owner_unable_to_record(
     old, new = replicas
     old.topics.propose(person("U1"), "Housing for refugees")
     old.deliveries.heartbeat()
-    [claimed] = old.deliveries._claim_due()
+    [(claimed, _)] = old.deliveries._claim_due()
     clock.advance(WORKER_TIMEOUT + timedelta(seconds=1))  # the old worker stopped beating
     assert new.deliveries.sweep().recovered == [claimed]
     assert _delivery(sessions).state == DeliveryState.SENT

@@ -96,3 +96,23 @@ def test_the_form_counts_who_will_be_notified(services: Services) -> None:
     more = services.meetings.urgent_form(coordinator(), ["NOAS"])
     assert (more.organisations, more.people) == (3, 4)
     assert [o.name for o in more.choices.organisations] == ["NOAS"]
+
+
+@pytest.mark.usefixtures("roster")
+def test_cancelling_mid_fan_out_tells_only_those_who_were_invited(
+    services: Services, clock: ManualClock, notifier: RecordingNotifier
+) -> None:
+    from services.deliveries import SweepReport
+    from services.messages import MeetingCancelled
+
+    services.meetings.urgent(coordinator(), title="False alarm")
+    claimed = services.deliveries._claim_due()  # the fan-out has claimed its rows...
+    services.meetings.cancel(coordinator(), 1)  # ...when the coordinator calls it off
+    for delivery_id, _ in claimed:
+        services.deliveries._send_one(delivery_id, SweepReport())
+    for _ in range(3):
+        clock.advance(timedelta(seconds=6))
+        services.deliveries.sweep()
+    invited = [p.destination.id for p in notifier.posted if isinstance(p.message, MeetingInvitation)]
+    told = [p.destination.id for p in notifier.posted if isinstance(p.message, MeetingCancelled)]
+    assert invited == [] and told == []

@@ -82,3 +82,12 @@ def test_slack_escaped_text_is_stored_as_typed() -> None:
     assert parse_command("propose Jobs &amp; housing &lt;2027&gt; | a &gt; b") == Propose("Jobs & housing <2027>", "a > b")
     assert parse_command('roster remove "A &amp; B"').name == "A & B"
     assert parse_command("urgent Storm &amp; flood").title == "Storm & flood"
+
+
+def test_urgent_with_a_time_alone_means_today() -> None:
+    from handlers.slack.parsing import Urgent
+
+    assert parse_command("urgent 14:00 Flooding downtown") == Urgent("Flooding downtown", "today", "14:00")
+    assert parse_command("urgent 2026-03-02 14:00 Flood") == Urgent("Flood", "2026-03-02", "14:00")
+    with pytest.raises(InvalidInput):
+        parse_command("urgent 14:00")
