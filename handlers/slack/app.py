@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -35,13 +36,16 @@ def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None)
     app = App(
         client=client,
         signing_secret=signing_secret or None,
-        # Acknowledge at once and run listeners on Bolt's thread pool: slow work never delays ack.
-        process_before_response=False,
+        # Acknowledgements are made in the request's own thread (commands and buttons ack first
+        # thing; forms ack once validated), and the work runs afterwards on Bolt's lazy-listener
+        # pool. Acks then never queue behind other people's work, however busy the bot is.
+        process_before_response=True,
+        listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="slack-work"),
         logger=logging.getLogger("dialogbot.bolt"),
     )
     reporter = errors.ErrorReporter(deps)
     commands.register(app, deps, reporter.guard)
     actions.register(app, deps, reporter.guard)
-    views.register(app, deps, reporter.guard)
+    views.register(app, deps, reporter)
     errors.register(app, reporter)
     return app

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from handlers.slack import blocks, meeting_blocks
 from handlers.slack.context import SlackDeps
-from handlers.slack.errors import Listener
+from handlers.slack.errors import Listener, ack_now
 from handlers.slack.parsing import (
     Agenda,
     Cancel,
@@ -43,11 +43,7 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
     services = deps.services
     zone = deps.timezone
 
-    @app.command("/dialog")
-    @guard
-    def dialog(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient,
-               context: BoltContext) -> None:
-        ack()
+    def dialog(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
         parsed = parse_command(command.get("text") or "")
         t = deps.translator(context)
         actor = deps.actor(context)
@@ -131,3 +127,5 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
             case Cancel():
                 cancelled = services.meetings.cancel(actor, parsed.number)
                 private(respond, meeting_blocks.cancel_confirmation(t, cancelled))
+
+    app.command("/dialog")(ack=ack_now, lazy=[guard(dialog)])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from slack_bolt import BoltContext
@@ -25,6 +26,9 @@ class SlackDeps:
     # The workspace the app is installed in (auth.test). One install serves one workspace; a
     # guest from another organisation (Slack Connect) acts in this one, not their own.
     team_id: str = ""
+    # Work that follows a form's acknowledgement (the private confirmation, advice).
+    background: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-after"))
 
     def actor(self, context: BoltContext) -> Actor:
         """The person behind a request, in the installation's workspace."""

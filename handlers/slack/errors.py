@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.slack import blocks
@@ -28,11 +28,27 @@ log = logging.getLogger(__name__)
 Listener = Callable[..., Any]
 
 
+def ack_now(ack: Ack) -> None:
+    """Acknowledge a command or a click at once; its work follows as a lazy listener."""
+    ack()
+
+
 class ErrorReporter:
     """Tells the person privately what went wrong: the domain's message, or an apology with a reference."""
 
     def __init__(self, deps: SlackDeps) -> None:
         self._deps = deps
+
+    def later(self, context: BoltContext, work: Callable[[], None]) -> None:
+        """Run `work` after the acknowledgement has gone, reporting any error to the person."""
+
+        def run() -> None:
+            try:
+                work()
+            except Exception as error:  # noqa: BLE001 - every error is reported, none is lost
+                self.report(error, context, {})
+
+        self._deps.background.submit(run)
 
     def guard(self, listener: Listener) -> Listener:
         """Wrap a listener (which must take `context`) so no error escapes it."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,7 +13,7 @@ from slack_sdk.webhook import WebhookClient
 
 from handlers.slack import PLATFORM, blocks, ids, meeting_blocks
 from handlers.slack.context import SlackDeps
-from handlers.slack.errors import Listener
+from handlers.slack.errors import ErrorReporter, ack_now
 from handlers.slack.parsing import ModalContext, agenda_form, minutes_form, proposal_form, schedule_form
 from services.errors import DomainError, InvalidInput
 from services.i18n import N_, text
@@ -64,8 +63,9 @@ def tell_privately(client: WebClient, origin: ModalContext, user_id: str,
     client.chat_postMessage(channel=user_id, text=rendered.text, blocks=rendered.blocks)
 
 
-def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -> None:
-    """Listen for the proposal modal."""
+def register(app: App, deps: SlackDeps, reporter: ErrorReporter) -> None:
+    """Listen for the forms. Each validates, acknowledges, then confirms in the background."""
+    guard, later = reporter.guard, reporter.later
 
     @app.view(ids.PROPOSE_VIEW)
     @guard
@@ -79,14 +79,18 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
             ack(response_action="errors", errors=_field_errors(view, error, _FIELD_BLOCKS, message))
             return
         ack()
-        t = deps.translator(context)
-        rendered = blocks.proposal_confirmation(t, card, announced=bool(deps.channel_id))
-        try:
-            tell_privately(client, ModalContext.load(view.get("private_metadata") or ""),
-                           context.user_id or "", rendered)
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            # The topic is saved and announced; only the private confirmation was lost.
-            log.warning("could not confirm topic %s to its proposer: %s", card.number, exc)
+
+        def confirm() -> None:
+            t = deps.translator(context)
+            rendered = blocks.proposal_confirmation(t, card, announced=bool(deps.channel_id))
+            try:
+                tell_privately(client, ModalContext.load(view.get("private_metadata") or ""),
+                               context.user_id or "", rendered)
+            except (SlackApiError, SlackClientError, OSError) as exc:
+                # The topic is saved and announced; only the private confirmation was lost.
+                log.warning("could not confirm topic %s to its proposer: %s", card.number, exc)
+
+        later(context, confirm)
 
     def submit_meeting(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         form = schedule_form(view)
@@ -116,16 +120,20 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
             ack(response_action="errors", errors=_field_errors(view, error, _SCHEDULE_BLOCKS, message))
             return
         ack()
-        t = deps.translator(context)
-        sent = card.invite_at <= services.clock.now()
-        rendered = meeting_blocks.with_insights(
-            meeting_blocks.schedule_confirmation(t, card, deps.timezone, sent), t,
-            services.planning.insights(deps.actor(context), card.number))
-        try:
-            tell_privately(client, ModalContext.load(view.get("private_metadata") or ""),
-                           context.user_id or "", rendered)
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            log.warning("could not confirm meeting %s to its coordinator: %s", card.number, exc)
+
+        def confirm() -> None:
+            t = deps.translator(context)
+            sent = card.invite_at <= services.clock.now()
+            rendered = meeting_blocks.with_insights(
+                meeting_blocks.schedule_confirmation(t, card, deps.timezone, sent), t,
+                services.planning.insights(deps.actor(context), card.number))
+            try:
+                tell_privately(client, ModalContext.load(view.get("private_metadata") or ""),
+                               context.user_id or "", rendered)
+            except (SlackApiError, SlackClientError, OSError) as exc:
+                log.warning("could not confirm meeting %s to its coordinator: %s", card.number, exc)
+
+        later(context, confirm)
 
     app.view(ids.SCHEDULE_VIEW)(guard(submit_meeting))
     app.view(ids.URGENT_VIEW)(guard(submit_meeting))
@@ -150,14 +158,18 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
             ack(response_action="errors", errors=_field_errors(view, error, _AGENDA_BLOCKS, message))
             return
         ack()
-        t = deps.translator(context)
-        rendered = meeting_blocks.with_insights(
-            meeting_blocks.agenda_confirmation(t, outcome), t,
-            deps.services.planning.insights(deps.actor(context), outcome.meeting.number))
-        try:
-            tell_privately(client, origin, context.user_id or "", rendered)
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            log.warning("could not confirm an agenda change to its coordinator: %s", exc)
+
+        def confirm() -> None:
+            t = deps.translator(context)
+            rendered = meeting_blocks.with_insights(
+                meeting_blocks.agenda_confirmation(t, outcome), t,
+                deps.services.planning.insights(deps.actor(context), outcome.meeting.number))
+            try:
+                tell_privately(client, origin, context.user_id or "", rendered)
+            except (SlackApiError, SlackClientError, OSError) as exc:
+                log.warning("could not confirm an agenda change to its coordinator: %s", exc)
+
+        later(context, confirm)
 
     @app.view(ids.MINUTES_VIEW)
     @guard
@@ -191,16 +203,17 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
             ack(response_action="errors", errors={block: message})
             return
         ack()
-        rendered = meeting_blocks.minutes_confirmation(deps.translator(context), recorded)
-        try:
-            tell_privately(client, origin, context.user_id or "", rendered)
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            log.warning("could not confirm the minutes to their coordinator: %s", exc)
 
-    @app.action(ids.URGENT_RECOUNT)
-    @guard
-    def recount(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ack()
+        def confirm() -> None:
+            rendered = meeting_blocks.minutes_confirmation(deps.translator(context), recorded)
+            try:
+                tell_privately(client, origin, context.user_id or "", rendered)
+            except (SlackApiError, SlackClientError, OSError) as exc:
+                log.warning("could not confirm the minutes to their coordinator: %s", exc)
+
+        later(context, confirm)
+
+    def recount(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         view = body["view"]
         chosen = schedule_form(view).organisations
         form = deps.services.meetings.urgent_form(deps.actor(context), chosen)
@@ -212,3 +225,5 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
             # A newer pick already updated the form; its count is the one that matters.
             if error.response.get("error") != "hash_conflict":
                 raise
+
+    app.action(ids.URGENT_RECOUNT)(ack=ack_now, lazy=[guard(recount)])
