@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.deliveries import Deliveries
+from services.home import Home
 from services.meetings import Meetings, MeetingTimings
 from services.minutes import MinutesService
 from services.people import Destination, WorkspaceRef
@@ -35,6 +36,7 @@ class Services:
     meetings: Meetings
     planning: Planning
     minutes: MinutesService
+    home: Home
     default_language: str
 
     def start(self, workspace: WorkspaceRef) -> None:
@@ -78,6 +80,7 @@ def build_services(
     meetings = Meetings(sessions, clock, workspaces, deliveries, timings, channel)
     roster = Roster(sessions, clock, workspaces, platform)
     roster.on_change(meetings.organisation_changed)
+    planning = Planning(sessions, clock, workspaces, timings.timezone, office_hours)
     return Services(
         clock=clock,
         sessions=sessions,
@@ -86,7 +89,8 @@ def build_services(
         topics=topics,
         roster=roster,
         meetings=meetings,
-        planning=Planning(sessions, clock, workspaces, timings.timezone, office_hours),
+        planning=planning,
         minutes=MinutesService(sessions, clock, workspaces, deliveries, meetings, channel, timings.timezone),
+        home=Home(sessions, clock, workspaces, meetings, topics, planning),
         default_language=default_language,
     )

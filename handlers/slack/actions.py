@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
+from slack_sdk import WebClient
 
 from handlers.slack import blocks, ids, meeting_blocks
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import Listener, ack_now
+from handlers.slack.home import publish_home
 from handlers.slack.parsing import meeting_number_from_button, suggested_invite, topic_number_from_button
 from handlers.slack.reply import private
 from services.enums import Answer
@@ -20,17 +22,26 @@ ANSWER_BUTTONS = {ids.RSVP_YES: Answer.YES, ids.RSVP_NO: Answer.NO, ids.RSVP_MAY
 def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -> None:
     """Listen for the Support and RSVP buttons."""
 
-    def support(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    def support(action: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient) -> None:
         number = topic_number_from_button(str(action.get("value") or ""))
         outcome = deps.services.topics.support(deps.actor(context), number)
-        private(respond, blocks.support_confirmation(deps.translator(context), outcome.topic,
-                                                      added=outcome.added))
+        rendered = blocks.support_confirmation(deps.translator(context), outcome.topic, added=outcome.added)
+        reply(respond, rendered, context, client)
 
-    def answer(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    def answer(action: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient) -> None:
         number = meeting_number_from_button(str(action.get("value") or ""))
         outcome = deps.services.meetings.rsvp(deps.actor(context), number,
                                               ANSWER_BUTTONS[action["action_id"]])
-        private(respond, meeting_blocks.rsvp_confirmation(deps.translator(context), outcome))
+        reply(respond, meeting_blocks.rsvp_confirmation(deps.translator(context), outcome), context, client)
+
+    def reply(respond: Respond | None, rendered: blocks.Rendered, context: BoltContext,
+              client: WebClient) -> None:
+        # A click in a message answers privately there; a click on the Home tab refreshes the tab,
+        # which shows the new answer or support.
+        if respond is not None and respond.response_url:
+            private(respond, rendered)
+        else:
+            publish_home(deps, client, context)
 
     def invite(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         number, organisation = suggested_invite(str(action.get("value") or ""))

@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from handlers.slack import actions, commands, errors, views
+from handlers.slack import actions, commands, errors, home, views
 from handlers.slack.context import SlackDeps
 
 
@@ -47,5 +47,6 @@ def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None)
     commands.register(app, deps, reporter.guard)
     actions.register(app, deps, reporter.guard)
     views.register(app, deps, reporter)
+    home.register(app, deps, reporter.guard)
     errors.register(app, reporter)
     return app

@@ -85,8 +85,8 @@ class ErrorReporter:
                 ),
             )
         try:
-            # Bolt provides `respond` exactly when the request came with a response_url.
-            if context.respond is not None:
+            # Requests from a message carry a response_url; those from the Home tab or a form do not.
+            if context.respond is not None and context.respond.response_url:
                 context.respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral",
                                 replace_original=False)
             elif context.user_id and context.client is not None:

@@ -341,3 +341,41 @@ def test_minutes_through_the_form_reach_the_thread_and_attendees(
     assert fake_slack.wait_for(lambda: all(any(m["text"].startswith("Minutes") for m in fake_slack.dms(u))
                                            for u in (ALICE, BOB)), timeout=10)
     assert "Find volunteers: Caritas, by 9 March 2026" in _dump(posted)
+
+
+def test_the_home_tab_shows_meetings_topics_and_follow_up_and_refreshes_on_clicks(
+    bot: RunningBot, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    chat = Chat(bot, fake_slack)
+    chat.say(COORDINATOR, f'roster add "Caritas" core <@{ALICE}>')
+    chat.say(BOB, "propose Night buses")
+    chat.say(COORDINATOR, "schedule 2026-03-02 12:00 Winter shelter capacity")
+    clock.advance(timedelta(hours=1))
+    event = {"type": "app_home_opened", "user": ALICE, "channel": "D0ALICE", "tab": "home",
+             "event_ts": "1772442000.000100"}
+    assert bot.slack.event(event).status == 200
+    assert fake_slack.wait_for(lambda: fake_slack.home_view(ALICE) is not None, timeout=10)
+    home = json.dumps(fake_slack.home_view(ALICE)["blocks"], ensure_ascii=False)
+    assert "Winter shelter capacity" in home and "Your answer: No answer yet" in home
+    assert "Night buses" in home and "rsvp_yes" in home and "New proposals" not in home
+    view = fake_slack.home_view(ALICE)
+    click = bot.slack.block_action("rsvp_yes", "1", user_id=ALICE, container_type="view", view=view)
+    assert click.status == 200
+    assert fake_slack.wait_for(lambda: "Your answer: Attending" in json.dumps(fake_slack.home_view(ALICE)["blocks"]),
+                               timeout=10)
+    bot.slack.event(dict(event, user=COORDINATOR))
+    assert fake_slack.wait_for(lambda: fake_slack.home_view(COORDINATOR) is not None, timeout=10)
+    coordinator_home = json.dumps(fake_slack.home_view(COORDINATOR)["blocks"], ensure_ascii=False)
+    assert "Next meeting" in coordinator_home and "Attending: 1" in coordinator_home
+    assert "New proposals" in coordinator_home and "Perspectives not covered" in coordinator_home
+
+
+def test_a_refusal_on_the_home_tab_arrives_by_dm(bot: RunningBot, fake_slack: FakeSlack, clock: ManualClock) -> None:
+    chat = Chat(bot, fake_slack)
+    chat.say(COORDINATOR, f'roster add "Caritas" core <@{ALICE}>')
+    chat.say(COORDINATOR, "schedule 2026-03-02 12:00 Winter shelter capacity")
+    clock.advance(timedelta(hours=1))
+    home = {"type": "home", "id": "VHOME1", "blocks": [], "hash": "h"}
+    assert bot.slack.block_action("rsvp_yes", "1", user_id=CAROL, container_type="view", view=home).status == 200
+    assert fake_slack.wait_for(lambda: any("not on the invitation list" in m["text"] for m in fake_slack.dms(CAROL)),
+                               timeout=10)
