@@ -104,7 +104,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         sessions,
         clock or SystemClock(),
         # The sweep looks readers up with its own client: no retry sleeps on the sweep's thread.
-        SlackNotifier(sweep_client, sweep_locales, settings.timezone),
+        SlackNotifier(sweep_client, sweep_locales, settings.timezone, settings.public_url),
         platform=PLATFORM,
         channel_id=settings.dialog_channel,
         coordinators=settings.coordinators,
@@ -113,12 +113,14 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         office_hours=settings.office_hours,
     )
     services.start(WorkspaceRef(PLATFORM, team_id))
-    deps = SlackDeps(services, locales, settings.dialog_channel, settings.timezone, team_id)
+    deps = SlackDeps(services, locales, settings.dialog_channel, settings.timezone, team_id,
+                     public_url=settings.public_url)
     bolt = build_app(deps, listener_client, signing_secret=settings.slack_signing_secret)
     scheduler = build_scheduler(services)
     runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id,
                       locales=(locales, sweep_locales))
-    runtime.web = create_web_app(None if settings.socket_mode else bolt, runtime.health)
+    runtime.web = create_web_app(None if settings.socket_mode else bolt, runtime.health,
+                                 services.calendars.ics)
     return runtime
 
 

@@ -71,6 +71,7 @@ class Settings:
     urgent_notice: timedelta = timedelta(hours=24)
     urgent_reminders: tuple[timedelta, ...] = (timedelta(hours=3), timedelta(minutes=15))
     office_hours: tuple[time, time] = (time(8, 0), time(16, 0))
+    public_url: str = ""
 
     @property
     def socket_mode(self) -> bool:
@@ -146,6 +147,12 @@ def _office_hours(text: str) -> tuple[time, time]:
     raise ConfigError("DIALOG_OFFICE_HOURS", f"{text!r} is not a time range like 08:00-16:00")
 
 
+def _public_url(text: str) -> str:
+    if text and not text.startswith(("https://", "http://")):
+        raise ConfigError("DIALOG_PUBLIC_URL", f"{text!r} is not an http(s) address")
+    return text.rstrip("/")
+
+
 def _positive(value: timedelta, variable: str) -> timedelta:
     if value <= timedelta(0):
         raise ConfigError(variable, "must be longer than zero")
@@ -194,6 +201,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             _get(env, "DIALOG_URGENT_REMINDERS") or "3h,15m", "DIALOG_URGENT_REMINDERS"
         ),
         office_hours=_office_hours(_get(env, "DIALOG_OFFICE_HOURS") or "08:00-16:00"),
+        public_url=_public_url(_get(env, "DIALOG_PUBLIC_URL")),
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.calendar import Calendars
 from services.clock import Clock
 from services.deliveries import Deliveries
 from services.home import Home
@@ -37,6 +38,7 @@ class Services:
     planning: Planning
     minutes: MinutesService
     home: Home
+    calendars: Calendars
     default_language: str
 
     def start(self, workspace: WorkspaceRef) -> None:
@@ -92,5 +94,6 @@ def build_services(
         planning=planning,
         minutes=MinutesService(sessions, clock, workspaces, deliveries, meetings, channel, timings.timezone),
         home=Home(sessions, clock, workspaces, meetings, topics, planning),
+        calendars=Calendars(sessions, clock, timings.timezone),
         default_language=default_language,
     )

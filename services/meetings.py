@@ -9,6 +9,7 @@ that has since answered, anything at all once the meeting is cancelled or has st
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -241,6 +242,7 @@ class Meetings:
                 video_link=video_link,
                 invite_at=invite_at,
                 version=1,
+                calendar_token=secrets.token_urlsafe(24),
                 created_by_platform=actor.person.platform,
                 created_by_user_id=actor.person.user_id,
                 created_at=now,
@@ -997,4 +999,5 @@ def meeting_card(session: Session, meeting: Meeting) -> MeetingCard:
         tally=tally,
         invite_at=meeting.invite_at,
         talks=talks,
+        calendar_token=meeting.calendar_token,
     )

@@ -73,6 +73,7 @@ class MeetingCard:
     tally: Tally
     invite_at: datetime
     talks: tuple[Talk, ...] = ()
+    calendar_token: str | None = None
 
     @property
     def open_floor_minutes(self) -> int:

@@ -260,6 +260,8 @@ class Meeting(Base):
     invite_at: Mapped[datetime]
     # Bumped whenever time or content changes; deliveries rendered for an older one are stale.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The unguessable part of the meeting's calendar (.ics) address.
+    calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_platform: Mapped[str] = mapped_column(String(16))
     created_by_user_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]

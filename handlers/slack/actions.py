@@ -52,3 +52,5 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
     for action_id in ANSWER_BUTTONS:
         app.action(action_id)(ack=ack_now, lazy=[guard(answer)])
     app.action(ids.INVITE_SUGGESTED)(ack=ack_now, lazy=[guard(invite)])
+    # The calendar button opens a link in the browser; the click itself needs only an ack.
+    app.action(ids.CALENDAR_LINK)(ack_now)

@@ -26,6 +26,8 @@ class SlackDeps:
     # The workspace the app is installed in (auth.test). One install serves one workspace; a
     # guest from another organisation (Slack Connect) acts in this one, not their own.
     team_id: str = ""
+    # Where the bot is reachable from people's browsers (calendar links); "" if nowhere.
+    public_url: str = ""
     # Work that follows a form's acknowledgement (the private confirmation, advice).
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-after"))

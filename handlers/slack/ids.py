@@ -36,3 +36,5 @@ MINUTES_DECISIONS = "decisions"
 MINUTES_DISCUSSED = "discussed"
 MINUTES_ATTENDEES = "attendees"
 MINUTES_ITEMS = 3
+# A link button to the meeting's .ics file; Slack still reports the click, which is just acked.
+CALENDAR_LINK = "calendar_link"

@@ -97,17 +97,25 @@ def tally_line(t: Translator, tally: Tally) -> str:
     return line
 
 
-def rsvp_buttons(t: Translator, number: int) -> ActionsBlock:
-    """Attending / Not attending / Maybe, carrying the meeting number."""
+def rsvp_buttons(t: Translator, number: int, calendar_url: str | None = None) -> ActionsBlock:
+    """Attending / Not attending / Maybe, carrying the meeting number (and a calendar link)."""
     value = str(number)
-    return ActionsBlock(
-        block_id=f"rsvp:{number}",
-        elements=[
-            ButtonElement(text=t.gettext("Attending"), action_id=ids.RSVP_YES, value=value, style="primary"),
-            ButtonElement(text=t.gettext("Not attending"), action_id=ids.RSVP_NO, value=value),
-            ButtonElement(text=t.gettext("Maybe"), action_id=ids.RSVP_MAYBE, value=value),
-        ],
-    )
+    elements = [
+        ButtonElement(text=t.gettext("Attending"), action_id=ids.RSVP_YES, value=value, style="primary"),
+        ButtonElement(text=t.gettext("Not attending"), action_id=ids.RSVP_NO, value=value),
+        ButtonElement(text=t.gettext("Maybe"), action_id=ids.RSVP_MAYBE, value=value),
+    ]
+    if calendar_url:
+        elements.append(ButtonElement(text=t.gettext("Add to calendar"), action_id=ids.CALENDAR_LINK,
+                                      url=calendar_url))
+    return ActionsBlock(block_id=f"rsvp:{number}", elements=elements)
+
+
+def calendar_url(public_url: str, card: MeetingCard) -> str | None:
+    """The address of a meeting's .ics file, when the bot has a public address."""
+    if not public_url or not card.calendar_token:
+        return None
+    return f"{public_url}/calendar/{card.calendar_token}.ics"
 
 
 def _details(t: Translator, card: MeetingCard) -> list[Block]:
@@ -144,7 +152,8 @@ def _heading(t: Translator, card: MeetingCard) -> list[Block]:
     return blocks
 
 
-def meeting_invitation(t: Translator, message: MeetingInvitation, zone: ZoneInfo) -> Rendered:
+def meeting_invitation(t: Translator, message: MeetingInvitation, zone: ZoneInfo,
+                       public_url: str = "") -> Rendered:
     """The invitation: in the channel with the live tally, or to one person with their answer."""
     card = message.meeting
     when = slack_date(card.starts_at, zone, t.language)
@@ -169,7 +178,7 @@ def meeting_invitation(t: Translator, message: MeetingInvitation, zone: ZoneInfo
     # shows nothing that could go stale; the channel post carries the live tally.
     if not message.personal:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=tally_line(t, card.tally))]))
-    blocks.append(rsvp_buttons(t, card.number))
+    blocks.append(rsvp_buttons(t, card.number, calendar_url(public_url, card)))
     fallback = prefix + t.gettext("Invitation: {title}, {when}").format(title=escape(card.title), when=when)
     return Rendered(fallback, dicts(blocks))
 

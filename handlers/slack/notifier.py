@@ -39,13 +39,14 @@ PERMANENT = {
 }
 
 
-def render(message: OutgoingMessage, translator: Translator, zone: ZoneInfo) -> blocks.Rendered:
+def render(message: OutgoingMessage, translator: Translator, zone: ZoneInfo,
+           public_url: str = "") -> blocks.Rendered:
     """How a service's message looks in Slack."""
     match message:
         case TopicAnnouncement():
             return blocks.topic_announcement(translator, message)
         case MeetingInvitation():
-            return meeting_blocks.meeting_invitation(translator, message, zone)
+            return meeting_blocks.meeting_invitation(translator, message, zone, public_url)
         case MeetingReminder():
             return meeting_blocks.meeting_reminder(translator, message, zone)
         case MeetingNudge():
@@ -82,10 +83,11 @@ def _translate(error: SlackApiError | SlackClientError | OSError) -> Exception:
 class SlackNotifier:
     """Implements the services' Notifier port on Slack's Web API."""
 
-    def __init__(self, client: WebClient, locales: Locales, zone: ZoneInfo) -> None:
+    def __init__(self, client: WebClient, locales: Locales, zone: ZoneInfo, public_url: str = "") -> None:
         self._client = client
         self._locales = locales
         self._zone = zone
+        self._public_url = public_url
 
     def _translator(self, destination: Destination) -> Translator:
         if destination.kind == "user":
@@ -95,7 +97,7 @@ class SlackNotifier:
 
     def send(self, destination: Destination, message: OutgoingMessage, *, delivery_id: int) -> MessageRef:
         """Post to a channel, or to a person's DM by posting to their user id."""
-        rendered = render(message, self._translator(destination), self._zone)
+        rendered = render(message, self._translator(destination), self._zone, self._public_url)
         try:
             threading = {"thread_ts": rendered.thread_ts} if rendered.thread_ts else {}
             response = self._client.chat_postMessage(
@@ -113,7 +115,7 @@ class SlackNotifier:
 
     def update(self, ref: MessageRef, destination: Destination, message: OutgoingMessage) -> None:
         """Re-render a posted message in place."""
-        rendered = render(message, self._translator(destination), self._zone)
+        rendered = render(message, self._translator(destination), self._zone, self._public_url)
         try:
             self._client.chat_update(
                 channel=ref.channel, ts=ref.ts, text=rendered.text, blocks=rendered.blocks

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from waitress import wasyncore
@@ -15,9 +15,25 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
-def create_web_app(bolt: App | None, health: Callable[[], dict[str, Any]]) -> Flask:
-    """A WSGI app; in Socket Mode (`bolt` None) it serves only the health check."""
+CALENDAR_PATH = "/calendar/<token>.ics"
+
+
+def create_web_app(bolt: App | None, health: Callable[[], dict[str, Any]],
+                   calendar: Callable[[str], bytes | None] | None = None) -> Flask:
+    """A WSGI app: Slack's requests (not in Socket Mode, `bolt` None), the health check, and
+    meetings' calendar files."""
     web = Flask("dialogbot")
+
+    if calendar is not None:
+
+        @web.get(CALENDAR_PATH)
+        def calendar_file(token: str) -> Any:
+            content = calendar(token)
+            if content is None:
+                return Response("No such calendar.\n", status=404, mimetype="text/plain")
+            return Response(content, mimetype="text/calendar",
+                            headers={"Content-Disposition": 'attachment; filename="meeting.ics"',
+                                     "Cache-Control": "no-store"})
 
     @web.get(HEALTH_PATH)
     def healthz() -> Any:

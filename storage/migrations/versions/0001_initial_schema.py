@@ -75,12 +75,14 @@ def upgrade() -> None:
     sa.Column('video_link', sa.String(length=500), nullable=True),
     sa.Column('invite_at', storage.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('calendar_token', sa.String(length=64), nullable=False),
     sa.Column('created_by_platform', sa.String(length=16), nullable=False),
     sa.Column('created_by_user_id', sa.String(length=64), nullable=False),
     sa.Column('created_at', storage.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', storage.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_meetings_workspace_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_meetings')),
+    sa.UniqueConstraint('calendar_token', name=op.f('uq_meetings_calendar_token')),
     sa.UniqueConstraint('workspace_id', 'number', name=op.f('uq_meetings_workspace_id_number'))
     )
     op.create_table('organisations',

@@ -379,3 +379,30 @@ def test_a_refusal_on_the_home_tab_arrives_by_dm(bot: RunningBot, fake_slack: Fa
     assert bot.slack.block_action("rsvp_yes", "1", user_id=CAROL, container_type="view", view=home).status == 200
     assert fake_slack.wait_for(lambda: any("not on the invitation list" in m["text"] for m in fake_slack.dms(CAROL)),
                                timeout=10)
+
+
+def test_invitations_link_the_meetings_calendar_file(database_url: str, fake_slack: FakeSlack, clock: ManualClock) -> None:
+    import urllib.request
+
+    from icalendar import Calendar
+
+    settings = bot_settings(database_url, fake_slack, DIALOG_INVITE_LEAD="1h", DIALOG_PUBLIC_URL="https://dialog.example.org")
+    with running_bot(settings, clock=clock) as bot:
+        chat = Chat(bot, fake_slack)
+        chat.say(COORDINATOR, f'roster add "Caritas" core <@{ALICE}>')
+        chat.say(COORDINATOR, "schedule 2026-03-02 12:00 Winter shelter capacity")
+        clock.advance(timedelta(hours=1))
+        assert fake_slack.wait_for(lambda: _invitations(fake_slack, ALICE), timeout=10)
+        buttons = [e for b in _invitations(fake_slack, ALICE)[0]["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        [link] = [e["url"] for e in buttons if e["action_id"] == "calendar_link"]
+        assert link.startswith("https://dialog.example.org/calendar/") and link.endswith(".ics")
+        local = bot.url + link.removeprefix("https://dialog.example.org")
+        with urllib.request.urlopen(local, timeout=10) as response:
+            assert response.headers["Content-Type"].startswith("text/calendar")
+            [event] = Calendar.from_ical(response.read()).walk("VEVENT")
+        assert str(event["summary"]) == "Winter shelter capacity"
+        try:
+            urllib.request.urlopen(bot.url + "/calendar/not-a-token.ics", timeout=10)
+            raise AssertionError("an unknown calendar must be 404")
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
