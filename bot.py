@@ -177,7 +177,7 @@ class _OfflineNotifier:
 
 
 def run_roster(args: argparse.Namespace, settings: Settings) -> int:
-    """`bot.py roster import|export`, against the database in DATABASE_URL."""
+    """`bot.py roster import|export` and `bot.py stats export`, against the database in DATABASE_URL."""
     engine = make_engine(settings.database_url)
     upgrade(engine)
     services = build_services(
@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             upgrade(make_engine(settings.database_url))
             print("dialogbot: database is up to date")
             return 0
-        if args.command == "roster":
+        if args.command in ("roster", "stats"):
             return run_roster(args, settings)
     except SQLAlchemyError as error:
         print(f"dialogbot: cannot use the database in DATABASE_URL: {_reason(error)}", file=sys.stderr)

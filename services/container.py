@@ -19,6 +19,7 @@ from services.people import Destination, WorkspaceRef
 from services.planning import Planning
 from services.ports import Notifier
 from services.roster import Roster
+from services.stats import StatsService
 from services.topics import Topics
 from services.workspaces import Workspaces
 from storage.models import Workspace
@@ -39,6 +40,7 @@ class Services:
     minutes: MinutesService
     home: Home
     calendars: Calendars
+    stats: StatsService
     default_language: str
 
     def start(self, workspace: WorkspaceRef) -> None:
@@ -95,5 +97,6 @@ def build_services(
         minutes=MinutesService(sessions, clock, workspaces, deliveries, meetings, channel, timings.timezone),
         home=Home(sessions, clock, workspaces, meetings, topics, planning),
         calendars=Calendars(sessions, clock, timings.timezone),
+        stats=StatsService(sessions, clock, workspaces),
         default_language=default_language,
     )

@@ -1,4 +1,5 @@
-"""`bot.py roster import FILE` and `bot.py roster export [FILE]`: bulk roster work from a shell."""
+"""Command-line work through the services: `bot.py roster import FILE`, `bot.py roster export
+[FILE]` and `bot.py stats export [FILE] [--meetings]`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from handlers.cli.roster_csv import read_roster, write_roster
+from handlers.cli.stats_csv import write_meetings, write_organisations
 from services.container import Services
 from services.errors import DomainError
 from services.i18n import translator
@@ -15,14 +17,20 @@ from services.people import Actor, PersonRef, WorkspaceRef
 
 
 def add_arguments(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """The `roster` subcommands."""
+    """The `roster` and `stats` subcommands."""
     roster = sub.add_parser("roster", help="import or export the roster as CSV (see examples/roster.csv)")
     actions = roster.add_subparsers(dest="roster_command", required=True)
     importing = actions.add_parser("import", help="create or update organisations from a CSV file")
     importing.add_argument("file", type=Path)
     exporting = actions.add_parser("export", help="write the roster as CSV (to FILE or standard output)")
     exporting.add_argument("file", type=Path, nargs="?")
-    for parser in (importing, exporting):
+    stats = sub.add_parser("stats", help="export statistics as CSV")
+    stats_actions = stats.add_subparsers(dest="stats_command", required=True)
+    stats_export = stats_actions.add_parser(
+        "export", help="per organisation (or, with --meetings, per held meeting), to FILE or standard output")
+    stats_export.add_argument("file", type=Path, nargs="?")
+    stats_export.add_argument("--meetings", action="store_true", help="one line per held meeting instead")
+    for parser in (importing, exporting, stats_export):
         parser.add_argument("--as", dest="as_user", metavar="USER_ID",
                             help="the coordinator doing this (default: the first of DIALOG_COORDINATORS)")
         parser.add_argument("--team", metavar="TEAM_ID",
@@ -31,7 +39,7 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def run(args: argparse.Namespace, services: Services, *, platform: str, coordinators: tuple[str, ...],
         language: str, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:
-    """Carry out a `roster` subcommand; returns the exit status."""
+    """Carry out a `roster` or `stats` subcommand; returns the exit status."""
     t = translator(language)
     user = args.as_user or (coordinators[0] if coordinators else "")
     if not user:
@@ -45,6 +53,16 @@ def run(args: argparse.Namespace, services: Services, *, platform: str, coordina
         return 2
     actor = Actor(WorkspaceRef(platform, team), PersonRef(platform, user))
     try:
+        if args.command == "stats":
+            computed = services.stats.compute(actor)
+            write = write_meetings if args.meetings else write_organisations
+            if args.file is None:
+                write(computed, out)
+            else:
+                with args.file.open("w", encoding="utf-8", newline="") as stream:
+                    write(computed, stream)
+                print(f"stats: written to {args.file}", file=out)
+            return 0
         if args.roster_command == "import":
             if not args.file.is_file():
                 print(f"dialogbot: no such file: {args.file}", file=err)

@@ -234,6 +234,7 @@ def help_message(t: Translator) -> Rendered:
         (t.gettext("`/dialog agenda <meeting-no>`"), t.gettext("topics and up to two talks, in a form")),
         (t.gettext("`/dialog agenda <meeting-no> add <topic-no>`"), t.gettext("put a topic on the agenda")),
         (t.gettext("`/dialog suggest`"), t.gettext("the best times in the next three weeks")),
+        (t.gettext("`/dialog stats`"), t.gettext("attendance, answer rates, representation, proposals")),
         (t.gettext("`/dialog minutes <meeting-no>`"),
          t.gettext("write the minutes: to the channel, the attendees and who follows up what")),
         (t.gettext("`/dialog decline <topic-no> <reason>`"),

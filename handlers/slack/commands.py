@@ -27,6 +27,7 @@ from handlers.slack.parsing import (
     Rsvp,
     Schedule,
     ShowRoster,
+    ShowStats,
     Suggest,
     Support,
     Urgent,
@@ -114,6 +115,8 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
                 origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
                 client.views_open(trigger_id=command["trigger_id"],
                                   view=meeting_blocks.minutes_modal(t, form, origin.dump()))
+            case ShowStats():
+                private(respond, meeting_blocks.stats_message(t, services.stats.compute(actor), zone))
             case Suggest():
                 private(respond, meeting_blocks.slot_list(t, services.planning.suggest_slots(actor), zone))
             case Decline():

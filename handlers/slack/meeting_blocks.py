@@ -60,6 +60,7 @@ from services.messages import (
 from services.minutes import MinutesForm
 from services.planning import Insights, Slot
 from services.roster import ContactsOutcome, OrganisationCard
+from services.stats import Stats
 
 MEETINGS_SHOWN = 15
 OPTIONS_MAX = 100
@@ -802,3 +803,43 @@ def home_view(t: Translator, home: HomeView, zone: ZoneInfo) -> dict[str, Any]:
                                     value=str(card.number)),
         ))
     return View(type="home", blocks=blocks[:100]).to_dict()
+
+
+def stats_message(t: Translator, stats: Stats, zone: ZoneInfo) -> Rendered:
+    """Participation, representation, proposals and answer times, privately for a coordinator."""
+    def percent(value: float) -> str:
+        return f"{round(value * 100)} %"
+
+    def minutes(value: float | None) -> str:
+        return "—" if value is None else t.ngettext("{count} minute", "{count} minutes", round(value)).format(
+            count=round(value))
+
+    heading = t.gettext("Statistics")
+    sides = t.gettext("Proposals: {city} from the city, {civil} from civil society.").format(
+        city=stats.proposals_by_side.get("city", 0), civil=stats.proposals_by_side.get("civil_society", 0))
+    times = t.gettext("Median time to answer: regular meetings {regular}, urgent meetings {urgent}.").format(
+        regular=minutes(stats.median_answer_minutes.get("regular")),
+        urgent=minutes(stats.median_answer_minutes.get("urgent")))
+    rows = [
+        "• " + t.gettext("{name}: answered {answered} of {invited} invitations ({rate}), attended {attended} "
+                         "of {held} meetings held").format(
+            name=f"*{escape(o.name)}*", answered=o.answered, invited=o.invited, rate=percent(o.answer_rate),
+            attended=o.attended, held=o.held)
+        for o in sorted(stats.organisations, key=lambda o: (-o.invited, o.name))[:25]
+    ]
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=heading, emoji=False)),
+        SectionBlock(text=MarkdownTextObject(text=f"{sides}\n{times}")),
+    ]
+    if rows:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(rows), 3000))))
+    for meeting in stats.meetings[-5:]:
+        invited = ", ".join(_perspective(t, p) for p in meeting.perspectives_invited) or "—"
+        present = ", ".join(_perspective(t, p) for p in meeting.perspectives_present) or "—"
+        line = t.gettext("Meeting {number} ({title}): perspectives invited: {invited}; present: {present}")
+        line = line.format(number=meeting.number, title=escape(meeting.title), invited=invited,
+                           present=present)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=truncate(line, 3000))]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t.gettext(
+        "The full tables: `python bot.py stats export` (CSV)."))]))
+    return Rendered(heading, dicts(blocks))

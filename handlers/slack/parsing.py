@@ -113,6 +113,11 @@ class WriteMinutes:
 
 
 @dataclass(frozen=True)
+class ShowStats:
+    pass
+
+
+@dataclass(frozen=True)
 class Suggest:
     pass
 
@@ -137,7 +142,7 @@ class Cancel:
 Command = (
     Help | Propose | ListTopics | Support | ListMeetings | Rsvp | ShowRoster | RosterAdd
     | RosterContact | RosterRemove | Schedule | Urgent | Invite | Cancel | Agenda | Decline | Suggest
-    | WriteMinutes
+    | WriteMinutes | ShowStats
 )
 
 # Each subcommand in English and Norwegian Bokmål (with ASCII spellings for keyboards without æøå).
@@ -157,6 +162,7 @@ ALIASES: dict[str, str] = {
     "decline": "decline", "avslå": "decline", "avsla": "decline",
     "suggest": "suggest", "tidsforslag": "suggest",
     "minutes": "minutes", "referat": "minutes",
+    "stats": "stats", "statistikk": "stats",
 }
 URGENT_USAGE = N_(
     "`/dialog urgent [<YYYY-MM-DD> <HH:MM>] <title>`, e.g. `/dialog urgent Flooding in Groruddalen`"
@@ -247,6 +253,8 @@ def _parse(raw: str) -> Command:
         return _decline(rest)
     if name == "suggest":
         return Suggest()
+    if name == "stats":
+        return ShowStats()
     if name == "minutes":
         usage = N_("`/dialog minutes <meeting-no>`, e.g. `/dialog minutes 2`")
         return WriteMinutes(parse_number(rest, usage=usage))

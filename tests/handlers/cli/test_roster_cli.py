@@ -87,3 +87,16 @@ def test_a_bad_line_writes_nothing_and_names_the_line(tmp_path: Path, database_u
 def test_only_coordinators_import(tmp_path: Path, database_url: str) -> None:
     result = _bot(tmp_path, database_url, "roster", "import", str(SAMPLE), "--team", "T0DIALOG", "--as", "U0EXAMPLE1")
     assert result.returncode == 1 and "Only coordinators" in result.stderr
+
+
+def test_stats_export_as_csv(tmp_path: Path, database_url: str) -> None:
+    assert _bot(tmp_path, database_url, "roster", "import", str(SAMPLE), "--team", "T0DIALOG").returncode == 0
+    exported = _bot(tmp_path, database_url, "stats", "export")
+    assert exported.returncode == 0, exported.stderr
+    lines = exported.stdout.strip().splitlines()
+    assert lines[0] == "organisation,tier,invited,answered,answer_rate,meetings_held,attended,attendance_rate"
+    assert len(lines) == 6 and lines[1].endswith(",0,0,0.00,0,0,0.00")
+    meetings = _bot(tmp_path, database_url, "stats", "export", "--meetings")
+    assert meetings.stdout.strip() == "meeting,title,starts_at,kind,perspectives_invited,perspectives_present"
+    refused = _bot(tmp_path, database_url, "stats", "export", "--as", "U0EXAMPLE1")
+    assert refused.returncode == 1 and "Only coordinators" in refused.stderr

@@ -406,3 +406,11 @@ def test_invitations_link_the_meetings_calendar_file(database_url: str, fake_sla
             raise AssertionError("an unknown calendar must be 404")
         except urllib.error.HTTPError as error:
             assert error.code == 404
+
+
+def test_stats_for_coordinators_only(bot: RunningBot, fake_slack: FakeSlack) -> None:
+    chat = Chat(bot, fake_slack)
+    chat.say(ALICE, "propose Night buses")
+    reply = chat.say(COORDINATOR, "stats")
+    assert reply["text"] == "Statistics" and "Proposals: 0 from the city, 1 from civil society." in _dump(reply)
+    assert "Only coordinators" in chat.say(ALICE, "statistikk")["text"]

@@ -1,0 +1,30 @@
+"""`bot.py stats export [FILE]`: the statistics as CSV, one organisation (or meeting) a line."""
+
+from __future__ import annotations
+
+import csv
+from typing import IO
+
+from services.stats import Stats
+
+ORGANISATION_COLUMNS = ("organisation", "tier", "invited", "answered", "answer_rate", "meetings_held",
+                        "attended", "attendance_rate")
+MEETING_COLUMNS = ("meeting", "title", "starts_at", "kind", "perspectives_invited", "perspectives_present")
+
+
+def write_organisations(stats: Stats, stream: IO[str]) -> None:
+    """Participation per organisation."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(ORGANISATION_COLUMNS)
+    for o in stats.organisations:
+        writer.writerow([o.name, o.tier, o.invited, o.answered, f"{o.answer_rate:.2f}", o.held, o.attended,
+                         f"{o.attendance_rate:.2f}"])
+
+
+def write_meetings(stats: Stats, stream: IO[str]) -> None:
+    """Perspectives invited and present per held meeting."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(MEETING_COLUMNS)
+    for m in stats.meetings:
+        writer.writerow([m.number, m.title, m.starts_at.isoformat(), m.kind, ";".join(m.perspectives_invited),
+                         ";".join(m.perspectives_present)])
