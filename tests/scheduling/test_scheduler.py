@@ -1,0 +1,58 @@
+"""The scheduler: explicit job ids, a sweep that never raises, and wake-ups that are not lost."""
+
+from __future__ import annotations
+
+from time import monotonic, sleep
+
+from scheduling.jobs import DeliverySweep, heartbeat
+from scheduling.scheduler import HEARTBEAT_JOB_ID, SWEEP_JOB_ID, build_scheduler
+from services.container import Services
+from tests.factories import person
+from tests.support.notifier import RecordingNotifier
+
+
+def test_jobs_have_explicit_ids_and_waking_runs_a_sweep(services: Services, notifier: RecordingNotifier) -> None:
+    scheduler = build_scheduler(services, sweep_seconds=3600)
+    assert {job.id for job in scheduler.get_jobs()} == {SWEEP_JOB_ID, HEARTBEAT_JOB_ID}
+    scheduler.start()
+    try:
+        services.topics.propose(person("U1"), "Housing for refugees")  # the use case wakes the sweep
+        deadline = monotonic() + 10
+        while not notifier.posted and monotonic() < deadline:
+            sleep(0.02)  # waiting on a real background thread; bounded
+        assert len(notifier.posted) == 1
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+def test_a_failing_sweep_is_logged_not_raised(services: Services, caplog) -> None:
+    def broken() -> None:
+        raise RuntimeError("database is gone")
+
+    services.deliveries.sweep = broken  # type: ignore[method-assign]
+    DeliverySweep(services)()
+    assert "delivery sweep failed" in caplog.text
+
+
+def test_a_wake_up_during_a_sweep_makes_it_go_round_again(services: Services) -> None:
+    sweep = DeliverySweep(services)
+    rounds = []
+
+    def counting():
+        rounds.append(1)
+        if len(rounds) == 1:
+            sweep.request()  # new work arrives while the first round runs
+        return type("Report", (), {"busy": False})()
+
+    services.deliveries.sweep = counting  # type: ignore[method-assign]
+    sweep()
+    assert len(rounds) == 2
+
+
+def test_heartbeat_job_survives_errors(services: Services, caplog) -> None:
+    def broken() -> None:
+        raise RuntimeError("no database")
+
+    services.deliveries.heartbeat = broken  # type: ignore[method-assign]
+    heartbeat(services)
+    assert "heartbeat failed" in caplog.text
