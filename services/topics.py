@@ -209,7 +209,22 @@ class Topics:
             topics = session.scalars(
                 select(Topic).where(Topic.workspace_id == workspace.id, Topic.state.in_(OPEN_STATES))
             ).all()
-            cards = [_card(session, topic) for topic in topics]
+            # Counts and proposer organisations for all topics in two queries, not two per topic.
+            counts = {
+                topic_id: (people, organisations)
+                for topic_id, people, organisations in session.execute(
+                    select(TopicSupport.topic_id, func.count(TopicSupport.id),
+                           func.count(func.distinct(TopicSupport.organisation_id)))
+                    .where(TopicSupport.topic_id.in_([t.id for t in topics]))
+                    .group_by(TopicSupport.topic_id)
+                )
+            }
+            names = dict(session.execute(
+                select(Organisation.id, Organisation.name).where(
+                    Organisation.id.in_({t.proposer_organisation_id for t in topics
+                                         if t.proposer_organisation_id}))
+            ).all())
+            cards = [_card(session, topic, counts.get(topic.id, (0, 0)), names) for topic in topics]
         return sorted(cards, key=lambda c: (-c.supporters, -c.number))
 
     def decline(self, actor: Actor, number: int, reason: str) -> TopicCard:
@@ -322,17 +337,21 @@ def card_of(session: Session, topic: Topic) -> TopicCard:
     return _card(session, topic)
 
 
-def _card(session: Session, topic: Topic) -> TopicCard:
-    supporters, organisations = session.execute(
-        select(
-            func.count(TopicSupport.id), func.count(func.distinct(TopicSupport.organisation_id))
-        ).where(TopicSupport.topic_id == topic.id)
-    ).one()
-    organisation = (
-        session.get(Organisation, topic.proposer_organisation_id)
-        if topic.proposer_organisation_id
-        else None
-    )
+def _card(session: Session, topic: Topic, counts: tuple[int, int] | None = None,
+          names: dict[int, str] | None = None) -> TopicCard:
+    if counts is None:
+        counts = session.execute(
+            select(
+                func.count(TopicSupport.id), func.count(func.distinct(TopicSupport.organisation_id))
+            ).where(TopicSupport.topic_id == topic.id)
+        ).one()
+    supporters, organisations = counts
+    if names is not None:
+        organisation_name = names.get(topic.proposer_organisation_id or 0)
+    else:
+        found = (session.get(Organisation, topic.proposer_organisation_id)
+                 if topic.proposer_organisation_id else None)
+        organisation_name = found.name if found else None
     return TopicCard(
         number=topic.number,
         title=topic.title,
@@ -340,7 +359,7 @@ def _card(session: Session, topic: Topic) -> TopicCard:
         state=topic.state.value,
         proposer=PersonRef(topic.proposer_platform, topic.proposer_user_id),
         proposer_side=topic.proposer_side.value,
-        proposer_organisation=organisation.name if organisation else None,
+        proposer_organisation=organisation_name,
         supporters=supporters,
         supporting_organisations=organisations,
         created_at=topic.created_at,
