@@ -98,13 +98,15 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     sweep_client = make_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
     identity = listener_client.auth_test()
     team_id = str(identity.get("team_id") or "")
-    locales = Locales(listener_client, settings.language)
-    sweep_locales = Locales(sweep_client, settings.language)
+    # One cache of readers' languages for listeners and the sweep alike. Look-ups go through the
+    # client without retries: a rate-limited look-up falls back to the default language at once
+    # (and is tried again a minute later) instead of sleeping on a listener or the sweep.
+    locales = Locales(sweep_client, settings.language)
     services = build_services(
         sessions,
         clock or SystemClock(),
         # The sweep looks readers up with its own client: no retry sleeps on the sweep's thread.
-        SlackNotifier(sweep_client, sweep_locales, settings.timezone, settings.public_url),
+        SlackNotifier(sweep_client, locales, settings.timezone, settings.public_url),
         platform=PLATFORM,
         channel_id=settings.dialog_channel,
         coordinators=settings.coordinators,
@@ -118,7 +120,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     bolt = build_app(deps, listener_client, signing_secret=settings.slack_signing_secret)
     scheduler = build_scheduler(services)
     runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id,
-                      locales=(locales, sweep_locales))
+                      locales=(locales,))
     runtime.web = create_web_app(None if settings.socket_mode else bolt, runtime.health,
                                  services.calendars.ics)
     return runtime

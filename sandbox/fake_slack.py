@@ -243,8 +243,8 @@ TIER_4 = RateLimit(per_minute=100, burst=100)
 # chat.postMessage is in Slack's special tier: it "generally allows posting one message per
 # second per channel, while also maintaining a workspace-wide limit" (rate-limits overview;
 # "Posting messages: 1 per second. Short bursts >1 allowed."). Per channel: 1/s with a burst of
-# 3. Slack publishes no number for the workspace-wide limit (its method page speaks of several
-# hundred messages per minute); the fake uses 300 a minute with a burst of 100.
+# 3. Slack publishes no number for the workspace-wide limit; the fake assumes 300 a minute with a
+# burst of 100 (change POST_MESSAGE_WORKSPACE to try others).
 POST_MESSAGE_PER_CHANNEL = RateLimit(per_minute=60, burst=3)
 POST_MESSAGE_WORKSPACE = RateLimit(per_minute=300, burst=100)
 
