@@ -527,6 +527,21 @@ def agenda_confirmation(t: Translator, outcome: AgendaOutcome) -> Rendered:
     return Rendered(line, dicts(blocks))
 
 
+def _optional_text(block_id: str, label: str, max_length: int, initial: str | None) -> InputBlock:
+    """An optional one-line text field of a form."""
+    return InputBlock(block_id=block_id, label=PlainTextObject(text=label), optional=True,
+                      element=PlainTextInputElement(action_id=ids.INPUT_ACTION, max_length=max_length,
+                                                    initial_value=initial))
+
+
+def _organisation_pick(block_id: str, label: str, options: list[Option], chosen: str | None) -> InputBlock:
+    """An optional choice of one organisation, preselecting `chosen` when it is offered."""
+    initial = next((o for o in options if chosen and o.value == chosen), None)
+    return InputBlock(block_id=block_id, label=PlainTextObject(text=label), optional=True,
+                      element=StaticSelectElement(action_id=ids.INPUT_ACTION, options=options,
+                                                  initial_option=initial))
+
+
 def agenda_modal(t: Translator, form: AgendaForm, private_metadata: str) -> dict[str, Any]:
     """The form behind `/dialog agenda <meeting-no>`: topics from the backlog and up to two talks."""
     card = form.meeting
@@ -552,21 +567,13 @@ def agenda_modal(t: Translator, form: AgendaForm, private_metadata: str) -> dict
         talk = card.talks[n - 1] if len(card.talks) >= n else None
         blocks.append(HeaderBlock(text=PlainTextObject(
             text=t.gettext("Talk {number}").format(number=n), emoji=False)))
-        blocks.append(InputBlock(
-            block_id=f"talk{n}_speaker", label=PlainTextObject(text=t.gettext("Speaker")), optional=True,
-            element=PlainTextInputElement(action_id=ids.INPUT_ACTION, max_length=120,
-                                          initial_value=talk.speaker if talk else None)))
+        blocks.append(_optional_text(f"talk{n}_speaker", t.gettext("Speaker"), 120,
+                                     talk.speaker if talk else None))
         if org_options:
-            initial = next((o for o in org_options if talk and o.value == talk.organisation), None)
-            blocks.append(InputBlock(
-                block_id=f"talk{n}_organisation", label=PlainTextObject(text=t.gettext("Organisation")),
-                optional=True,
-                element=StaticSelectElement(action_id=ids.INPUT_ACTION, options=org_options,
-                                            initial_option=initial)))
-        blocks.append(InputBlock(
-            block_id=f"talk{n}_subject", label=PlainTextObject(text=t.gettext("Subject")), optional=True,
-            element=PlainTextInputElement(action_id=ids.INPUT_ACTION, max_length=150,
-                                          initial_value=talk.subject if talk else None)))
+            blocks.append(_organisation_pick(f"talk{n}_organisation", t.gettext("Organisation"), org_options,
+                                             talk.organisation if talk else None))
+        blocks.append(_optional_text(f"talk{n}_subject", t.gettext("Subject"), 150,
+                                     talk.subject if talk else None))
         blocks.append(InputBlock(
             block_id=f"talk{n}_minutes", label=PlainTextObject(text=t.gettext("Minutes")), optional=True,
             element=NumberInputElement(action_id=ids.INPUT_ACTION, is_decimal_allowed=False,
@@ -726,17 +733,12 @@ def minutes_modal(t: Translator, form: MinutesForm, private_metadata: str) -> di
         item = form.action_items[n - 1] if len(form.action_items) >= n else None
         blocks.append(HeaderBlock(text=PlainTextObject(
             text=t.gettext("Follow-up point {number}").format(number=n), emoji=False)))
-        blocks.append(InputBlock(
-            block_id=f"action_{n}", label=PlainTextObject(text=t.gettext("What")), optional=True,
-            element=PlainTextInputElement(action_id=ids.INPUT_ACTION, max_length=500,
-                                          initial_value=item.description if item else None)))
+        blocks.append(_optional_text(f"action_{n}", t.gettext("What"), 500,
+                                     item.description if item else None))
         if org_options:
-            initial = next((o for o in org_options if item and o.value == item.owner), None)
-            blocks.append(InputBlock(
-                block_id=f"action_{n}_owner", label=PlainTextObject(text=t.gettext("Owner organisation")),
-                optional=True,
-                element=StaticSelectElement(action_id=ids.INPUT_ACTION, options=org_options,
-                                            initial_option=initial)))
+            owner = t.gettext("Owner organisation")
+            blocks.append(_organisation_pick(f"action_{n}_owner", owner, org_options,
+                                             item.owner if item else None))
         blocks.append(InputBlock(
             block_id=f"action_{n}_due", label=PlainTextObject(text=t.gettext("Due")), optional=True,
             element=DatePickerElement(action_id=ids.INPUT_ACTION,
