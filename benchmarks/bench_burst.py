@@ -40,7 +40,9 @@ from benchmarks.common import (
     workspace,
 )
 
-TARGET = 1.5
+# The target for the burst is absolute: every click acknowledged, p99 under a second.
+# The ratio to the no-op app is reported alongside, for comparison with benchmark 1.
+TARGET_SECONDS = 1.0
 ORGANISATIONS, PER_ORGANISATION = 100, 5
 CLICKS = ORGANISATIONS * PER_ORGANISATION
 BURST_SECONDS = 5.0
@@ -166,8 +168,8 @@ def run(backend: str, workdir: Path, *, rate_limits: bool = True) -> Report:
         _, b99, _, bad = latency_summary(bot_samples)
         _, n99, _, nbad = latency_summary(base_samples)
         ratio = b99 / n99 if n99 > 0 else None
-        report.results.append(Result("ack p99 during the burst", ms(b99), ms(n99), ratio, f"≤ {TARGET}",
-                                     ratio is not None and ratio <= TARGET and bad == 0))
+        report.results.append(Result("ack p99 during the burst", ms(b99), ms(n99), ratio,
+                                     f"p99 < {TARGET_SECONDS:g} s", b99 < TARGET_SECONDS and bad == 0))
         exact = shown == expected and stored == expected
         report.results.append(Result(
             "final tally exact (channel post and database)", "yes" if exact else "no",
