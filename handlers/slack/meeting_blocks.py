@@ -380,6 +380,34 @@ def roster_removed(t: Translator, card: OrganisationCard) -> Rendered:
     return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 
+def _modal(t: Translator, callback_id: str, private_metadata: str, title: str, submit: str,
+           blocks: Sequence[Block]) -> dict[str, Any]:
+    """A modal with the usual Cancel button; Slack allows 24 characters of title."""
+    return View(
+        type="modal", callback_id=callback_id, private_metadata=private_metadata,
+        title=PlainTextObject(text=truncate(title, 24)), submit=PlainTextObject(text=submit),
+        close=PlainTextObject(text=t.gettext("Cancel")), blocks=list(blocks),
+    ).to_dict()
+
+
+def _organisation_pickers(t: Translator, organisations: Sequence[OrganisationCard], action_id: str, *,
+                          recount: bool) -> list[Block]:
+    """Pickers for topic organisations and for observers (the core is always invited)."""
+    pickers: list[Block] = []
+    for block_id, label, tier in (
+        (ids.SCHEDULE_ORGANISATIONS, t.gettext("Organisations beyond the core"), "topic"),
+        (ids.SCHEDULE_OBSERVERS, t.gettext("Observers"), "observer"),
+    ):
+        options = [Option(value=o.name, text=truncate(o.name, 75))
+                   for o in organisations if o.tier == tier][:OPTIONS_MAX]
+        if options:
+            pickers.append(InputBlock(
+                block_id=block_id, label=PlainTextObject(text=label), optional=True, dispatch_action=recount,
+                element=StaticMultiSelectElement(action_id=action_id, options=options),
+            ))
+    return pickers
+
+
 def schedule_modal(t: Translator, form: ScheduleForm, private_metadata: str) -> dict[str, Any]:
     """The form behind `/dialog schedule` with no text."""
     blocks: list[Block] = [
@@ -402,31 +430,12 @@ def schedule_modal(t: Translator, form: ScheduleForm, private_metadata: str) -> 
                 options=[Option(value=str(number), text=truncate(f"{number}. {title}", 75))
                          for number, title in form.topics[:OPTIONS_MAX]]),
         ))
-    extra = [o for o in form.organisations if o.tier == "topic"]
-    observers = [o for o in form.organisations if o.tier == "observer"]
-    for block_id, label, orgs in (
-        (ids.SCHEDULE_ORGANISATIONS, t.gettext("Organisations beyond the core"), extra),
-        (ids.SCHEDULE_OBSERVERS, t.gettext("Observers"), observers),
-    ):
-        if orgs:
-            blocks.append(InputBlock(
-                block_id=block_id, label=PlainTextObject(text=label), optional=True,
-                element=StaticMultiSelectElement(
-                    action_id=ids.INPUT_ACTION,
-                    options=[Option(value=o.name, text=truncate(o.name, 75))
-                             for o in orgs[:OPTIONS_MAX]]),
-            ))
+    blocks.extend(_organisation_pickers(t, form.organisations, ids.INPUT_ACTION, recount=False))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t.gettext(
         "Core organisations are always invited: {names}.").format(
             names=", ".join(escape(n) for n in form.core) or "—"))]))
-    view = View(
-        type="modal", callback_id=ids.SCHEDULE_VIEW, private_metadata=private_metadata,
-        title=PlainTextObject(text=truncate(t.gettext("Schedule a meeting"), 24)),
-        submit=PlainTextObject(text=t.gettext("Schedule")),
-        close=PlainTextObject(text=t.gettext("Cancel")),
-        blocks=blocks,
-    )
-    return view.to_dict()
+    title, submit = t.gettext("Schedule a meeting"), t.gettext("Schedule")
+    return _modal(t, ids.SCHEDULE_VIEW, private_metadata, title, submit, blocks)
 
 
 
@@ -455,8 +464,6 @@ def urgent_progress(t: Translator, message: UrgentProgress, zone: ZoneInfo) -> R
 def urgent_modal(t: Translator, form: UrgentForm, private_metadata: str) -> dict[str, Any]:
     """The form behind `/dialog urgent` with no text: who will be notified is counted live."""
     choices = form.choices
-    extra = [o for o in choices.organisations if o.tier == "topic"]
-    observers = [o for o in choices.organisations if o.tier == "observer"]
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=":rotating_light: " + t.gettext(
             "Invitations go out at once, to the channel and to every contact, marked urgent."))),
@@ -466,28 +473,12 @@ def urgent_modal(t: Translator, form: UrgentForm, private_metadata: str) -> dict
                    element=DateTimePickerElement(action_id=ids.INPUT_ACTION,
                                                  initial_date_time=int(form.default_start.timestamp()))),
     ]
-    for block_id, label, orgs in (
-        (ids.SCHEDULE_ORGANISATIONS, t.gettext("Organisations beyond the core"), extra),
-        (ids.SCHEDULE_OBSERVERS, t.gettext("Observers"), observers),
-    ):
-        if orgs:
-            blocks.append(InputBlock(
-                block_id=block_id, label=PlainTextObject(text=label), optional=True, dispatch_action=True,
-                element=StaticMultiSelectElement(
-                    action_id=ids.URGENT_RECOUNT,
-                    options=[Option(value=o.name, text=truncate(o.name, 75)) for o in orgs[:OPTIONS_MAX]]),
-            ))
+    blocks.extend(_organisation_pickers(t, choices.organisations, ids.URGENT_RECOUNT, recount=True))
     blocks.append(ContextBlock(block_id=ids.URGENT_AUDIENCE_BLOCK, elements=[MarkdownTextObject(
         text=t.gettext("Will notify {organisations} organisations and {people} people.").format(
             organisations=form.organisations, people=form.people))]))
-    view = View(
-        type="modal", callback_id=ids.URGENT_VIEW, private_metadata=private_metadata,
-        title=PlainTextObject(text=truncate(t.gettext("Urgent meeting"), 24)),
-        submit=PlainTextObject(text=t.gettext("Send now")),
-        close=PlainTextObject(text=t.gettext("Cancel")),
-        blocks=blocks,
-    )
-    return view.to_dict()
+    title, submit = t.gettext("Urgent meeting"), t.gettext("Send now")
+    return _modal(t, ids.URGENT_VIEW, private_metadata, title, submit, blocks)
 
 
 def topic_changed(t: Translator, message: TopicChanged, zone: ZoneInfo) -> Rendered:
@@ -579,14 +570,8 @@ def agenda_modal(t: Translator, form: AgendaForm, private_metadata: str) -> dict
             element=NumberInputElement(action_id=ids.INPUT_ACTION, is_decimal_allowed=False,
                                        min_value="1", max_value="60",
                                        initial_value=str(talk.minutes) if talk else "10")))
-    view = View(
-        type="modal", callback_id=ids.AGENDA_VIEW, private_metadata=private_metadata,
-        title=PlainTextObject(text=truncate(t.gettext("Agenda"), 24)),
-        submit=PlainTextObject(text=t.gettext("Save")),
-        close=PlainTextObject(text=t.gettext("Cancel")),
-        blocks=blocks,
-    )
-    return view.to_dict()
+    title, submit = t.gettext("Agenda"), t.gettext("Save")
+    return _modal(t, ids.AGENDA_VIEW, private_metadata, title, submit, blocks)
 
 
 def _perspective(t: Translator, key: str) -> str:
@@ -743,14 +728,8 @@ def minutes_modal(t: Translator, form: MinutesForm, private_metadata: str) -> di
             block_id=f"action_{n}_due", label=PlainTextObject(text=t.gettext("Due")), optional=True,
             element=DatePickerElement(action_id=ids.INPUT_ACTION,
                                       initial_date=item.due_on.isoformat() if item else None)))
-    view = View(
-        type="modal", callback_id=ids.MINUTES_VIEW, private_metadata=private_metadata,
-        title=PlainTextObject(text=truncate(t.gettext("Meeting minutes"), 24)),
-        submit=PlainTextObject(text=t.gettext("Send")),
-        close=PlainTextObject(text=t.gettext("Cancel")),
-        blocks=blocks,
-    )
-    return view.to_dict()
+    title, submit = t.gettext("Meeting minutes"), t.gettext("Send")
+    return _modal(t, ids.MINUTES_VIEW, private_metadata, title, submit, blocks)
 
 
 def home_view(t: Translator, home: HomeView, zone: ZoneInfo) -> dict[str, Any]:
