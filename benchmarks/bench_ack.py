@@ -97,10 +97,7 @@ def run(backend: str, workdir: Path, *, requests: int = 2000, concurrency: int =
             bot = start_bot(workdir, fake, url)
             try:
                 chat = Chat(bot.url, fake)
-                for n in range(ORGANISATIONS):
-                    people = contacts[n * PER_ORGANISATION:(n + 1) * PER_ORGANISATION]
-                    chat.say(COORDINATOR, f'roster add "Ack Org {n:02d}" core '
-                                          + " ".join(f"<@{u}>" for u in people))
+                chat.add_core_organisations("Ack Org", contacts, PER_ORGANISATION)
                 for n in range(TOPICS):
                     chat.say(MEMBERS[n % len(MEMBERS)], f"propose Ack benchmark topic {n} | details {n}")
                 starts = datetime.now(ZoneInfo("Europe/Oslo")) + timedelta(hours=2)

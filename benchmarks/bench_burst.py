@@ -109,10 +109,7 @@ def run(backend: str, workdir: Path, *, rate_limits: bool = True) -> Report:
             bot = start_bot(workdir, fake, url)
             try:
                 chat = Chat(bot.url, fake)
-                for n in range(ORGANISATIONS):
-                    people = contacts[n * PER_ORGANISATION:(n + 1) * PER_ORGANISATION]
-                    chat.say(COORDINATOR, f'roster add "Burst Org {n:03d}" core '
-                                          + " ".join(f"<@{u}>" for u in people))
+                chat.add_core_organisations("Burst Org", contacts, PER_ORGANISATION)
                 starts = datetime.now(ZoneInfo("Europe/Oslo")) + timedelta(hours=2)
                 chat.say(COORDINATOR, f"schedule {starts:%Y-%m-%d %H:%M} Budget hearing")
                 dms = [fake.dm_channel_id(u) for u in contacts]

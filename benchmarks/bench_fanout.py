@@ -53,10 +53,7 @@ def run(backend: str, workdir: Path) -> Report:
             try:
                 chat = Chat(bot.url, fake)
                 chat.say(COORDINATOR, "help")  # the listener path and the coordinator's language are warm
-                for n in range(ORGANISATIONS):
-                    people = contacts[n * PER_ORGANISATION:(n + 1) * PER_ORGANISATION]
-                    chat.say(COORDINATOR, f'roster add "Fan-out Org {n:03d}" core '
-                                          + " ".join(f"<@{u}>" for u in people))
+                chat.add_core_organisations("Fan-out Org", contacts, PER_ORGANISATION)
                 calls_before = Counter(c.method for c in fake.calls)
                 fake.set_rate_limits(True)
                 started = time.time()

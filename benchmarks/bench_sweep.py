@@ -49,10 +49,7 @@ def run(backend: str, workdir: Path) -> Report:
             bot = start_bot(workdir, fake, url)
             try:
                 chat = Chat(bot.url, fake)
-                for n in range(CONTACTS // PER_ORGANISATION):
-                    people = contacts[n * PER_ORGANISATION:(n + 1) * PER_ORGANISATION]
-                    chat.say(COORDINATOR, f'roster add "Sweep Org {n:02d}" core '
-                                          + " ".join(f"<@{u}>" for u in people))
+                chat.add_core_organisations("Sweep Org", contacts, PER_ORGANISATION)
                 fake.set_rate_limits(True)
                 starts = datetime.now(ZoneInfo("Europe/Oslo")) + timedelta(hours=2)
                 chat.send(COORDINATOR, f"schedule {starts:%Y-%m-%d %H:%M} Sweep benchmark meeting")

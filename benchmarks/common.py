@@ -347,6 +347,12 @@ class Chat:
             raise RuntimeError(f"no answer to {text!r}")
         return next(r["body"] for r in self.fake.responses if r["key"] == key)
 
+    def add_core_organisations(self, label: str, contacts: list[str], per_organisation: int) -> None:
+        """Put `contacts` on the roster as core organisations of `per_organisation` people each."""
+        for n in range(len(contacts) // per_organisation):
+            people = contacts[n * per_organisation:(n + 1) * per_organisation]
+            self.say(COORDINATOR, f'roster add "{label} {n:03d}" core ' + " ".join(f"<@{u}>" for u in people))
+
 
 @dataclass(frozen=True)
 class Sample:
