@@ -33,11 +33,11 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from sandbox.fake_slack import FakeSlack
+from sandbox.slack_requests import SlackRequester
 from storage.db import make_engine, normalise_url
 from storage.models import Delivery, DeliveryState
 from tests.support.bot_process import free_port
 from tests.support.harness import MEMBERS, NORWEGIAN, SIGNING_SECRET, fake_workspace
-from tests.support.slack_requests import SlackRequester
 
 ROOT = Path(__file__).resolve().parent.parent
 BOT = ROOT / "bot.py"

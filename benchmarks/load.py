@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from tests.support.slack_requests import SlackRequester
+from sandbox.slack_requests import SlackRequester
 
 START_DELAY = 0.3
 """Seconds between starting the clients and the first request, so every client is ready."""

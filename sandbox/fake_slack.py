@@ -836,7 +836,8 @@ class FakeSlack:
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
-        self._ids = itertools.count(1)
+        self._serial = 0
+        self._version = 0
         self._last_ts_micros = 0
 
         self._users: dict[str, dict[str, Any]] = {}
@@ -852,6 +853,11 @@ class FakeSlack:
         self._home_views: dict[str, str] = {}
         self._external_ids: dict[str, str] = {}
         self._used_triggers: set[str] = set()
+        self._trigger_users: dict[str, str] = {}
+        self._view_users: dict[str, str] = {}
+        self._modal_stacks: dict[str, list[str]] = {}
+        self._response_targets: dict[str, dict[str, Any]] = {}
+        self._external_base: str | None = None
         self._violations: list[str] = []
         self._failures: dict[str, deque[_Failure]] = {}
         self._delays: dict[str, float] = {}
@@ -919,6 +925,8 @@ class FakeSlack:
         """``http://127.0.0.1:<port>`` of the running server."""
         server = self._server
         if server is None:
+            if self._external_base is not None:
+                return self._external_base
             raise RuntimeError("FakeSlack is not running; call start() first")
         host, port = server.server_address[:2]
         return f"http://{host}:{port}"
@@ -936,6 +944,25 @@ class FakeSlack:
     def socket_base_url(self) -> str:
         """``ws://127.0.0.1:<port>/socket``; ``apps.connections.open`` adds a ticket."""
         return "ws://" + self.base_url.removeprefix("http://") + SOCKET_PATH
+
+    def attach(self, base_url: str) -> None:
+        """Be served by another HTTP server at ``base_url`` (which hands requests to
+        :meth:`handle`) instead of :meth:`start`-ing one's own. Socket Mode needs :meth:`start`."""
+        with self._lock:
+            if self._server is not None:
+                raise RuntimeError("FakeSlack is already serving itself")
+            self._external_base = base_url.rstrip("/")
+
+    def handle(
+        self, verb: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer one Web API or response_url request given by another HTTP server: returns the
+        status, extra headers and JSON body. ``path`` includes the query string."""
+        reply = self._dispatch(verb, path, {key.lower(): value for key, value in headers.items()}, body)
+        if reply.delay > 0:
+            self._stopping.wait(reply.delay)
+        headers_out = {"Content-Type": "application/json; charset=utf-8", **reply.headers}
+        return reply.status, headers_out, json.dumps(reply.body).encode("utf-8")
 
     # -- workspace setup ---------------------------------------------------------------
 
@@ -979,6 +1006,153 @@ class FakeSlack:
     def dm_channel_id(self, user_id: str) -> str:
         """The bot's DM channel with ``user_id``."""
         return "D" + user_id
+
+    def users(self) -> list[dict[str, Any]]:
+        """Every member (the bot included) as ``{id, name, real_name, locale, tz, is_bot}``."""
+        with self._lock:
+            return [
+                {key: user[key] for key in ("id", "name", "real_name", "locale", "tz", "is_bot")}
+                for user in self._users.values()
+            ]
+
+    def channels(self) -> list[dict[str, Any]]:
+        """Every channel as ``{id, name}``."""
+        with self._lock:
+            return [{"id": info["id"], "name": info["name"]} for info in self._channels.values()]
+
+    # -- acting as the people in the workspace (the browser sandbox) ----------------------
+
+    def issue_trigger(self, user_id: str) -> str:
+        """A fresh trigger id for an interaction by ``user_id``: a modal opened or pushed with
+        it belongs to that person (see :meth:`modal`)."""
+        with self._lock:
+            trigger_id = f"{int(self._clock())}{self._next_serial():04d}.{uuid.uuid4().hex}"
+            self._trigger_users[trigger_id] = user_id
+            return trigger_id
+
+    def modal(self, user_id: str) -> dict[str, Any] | None:
+        """The modal ``user_id`` sees now (the top of their stack), if any."""
+        with self._lock:
+            stack = self._modal_stacks.get(user_id) or []
+            return copy.deepcopy(self._views[stack[-1]]) if stack else None
+
+    def view_owner(self, view_id: str) -> str | None:
+        """Who a modal was opened for (via :meth:`issue_trigger`), or whose home tab it is."""
+        with self._lock:
+            owner = self._view_users.get(view_id)
+            if owner is None:
+                owner = next((u for u, v in self._home_views.items() if v == view_id), None)
+            return owner
+
+    def set_view_state(self, view_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Record what was entered in a view (``state.values``, Slack's shape); returns the view."""
+        with self._lock:
+            view = self._views.get(view_id)
+            if view is None:
+                raise KeyError(view_id)
+            view["state"] = {"values": copy.deepcopy(dict(values))}
+            return copy.deepcopy(view)
+
+    def close_modal(self, user_id: str, view_id: str | None = None, *, all_views: bool = False) -> None:
+        """Take ``view_id`` (default: the top one), or the whole stack, off ``user_id``'s screen."""
+        with self._lock:
+            stack = self._modal_stacks.get(user_id) or []
+            if all_views:
+                stack.clear()
+            elif stack and (view_id is None or stack[-1] == view_id):
+                stack.pop()
+            elif view_id in stack:
+                stack.remove(view_id)
+            self._bump()
+
+    def replace_modal(
+        self, user_id: str, view_id: str, view: Mapping[str, Any], *, push: bool = False
+    ) -> str:
+        """Apply a ``response_action`` of ``update`` (replace ``view_id``) or ``push`` (a new view
+        on top) from a submission's acknowledgement; returns the id of the view now shown."""
+        with self._lock:
+            current = self._views[view_id]
+            checked = self._check_view("view_submission ack", dict(view), ("modal",))
+            stack = self._modal_stacks.setdefault(user_id, [])
+            if push:
+                new_id = self._new_id("V")
+                shown = self._view_object(checked, view_id=new_id, root_view_id=current["root_view_id"],
+                                          previous_view_id=view_id)
+                stack.append(new_id)
+            else:
+                new_id = view_id
+                shown = self._view_object(checked, view_id=view_id, root_view_id=current["root_view_id"],
+                                          previous_view_id=current["previous_view_id"])
+            self._store_view(shown)
+            self._view_users[new_id] = user_id
+            self._bump()
+            return new_id
+
+    def bind_response_url(self, key: str, *, user_id: str, channel: str, message_ts: str | None = None,
+                          ephemeral: bool = False) -> str:
+        """A response_url whose posts take effect as on Slack: an ephemeral message for
+        ``user_id`` in ``channel``, a message in the channel (``in_channel``), or a replaced or
+        deleted original (``message_ts``; an ``ephemeral`` one is ``user_id``'s)."""
+        with self._lock:
+            self._response_targets[key] = {
+                "user": user_id, "channel": channel, "message_ts": message_ts, "ephemeral": ephemeral,
+            }
+        return self.response_url(key)
+
+    def post_as_user(self, user_id: str, channel: str, text: str, *, thread_ts: str | None = None) -> str:
+        """A person's own chat message (what they type that is not a command); returns its ts."""
+        with self._lock:
+            if user_id not in self._users:
+                raise KeyError(user_id)
+            target = self._resolve_target(channel)
+            message: dict[str, Any] = {
+                "ts": self._next_ts(), "channel": target, "user": user_id, "text": text,
+                "blocks": [], "edited": 0,
+            }
+            if thread_ts:
+                message["thread_ts"] = thread_ts
+            self._messages.setdefault(target, []).append(message)
+            self._bump()
+            return message["ts"]
+
+    @property
+    def version(self) -> int:
+        """Counts calls and changes; see :meth:`wait_for_change`."""
+        with self._lock:
+            return self._version
+
+    def wait_for_change(self, since: int, timeout: float) -> int:
+        """Wait up to ``timeout`` seconds for :attr:`version` to move past ``since``; return it."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._version != since or self._stopping.is_set(), timeout)
+            return self._version
+
+    # -- keeping a workspace across restarts (the browser sandbox) ----------------------
+
+    _SNAPSHOT_FIELDS = ("_users", "_channels", "_opened_dms", "_messages", "_ephemerals", "_views",
+                        "_home_views", "_external_ids", "_view_users", "_modal_stacks")
+
+    def snapshot(self) -> dict[str, Any]:
+        """The workspace's contents as JSON-ready data (not calls, violations or limits)."""
+        with self._lock:
+            data: dict[str, Any] = {
+                name.lstrip("_"): copy.deepcopy(getattr(self, name)) for name in self._SNAPSHOT_FIELDS
+            }
+            data["opened_dms"] = sorted(self._opened_dms)
+            data.update(serial=self._serial, last_ts_micros=self._last_ts_micros, format=1)
+            return data
+
+    def restore(self, data: Mapping[str, Any]) -> None:
+        """Load what :meth:`snapshot` returned (replacing users, channels and messages)."""
+        if data.get("format") != 1:
+            raise ValueError("not a FakeSlack snapshot (format 1)")
+        with self._lock:
+            for name in self._SNAPSHOT_FIELDS:
+                value = copy.deepcopy(data.get(name.lstrip("_"), {}))
+                setattr(self, name, set(value) if name == "_opened_dms" else value)
+            self._serial = max(self._serial, int(data.get("serial", 0)))
+            self._last_ts_micros = max(self._last_ts_micros, int(data.get("last_ts_micros", 0)))
+            self._bump()
 
     # -- inspection ---------------------------------------------------------------------
 
@@ -1122,6 +1296,10 @@ class FakeSlack:
             self._home_views.clear()
             self._external_ids.clear()
             self._used_triggers.clear()
+            self._trigger_users.clear()
+            self._view_users.clear()
+            self._modal_stacks.clear()
+            self._response_targets.clear()
             self._violations.clear()
             self._failures.clear()
             self._delays.clear()
@@ -1130,7 +1308,7 @@ class FakeSlack:
             self._acks.clear()
             self._buckets.clear()
             self._rate_limited.clear()
-            self._changed.notify_all()
+            self._bump()
 
     # -- Socket Mode --------------------------------------------------------------------
 
@@ -1189,7 +1367,7 @@ class FakeSlack:
                 self._envelopes.pop(envelope_id, None)
             raise ConnectionError("the Socket Mode connection closed before the envelope was sent")
         with self._lock:
-            self._changed.notify_all()
+            self._bump()
         return envelope_id
 
     @property
@@ -1283,7 +1461,7 @@ class FakeSlack:
                 self._violate(method, f"the fake could not handle this call: {exc!r}")
                 reply = _Reply(500, {"ok": False, "error": "fatal_error"}, {})
             reply.delay = self._delays.get(method, 0.0)
-            self._changed.notify_all()
+            self._bump()
         return reply
 
     def _decode(
@@ -1429,6 +1607,9 @@ class FakeSlack:
                 if uses > RESPONSE_URL_USES:
                     raise _ApiError("used_url", f"used more than {RESPONSE_URL_USES} times")
                 self._check_response_body(where, payload)
+                target = self._response_targets.get(key)
+                if target is not None:
+                    self._apply_response(target, payload)
                 return _Reply(200, {"ok": True}, {})
             except _ApiError as exc:
                 if exc.violation:
@@ -1436,7 +1617,45 @@ class FakeSlack:
                 status = 404 if exc.error == "used_url" else 400
                 return _Reply(status, {"ok": False, "error": exc.error}, {})
             finally:
-                self._changed.notify_all()
+                self._bump()
+
+    def _apply_response(self, target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
+        """What Slack does with a response_url post (see :meth:`bind_response_url`)."""
+        channel, user, original = target["channel"], target["user"], target["message_ts"]
+        if original and (_truthy(payload.get("delete_original")) or _truthy(payload.get("replace_original"))):
+            replace = not _truthy(payload.get("delete_original"))
+            if target["ephemeral"]:
+                for record in self._ephemerals:
+                    if record["ts"] == original and record["user"] == user:
+                        if replace:
+                            record.update(text=payload.get("text") or "",
+                                          blocks=copy.deepcopy(payload.get("blocks") or []))
+                        else:
+                            self._ephemerals.remove(record)
+                        break
+                return
+            message = next((m for m in self._messages.get(channel, []) if m["ts"] == original), None)
+            if message is not None and replace:
+                message.update(text=payload.get("text") or "",
+                               blocks=copy.deepcopy(payload.get("blocks") or []))
+                message["edited"] += 1
+                message["_edited_ts"] = self._next_ts()
+            elif message is not None:
+                self._messages[channel].remove(message)
+            return
+        if payload.get("response_type") == "in_channel":
+            message = {"ts": self._next_ts(), "channel": channel, "user": self.bot_user_id,
+                       "text": payload.get("text") or "",
+                       "blocks": copy.deepcopy(payload.get("blocks") or []), "edited": 0}
+            if payload.get("thread_ts"):
+                message["thread_ts"] = payload["thread_ts"]
+            self._messages.setdefault(channel, []).append(message)
+            return
+        record = {"channel": channel, "user": user, "text": payload.get("text") or "",
+                  "blocks": copy.deepcopy(payload.get("blocks") or []), "ts": self._next_ts()}
+        if payload.get("thread_ts"):
+            record["thread_ts"] = payload["thread_ts"]
+        self._ephemerals.append(record)
 
     def _check_response_body(self, where: str, payload: dict[str, Any]) -> None:
         unknown = sorted(set(payload) - RESPONSE_URL_FIELDS)
@@ -1514,7 +1733,7 @@ class FakeSlack:
                         },
                         "connection_info": {"app_id": self.app_id},
                     }
-                    self._changed.notify_all()
+                    self._bump()
                 connection.send_locked(_OP_TEXT, json.dumps(hello).encode("utf-8"))
             self._read_socket(connection)
         except (EOFError, OSError):
@@ -1524,7 +1743,7 @@ class FakeSlack:
             with self._lock:
                 if connection in self._sockets:
                     self._sockets.remove(connection)
-                self._changed.notify_all()
+                self._bump()
 
     def _read_socket(self, connection: _SocketConnection) -> None:
         fragments: list[bytes] | None = None
@@ -1598,7 +1817,7 @@ class FakeSlack:
                 elif payload and envelope is not None and envelope["type"] == "slash_commands":
                     self._check_ack_message(where, payload)
             self._acks.append(ack)
-            self._changed.notify_all()
+            self._bump()
 
     def _check_ack_message(self, where: str, payload: dict[str, Any]) -> None:
         """A slash command ack's payload is a message, as on a response_url."""
@@ -1625,10 +1844,19 @@ class FakeSlack:
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _new_id(self, prefix: str) -> str:
-        return f"{prefix}{next(self._ids):010d}"
+        return f"{prefix}{self._next_serial():010d}"
 
     def _new_hash(self) -> str:
-        return f"{int(self._clock())}.{next(self._ids):08x}"
+        return f"{int(self._clock())}.{self._next_serial():08x}"
+
+    def _next_serial(self) -> int:
+        self._serial += 1
+        return self._serial
+
+    def _bump(self) -> None:
+        """Something happened: wake waiters (:meth:`wait_for`, :meth:`wait_for_change`)."""
+        self._version += 1
+        self._changed.notify_all()
 
     def _resolve_target(self, channel: Any) -> str:
         """A channel for posting: a conversation id, a channel name or a user id."""
@@ -1699,12 +1927,11 @@ class FakeSlack:
             "user": message["user"],
             "type": "message",
             "ts": message["ts"],
-            "bot_id": self.bot_id,
-            "app_id": self.app_id,
             "text": message["text"],
             "team": self.team_id,
-            "bot_profile": self._bot_profile(),
         }
+        if message["user"] == self.bot_user_id:
+            shown.update(bot_id=self.bot_id, app_id=self.app_id, bot_profile=self._bot_profile())
         if message["blocks"]:
             shown["blocks"] = copy.deepcopy(message["blocks"])
         if message.get("attachments"):
@@ -1810,12 +2037,14 @@ class FakeSlack:
         assert isinstance(view, dict)
         return view
 
-    def _use_trigger(self, trigger_id: Any) -> None:
+    def _use_trigger(self, trigger_id: Any) -> str | None:
+        """Spend a trigger id; returns whose it is, when it came from :meth:`issue_trigger`."""
         if not isinstance(trigger_id, str) or not trigger_id:
             raise _ApiError("invalid_trigger_id", "trigger_id is missing or empty")
         if trigger_id in self._used_triggers:
             raise _ApiError("exchanged_trigger_id", f"trigger_id {trigger_id} was already used")
         self._used_triggers.add(trigger_id)
+        return self._trigger_users.pop(trigger_id, None)
 
     def _store_view(self, view: dict[str, Any]) -> None:
         self._views[view["id"]] = view
@@ -1920,7 +2149,7 @@ class FakeSlack:
 
     def _views_open(self, params: Mapping[str, Any]) -> dict[str, Any]:
         view = self._check_view("views.open", params.get("view"), ("modal",))
-        self._use_trigger(params.get("trigger_id"))
+        owner = self._use_trigger(params.get("trigger_id"))
         external_id = view.get("external_id")
         if external_id and external_id in self._external_ids:
             raise _ApiError("duplicate_external_id")
@@ -1928,15 +2157,26 @@ class FakeSlack:
         shown = self._view_object(view, view_id=view_id, root_view_id=None, previous_view_id=None)
         self._store_view(shown)
         self._opened.append(copy.deepcopy(shown))
+        if owner is not None:
+            # A new modal from a message or command replaces whatever that person had open.
+            self._modal_stacks[owner] = [view_id]
+            self._view_users[view_id] = owner
         return {"view": copy.deepcopy(shown)}
 
     def _views_push(self, params: Mapping[str, Any]) -> dict[str, Any]:
         view = self._check_view("views.push", params.get("view"), ("modal",))
-        self._use_trigger(params.get("trigger_id"))
-        root = self._opened[-1]["id"] if self._opened else None
+        owner = self._use_trigger(params.get("trigger_id"))
+        stack = self._modal_stacks.get(owner, []) if owner is not None else []
+        if stack:
+            root, previous = self._views[stack[0]]["root_view_id"], stack[-1]
+        else:
+            root = previous = self._opened[-1]["id"] if self._opened else None
         view_id = self._new_id("V")
-        shown = self._view_object(view, view_id=view_id, root_view_id=root, previous_view_id=root)
+        shown = self._view_object(view, view_id=view_id, root_view_id=root, previous_view_id=previous)
         self._store_view(shown)
+        if owner is not None:
+            self._modal_stacks.setdefault(owner, []).append(view_id)
+            self._view_users[view_id] = owner
         return {"view": copy.deepcopy(shown)}
 
     def _views_update(self, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sandbox.slack_requests import SlackRequester
 from tests.conftest import CHANNEL, COORDINATOR
 from tests.support.bot_process import BOT, clean_env, free_port, start_bot, wait_healthy
 from tests.support.harness import MEMBERS, SIGNING_SECRET, fake_workspace
-from tests.support.slack_requests import SlackRequester
 
 
 def _run(tmp_path: Path, **values: str) -> subprocess.CompletedProcess[str]:

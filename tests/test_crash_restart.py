@@ -16,10 +16,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sandbox.fake_slack import FakeSlack
+from sandbox.slack_requests import SlackRequester
 from tests.conftest import CHANNEL, COORDINATOR
 from tests.support.bot_process import BOT, clean_env, free_port, wait_healthy
 from tests.support.harness import SIGNING_SECRET, fake_workspace
-from tests.support.slack_requests import SlackRequester
 
 ORGANISATIONS = {f"Crash Test Org {n}": [f"UCRASH{n}{m}00" for m in range(4)] for n in range(4)}
 

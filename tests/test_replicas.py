@@ -10,12 +10,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from sandbox.slack_requests import SlackRequester
 from storage.db import make_engine, make_session_factory
 from storage.models import Delivery
 from tests.conftest import CHANNEL, COORDINATOR, empty_postgres
 from tests.support.bot_process import BOT, clean_env, free_port, wait_healthy
 from tests.support.harness import SIGNING_SECRET, fake_workspace
-from tests.support.slack_requests import SlackRequester
 
 PEOPLE = [f"UREPLICA{n:03d}" for n in range(120)]
 

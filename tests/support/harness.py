@@ -13,9 +13,9 @@ from bot import Runtime, build
 from config import Settings, load_settings
 from handlers.slack.server import make_server, stop_server
 from sandbox.fake_slack import FakeSlack
+from sandbox.slack_requests import SlackRequester
 from services.clock import Clock
 from tests.conftest import CHANNEL, COORDINATOR, TEAM
-from tests.support.slack_requests import SlackRequester
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 NORWEGIAN = "UNORSK001"

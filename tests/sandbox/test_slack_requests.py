@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from sandbox.fake_slack import FakeSlack
-from tests.support.slack_requests import (
+from sandbox.slack_requests import (
     FIXTURES,
     FORM,
     SlackRequester,

@@ -1,8 +1,9 @@
 """Send requests to the bot's HTTP endpoint exactly as Slack does: real-format payloads,
 signed with the signing secret (``X-Slack-Signature``, ``X-Slack-Request-Timestamp``).
 
-Payloads are built from recorded-format examples in ``tests/fixtures/slack/`` with only
-the fields a test cares about overridden, so the bot sees what Slack would send.
+Payloads are built from recorded-format examples in ``sandbox/payloads/`` with only the
+fields a caller sets overridden, so the bot sees what Slack would send. The tests and the
+browser sandbox (:mod:`sandbox.workspace`) both speak to the bot through this module.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
+FIXTURES = Path(__file__).resolve().parent / "payloads"
 EVENTS_PATH = "/slack/events"
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -31,7 +32,7 @@ _SERIAL = itertools.count(1)
 
 
 def load_fixture(name: str) -> Any:
-    """A recorded-format Slack payload from ``tests/fixtures/slack/<name>.json`` (a copy)."""
+    """A recorded-format Slack payload from ``sandbox/payloads/<name>.json`` (a copy)."""
     with open(FIXTURES / f"{name}.json", encoding="utf-8") as handle:
         return json.load(handle)
 
@@ -386,7 +387,8 @@ def slash_command_payload(
             "command": command,
             "text": text,
             "response_url": response_url,
-            "trigger_id": trigger_id or f"{int(time.time())}{next(_SERIAL):03d}.6098765432101.{uuid.uuid4().hex}",
+            "trigger_id": trigger_id
+            or f"{int(time.time())}{next(_SERIAL):03d}.6098765432101.{uuid.uuid4().hex}",
         }
     )
     if api_app_id is not None:
