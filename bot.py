@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
+import secrets
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from config import ConfigError, Settings, load_settings, read_environment
+from config import ConfigError, Secret, Settings, load_settings, read_environment
 from handlers.cli import commands as roster_cli
 from handlers.slack import PLATFORM
 from handlers.slack.app import build_app, make_client
@@ -23,11 +27,15 @@ from handlers.slack.context import SlackDeps
 from handlers.slack.locale import Locales
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.server import create_web_app, make_server, stop_server
+from sandbox import demo
+from sandbox.fake_slack import FakeSlack
+from sandbox.web import Site, create_sandbox_app
+from sandbox.workspace import SandboxWorkspace
 from scheduling.scheduler import SWEEP_JOB_ID, build_scheduler
 from services.clock import Clock, SystemClock
 from services.container import Services, build_services
 from services.meetings import MeetingTimings
-from services.people import WorkspaceRef
+from services.people import Actor, WorkspaceRef
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 
@@ -43,7 +51,17 @@ To connect a workspace:
      request URLs in the manifest at https://<your-host>/slack/events.
      Socket Mode instead: create an app-level token with connections:write and set SLACK_APP_TOKEN.
   4. Put the channel ID for invitations in DIALOG_CHANNEL and invite the bot there.
-Settings can go in a .env file next to bot.py; .env.example lists them all (see README.md)."""
+Settings can go in a .env file next to bot.py; .env.example lists them all (see README.md).
+With no Slack settings at all, Dialogbot starts a local sandbox workspace instead."""
+
+SANDBOX_BANNER = """\
+No Slack credentials are set, so Dialogbot runs a local sandbox workspace.
+
+    Open {url} in a browser.
+
+Everything in it is fictional demo data, kept in {state} and the database. To use a real
+Slack workspace instead, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README.md).
+"""
 
 
 @dataclass
@@ -145,14 +163,12 @@ def serve(runtime: Runtime) -> None:
     server = make_server(runtime.web, settings.host, settings.port)
     stopping = threading.Event()
 
-    def stop(signum: int, _frame: Any) -> None:
+    def stop() -> None:
         if not stopping.is_set():
             stopping.set()
-            log.info("received signal %s; stopping", signum)
             stop_server(server)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    _on_signals(stop)
     port = server.effective_port
     mode = "Socket Mode" if settings.socket_mode else f"POST http://{settings.host}:{port}/slack/events"
     log.info("Dialogbot is up: %s; health at http://%s:%s/healthz", mode, settings.host,
@@ -162,11 +178,131 @@ def serve(runtime: Runtime) -> None:
     finally:
         if socket_handler is not None:
             socket_handler.close()
+        shut_down(runtime)
+
+
+def shut_down(runtime: Runtime) -> None:
+    """Stop the scheduler and background work, hand back claimed deliveries, close the database."""
+    if runtime.scheduler.running:
         runtime.scheduler.shutdown(wait=True)
-        for locales in runtime.locales:
-            locales.close()
-        runtime.services.deliveries.retire()
-        runtime.engine.dispose()
+    for locales in runtime.locales:
+        locales.close()
+    runtime.services.deliveries.retire()
+    runtime.engine.dispose()
+
+
+def _on_signals(handler: Callable[[], None]) -> None:
+    def stop(signum: int, _frame: Any) -> None:
+        log.info("received signal %s; stopping", signum)
+        handler()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+def sandbox_state_file(database_url: str) -> Path | None:
+    """Where the sandbox keeps its messages: beside a SQLite database file, else in the working
+    directory; None for an in-memory database (nothing else survives a restart either)."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return Path("dialogbot.sandbox.json")
+    if url.get_backend_name() != "sqlite":
+        return Path("dialogbot.sandbox.json")
+    if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+        return None
+    database = Path(url.database)
+    return database.with_name(database.stem + ".sandbox.json")
+
+
+@dataclass
+class Sandbox:
+    """A running sandbox: the bot, the workspace people act in, and the one server for both."""
+
+    runtime: Runtime
+    workspace: SandboxWorkspace
+    server: Any
+    thread: threading.Thread
+    url: str
+
+    def stop(self) -> None:
+        """Stop serving, let in-flight requests finish, then stop the bot and save the workspace."""
+        stop_server(self.server)
+        self.thread.join(timeout=15)
+        shut_down(self.runtime)
+        self.workspace.close()
+
+
+def start_sandbox(settings: Settings, *, clock: Clock | None = None) -> Sandbox:
+    """Serve a local Slack-like workspace and the real bot wired to it, on settings.host:port.
+
+    The bot is built exactly as in production: its client talks to the sandbox's Web API
+    (SLACK_API_URL), and every click reaches it as a signed request at /slack/events.
+    """
+    signing_secret = secrets.token_hex(16)
+    fake = FakeSlack(team_id=demo.TEAM_ID, team_name=demo.TEAM_NAME,
+                     bot_token="xoxb-sandbox-" + secrets.token_hex(12))
+    workspace = SandboxWorkspace(fake, demo.PEOPLE, channel_id=demo.CHANNEL_ID,
+                                 channel_name=demo.CHANNEL_NAME, signing_secret=signing_secret)
+    state_file = sandbox_state_file(settings.database_url)
+    if state_file is not None:
+        workspace.keep_in(state_file)
+    else:
+        workspace.populate()
+    site = Site(create_sandbox_app(workspace))
+    server = make_server(site, settings.host, settings.port, threads=32)
+    # The bot calls its own port; a wildcard bind is reached through loopback.
+    local = "127.0.0.1" if settings.host in ("", "0.0.0.0", "::") else settings.host
+    url = f"http://{local}:{server.effective_port}"
+    fake.attach(url)
+    thread = threading.Thread(target=server.run, name="sandbox-http", daemon=True)
+    thread.start()
+    try:
+        sandbox_settings = dataclasses.replace(
+            settings,
+            slack_bot_token=Secret(fake.bot_token),
+            slack_signing_secret=Secret(signing_secret),
+            slack_app_token=Secret(""),
+            slack_api_url=fake.api_url,
+            dialog_channel=demo.CHANNEL_ID,
+            coordinators=tuple(dict.fromkeys((*settings.coordinators, demo.COORDINATOR))),
+            public_url=settings.public_url or url,
+        )
+        runtime = build(sandbox_settings, clock=clock)
+        demo.seed(runtime.services, lambda user: Actor.of(PLATFORM, runtime.team_id, user))
+    except BaseException:
+        stop_server(server)
+        thread.join(timeout=15)
+        workspace.close()
+        raise
+    site.bot = runtime.web
+    workspace.connect(url)
+    runtime.scheduler.start()
+    return Sandbox(runtime, workspace, server, thread, url)
+
+
+def run_sandbox(settings: Settings) -> int:
+    """`make run` without Slack credentials: the sandbox, until SIGTERM or Ctrl-C."""
+    try:
+        sandbox = start_sandbox(settings)
+    except OSError as error:
+        print(f"dialogbot: cannot serve the sandbox on {settings.host}:{settings.port} ({error.strerror}); "
+              "set PORT to a free port", file=sys.stderr)
+        return 2
+    stopping = threading.Event()
+    _on_signals(stopping.set)
+    state = sandbox.workspace.state_file or "memory"
+    print(SANDBOX_BANNER.format(url=sandbox.url, state=state), flush=True)
+    log.info("Dialogbot sandbox is up at %s; health at %s/healthz", sandbox.url, sandbox.url)
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("the sandbox has no sign-in: anyone who can reach %s:%s can act as anyone in it",
+                    settings.host, settings.port)
+    while not stopping.wait(1.0):
+        if not sandbox.thread.is_alive():
+            log.error("the sandbox's HTTP server stopped")
+            break
+    sandbox.stop()
+    return 0
 
 
 class _OfflineNotifier:
@@ -212,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
     sub.add_parser("migrate", help="bring the database schema up to date and exit")
+    sub.add_parser("sandbox", help="run the local sandbox workspace even if Slack credentials are set")
     roster_cli.add_arguments(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -225,6 +362,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command in ("roster", "stats"):
             return run_roster(args, settings)
+    except SQLAlchemyError as error:
+        print(f"dialogbot: cannot use the database in DATABASE_URL: {_reason(error)}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "sandbox" or not settings.has_slack_settings():
+            return run_sandbox(settings)
     except SQLAlchemyError as error:
         print(f"dialogbot: cannot use the database in DATABASE_URL: {_reason(error)}", file=sys.stderr)
         return 2

@@ -78,6 +78,10 @@ class Settings:
         """Socket Mode is used whenever an app-level token is configured."""
         return bool(self.slack_app_token)
 
+    def has_slack_settings(self) -> bool:
+        """Whether any Slack credential is set; with none, `bot.py` runs the local sandbox."""
+        return bool(self.slack_bot_token or self.slack_signing_secret or self.slack_app_token)
+
     def missing_slack_credentials(self) -> list[str]:
         """Names of the Slack settings still needed to connect, in the order to set them."""
         missing = [] if self.slack_bot_token else ["SLACK_BOT_TOKEN"]

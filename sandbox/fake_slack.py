@@ -121,6 +121,9 @@ SPEC_ENV = "FAKE_SLACK_SPEC"
 SPEC_RELATIVE_PATH = Path("shared", "slack", "web-api-openapi-v2.json")
 """Where the spec is looked for, relative to this file's ancestors."""
 
+VENDORED_SPEC = Path(__file__).resolve().parent / "slack_spec" / "web-api-openapi-v2.subset.json"
+"""The methods the fake implements, trimmed from the spec (``sandbox/slack_spec/trim.py``)."""
+
 API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
 SOCKET_PATH = "/socket"
@@ -321,7 +324,8 @@ def find_spec(start: str | os.PathLike[str] | None = None) -> Path:
     """Locate Slack's OpenAPI spec.
 
     ``FAKE_SLACK_SPEC`` wins when set; otherwise each ancestor of ``start`` (default: this
-    file) is searched for ``shared/slack/web-api-openapi-v2.json``.
+    file) is searched for ``shared/slack/web-api-openapi-v2.json``, and failing that the
+    trimmed copy shipped in ``sandbox/slack_spec/`` is used.
 
     Raises:
         SpecNotFoundError: if no spec file is found.
@@ -337,6 +341,9 @@ def find_spec(start: str | os.PathLike[str] | None = None) -> Path:
         candidate = directory / SPEC_RELATIVE_PATH
         if candidate.is_file():
             return candidate
+    # A fresh clone has no full spec beside it: the part the fake implements ships with it.
+    if VENDORED_SPEC.is_file():
+        return VENDORED_SPEC
     raise SpecNotFoundError(
         f"Slack's OpenAPI spec was not found: looked for {SPEC_RELATIVE_PATH} above "
         f"{origin.resolve().parent}; pass spec_path= or set {SPEC_ENV}"
@@ -1007,6 +1014,11 @@ class FakeSlack:
         """The bot's DM channel with ``user_id``."""
         return "D" + user_id
 
+    @classmethod
+    def implemented_methods(cls) -> list[str]:
+        """The Web API methods this fake answers."""
+        return sorted(cls._handlers)
+
     def users(self) -> list[dict[str, Any]]:
         """Every member (the bot included) as ``{id, name, real_name, locale, tz, is_bot}``."""
         with self._lock:
@@ -1098,6 +1110,21 @@ class FakeSlack:
                 "user": user_id, "channel": channel, "message_ts": message_ts, "ephemeral": ephemeral,
             }
         return self.response_url(key)
+
+    def show_ack(self, key: str, payload: Mapping[str, Any]) -> None:
+        """Show a slash command's acknowledgement body as Slack does: like a post to the
+        command's bound response_url (``key``), though it does not count as one."""
+        with self._lock:
+            target = self._response_targets.get(key)
+            if target is None:
+                raise KeyError(key)
+            try:
+                self._check_response_body(f"ack[{key}]", dict(payload))
+            except _ApiError as exc:
+                self._violate(f"ack[{key}]", exc.violation or exc.error)
+                return
+            self._apply_response(target, payload)
+            self._bump()
 
     def post_as_user(self, user_id: str, channel: str, text: str, *, thread_ts: str | None = None) -> str:
         """A person's own chat message (what they type that is not a command); returns its ts."""

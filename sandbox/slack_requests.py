@@ -86,6 +86,9 @@ class SlackRequester:
         team_id: Written into every payload.
         clock: Seconds since the epoch for ``X-Slack-Request-Timestamp`` and payload times.
         timeout: Socket timeout for each request.
+        triggers: Makes the trigger id for an interaction by a given user (default: a fresh
+            random one); the sandbox passes ``FakeSlack.issue_trigger`` so that the modal a
+            click opens is shown to the person who clicked.
     """
 
     def __init__(
@@ -96,6 +99,7 @@ class SlackRequester:
         team_id: str = "T0DIALOG",
         clock: Callable[[], float] = time.time,
         timeout: float = 10.0,
+        triggers: Callable[[str], str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.signing_secret = signing_secret
@@ -103,6 +107,7 @@ class SlackRequester:
         self.clock = clock
         self.timeout = timeout
         self._serial = itertools.count(1)
+        self._triggers = triggers
 
     # -- payloads -----------------------------------------------------------------------
 
@@ -131,7 +136,7 @@ class SlackRequester:
             channel_id=channel_id,
             command=command,
             response_url=response_url,
-            trigger_id=trigger_id or self.new_trigger_id(),
+            trigger_id=trigger_id or self.new_trigger_id(user_id),
             channel_name=channel_name,
         )
         return self._post_form(form)
@@ -151,6 +156,7 @@ class SlackRequester:
         user_name: str | None = None,
         message: dict[str, Any] | None = None,
         action: dict[str, Any] | None = None,
+        ephemeral: bool = False,
     ) -> Response:
         """POST a ``block_actions`` interaction: a button click by default.
 
@@ -160,11 +166,12 @@ class SlackRequester:
         them, win over ``message_ts`` and ``channel_id``); ``"view"`` clicks in a modal or
         home tab (``view``,
         default: the recorded modal). ``action`` overrides fields of the button action,
-        e.g. ``{"type": "static_select", "selected_option": {...}}``.
+        e.g. ``{"type": "static_select", "selected_option": {...}}``. A click in an
+        ``ephemeral`` message carries no ``message``, as on Slack.
         """
         payload: dict[str, Any] = load_fixture("block_actions")
         self._set_team_and_user(payload, user_id, user_name)
-        payload["trigger_id"] = self.new_trigger_id()
+        payload["trigger_id"] = self.new_trigger_id(user_id)
         [recorded_action] = payload["actions"]
         recorded_action.update(
             {
@@ -188,8 +195,10 @@ class SlackRequester:
                 "type": "message",
                 "message_ts": message_ts,
                 "channel_id": channel_id,
-                "is_ephemeral": False,
+                "is_ephemeral": ephemeral,
             }
+            if ephemeral:
+                payload.pop("message")
             payload["channel"] = {
                 "id": channel_id,
                 "name": _channel_name(
@@ -226,7 +235,7 @@ class SlackRequester:
         back, as Slack does."""
         payload: dict[str, Any] = load_fixture("view_submission")
         self._set_team_and_user(payload, user_id, user_name)
-        payload["trigger_id"] = self.new_trigger_id()
+        payload["trigger_id"] = self.new_trigger_id(user_id)
         view = payload["view"]
         if opened is not None:
             for key in ("blocks", "title", "submit", "close", "private_metadata"):
@@ -324,8 +333,10 @@ class SlackRequester:
 
     # -- helpers ------------------------------------------------------------------------
 
-    def new_trigger_id(self) -> str:
+    def new_trigger_id(self, user_id: str = "") -> str:
         """A fresh trigger id in Slack's format (Slack sends a new one per interaction)."""
+        if self._triggers is not None and user_id:
+            return self._triggers(user_id)
         serial = next(self._serial)
         return f"{int(self.clock())}{serial:03d}.6098765432101.{uuid.uuid4().hex}"
 

@@ -1,0 +1,129 @@
+"""The sandbox's HTTP face: the page, its JSON API, and the fake Slack Web API, on the bot's port.
+
+:class:`Site` puts the sandbox and the bot behind one address and one WSGI server (waitress,
+as in production): ``/`` and ``/sandbox/…`` are the page and what it calls, ``/api/…`` and
+``/response/…`` are the fake Slack the bot's client talks to (``SLACK_API_URL``), and every
+other path (``/slack/events``, ``/healthz``, calendar files) is the bot's own app, untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify, request, send_from_directory
+
+from sandbox.fake_slack import API_PREFIX, RESPONSE_PREFIX
+from sandbox.workspace import LONG_POLL_SECONDS, SandboxError, SandboxWorkspace
+
+STATIC = Path(__file__).resolve().parent / "static"
+SANDBOX_PREFIX = "/sandbox/"
+_OWN_PREFIXES = (SANDBOX_PREFIX, API_PREFIX, RESPONSE_PREFIX)
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def create_sandbox_app(workspace: SandboxWorkspace) -> Flask:
+    """The page, its API (``/sandbox/api/…``) and the fake's Web API for the bot."""
+    web = Flask("dialogbot-sandbox", static_folder=None)
+
+    @web.errorhandler(SandboxError)
+    def refused(error: SandboxError) -> Any:
+        return jsonify(ok=False, error=error.message), error.status
+
+    @web.get("/")
+    def page() -> Any:
+        response = send_from_directory(STATIC, "index.html")
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @web.get(SANDBOX_PREFIX + "static/<path:name>")
+    def static_file(name: str) -> Any:
+        return send_from_directory(STATIC, name, max_age=0)
+
+    @web.get(SANDBOX_PREFIX + "api/state")
+    def state() -> Any:
+        since = request.args.get("since", type=int)
+        return jsonify(workspace.state(_user(request.args), since, LONG_POLL_SECONDS))
+
+    @web.post(SANDBOX_PREFIX + "api/send")
+    def send() -> Any:
+        body = _body()
+        workspace.send(_user(body), str(body.get("channel") or ""), str(body.get("text") or ""))
+        return jsonify(ok=True)
+
+    @web.post(SANDBOX_PREFIX + "api/action")
+    def action() -> Any:
+        body = _body()
+        workspace.act(_user(body), _mapping(body, "container"), str(body.get("block_id") or ""),
+                      str(body.get("action_id") or ""), _mapping(body, "action"), _mapping(body, "values"))
+        return jsonify(ok=True)
+
+    @web.post(SANDBOX_PREFIX + "api/submit")
+    def submit() -> Any:
+        body = _body()
+        errors = workspace.submit(_user(body), str(body.get("view_id") or ""), _mapping(body, "values"))
+        return jsonify(ok=True, errors=errors)
+
+    @web.post(SANDBOX_PREFIX + "api/close")
+    def close() -> Any:
+        body = _body()
+        workspace.close_view(_user(body), str(body.get("view_id") or ""))
+        return jsonify(ok=True)
+
+    @web.post(SANDBOX_PREFIX + "api/home")
+    def home() -> Any:
+        workspace.open_home(_user(_body()))
+        return jsonify(ok=True)
+
+    @web.route(API_PREFIX + "<path:method>", methods=["GET", "POST"])
+    @web.route(RESPONSE_PREFIX + "<path:key>", methods=["GET", "POST"])
+    def slack(**_: str) -> Any:
+        path = request.full_path if request.query_string else request.path
+        status, headers, payload = workspace.fake.handle(request.method, path, dict(request.headers),
+                                                         request.get_data())
+        return Response(payload, status=status, headers=headers)
+
+    return web
+
+
+class Site:
+    """One WSGI app for the sandbox's paths and the bot's; the bot's part is set once it is built."""
+
+    def __init__(self, sandbox: WSGIApp) -> None:
+        self.sandbox = sandbox
+        self.bot: WSGIApp | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        if path == "/" or path.startswith(_OWN_PREFIXES):
+            return self.sandbox(environ, start_response)
+        if self.bot is None:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8"),
+                                                      ("Retry-After", "1")])
+            return [b"Dialogbot is starting.\n"]
+        return self.bot(environ, start_response)
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise SandboxError("Send a JSON object.")
+    return body
+
+
+def _user(source: Any) -> str:
+    user = source.get("user")
+    if not isinstance(user, str) or not user:
+        raise SandboxError("Say who is acting (user).")
+    return user
+
+
+def _mapping(body: dict[str, Any], key: str) -> dict[str, Any]:
+    value = body.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SandboxError(f"{key} must be a JSON object.")
+    return value
