@@ -233,18 +233,24 @@ class Sandbox:
         self.workspace.close()
 
 
-def start_sandbox(settings: Settings, *, clock: Clock | None = None) -> Sandbox:
+_BESIDE_DATABASE = Path()
+
+
+def start_sandbox(settings: Settings, *, clock: Clock | None = None,
+                  state_file: Path | None = _BESIDE_DATABASE) -> Sandbox:
     """Serve a local Slack-like workspace and the real bot wired to it, on settings.host:port.
 
     The bot is built exactly as in production: its client talks to the sandbox's Web API
-    (SLACK_API_URL), and every click reaches it as a signed request at /slack/events.
+    (SLACK_API_URL), and every click reaches it as a signed request at /slack/events. The
+    workspace is kept in `state_file` (default: beside the database; None: not kept).
     """
     signing_secret = secrets.token_hex(16)
     fake = FakeSlack(team_id=demo.TEAM_ID, team_name=demo.TEAM_NAME,
                      bot_token="xoxb-sandbox-" + secrets.token_hex(12))
     workspace = SandboxWorkspace(fake, demo.PEOPLE, channel_id=demo.CHANNEL_ID,
                                  channel_name=demo.CHANNEL_NAME, signing_secret=signing_secret)
-    state_file = sandbox_state_file(settings.database_url)
+    if state_file is _BESIDE_DATABASE:
+        state_file = sandbox_state_file(settings.database_url)
     if state_file is not None:
         workspace.keep_in(state_file)
     else:

@@ -1,0 +1,45 @@
+"""Run the sandbox in-process (the bot, its workspace and the page on one loopback port)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bot import Sandbox, start_sandbox
+from config import load_settings
+
+
+@contextmanager
+def running_sandbox(database_url: str, state_file: Path | None, **env: str) -> Iterator[Sandbox]:
+    """A started sandbox on a free loopback port, keeping its workspace in `state_file`;
+    stopped (and saved) afterwards."""
+    # Port 0: the operating system picks a free one (the sandbox reports it in `url`).
+    settings = dataclasses.replace(load_settings({"DATABASE_URL": database_url, **env}), port=0)
+    sandbox = start_sandbox(settings, state_file=state_file)
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()
+        assert not sandbox.thread.is_alive(), "the sandbox's server did not stop"
+
+
+def call(sandbox: Sandbox, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    """GET (no body) or POST JSON to the sandbox; returns status and decoded JSON."""
+    data = json.dumps(body).encode("utf-8") if body is not None else None
+    request = urllib.request.Request(sandbox.url + path, data=data, method="POST" if data else "GET",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read() or b"null")
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw)
+        except ValueError:
+            return error.code, raw.decode("utf-8", "replace")
