@@ -8,13 +8,17 @@ CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 SOURCES := bot.py config.py $(shell find services handlers scheduling storage sandbox -name '*.py' 2>/dev/null)
 
-.PHONY: run test lint bench catalogs extract update-catalogs migrate clean
+# The browser tests drive Debian's Chromium through Playwright (never Playwright's own download).
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+
+.PHONY: run test lint bench catalogs extract update-catalogs migrate clean browser
 
 run: $(STAMP) $(COMPILED)
 	$(PY) bot.py migrate
 	$(PY) bot.py run
 
-test: $(STAMP) $(COMPILED)
+test: $(STAMP) $(COMPILED) browser
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -23,6 +27,17 @@ test: $(STAMP) $(COMPILED)
 # prints them and writes benchmarks/RESULTS.md. Exits 0 whatever the numbers.
 bench: $(STAMP) $(COMPILED)
 	$(PY) benchmarks/run.py
+
+# Installs Debian's chromium when it is missing (as root, or with sudo). Where that is not
+# possible the browser tests are skipped locally and fail in CI (CI=true).
+browser:
+	@test -x $(CHROMIUM) || { \
+		echo "make: installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$sudo apt-get install -y -qq chromium >/dev/null 2>&1 \
+		|| { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "make: could not install chromium; install it (or set CHROMIUM) to run the browser tests"; }
 
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports

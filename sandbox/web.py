@@ -45,7 +45,9 @@ def create_sandbox_app(workspace: SandboxWorkspace) -> Flask:
     @web.get(SANDBOX_PREFIX + "api/state")
     def state() -> Any:
         since = request.args.get("since", type=int)
-        return jsonify(workspace.state(_user(request.args), since, LONG_POLL_SECONDS))
+        # A page opened for the first time does not know anyone yet: it starts as the first person.
+        user = request.args.get("user") or workspace.first_person
+        return jsonify(workspace.state(user, since, LONG_POLL_SECONDS))
 
     @web.post(SANDBOX_PREFIX + "api/send")
     def send() -> Any:

@@ -76,6 +76,11 @@ class SandboxWorkspace:
         self._save_lock = threading.Lock()
 
     @property
+    def first_person(self) -> str:
+        """Who a newly opened page acts as (the demo's coordinator)."""
+        return next(iter(self.people))
+
+    @property
     def state_file(self) -> Path | None:
         """Where the workspace is kept between runs (:meth:`keep_in`), if anywhere."""
         return self._state_file

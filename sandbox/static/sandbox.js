@@ -463,7 +463,7 @@
   }
 
   function renderBlock(b, ctx, index) {
-    const data = { block: b.block_id };
+    const data = { blockId: b.block_id };
     switch (b.type) {
       case "header":
         return h("h3", { class: "block block-header", data }, emojify(plainText(b.text)));
@@ -609,7 +609,7 @@
   function renderInputBlock(b, ctx, index) {
     const el = b.element || {};
     const blockId = b.block_id || `input-${index}`;
-    const wrapper = h("div", { class: "block block-input", data: { block: blockId } });
+    const wrapper = h("div", { class: "block block-input", data: { blockId } });
     const labelId = nextId("label");
     const inputId = nextId("input");
     const label = h("label", { class: "input-label", id: labelId, for: inputId }, emojify(plainText(b.label)));
@@ -904,10 +904,21 @@
       try {
         const response = await fetch(`/sandbox/api/state?${params}`, { signal: controller.signal, cache: "no-store" });
         if (!response.ok) {
-          if (response.status >= 400 && response.status < 500 && selectedUser && !state) {
-            // An unknown user in the address: start over with the default user.
-            selectedUser = null;
-            version = null;
+          if (response.status >= 400 && response.status < 500) {
+            if (selectedUser && !state) {
+              // An unknown user in the address: start over with the default user.
+              selectedUser = null;
+              version = null;
+              continue;
+            }
+            let message = `HTTP ${response.status}`;
+            try {
+              message = (await response.json()).error || message;
+            } catch (err) {
+              // Not JSON: keep the status.
+            }
+            if (myGeneration === generation) showProblem(`The sandbox refused to show the workspace: ${message}`);
+            await sleep(2000);
             continue;
           }
           throw new Error(`HTTP ${response.status}`);
@@ -933,7 +944,15 @@
   }
 
   function setConnected(ok) {
-    $("connection-status").hidden = ok;
+    const status = $("connection-status");
+    if (!ok) status.textContent = "Reconnecting…";
+    status.hidden = ok;
+  }
+
+  function showProblem(message) {
+    const status = $("connection-status");
+    status.textContent = message;
+    status.hidden = false;
   }
 
   function switchUser(userId) {
@@ -1310,7 +1329,7 @@
     let focus = null;
     const active = document.activeElement;
     if (sameView && active && body.contains(active)) {
-      const holder = active.closest("[data-block-id]");
+      const holder = active.closest("[data-action-id]");
       focus = {
         blockId: holder && holder.dataset.blockId,
         value: active.type === "checkbox" || active.type === "radio" ? active.value : null,
@@ -1342,7 +1361,8 @@
     body.scrollTop = scroll;
 
     if (focus && focus.blockId) {
-      let target = [...body.querySelectorAll("[data-block-id]")].find((e) => e.dataset.blockId === focus.blockId);
+      let target = [...body.querySelectorAll("[data-block-id][data-action-id]")]
+        .find((e) => e.dataset.blockId === focus.blockId);
       if (target && focus.value != null) {
         target = [...target.querySelectorAll("input")].find((i) => i.value === focus.value) || target;
       }
@@ -1423,7 +1443,7 @@
       live.classList.add("has-error");
       const errId = nextId("error");
       live.append(h("div", { class: "field-error", id: errId, role: "alert" }, String(message)));
-      for (const e of live.querySelectorAll("[data-block-id]")) {
+      for (const e of live.querySelectorAll("[data-action-id]")) {
         e.setAttribute("aria-invalid", "true");
         e.setAttribute("aria-describedby", errId);
       }
