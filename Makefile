@@ -12,7 +12,7 @@ SOURCES := bot.py config.py $(shell find services handlers scheduling storage sa
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: run test lint bench catalogs extract update-catalogs migrate clean browser
+.PHONY: run test lint bench catalogs extract update-catalogs migrate clean browser screenshots
 
 run: $(STAMP) $(COMPILED)
 	$(PY) bot.py migrate
@@ -38,6 +38,10 @@ browser:
 		$$sudo apt-get install -y -qq chromium >/dev/null 2>&1 \
 		|| { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "make: could not install chromium; install it (or set CHROMIUM) to run the browser tests"; }
+
+# The README's screenshots, taken from the real page by the browser tests.
+screenshots: $(STAMP) $(COMPILED) browser
+	DIALOG_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/sandbox/test_browser.py
 
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports

@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 from sandbox.slack_requests import SlackRequester
@@ -81,3 +82,37 @@ def test_the_bot_process_serves_slack_and_stops_cleanly(tmp_path: Path, database
     for secret in (fake.bot_token, SIGNING_SECRET):
         assert secret not in logs
 
+
+
+def test_without_any_slack_setting_it_serves_the_sandbox_and_keeps_it_across_a_restart(tmp_path: Path) -> None:
+    """What `make run` on a fresh clone does: no .env, the default SQLite database file."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+
+    def run_once(say: str | None) -> tuple[str, dict]:
+        process = start_bot(tmp_path, PORT=str(port))
+        try:
+            assert wait_healthy(url, process)["status"] == "ok"
+            with urllib.request.urlopen(url + "/sandbox/api/state", timeout=10) as answer:
+                state = json.loads(answer.read())
+            if say is not None:
+                body = json.dumps({"user": state["me"]["id"], "channel": "C0SANDBOX", "text": say}).encode()
+                request = urllib.request.Request(url + "/sandbox/api/send", data=body, method="POST",
+                                                 headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    assert json.loads(answer.read()) == {"ok": True}
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=30)
+        assert process.returncode == 0, err
+        return out + err, state
+
+    logs, state = run_once("Hello from the first run")
+    assert f"Open {url} in a browser." in logs
+    assert (tmp_path / "dialogbot.sqlite3").is_file() and (tmp_path / "dialogbot.sandbox.json").is_file()
+    assert state["me"]["id"] == "U0KARI" and state["workspace"]["team_name"] == "Fjordby (sandbox)"
+    assert "xoxb-sandbox-" not in logs, "the sandbox's token is a secret like any other"
+    logs, state = run_once(None)
+    assert "seeded the demo roster" not in logs
+    texts = [m["text"] for m in state["messages"]["C0SANDBOX"]]
+    assert "Hello from the first run" in texts

@@ -2,7 +2,8 @@
 
 Chromium is Debian's (``make test`` installs it; ``CHROMIUM`` names another binary), driven by
 Playwright with ``executable_path``. Each test saves screenshots under
-``test-artifacts/browser/``; a failing test saves one of the moment it failed.
+``test-artifacts/browser/`` (``DIALOG_SCREENSHOTS`` names another folder); a failing test
+saves one of the moment it failed.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 Browser, Page, expect = playwright_api.Browser, playwright_api.Page, playwright_api.expect
 
 CHROMIUM = Path(os.environ.get("CHROMIUM") or "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+ROOT = Path(__file__).resolve().parents[2]
+# `make screenshots` points this at docs/screenshots, for the README.
+ARTIFACTS = ROOT / (os.environ.get("DIALOG_SCREENSHOTS") or "test-artifacts/browser")
 # As the machine's probe found: without these, Chromium keeps calling out to Google's hosts.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
