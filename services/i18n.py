@@ -84,14 +84,17 @@ class Translator:
         """Translate a msgid with plural forms."""
         return self._t.ngettext(singular, plural, count)
 
-    def render(self, message: Text, escape: Callable[[str], str] = lambda s: s) -> str:
-        """Translate `message` and fill in its parameters; string parameters pass through `escape`."""
+    def render(self, message: Text, escape: Callable[[str], str] = lambda s: s,
+               literal: Callable[[str], str] = lambda s: s) -> str:
+        """Translate `message` and fill in its parameters; string parameters pass through `escape`,
+        the translated text itself through `literal` (a platform's markup may need both)."""
         if message.plural is not None and message.count is not None:
             template = self.ngettext(message.msgid, message.plural, message.count)
         else:
             template = self.gettext(message.msgid)
+        template = literal(template)
         params = {
-            key: self.render(value, escape) if isinstance(value, Text)
+            key: self.render(value, escape, literal) if isinstance(value, Text)
             else escape(value) if isinstance(value, str) else value
             for key, value in message.params.items()
         }

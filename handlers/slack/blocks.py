@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.slack import ids
-from handlers.slack.text import escape, mention, truncate
+from handlers.slack.text import escape, literal, mention, mrkdwn, truncate
 from services.i18n import Text, Translator
 from services.messages import TopicAnnouncement, TopicCard
 from services.topics import DETAILS_MAX, TITLE_MAX
@@ -50,7 +50,7 @@ def dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
 
 def plain(t: Translator, message: Text) -> Rendered:
     """A one-line private message (confirmations and errors)."""
-    line = t.render(message, escape)
+    line = mrkdwn(t, message)
     return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 
@@ -125,9 +125,9 @@ def topic_announcement(t: Translator, message: TopicAnnouncement) -> Rendered:
 def topic_list(t: Translator, cards: Sequence[TopicCard]) -> Rendered:
     """Open topics, most supported first, each with a Support button."""
     if not cards:
-        line = t.gettext(
+        line = literal(t.gettext(
             "No open topics yet. Propose one with `/dialog propose <title> | <details>`."
-        )
+        ))
         return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
     heading = t.ngettext("{count} open topic", "{count} open topics", len(cards)).format(
         count=len(cards)
@@ -256,7 +256,7 @@ def help_message(t: Translator) -> Rendered:
             "Norwegian works too: `foreslå`, `tema`, `støtt`, `møter`, `svar`, `deltakere`, `hjelp`.")
 
     def listing(rows: list[tuple[str, str]]) -> str:
-        return "\n".join(f"• {usage}: {what}" for usage, what in rows)
+        return "\n".join(f"• {literal(usage)}: {what}" for usage, what in rows)
 
     blocks = [
         SectionBlock(text=MarkdownTextObject(text=intro)),

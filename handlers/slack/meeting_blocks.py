@@ -32,7 +32,7 @@ from slack_sdk.models.views import View
 
 from handlers.slack import ids
 from handlers.slack.blocks import Rendered, dicts
-from handlers.slack.text import babel_locale, escape, mention, slack_date, truncate
+from handlers.slack.text import babel_locale, escape, literal, mention, mrkdwn, slack_date, truncate
 from services.home import HomeView
 from services.i18n import Translator
 from services.meetings import (
@@ -274,7 +274,7 @@ def schedule_confirmation(t: Translator, card: MeetingCard, zone: ZoneInfo, now_
     else:
         more = t.gettext("Invitations go out {when} to {organisations} ({people} people).").format(
             when=slack_date(card.invite_at, zone, t.language), organisations=invited, people=people)
-    hint = t.gettext("Add organisations with `/dialog invite {number} \"<organisation>\"`.").format(
+    hint = literal(t.gettext("Add organisations with `/dialog invite {number} \"<organisation>\"`.")).format(
         number=card.number)
     return Rendered(f"{line} {more}", dicts([
         SectionBlock(text=MarkdownTextObject(text=f"{line}\n{more}")),
@@ -514,7 +514,7 @@ def agenda_confirmation(t: Translator, outcome: AgendaOutcome) -> Rendered:
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=line))]
     if outcome.warning is not None:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(
-            text=":warning: " + t.render(outcome.warning, escape))]))
+            text=":warning: " + mrkdwn(t, outcome.warning))]))
     return Rendered(line, dicts(blocks))
 
 
@@ -630,7 +630,7 @@ def slot_list(t: Translator, slots: Sequence[Slot], zone: ZoneInfo) -> Rendered:
             when=slack_date(slot.starts_at, zone, t.language), suits=slot.suits, total=slot.organisations)
         for slot in slots
     ]
-    usage = t.gettext("Schedule one with `/dialog schedule <YYYY-MM-DD> <HH:MM> <title>`.")
+    usage = literal(t.gettext("Schedule one with `/dialog schedule <YYYY-MM-DD> <HH:MM> <title>`."))
     return Rendered(heading, dicts([
         SectionBlock(text=MarkdownTextObject(text=heading + "\n" + "\n".join(lines))),
         ContextBlock(elements=[MarkdownTextObject(text=usage)]),

@@ -7,10 +7,24 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
+from services.i18n import Text, Translator
+
 
 def escape(text: str) -> str:
     """Escape user text for Slack mrkdwn, so `<!channel>` or `<@U1>` typed by someone stays inert."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn(t: Translator, message: Text) -> str:
+    """A domain message as Slack mrkdwn. Both what people typed and the message's own text are
+    escaped: usage hints such as `/dialog support <topic-no>` would otherwise be read by Slack
+    as a link or a control sequence (`<…>`), and lose the placeholder."""
+    return t.render(message, escape, literal=escape)
+
+
+def literal(text: str) -> str:
+    """Our own text with a usage placeholder (`<title>`), made safe for Slack mrkdwn."""
+    return escape(text)
 
 
 def mention(user_id: str) -> str:

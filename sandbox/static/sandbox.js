@@ -1014,8 +1014,12 @@
     $("messages").hidden = home;
     $("home").hidden = !home;
     $("composer-area").hidden = home;
-    if (home) renderHome(ctxKey);
-    else renderMessages(ctxKey);
+    if (home) {
+      renderedConv = null; // the list loses its scroll position while hidden: pin it on return
+      renderHome(ctxKey);
+    } else {
+      renderMessages(ctxKey);
+    }
     renderThread(ctxKey);
     renderModal(ctxKey);
     updateComposerPlaceholder();
@@ -1214,7 +1218,7 @@
       style: fromBot ? null : `background-color: ${avatarColour(author)}`,
     }, fromBot ? "D" : initials(name)));
     const body = h("div", { class: "message-body" });
-    if (m.ephemeral) body.append(h("div", { class: "ephemeral-label" }, h("span", { "aria-hidden": "true" }, "👁 "), "Only visible to you"));
+    if (m.ephemeral) body.append(h("div", { class: "ephemeral-label" }, "Only visible to you"));
     const header = h("div", { class: "message-header" }, h("span", { class: "author" }, name));
     if (fromBot) header.append(h("span", { class: "app-badge" }, "APP"));
     header.append(h("time", { class: "message-time", title: longTime(m.ts), datetime: new Date(Number(m.ts) * 1000).toISOString() }, clockTime(m.ts)));
@@ -1358,6 +1362,7 @@
       }, plainText(view.submit, "Submit")));
     }
     overlay.hidden = false;
+    $("app").inert = true; // keep focus and assistive technology inside the dialog
     body.scrollTop = scroll;
 
     if (focus && focus.blockId) {
@@ -1385,6 +1390,7 @@
 
   function hideModal() {
     $("modal").hidden = true;
+    $("app").inert = false;
     $("modal-body").replaceChildren();
     $("modal-footer").replaceChildren();
     $("modal-error").hidden = true;

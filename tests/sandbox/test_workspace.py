@@ -233,3 +233,24 @@ def test_an_unreadable_saved_workspace_is_kept_aside_and_a_fresh_one_starts(
         assert running.workspace.fake.channels() == [{"id": CHANNEL, "name": demo.CHANNEL_NAME}]
     assert (tmp_path / "workspace.json.unreadable").read_text() == "{not json"
     assert json.loads(kept.read_text())["format"] == 1
+
+
+def test_picking_organisations_in_the_urgent_form_recounts_who_will_be_notified(sandbox: Sandbox) -> None:
+    fake = sandbox.workspace.fake
+    send(sandbox, KARI, "/dialog urgent")
+    wait(sandbox, lambda: fake.modal(KARI) is not None)
+    view = fake.modal(KARI)
+    assert "2 organisations and 2 people" in json.dumps(view["blocks"])
+    picker = inputs(view)["organisations"]
+    assert picker["type"] == "multi_static_select"
+    chosen = ["Eastside Youth Sports (demo)", "Not an option"]
+    pick = {"user": KARI, "container": {"type": "view", "view_id": view["id"]}, "block_id": "organisations",
+            "action_id": picker["action_id"], "action": {"type": "multi_static_select", "selected": chosen},
+            "values": {"organisations": {picker["action_id"]: chosen},
+                       "title": {inputs(view)["title"]["action_id"]: "Flooding in Nordvik"}}}
+    assert call(sandbox, "/sandbox/api/action", pick) == (200, {"ok": True})
+    wait(sandbox, lambda: "3 organisations and 3 people" in json.dumps(fake.modal(KARI)["blocks"]))
+    assert fake.modal(KARI)["id"] == view["id"], "the form is updated in place, not replaced"
+    # What was picked reached the bot as Slack sends it: option objects, unknown values left out.
+    [clicked] = [c for c in fake.calls_to("views.update")]
+    assert clicked.params["view_id"] == view["id"]

@@ -131,3 +131,17 @@ def test_help_lists_the_commands() -> None:
     dump = json.dumps(rendered.blocks, ensure_ascii=False)
     for command in ("propose", "topics", "support", "help"):
         assert f"/dialog {command}" in dump
+
+
+@pytest.mark.parametrize("translator", [EN, NB])
+def test_usage_placeholders_are_escaped_so_slack_shows_them_instead_of_reading_markup(translator: Translator) -> None:
+    dump = json.dumps(blocks.help_message(translator).blocks, ensure_ascii=False)
+    assert "&lt;topic-no&gt;" in dump or "&lt;tema-nr&gt;" in dump
+    assert "<topic-no>" not in dump and "<title>" not in dump
+    assert "&lt;" in blocks.topic_list(translator, []).text
+
+
+def test_a_domain_message_escapes_its_own_placeholders_and_what_was_typed_exactly_once() -> None:
+    message = text("Use `/dialog support <topic-no>`, not {typed}.", typed="<!channel> & co")
+    line = blocks.plain(EN, message).text
+    assert line == "Use `/dialog support &lt;topic-no&gt;`, not &lt;!channel&gt; &amp; co."
