@@ -15,7 +15,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from sandbox.fake_slack import FakeSlack, SpecNotFoundError, find_spec
+from sandbox.fake_slack import (
+    EXTRA_OPERATIONS,
+    VENDORED_SPEC,
+    FakeSlack,
+    SpecNotFoundError,
+    _load_operations,
+    find_spec,
+)
+from sandbox.slack_spec.trim import trim
 
 CHANNEL = "C0DIALOG"
 ANN = "U0ANN"
@@ -561,9 +569,23 @@ def test_missing_spec_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monke
     with pytest.raises(SpecNotFoundError, match="FAKE_SLACK_SPEC"):
         find_spec()
     monkeypatch.delenv("FAKE_SLACK_SPEC")
-    with pytest.raises(SpecNotFoundError, match="spec_path"):
-        find_spec(tmp_path / "deep" / "file.py")
     assert find_spec().name == "web-api-openapi-v2.json"
+
+
+def test_without_the_full_spec_nearby_the_trimmed_copy_in_the_repository_is_used(tmp_path: Path) -> None:
+    # A fresh clone of the repository alone (the sandbox must run there) has only the trimmed copy.
+    assert find_spec(tmp_path / "deep" / "file.py") == VENDORED_SPEC
+    assert sorted(_load_operations(str(VENDORED_SPEC))) == [
+        m for m in FakeSlack.implemented_methods() if m not in EXTRA_OPERATIONS]
+
+
+def test_the_trimmed_spec_says_what_the_full_spec_says_about_every_method_the_fake_implements() -> None:
+    full = find_spec()
+    if full == VENDORED_SPEC:
+        pytest.skip("Slack's full spec is not beside this checkout (shared/slack/web-api-openapi-v2.json)")
+    expected = json.loads(json.dumps(trim(json.loads(full.read_text()), set(FakeSlack.implemented_methods()))))
+    assert json.loads(VENDORED_SPEC.read_text()) == expected, \
+        "run `python -m sandbox.slack_spec.trim <full spec>` after changing the fake's methods"
 
 
 def test_action_ids_must_be_unique_per_block_by_default(fake: FakeSlack, client: WebClient) -> None:
