@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot import Sandbox
 from sandbox import demo
 from sandbox.slack_requests import SlackRequester
+from services.clock import ManualClock
 from tests.support.sandbox import call, running_sandbox
 
 KARI, AMINA, OLA, TOMAS = demo.COORDINATOR, "U0AMINA", "U0OLA", "U0TOMAS"
@@ -254,3 +255,38 @@ def test_picking_organisations_in_the_urgent_form_recounts_who_will_be_notified(
     # What was picked reached the bot as Slack sends it: option objects, unknown values left out.
     [clicked] = [c for c in fake.calls_to("views.update")]
     assert clicked.params["view_id"] == view["id"]
+
+
+def test_minutes_written_after_the_meeting_appear_in_the_invitations_thread(database_url: str, tmp_path: Path) -> None:
+    # The meeting has to have started before its minutes can be written: the bot's clock is moved.
+    zone = ZoneInfo("Europe/Oslo")
+    clock = ManualClock(datetime.now(zone))
+    with running_sandbox(database_url, tmp_path / "workspace.json", clock=clock) as running:
+        fake = running.workspace.fake
+        starts = (clock.now().astimezone(zone) + timedelta(days=1)).replace(hour=10, minute=0)
+        status, _ = send(running, KARI, f"/dialog schedule {starts:%Y-%m-%d %H:%M} Youth and the evenings")
+        assert status == 200
+        # The channel is paced on the bot's clock (the demo's announcements used its burst).
+        clock.advance(timedelta(seconds=5))
+        wait(running, lambda: any("rsvp_yes" in json.dumps(m["blocks"]) for m in fake.messages(CHANNEL)), 20)
+        invitation = next(m for m in fake.messages(CHANNEL) if "rsvp_yes" in json.dumps(m["blocks"]))
+        clock.set(starts + timedelta(hours=2))
+
+        send(running, KARI, "/dialog minutes 1")
+        wait(running, lambda: fake.modal(KARI) is not None)
+        view = fake.modal(KARI)
+        fields = inputs(view)
+        assert fields["attendees"]["type"] == "multi_users_select"
+        values = {"summary": {fields["summary"]["action_id"]: "We agreed on longer opening hours."},
+                  "attendees": {fields["attendees"]["action_id"]: [AMINA, OLA, "U0NOBODY"]}}
+        status, body = call(running, "/sandbox/api/submit", {"user": KARI, "view_id": view["id"], "values": values})
+        assert (status, body["errors"]) == (200, {}), body
+        clock.advance(timedelta(seconds=5))
+        wait(running, lambda: any(m.get("thread_ts") == invitation["ts"] and m["ts"] != invitation["ts"]
+                                  for m in fake.messages(CHANNEL)), 20)
+        shown = state(running, AMINA)["messages"][CHANNEL]
+        [reply] = [m for m in shown if m.get("thread_ts") == invitation["ts"] and m["ts"] != invitation["ts"]]
+        assert "longer opening hours" in json.dumps(reply)
+        # Attendees get the minutes by DM, as Slack would deliver them.
+        wait(running, lambda: any("longer opening hours" in json.dumps(m) for m in fake.dms(AMINA)))
+        assert running.workspace.fake.violations == []

@@ -13,15 +13,17 @@ from typing import Any
 
 from bot import Sandbox, start_sandbox
 from config import load_settings
+from services.clock import Clock
 
 
 @contextmanager
-def running_sandbox(database_url: str, state_file: Path | None, **env: str) -> Iterator[Sandbox]:
-    """A started sandbox on a free loopback port, keeping its workspace in `state_file`;
-    stopped (and saved) afterwards."""
+def running_sandbox(database_url: str, state_file: Path | None, *, clock: Clock | None = None,
+                    **env: str) -> Iterator[Sandbox]:
+    """A started sandbox on a free loopback port, keeping its workspace in `state_file` (the bot
+    on `clock`, if given); stopped (and saved) afterwards."""
     # Port 0: the operating system picks a free one (the sandbox reports it in `url`).
     settings = dataclasses.replace(load_settings({"DATABASE_URL": database_url, **env}), port=0)
-    sandbox = start_sandbox(settings, state_file=state_file)
+    sandbox = start_sandbox(settings, clock=clock, state_file=state_file)
     try:
         yield sandbox
     finally:
