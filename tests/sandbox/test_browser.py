@@ -31,7 +31,7 @@ ARTIFACTS = ROOT / (os.environ.get("DIALOG_SCREENSHOTS") or "test-artifacts/brow
 # As the machine's probe found: without these, Chromium keeps calling out to Google's hosts.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-KARI, AMINA, OLA, TOMAS = demo.COORDINATOR, "U0AMINA", "U0OLA", "U0TOMAS"
+KARI, AMINA, OLA, SOFIE, TOMAS = demo.COORDINATOR, "U0AMINA", "U0OLA", "U0SOFIE", "U0TOMAS"
 WAIT_MS = 15_000
 
 
@@ -128,7 +128,7 @@ def test_a_topic_proposed_in_the_message_box_is_announced_with_a_private_thank_y
 
 
 def test_a_modal_shows_a_validation_error_first_then_takes_the_corrected_form(page: Page) -> None:
-    act_as(page, OLA)
+    act_as(page, SOFIE)
     open_channel(page)
     type_in(page, "/dialog propose")
     dialog = modal(page)
