@@ -30,7 +30,7 @@ from handlers.slack.server import create_web_app, make_server, stop_server
 from sandbox import demo
 from sandbox.fake_slack import FakeSlack
 from sandbox.web import Site, create_sandbox_app
-from sandbox.workspace import SandboxWorkspace
+from sandbox.workspace import SandboxError, SandboxWorkspace
 from scheduling.scheduler import SWEEP_JOB_ID, build_scheduler
 from services.clock import Clock, SystemClock
 from services.container import Services, build_services
@@ -52,16 +52,21 @@ To connect a workspace:
      Socket Mode instead: create an app-level token with connections:write and set SLACK_APP_TOKEN.
   4. Put the channel ID for invitations in DIALOG_CHANNEL and invite the bot there.
 Settings can go in a .env file next to bot.py; .env.example lists them all (see README.md).
-With no Slack settings at all, Dialogbot starts a local sandbox workspace instead."""
+To try Dialogbot without Slack first: `python bot.py sandbox` (or `make run` with no Slack
+settings, no DATABASE_URL and the default HOST) serves a local sandbox workspace."""
 
 SANDBOX_BANNER = """\
-No Slack credentials are set, so Dialogbot runs a local sandbox workspace.
+Dialogbot runs a local sandbox workspace (no Slack credentials are set).
 
     Open {url} in a browser.
 
-Everything in it is fictional demo data, kept in {state} and the database. To use a real
-Slack workspace instead, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README.md).
+Everything in it is fictional demo data, kept in {database} and {state}.
+To use a real Slack workspace instead, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README.md).
 """
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+KEPT_HISTORY = 2000
+"""Calls and similar records the sandbox's fake keeps for inspection (it runs for days)."""
 
 
 @dataclass
@@ -200,19 +205,28 @@ def _on_signals(handler: Callable[[], None]) -> None:
     signal.signal(signal.SIGINT, stop)
 
 
+SANDBOX_DATABASE_URL = "sqlite:///dialogbot-sandbox.sqlite3"
+"""The sandbox's own database: its fictional workspace never shares a database (and so a
+delivery sweep) with a real one."""
+
+
 def sandbox_state_file(database_url: str) -> Path | None:
     """Where the sandbox keeps its messages: beside a SQLite database file, else in the working
     directory; None for an in-memory database (nothing else survives a restart either)."""
     try:
         url = make_url(database_url)
     except ArgumentError:
-        return Path("dialogbot.sandbox.json")
+        return Path("dialogbot.workspace.json")
     if url.get_backend_name() != "sqlite":
-        return Path("dialogbot.sandbox.json")
+        return Path("dialogbot.workspace.json")
     if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
         return None
     database = Path(url.database)
-    return database.with_name(database.stem + ".sandbox.json")
+    return database.with_name(database.stem + ".workspace.json")
+
+
+class SandboxUnavailable(Exception):
+    """The sandbox cannot start; the message says why and what to do."""
 
 
 @dataclass
@@ -226,7 +240,12 @@ class Sandbox:
     url: str
 
     def stop(self) -> None:
-        """Stop serving, let in-flight requests finish, then stop the bot and save the workspace."""
+        """Stop the bot's scheduled work while its Slack (this server) still answers, then stop
+        serving, then save the workspace."""
+        # A sweep cut off from the API mid-send would count its sends as failed attempts.
+        if self.runtime.scheduler.running:
+            self.runtime.scheduler.shutdown(wait=True)
+        self.workspace.fake.release_waiters()
         stop_server(self.server)
         self.thread.join(timeout=15)
         shut_down(self.runtime)
@@ -236,9 +255,19 @@ class Sandbox:
 _BESIDE_DATABASE = Path()
 
 
+def _url_host(host: str) -> str:
+    """The host part of a URL for reaching a server bound to `host` from this machine."""
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
 def start_sandbox(settings: Settings, *, clock: Clock | None = None,
                   state_file: Path | None = _BESIDE_DATABASE) -> Sandbox:
-    """Serve a local Slack-like workspace and the real bot wired to it, on settings.host:port.
+    """Serve a local Slack-like workspace and the real bot wired to it, on settings.host:port,
+    with settings.database_url.
 
     The bot is built exactly as in production: its client talks to the sandbox's Web API
     (SLACK_API_URL), and every click reaches it as a signed request at /slack/events. The
@@ -246,24 +275,27 @@ def start_sandbox(settings: Settings, *, clock: Clock | None = None,
     """
     signing_secret = secrets.token_hex(16)
     fake = FakeSlack(team_id=demo.TEAM_ID, team_name=demo.TEAM_NAME,
-                     bot_token="xoxb-sandbox-" + secrets.token_hex(12))
+                     bot_token="xoxb-sandbox-" + secrets.token_hex(12), keep_history=KEPT_HISTORY)
     workspace = SandboxWorkspace(fake, demo.PEOPLE, channel_id=demo.CHANNEL_ID,
                                  channel_name=demo.CHANNEL_NAME, signing_secret=signing_secret)
-    if state_file is _BESIDE_DATABASE:
-        state_file = sandbox_state_file(settings.database_url)
-    if state_file is not None:
-        workspace.keep_in(state_file)
-    else:
-        workspace.populate()
     site = Site(create_sandbox_app(workspace))
-    server = make_server(site, settings.host, settings.port, threads=32)
-    # The bot calls its own port; a wildcard bind is reached through loopback.
-    local = "127.0.0.1" if settings.host in ("", "0.0.0.0", "::") else settings.host
-    url = f"http://{local}:{server.effective_port}"
+    try:
+        server = make_server(site, settings.host, settings.port, threads=32)
+    except OSError as error:
+        raise SandboxUnavailable(f"cannot serve the sandbox on {settings.host}:{settings.port} "
+                                 f"({error.strerror or error}); set PORT to a free port") from None
+    url = f"http://{_url_host(settings.host)}:{server.effective_port}"
     fake.attach(url)
     thread = threading.Thread(target=server.run, name="sandbox-http", daemon=True)
-    thread.start()
+    runtime: Runtime | None = None
     try:
+        if state_file is _BESIDE_DATABASE:
+            state_file = sandbox_state_file(settings.database_url)
+        if state_file is not None:
+            workspace.keep_in(state_file)
+        else:
+            workspace.populate()
+        thread.start()
         sandbox_settings = dataclasses.replace(
             settings,
             slack_bot_token=Secret(fake.bot_token),
@@ -277,8 +309,14 @@ def start_sandbox(settings: Settings, *, clock: Clock | None = None,
         runtime = build(sandbox_settings, clock=clock)
         demo.seed(runtime.services, lambda user: Actor.of(PLATFORM, runtime.team_id, user))
     except BaseException:
-        stop_server(server)
-        thread.join(timeout=15)
+        if runtime is not None:
+            shut_down(runtime)
+        fake.release_waiters()
+        if thread.is_alive():
+            stop_server(server)
+            thread.join(timeout=15)
+        else:
+            server.close()
         workspace.close()
         raise
     site.bot = runtime.web
@@ -288,27 +326,36 @@ def start_sandbox(settings: Settings, *, clock: Clock | None = None,
 
 
 def run_sandbox(settings: Settings) -> int:
-    """`make run` without Slack credentials: the sandbox, until SIGTERM or Ctrl-C."""
+    """The sandbox, until SIGTERM or Ctrl-C."""
     try:
         sandbox = start_sandbox(settings)
-    except OSError as error:
-        print(f"dialogbot: cannot serve the sandbox on {settings.host}:{settings.port} ({error.strerror}); "
-              "set PORT to a free port", file=sys.stderr)
+    except SandboxUnavailable as error:
+        print(f"dialogbot: {error}", file=sys.stderr)
+        return 2
+    except SandboxError as error:
+        print(f"dialogbot: the sandbox cannot start: {error.message}", file=sys.stderr)
+        return 2
+    except (SlackClientError, OSError) as error:
+        print(f"dialogbot: the sandbox could not reach its own Web API ({type(error).__name__}: {error})",
+              file=sys.stderr)
         return 2
     stopping = threading.Event()
     _on_signals(stopping.set)
     state = sandbox.workspace.state_file or "memory"
-    print(SANDBOX_BANNER.format(url=sandbox.url, state=state), flush=True)
+    database = make_url(settings.database_url).render_as_string(hide_password=True)
+    print(SANDBOX_BANNER.format(url=sandbox.url, database=database, state=state), flush=True)
     log.info("Dialogbot sandbox is up at %s; health at %s/healthz", sandbox.url, sandbox.url)
-    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+    if settings.host not in LOOPBACK:
         log.warning("the sandbox has no sign-in: anyone who can reach %s:%s can act as anyone in it",
                     settings.host, settings.port)
+    failed = False
     while not stopping.wait(1.0):
         if not sandbox.thread.is_alive():
             log.error("the sandbox's HTTP server stopped")
+            failed = True
             break
     sandbox.stop()
-    return 0
+    return 1 if failed else 0
 
 
 class _OfflineNotifier:
@@ -341,11 +388,21 @@ def _reason(error: SQLAlchemyError) -> str:
     return (str(getattr(error, "orig", error)).strip().splitlines() or ["unknown error"])[0]
 
 
-def _settings() -> Settings:
+def _settings(environment: dict[str, str]) -> Settings:
     try:
-        return load_settings(read_environment())
+        return load_settings(environment)
     except ConfigError as error:
         raise SystemExit(f"dialogbot: bad setting {error}") from None
+
+
+def sandbox_by_default(settings: Settings, environment: dict[str, str]) -> bool:
+    """A first `make run`: no Slack setting at all, no database chosen, a loopback address.
+
+    A deployment that lost its secrets has a DATABASE_URL or a public HOST: it must stop with
+    the credentials error, not come up as an open sandbox.
+    """
+    return (not settings.has_slack_settings() and not environment.get("DATABASE_URL", "").strip()
+            and settings.host in LOOPBACK)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -354,13 +411,16 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
     sub.add_parser("migrate", help="bring the database schema up to date and exit")
-    sub.add_parser("sandbox", help="run the local sandbox workspace even if Slack credentials are set")
+    sandbox = sub.add_parser("sandbox", help="run the local sandbox workspace (its own database)")
+    sandbox.add_argument("--database-url", default=SANDBOX_DATABASE_URL,
+                         help=f"the sandbox's database (default {SANDBOX_DATABASE_URL})")
     roster_cli.add_arguments(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    settings = _settings()
+    environment = read_environment()
+    settings = _settings(environment)
     try:
         if args.command == "migrate":
             upgrade(make_engine(settings.database_url))
@@ -372,8 +432,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dialogbot: cannot use the database in DATABASE_URL: {_reason(error)}", file=sys.stderr)
         return 2
     try:
-        if args.command == "sandbox" or not settings.has_slack_settings():
-            return run_sandbox(settings)
+        if args.command == "sandbox":
+            return run_sandbox(dataclasses.replace(settings, database_url=args.database_url))
+        if sandbox_by_default(settings, environment):
+            return run_sandbox(dataclasses.replace(settings, database_url=SANDBOX_DATABASE_URL))
     except SQLAlchemyError as error:
         print(f"dialogbot: cannot use the database in DATABASE_URL: {_reason(error)}", file=sys.stderr)
         return 2

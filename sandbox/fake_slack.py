@@ -124,6 +124,12 @@ SPEC_RELATIVE_PATH = Path("shared", "slack", "web-api-openapi-v2.json")
 VENDORED_SPEC = Path(__file__).resolve().parent / "slack_spec" / "web-api-openapi-v2.subset.json"
 """The methods the fake implements, trimmed from the spec (``sandbox/slack_spec/trim.py``)."""
 
+CHANGING_METHODS = frozenset({
+    "chat.postMessage", "chat.update", "chat.postEphemeral", "chat.delete",
+    "views.open", "views.push", "views.update", "views.publish",
+})
+"""Methods whose success changes what people see (:attr:`FakeSlack.version`)."""
+
 API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
 SOCKET_PATH = "/socket"
@@ -804,6 +810,8 @@ class FakeSlack:
             message or view.
         enforce_rate_limits: Answer calls over Slack's published rate limits with 429 (see
             the module documentation); :meth:`set_rate_limits` switches it later.
+        keep_history: Keep only this many of the newest calls, response_url posts, opened
+            views and violations (default: all, as tests want); a long-running sandbox sets it.
     """
 
     def __init__(
@@ -818,6 +826,7 @@ class FakeSlack:
         clock: Callable[[], float] = time.time,
         action_id_scope: str = "block",
         enforce_rate_limits: bool = False,
+        keep_history: int | None = None,
     ) -> None:
         if action_id_scope not in {"block", "surface"}:
             raise ValueError(f"action_id_scope must be 'block' or 'surface', not {action_id_scope!r}")
@@ -837,6 +846,7 @@ class FakeSlack:
         self.app_id = "A" + bot_user_id[1:]
         self.bot_name = "dialogbot"
         self._clock = clock
+        self._keep = keep_history
 
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -1039,7 +1049,7 @@ class FakeSlack:
         it belongs to that person (see :meth:`modal`)."""
         with self._lock:
             trigger_id = f"{int(self._clock())}{self._next_serial():04d}.{uuid.uuid4().hex}"
-            self._trigger_users[trigger_id] = user_id
+            self._remember(self._trigger_users, trigger_id, user_id)
             return trigger_id
 
     def modal(self, user_id: str) -> dict[str, Any] | None:
@@ -1070,21 +1080,41 @@ class FakeSlack:
         with self._lock:
             stack = self._modal_stacks.get(user_id) or []
             if all_views:
+                closed = list(stack)
                 stack.clear()
             elif stack and (view_id is None or stack[-1] == view_id):
-                stack.pop()
+                closed = [stack.pop()]
             elif view_id in stack:
                 stack.remove(view_id)
+                closed = [view_id]
+            else:
+                closed = []
+            for gone in closed:
+                # A closed modal can no longer be updated or submitted; forget it.
+                view = self._views.pop(gone, None)
+                self._view_users.pop(gone, None)
+                if view and view.get("external_id"):
+                    self._external_ids.pop(view["external_id"], None)
             self._bump()
 
     def replace_modal(
         self, user_id: str, view_id: str, view: Mapping[str, Any], *, push: bool = False
     ) -> str:
         """Apply a ``response_action`` of ``update`` (replace ``view_id``) or ``push`` (a new view
-        on top) from a submission's acknowledgement; returns the id of the view now shown."""
+        on top) from a submission's acknowledgement; returns the id of the view now shown.
+
+        Raises:
+            KeyError: ``view_id`` is not open.
+            ValueError: Slack would refuse ``view`` (also recorded as a violation).
+        """
         with self._lock:
-            current = self._views[view_id]
-            checked = self._check_view("view_submission ack", dict(view), ("modal",))
+            current = self._views.get(view_id)
+            if current is None:
+                raise KeyError(view_id)
+            try:
+                checked = self._check_view("view_submission ack", dict(view), ("modal",))
+            except _ApiError as exc:
+                raise ValueError("; ".join(exc.messages) or exc.error) from None
             stack = self._modal_stacks.setdefault(user_id, [])
             if push:
                 new_id = self._new_id("V")
@@ -1106,9 +1136,9 @@ class FakeSlack:
         ``user_id`` in ``channel``, a message in the channel (``in_channel``), or a replaced or
         deleted original (``message_ts``; an ``ephemeral`` one is ``user_id``'s)."""
         with self._lock:
-            self._response_targets[key] = {
+            self._remember(self._response_targets, key, {
                 "user": user_id, "channel": channel, "message_ts": message_ts, "ephemeral": ephemeral,
-            }
+            })
         return self.response_url(key)
 
     def show_ack(self, key: str, payload: Mapping[str, Any]) -> None:
@@ -1142,6 +1172,12 @@ class FakeSlack:
             self._bump()
             return message["ts"]
 
+    def release_waiters(self) -> None:
+        """Wake everyone in :meth:`wait_for_change` for good (the server is stopping)."""
+        self._stopping.set()
+        with self._lock:
+            self._bump()
+
     @property
     def version(self) -> int:
         """Counts calls and changes; see :meth:`wait_for_change`."""
@@ -1173,12 +1209,21 @@ class FakeSlack:
         """Load what :meth:`snapshot` returned (replacing users, channels and messages)."""
         if data.get("format") != 1:
             raise ValueError("not a FakeSlack snapshot (format 1)")
+        loaded: dict[str, Any] = {}
+        for name in self._SNAPSHOT_FIELDS:
+            current = getattr(self, name)
+            expected = dict if isinstance(current, dict) else list  # a set is saved as a list
+            value = copy.deepcopy(data.get(name.lstrip("_"), expected()))
+            if not isinstance(value, expected):
+                raise ValueError(f"{name.lstrip('_')} has the wrong type ({type(value).__name__})")
+            loaded[name] = set(value) if isinstance(current, set) else value
+        serial, last_ts = int(data.get("serial", 0)), int(data.get("last_ts_micros", 0))
+        # All or nothing: nothing is replaced until the whole snapshot has been read.
         with self._lock:
-            for name in self._SNAPSHOT_FIELDS:
-                value = copy.deepcopy(data.get(name.lstrip("_"), {}))
-                setattr(self, name, set(value) if name == "_opened_dms" else value)
-            self._serial = max(self._serial, int(data.get("serial", 0)))
-            self._last_ts_micros = max(self._last_ts_micros, int(data.get("last_ts_micros", 0)))
+            for name, value in loaded.items():
+                setattr(self, name, value)
+            self._serial = max(self._serial, serial)
+            self._last_ts_micros = max(self._last_ts_micros, last_ts)
             self._bump()
 
     # -- inspection ---------------------------------------------------------------------
@@ -1473,6 +1518,7 @@ class FakeSlack:
         call = Call(method, verb, params, token, time.monotonic())
         with self._lock:
             self._calls.append(call)
+            self._trim(self._calls)
             for problem in decode_problems:
                 self._violate(method, problem)
             try:
@@ -1488,7 +1534,7 @@ class FakeSlack:
                 self._violate(method, f"the fake could not handle this call: {exc!r}")
                 reply = _Reply(500, {"ok": False, "error": "fatal_error"}, {})
             reply.delay = self._delays.get(method, 0.0)
-            self._bump()
+            self._bump(changed=method in CHANGING_METHODS and reply.status == 200)
         return reply
 
     def _decode(
@@ -1629,6 +1675,7 @@ class FakeSlack:
                 if not isinstance(payload, dict):
                     raise _ApiError("invalid_json", "the body is not a JSON object")
                 self._responses.append({"key": key, "body": copy.deepcopy(payload)})
+                self._trim(self._responses)
                 uses = self._response_uses.get(key, 0) + 1
                 self._response_uses[key] = uses
                 if uses > RESPONSE_URL_USES:
@@ -1683,6 +1730,7 @@ class FakeSlack:
         if payload.get("thread_ts"):
             record["thread_ts"] = payload["thread_ts"]
         self._ephemerals.append(record)
+        self._trim(self._ephemerals)
 
     def _check_response_body(self, where: str, payload: dict[str, Any]) -> None:
         unknown = sorted(set(payload) - RESPONSE_URL_FIELDS)
@@ -1862,6 +1910,7 @@ class FakeSlack:
 
     def _violate(self, where: str, what: str) -> None:
         self._violations.append(f"{where}: {what}")
+        self._trim(self._violations)
 
     def _next_ts(self) -> str:
         micros = int(self._clock() * 1_000_000)
@@ -1880,10 +1929,23 @@ class FakeSlack:
         self._serial += 1
         return self._serial
 
-    def _bump(self) -> None:
-        """Something happened: wake waiters (:meth:`wait_for`, :meth:`wait_for_change`)."""
-        self._version += 1
+    def _bump(self, *, changed: bool = True) -> None:
+        """Something happened: wake waiters (:meth:`wait_for`, and :meth:`wait_for_change` when
+        what people see may have ``changed``)."""
+        if changed:
+            self._version += 1
         self._changed.notify_all()
+
+    def _trim(self, records: list[Any]) -> None:
+        if self._keep is not None and len(records) > self._keep:
+            del records[: len(records) - self._keep]
+
+    def _remember(self, mapping: dict[str, Any], key: str, value: Any) -> None:
+        """Store in a mapping that a long-running sandbox keeps bounded (oldest entries go first)."""
+        mapping[key] = value
+        if self._keep is not None and len(mapping) > self._keep:
+            for old in list(mapping)[: len(mapping) - self._keep]:
+                del mapping[old]
 
     def _resolve_target(self, channel: Any) -> str:
         """A channel for posting: a conversation id, a channel name or a user id."""
@@ -2166,6 +2228,7 @@ class FakeSlack:
         if params.get("thread_ts"):
             record["thread_ts"] = params["thread_ts"]
         self._ephemerals.append(record)
+        self._trim(self._ephemerals)
         return {"message_ts": ts}
 
     def _chat_delete(self, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -2184,6 +2247,7 @@ class FakeSlack:
         shown = self._view_object(view, view_id=view_id, root_view_id=None, previous_view_id=None)
         self._store_view(shown)
         self._opened.append(copy.deepcopy(shown))
+        self._trim(self._opened)
         if owner is not None:
             # A new modal from a message or command replaces whatever that person had open.
             self._modal_stacks[owner] = [view_id]

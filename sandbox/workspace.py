@@ -13,6 +13,7 @@ on the form or updates, pushes or clears the modal stack.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -109,7 +110,12 @@ class SandboxWorkspace:
                 log.info("sandbox: restored the workspace from %s", path)
             except (OSError, ValueError, TypeError, KeyError) as exc:
                 kept = path.with_name(path.name + ".unreadable")
-                os.replace(path, kept)
+                try:
+                    os.replace(path, kept)
+                except OSError as moving:
+                    # Saving over it would lose it: keep the old file and do not save at all.
+                    raise SandboxError(f"cannot read {path} ({exc}) nor move it aside ({moving})",
+                                       500) from None
                 log.warning("sandbox: could not read %s (%s); starting afresh, the old file is %s",
                             path, exc, kept)
         self.populate()
@@ -220,7 +226,12 @@ class SandboxWorkspace:
             errors = body.get("errors") or {}
             return {str(block): str(message) for block, message in errors.items()}
         if action in ("update", "push"):
-            self.fake.replace_modal(user_id, view_id, body.get("view") or {}, push=action == "push")
+            try:
+                self.fake.replace_modal(user_id, view_id, body.get("view") or {}, push=action == "push")
+            except KeyError:
+                raise SandboxError("That form is no longer open.", 404) from None
+            except ValueError as exc:
+                raise SandboxError(f"Dialogbot answered with a form Slack would refuse: {exc}", 502) from None
         elif action == "clear":
             self.fake.close_modal(user_id, all_views=True)
         else:
@@ -344,15 +355,24 @@ class SandboxWorkspace:
         if self._state_file is None:
             return
         with self._save_lock:
+            temporary: str | None = None
             try:
                 data = json.dumps(self.fake.snapshot(), ensure_ascii=False)
                 folder = self._state_file.parent
                 handle, temporary = tempfile.mkstemp(prefix=".sandbox-", suffix=".json", dir=folder)
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
                     out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                # Atomic: a crash leaves the old file or the new one, never half of one.
                 os.replace(temporary, self._state_file)
+                temporary = None
             except OSError as exc:
                 log.warning("sandbox: could not save the workspace to %s: %s", self._state_file, exc)
+            finally:
+                if temporary is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(temporary)
 
 
 def state_values(view: Mapping[str, Any], raw: Mapping[str, Any], zone: ZoneInfo,

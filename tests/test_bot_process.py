@@ -29,6 +29,16 @@ def test_with_half_the_credentials_it_says_what_is_missing_and_how_to_get_it(tmp
     assert "sandbox" in result.stderr
 
 
+def test_a_deployment_without_slack_settings_stops_instead_of_serving_an_open_sandbox(tmp_path: Path) -> None:
+    # A chosen database or a public address means a deployment whose secrets went missing.
+    for values in ({"DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}"}, {"HOST": "0.0.0.0"}):
+        result = _run(tmp_path, **values)
+        assert result.returncode == 2, values
+        assert "Missing: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET" in result.stderr
+        assert "python bot.py sandbox" in result.stderr
+    assert not (tmp_path / "prod.sqlite3").exists() and not (tmp_path / "dialogbot-sandbox.sqlite3").exists()
+
+
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path: Path) -> None:
     result = _run(tmp_path, DIALOG_TIMEZONE="Mars/Olympus")
     assert result.returncode != 0
@@ -109,7 +119,10 @@ def test_without_any_slack_setting_it_serves_the_sandbox_and_keeps_it_across_a_r
 
     logs, state = run_once("Hello from the first run")
     assert f"Open {url} in a browser." in logs
-    assert (tmp_path / "dialogbot.sqlite3").is_file() and (tmp_path / "dialogbot.sandbox.json").is_file()
+    # Its own database: a real workspace's database (dialogbot.sqlite3) is never the sandbox's.
+    assert (tmp_path / "dialogbot-sandbox.sqlite3").is_file()
+    assert (tmp_path / "dialogbot-sandbox.workspace.json").is_file()
+    assert not (tmp_path / "dialogbot.sqlite3").exists()
     assert state["me"]["id"] == "U0KARI" and state["workspace"]["team_name"] == "Fjordby (sandbox)"
     assert "xoxb-sandbox-" not in logs, "the sandbox's token is a secret like any other"
     logs, state = run_once(None)
