@@ -1179,6 +1179,11 @@ class FakeSlack:
             self._bump()
 
     @property
+    def released(self) -> bool:
+        """Whether :meth:`release_waiters` was called (waits no longer block)."""
+        return self._stopping.is_set()
+
+    @property
     def version(self) -> int:
         """Counts calls and changes; see :meth:`wait_for_change`."""
         with self._lock:

@@ -44,6 +44,9 @@ def create_sandbox_app(workspace: SandboxWorkspace) -> Flask:
 
     @web.get(SANDBOX_PREFIX + "api/state")
     def state() -> Any:
+        if workspace.fake.released:
+            # Stopping: an answer now would only bring the page straight back.
+            return jsonify(ok=False, error="The sandbox is stopping."), 503
         since = request.args.get("since", type=int)
         # A page opened for the first time does not know anyone yet: it starts as the first person.
         user = request.args.get("user") or workspace.first_person

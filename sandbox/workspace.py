@@ -342,7 +342,7 @@ class SandboxWorkspace:
 
     def _save_loop(self) -> None:
         seen = self.fake.version
-        while not self._stop.is_set():
+        while not self._stop.is_set() and not self.fake.released:
             now = self.fake.wait_for_change(seen, 1.0)
             if now == seen:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,8 @@ from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from waitress import wasyncore
 from waitress.server import create_server
+
+log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -66,4 +69,10 @@ def stop_server(server: Any) -> None:
         server.task_dispatcher.shutdown()
         wasyncore.close_all(server._map)
 
-    server.trigger.pull_trigger(shutdown)
+    try:
+        server.trigger.pull_trigger(shutdown)
+    except OSError:
+        # The trigger is already closed, so the loop can no longer be asked: it has ended (or is
+        # ending) on its own, and closing what is left cannot pull anything out from under it.
+        log.warning("the HTTP server's loop had already stopped; closing it directly")
+        shutdown()
