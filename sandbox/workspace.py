@@ -103,13 +103,13 @@ class SandboxWorkspace:
     def keep_in(self, path: Path) -> None:
         """Restore the workspace from ``path`` if it exists, and save it there after changes,
         so messages survive a restart as the bot's database does."""
-        self._state_file = path
         if path.is_file():
             try:
                 self.fake.restore(json.loads(path.read_text(encoding="utf-8")))
                 log.info("sandbox: restored the workspace from %s", path)
             except (OSError, ValueError, TypeError, KeyError) as exc:
-                kept = path.with_name(path.name + ".unreadable")
+                # Named by time, so that an earlier unreadable file is never overwritten either.
+                kept = path.with_name(f"{path.name}.unreadable-{datetime.now():%Y%m%d-%H%M%S-%f}")
                 try:
                     os.replace(path, kept)
                 except OSError as moving:
@@ -118,6 +118,8 @@ class SandboxWorkspace:
                                        500) from None
                 log.warning("sandbox: could not read %s (%s); starting afresh, the old file is %s",
                             path, exc, kept)
+        # Only now: a file that could be neither read nor moved aside must never be saved over.
+        self._state_file = path
         self.populate()
         self._stop.clear()
         self._saver = threading.Thread(target=self._save_loop, name="sandbox-saver", daemon=True)

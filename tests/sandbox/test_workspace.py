@@ -240,7 +240,8 @@ def test_an_unreadable_saved_workspace_is_kept_aside_and_a_fresh_one_starts(
     kept.write_text("{not json")
     with running_sandbox(database_url, kept) as running:
         assert running.workspace.fake.channels() == [{"id": CHANNEL, "name": demo.CHANNEL_NAME}]
-    assert (tmp_path / "workspace.json.unreadable").read_text() == "{not json"
+    [kept_aside] = tmp_path.glob("workspace.json.unreadable-*")
+    assert kept_aside.read_text() == "{not json"
     assert json.loads(kept.read_text())["format"] == 1
 
 
