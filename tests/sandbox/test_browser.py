@@ -19,7 +19,7 @@ import pytest
 
 from bot import Sandbox
 from sandbox import demo
-from tests.support.sandbox import running_sandbox
+from tests.support.sandbox import ShiftedClock, running_sandbox
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 Browser, Page, expect = playwright_api.Browser, playwright_api.Page, playwright_api.expect
@@ -49,10 +49,17 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    with running_sandbox(f"sqlite:///{tmp_path / 'dialogbot.sqlite3'}", tmp_path / "workspace.json") as running:
+def sandbox(tmp_path: Path, clock: ShiftedClock) -> Iterator[Sandbox]:
+    with running_sandbox(f"sqlite:///{tmp_path / 'dialogbot.sqlite3'}", tmp_path / "workspace.json",
+                         clock=clock) as running:
         yield running
         assert running.workspace.fake.violations == []
+
+
+@pytest.fixture
+def clock() -> ShiftedClock:
+    """The bot's clock: real time until a test moves it (minutes need a meeting that has started)."""
+    return ShiftedClock()
 
 
 @pytest.fixture
@@ -202,3 +209,39 @@ def test_user_text_is_shown_as_text_never_as_markup(page: Page) -> None:
     expect(message_with(page, "claims").first).to_contain_text("<b>bold</b>")
     assert page.locator("#messages img[src='x'], #messages b:text('bold')").count() == 0
     assert page.evaluate("window.pwned") is None
+
+
+def test_the_urgent_form_recounts_in_place_and_keeps_what_was_typed(page: Page, clock: ShiftedClock) -> None:
+    act_as(page, KARI)
+    open_channel(page)
+    type_in(page, "/dialog urgent")
+    dialog = modal(page)
+    audience = dialog.locator('[data-block-id="audience"]')
+    expect(audience).to_contain_text("2 organisations and 2 people")
+    field(page, "title").fill("Flooding in Nordvik")
+    page.locator('#modal [data-block-id="organisations"]').get_by_label("Harbour Refugee Welcome (demo)").check()
+    expect(audience).to_contain_text("3 organisations and 3 people", timeout=WAIT_MS)
+    expect(field(page, "title")).to_have_value("Flooding in Nordvik")
+    shoot(page, "urgent-recount")
+
+
+def test_minutes_show_in_the_invitations_thread(page: Page, sandbox: Sandbox, clock: ShiftedClock) -> None:
+    act_as(page, KARI)
+    open_channel(page)
+    starts = (clock.now().astimezone(ZoneInfo("Europe/Oslo")) + timedelta(days=2)).replace(hour=10, minute=0)
+    type_in(page, f"/dialog schedule {starts:%Y-%m-%d %H:%M} Youth and the evenings")
+    invitation = page.locator("#messages .message:not(.ephemeral)", has=page.locator('[data-action-id="rsvp_yes"]'))
+    expect(invitation).to_have_count(1, timeout=WAIT_MS)
+    clock.jump_to(starts + timedelta(hours=2))
+    type_in(page, "/dialog minutes 1")
+    modal(page)
+    field(page, "summary").fill("We agreed to keep the youth clubs open until 23:00.")
+    page.locator("#modal-submit").click()
+    expect(page.locator("#modal")).to_be_hidden(timeout=WAIT_MS)
+    link = invitation.locator(".thread-link")
+    expect(link).to_be_visible(timeout=WAIT_MS)
+    link.click()
+    thread = page.locator("#thread")
+    expect(thread).to_be_visible()
+    expect(thread).to_contain_text("youth clubs open until 23:00", timeout=WAIT_MS)
+    shoot(page, "minutes-thread")

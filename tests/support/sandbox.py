@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +47,22 @@ def call(sandbox: Sandbox, path: str, body: dict[str, Any] | None = None) -> tup
             return error.code, json.loads(raw)
         except ValueError:
             return error.code, raw.decode("utf-8", "replace")
+
+
+class ShiftedClock:
+    """Real time, moved forward on request: pacing and timeouts run as usual, and a test can
+    still jump past a meeting's start to write its minutes."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        """The current time plus the jumps made so far."""
+        with self._lock:
+            return datetime.now(UTC) + self._offset
+
+    def jump_to(self, moment: datetime) -> None:
+        """Go on from `moment` (forward only: the bot's time never runs backwards)."""
+        with self._lock:
+            self._offset = max(self._offset, moment - datetime.now(UTC))
