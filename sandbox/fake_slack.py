@@ -855,6 +855,7 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         self._serial = 0
         self._version = 0
+        self._waiting = 0
         self._last_ts_micros = 0
 
         self._users: dict[str, dict[str, Any]] = {}
@@ -1192,8 +1193,19 @@ class FakeSlack:
     def wait_for_change(self, since: int, timeout: float) -> int:
         """Wait up to ``timeout`` seconds for :attr:`version` to move past ``since``; return it."""
         with self._changed:
-            self._changed.wait_for(lambda: self._version != since or self._stopping.is_set(), timeout)
+            self._waiting += 1
+            self._changed.notify_all()
+            try:
+                self._changed.wait_for(lambda: self._version != since or self._stopping.is_set(), timeout)
+            finally:
+                self._waiting -= 1
             return self._version
+
+    @property
+    def waiting_for_change(self) -> int:
+        """How many threads are in :meth:`wait_for_change` now (open pages, a saver)."""
+        with self._lock:
+            return self._waiting
 
     # -- keeping a workspace across restarts (the browser sandbox) ----------------------
 

@@ -308,5 +308,7 @@ def test_a_pending_long_poll_is_answered_when_the_sandbox_stops(database_url: st
         poll = threading.Thread(target=lambda: answers.append(
             call(running, f"/sandbox/api/state?user={KARI}&since={since}")))
         poll.start()
+        # Stop only once the page's poll is waiting in the sandbox (no saver runs without a file).
+        assert running.workspace.fake.wait_for(lambda: running.workspace.fake.waiting_for_change == 1, 10)
     poll.join(timeout=10)
     assert not poll.is_alive() and [status for status, _ in answers] == [200]
