@@ -1162,14 +1162,7 @@ class FakeSlack:
         with self._lock:
             if user_id not in self._users:
                 raise KeyError(user_id)
-            target = self._resolve_target(channel)
-            message: dict[str, Any] = {
-                "ts": self._next_ts(), "channel": target, "user": user_id, "text": text,
-                "blocks": [], "edited": 0,
-            }
-            if thread_ts:
-                message["thread_ts"] = thread_ts
-            self._messages.setdefault(target, []).append(message)
+            message = self._add_message(self._resolve_target(channel), user_id, {"text": text}, thread_ts)
             self._bump()
             return message["ts"]
 
@@ -1710,6 +1703,37 @@ class FakeSlack:
             finally:
                 self._bump()
 
+    def _add_message(self, channel: str, user: str, content: Mapping[str, Any],
+                     thread_ts: str | None = None) -> dict[str, Any]:
+        """Append a message (``content``'s text and blocks) to ``channel``; returns it."""
+        message: dict[str, Any] = {
+            "ts": self._next_ts(),
+            "channel": channel,
+            "user": user,
+            "text": content.get("text") or "",
+            "blocks": copy.deepcopy(content.get("blocks") or []),
+            "edited": 0,
+        }
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        self._messages.setdefault(channel, []).append(message)
+        return message
+
+    def _add_ephemeral(self, channel: str, user: str, content: Mapping[str, Any]) -> dict[str, Any]:
+        """Record an ephemeral message (``content``'s text, blocks and thread) for ``user``."""
+        record: dict[str, Any] = {
+            "channel": channel,
+            "user": user,
+            "text": content.get("text") or "",
+            "blocks": copy.deepcopy(content.get("blocks") or []),
+            "ts": self._next_ts(),
+        }
+        if content.get("thread_ts"):
+            record["thread_ts"] = content["thread_ts"]
+        self._ephemerals.append(record)
+        self._trim(self._ephemerals)
+        return record
+
     def _apply_response(self, target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
         """What Slack does with a response_url post (see :meth:`bind_response_url`)."""
         channel, user, original = target["channel"], target["user"], target["message_ts"]
@@ -1735,19 +1759,9 @@ class FakeSlack:
                 self._messages[channel].remove(message)
             return
         if payload.get("response_type") == "in_channel":
-            message = {"ts": self._next_ts(), "channel": channel, "user": self.bot_user_id,
-                       "text": payload.get("text") or "",
-                       "blocks": copy.deepcopy(payload.get("blocks") or []), "edited": 0}
-            if payload.get("thread_ts"):
-                message["thread_ts"] = payload["thread_ts"]
-            self._messages.setdefault(channel, []).append(message)
-            return
-        record = {"channel": channel, "user": user, "text": payload.get("text") or "",
-                  "blocks": copy.deepcopy(payload.get("blocks") or []), "ts": self._next_ts()}
-        if payload.get("thread_ts"):
-            record["thread_ts"] = payload["thread_ts"]
-        self._ephemerals.append(record)
-        self._trim(self._ephemerals)
+            self._add_message(channel, self.bot_user_id, payload, payload.get("thread_ts"))
+        else:
+            self._add_ephemeral(channel, user, payload)
 
     def _check_response_body(self, where: str, payload: dict[str, Any]) -> None:
         unknown = sorted(set(payload) - RESPONSE_URL_FIELDS)
@@ -2175,25 +2189,17 @@ class FakeSlack:
         if not any(params.get(field) for field in ("text", "blocks", "attachments")):
             raise _ApiError("no_text", "neither text nor blocks nor attachments")
         self._check_message_content("chat.postMessage", params)
-        message: dict[str, Any] = {
-            "ts": self._next_ts(),
-            "channel": channel,
-            "user": self.bot_user_id,
-            "text": params.get("text") or "",
-            "blocks": copy.deepcopy(params.get("blocks") or []),
-            "edited": 0,
-        }
-        for field in ("metadata", "attachments"):
-            if params.get(field):
-                message[field] = copy.deepcopy(params[field])
         thread_ts = params.get("thread_ts")
         if thread_ts:
             _ts_value(thread_ts, "invalid_thread_ts")
             parent = next((m for m in self._messages.get(channel, []) if m["ts"] == thread_ts), None)
-            message["thread_ts"] = (parent or {}).get("thread_ts") or thread_ts
-            if _truthy(params.get("reply_broadcast", False)):
-                message["reply_broadcast"] = True
-        self._messages.setdefault(channel, []).append(message)
+            thread_ts = (parent or {}).get("thread_ts") or thread_ts
+        message = self._add_message(channel, self.bot_user_id, params, thread_ts)
+        for field in ("metadata", "attachments"):
+            if params.get(field):
+                message[field] = copy.deepcopy(params[field])
+        if thread_ts and _truthy(params.get("reply_broadcast", False)):
+            message["reply_broadcast"] = True
         return {
             "channel": channel,
             "ts": message["ts"],
@@ -2234,19 +2240,7 @@ class FakeSlack:
         if not any(params.get(field) for field in ("text", "blocks", "attachments")):
             raise _ApiError("no_text", "neither text nor blocks nor attachments")
         self._check_message_content("chat.postEphemeral", params)
-        ts = self._next_ts()
-        record: dict[str, Any] = {
-            "channel": channel,
-            "user": user,
-            "text": params.get("text") or "",
-            "blocks": copy.deepcopy(params.get("blocks") or []),
-            "ts": ts,
-        }
-        if params.get("thread_ts"):
-            record["thread_ts"] = params["thread_ts"]
-        self._ephemerals.append(record)
-        self._trim(self._ephemerals)
-        return {"message_ts": ts}
+        return {"message_ts": self._add_ephemeral(channel, user, params)["ts"]}
 
     def _chat_delete(self, params: Mapping[str, Any]) -> dict[str, Any]:
         channel = self._resolve_conversation(params.get("channel"))

@@ -213,11 +213,10 @@ class SandboxWorkspace:
 
     def submit(self, user_id: str, view_id: str, values: Mapping[str, Any]) -> dict[str, str]:
         """Submit ``user_id``'s modal; returns errors to show on its fields (none: it was taken)."""
-        view = self._own_view(user_id, view_id)
-        state = state_values(view, values, ZoneInfo(self.people[user_id].tz), self._member_ids())
-        view = self.fake.set_view_state(view_id, state)
+        view = self._entered(user_id, self._own_view(user_id, view_id), values)
         answer = self._bot().view_submission(
-            view.get("callback_id") or "", state, user_id=user_id, user_name=self.people[user_id].name,
+            view.get("callback_id") or "", view["state"]["values"],
+            user_id=user_id, user_name=self.people[user_id].name,
             private_metadata=view.get("private_metadata") or "", view_id=view_id, hash=view.get("hash") or "",
             opened=view,
         )
@@ -284,13 +283,17 @@ class SandboxWorkspace:
         view = self._own_view(user_id, view_id)
         element = _find_element(view.get("blocks") or [], block_id, action_id)
         if view.get("type") == "modal":
-            state = state_values(view, values, ZoneInfo(self.people[user_id].tz), self._member_ids())
-            view = self.fake.set_view_state(view_id, state)
+            view = self._entered(user_id, view, values)
         answer = self._bot().block_action(
             action_id, str(element.get("value") or ""), user_id=user_id, user_name=self.people[user_id].name,
             block_id=block_id, container_type="view", view=view, action=_action_fields(element, action),
         )
         self._check(answer, "the form")
+
+    def _entered(self, user_id: str, view: dict[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+        """Record in the fake what ``user_id`` has entered in ``view`` so far; returns the view."""
+        state = state_values(view, values, ZoneInfo(self.people[user_id].tz), self._member_ids())
+        return self.fake.set_view_state(view["id"], state)
 
     def _conversation(self, channel: str, ephemerals: list[dict[str, Any]]) -> list[dict[str, Any]]:
         shown = [_shown_message(m, ephemeral=False) for m in self.fake.messages(channel)]
