@@ -106,6 +106,11 @@ class DeliveryState(StrEnum):
     SKIPPED = "skipped"
 
 
+class InboxState(StrEnum):
+    RECEIVED = "received"
+    DONE = "done"
+
+
 class Workspace(Base):
     __tablename__ = "workspaces"
     __table_args__ = (UniqueConstraint("platform", "external_id"),)
@@ -410,6 +415,9 @@ class Delivery(Base):
     # When the latest send started: a crash check searches the platform from here.
     attempted_at: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    # Set when the platform call really starts (a claimed row may wait in a queue first). A row
+    # claimed by a dead worker with this unset was never handed over: it is released, not in doubt.
+    send_started_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     meeting_version: Mapped[int | None] = mapped_column(Integer)
@@ -422,6 +430,42 @@ class Delivery(Base):
     # When the message was last updated in place: updates are spaced to coalesce bursts.
     last_update_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class InboxEntry(Base):
+    """A request the bot acknowledged, stored before the acknowledgement went back.
+
+    The platform adapter writes the row (its own opaque request body, unique per request) before
+    it answers, then processes it; a process that dies in between leaves the row to be processed
+    by the next one. `effected_at` is set in the same transaction as the request's effect, so a
+    second processing can tell the effect already happened. `reply` holds the private answer once
+    rendered, so a restart can still deliver it.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("platform", "request_key"),
+        Index("ix_inbox_state_received", "state", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    request_key: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[InboxState] = mapped_column(_enum(InboxState, "inbox_state"), default=InboxState.RECEIVED)
+    received_at: Mapped[datetime]
+    # The worker that wrote the row; while it is alive, the row is its to process.
+    received_by: Mapped[str] = mapped_column(String(64))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    effected_at: Mapped[datetime | None]
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Worker(Base):
