@@ -3,6 +3,9 @@
 Columns: name, tier (core|topic|observer), contacts (Slack user IDs separated by spaces or
 semicolons), perspectives and keywords (separated by semicolons), preferred_time
 (daytime|afternoon|any), language (en|nb or empty). Only name and tier are required.
+
+Cells that a spreadsheet would run as a formula are exported with a leading quote, which the
+import removes again (handlers/cli/cells.py says exactly when).
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import re
 from collections.abc import Iterable
 from typing import IO
 
+from handlers.cli.cells import read_cell, safe_cell
 from services.errors import InvalidInput
 from services.i18n import N_, text
 from services.roster import RosterRow
+from services.text import clean_line
 
 COLUMNS = ("name", "tier", "contacts", "perspectives", "preferred_time", "language", "keywords")
 REQUIRED = ("name", "tier")
@@ -24,7 +29,15 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 def _split(value: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
-    return tuple(part.strip() for part in pattern.split(value or "") if part.strip())
+    parts = (clean_line(part).strip() for part in pattern.split(value or ""))
+    return tuple(part for part in parts if part)
+
+
+def _value(raw: str | None) -> str:
+    # The export's formula guard comes off first, then what people typed is cleaned as at every
+    # other edge (no NUL, control, bidi or zero-width characters; NFC). Lists are split first:
+    # their separator may be a newline, which cleaning would turn into a space.
+    return read_cell((raw or "").strip()).strip()
 
 
 def read_roster(stream: IO[str]) -> list[RosterRow]:
@@ -40,7 +53,7 @@ def read_roster(stream: IO[str]) -> list[RosterRow]:
         )
     rows = []
     for raw in reader:
-        values = {(k or "").strip().casefold(): (v or "").strip() for k, v in raw.items() if k}
+        values = {(k or "").strip().casefold(): _value(v) for k, v in raw.items() if k}
         contacts = _split(values.get("contacts", ""), _PEOPLE)
         for contact in contacts:
             if not _USER_ID.match(contact):
@@ -50,12 +63,12 @@ def read_roster(stream: IO[str]) -> list[RosterRow]:
                 )
         rows.append(
             RosterRow(
-                name=values.get("name", ""),
-                tier=values.get("tier", ""),
+                name=clean_line(values.get("name", "")).strip(),
+                tier=clean_line(values.get("tier", "")).strip(),
                 contacts=contacts,
                 perspectives=_split(values.get("perspectives", ""), _LIST),
-                preferred_time=values.get("preferred_time", "") or "any",
-                language=values.get("language", ""),
+                preferred_time=clean_line(values.get("preferred_time", "")).strip() or "any",
+                language=clean_line(values.get("language", "")).strip(),
                 keywords=_split(values.get("keywords", ""), _LIST),
             )
         )
@@ -63,11 +76,10 @@ def read_roster(stream: IO[str]) -> list[RosterRow]:
 
 
 def write_roster(rows: Iterable[RosterRow], stream: IO[str]) -> None:
-    """Write rows in the format `read_roster` reads back."""
+    """Write rows in the format `read_roster` reads back, safe to open in a spreadsheet."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow(
-            [row.name, row.tier, " ".join(row.contacts), ";".join(row.perspectives),
-             row.preferred_time, row.language, ";".join(row.keywords)]
-        )
+        writer.writerow([safe_cell(cell) for cell in (
+            row.name, row.tier, " ".join(row.contacts), ";".join(row.perspectives),
+            row.preferred_time, row.language, ";".join(row.keywords))])

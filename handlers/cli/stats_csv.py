@@ -1,10 +1,14 @@
-"""`bot.py stats export [FILE]`: the statistics as CSV, one organisation (or meeting) a line."""
+"""`bot.py stats export [FILE]`: the statistics as CSV, one organisation (or meeting) a line.
+
+Names and titles are people's text: each cell goes through `safe_cell`, so none runs as a
+spreadsheet formula (see handlers/cli/cells.py)."""
 
 from __future__ import annotations
 
 import csv
 from typing import IO
 
+from handlers.cli.cells import safe_cell
 from services.stats import Stats
 
 ORGANISATION_COLUMNS = ("organisation", "tier", "invited", "answered", "answer_rate", "meetings_held",
@@ -17,8 +21,9 @@ def write_organisations(stats: Stats, stream: IO[str]) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(ORGANISATION_COLUMNS)
     for o in stats.organisations:
-        writer.writerow([o.name, o.tier, o.invited, o.answered, f"{o.answer_rate:.2f}", o.held, o.attended,
-                         f"{o.attendance_rate:.2f}"])
+        writer.writerow([safe_cell(cell) for cell in (
+            o.name, o.tier, o.invited, o.answered, f"{o.answer_rate:.2f}", o.held, o.attended,
+            f"{o.attendance_rate:.2f}")])
 
 
 def write_meetings(stats: Stats, stream: IO[str]) -> None:
@@ -26,5 +31,6 @@ def write_meetings(stats: Stats, stream: IO[str]) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(MEETING_COLUMNS)
     for m in stats.meetings:
-        writer.writerow([m.number, m.title, m.starts_at.isoformat(), m.kind, ";".join(m.perspectives_invited),
-                         ";".join(m.perspectives_present)])
+        writer.writerow([safe_cell(cell) for cell in (
+            m.number, m.title, m.starts_at.isoformat(), m.kind, ";".join(m.perspectives_invited),
+            ";".join(m.perspectives_present))])

@@ -32,7 +32,18 @@ from slack_sdk.models.views import View
 
 from handlers.slack import ids
 from handlers.slack.blocks import Rendered, dicts
-from handlers.slack.text import babel_locale, escape, literal, mention, mrkdwn, slack_date, truncate
+from handlers.slack.text import (
+    babel_locale,
+    code,
+    escape,
+    link,
+    literal,
+    mention,
+    mrkdwn,
+    plain_text,
+    slack_date,
+    truncate,
+)
 from services.home import HomeView
 from services.i18n import Translator
 from services.meetings import (
@@ -122,8 +133,8 @@ def calendar_url(public_url: str, card: MeetingCard) -> str | None:
 def _details(t: Translator, card: MeetingCard) -> list[Block]:
     lines = []
     if card.video_link:
-        link, join = t.gettext("Link"), t.gettext("Join the meeting")
-        lines.append(f"*{link}:* <{card.video_link}|{escape(join)}>")
+        link_word, join = t.gettext("Link"), t.gettext("Join the meeting")
+        lines.append(f"*{link_word}:* {link(card.video_link, join)}")
     if card.talks or card.agenda:
         lines.append("*" + t.gettext("Agenda") + ":*")
         for n, talk in enumerate(card.talks, start=1):
@@ -148,7 +159,7 @@ def _heading(t: Translator, card: MeetingCard) -> list[Block]:
     if card.kind == "urgent":
         blocks.append(SectionBlock(text=MarkdownTextObject(
             text=":rotating_light: *" + t.gettext("Urgent dialogue meeting") + "*")))
-    title = truncate(f"{card.number}. {card.title}", 150)
+    title = truncate(f"{card.number}. {plain_text(card.title)}", 150)
     blocks.append(HeaderBlock(text=PlainTextObject(text=title, emoji=False)))
     return blocks
 
@@ -326,8 +337,8 @@ def _time_word(t: Translator, preferred: str) -> str:
 def roster_list(t: Translator, organisations: Sequence[OrganisationCard]) -> Rendered:
     """The roster by tier, with contacts and perspectives."""
     if not organisations:
-        line = t.gettext("The roster is empty. Coordinators add organisations with "
-                         "`/dialog roster add \"<name>\" core|topic|observer @person`.")
+        line = literal(t.gettext("The roster is empty. Coordinators add organisations with "
+                                 "`/dialog roster add \"<name>\" core|topic|observer @person`."))
         return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
     blocks: list[Block] = []
     for tier in ("core", "topic", "observer"):
@@ -398,7 +409,7 @@ def _organisation_pickers(t: Translator, organisations: Sequence[OrganisationCar
         (ids.SCHEDULE_ORGANISATIONS, t.gettext("Organisations beyond the core"), "topic"),
         (ids.SCHEDULE_OBSERVERS, t.gettext("Observers"), "observer"),
     ):
-        options = [Option(value=o.name, text=truncate(o.name, 75))
+        options = [Option(value=o.name, text=truncate(plain_text(o.name), 75))
                    for o in organisations if o.tier == tier][:OPTIONS_MAX]
         if options:
             pickers.append(InputBlock(
@@ -427,7 +438,7 @@ def schedule_modal(t: Translator, form: ScheduleForm, private_metadata: str) -> 
             optional=True,
             element=StaticMultiSelectElement(
                 action_id=ids.INPUT_ACTION,
-                options=[Option(value=str(number), text=truncate(f"{number}. {title}", 75))
+                options=[Option(value=str(number), text=truncate(f"{number}. {plain_text(title)}", 75))
                          for number, title in form.topics[:OPTIONS_MAX]]),
         ))
     blocks.extend(_organisation_pickers(t, form.organisations, ids.INPUT_ACTION, recount=False))
@@ -451,7 +462,7 @@ def urgent_progress(t: Translator, message: UrgentProgress, zone: ZoneInfo) -> R
         if message.skipped:
             lines.append(t.gettext("Not sent, no longer relevant: {count}.").format(count=message.skipped))
     for failure in message.failed[:20]:
-        lines.append(f"• {mention(failure.person.user_id)}: `{escape(failure.reason)}`")
+        lines.append(f"• {mention(failure.person.user_id)}: `{code(failure.reason)}`")
     if len(message.failed) > 20:
         lines.append(t.gettext("…and {count} more failed.").format(count=len(message.failed) - 20))
     blocks: list[Block] = [
@@ -539,7 +550,7 @@ def agenda_modal(t: Translator, form: AgendaForm, private_metadata: str) -> dict
     on_agenda = {number for number, _ in card.agenda}
     # What is on the agenda is always offered (and chosen), or saving would drop it.
     ordered = [*card.agenda, *((n, title) for n, title in form.topics if n not in on_agenda)]
-    options = [Option(value=str(number), text=truncate(f"{number}. {title}", 75))
+    options = [Option(value=str(number), text=truncate(f"{number}. {plain_text(title)}", 75))
                for number, title in ordered[:OPTIONS_MAX]]
     chosen = [o for o in options if int(o.value) in on_agenda]
     blocks: list[Block] = [
@@ -553,7 +564,8 @@ def agenda_modal(t: Translator, form: AgendaForm, private_metadata: str) -> dict
             element=StaticMultiSelectElement(action_id=ids.INPUT_ACTION, options=options,
                                              initial_options=chosen or None),
         ))
-    org_options = [Option(value=name, text=truncate(name, 75)) for name in form.organisations[:OPTIONS_MAX]]
+    org_options = [Option(value=name, text=truncate(plain_text(name), 75))
+                   for name in form.organisations[:OPTIONS_MAX]]
     for n in range(1, 3):
         talk = card.talks[n - 1] if len(card.talks) >= n else None
         blocks.append(HeaderBlock(text=PlainTextObject(
@@ -581,7 +593,7 @@ def _perspective(t: Translator, key: str) -> str:
         "religion": t.gettext("religious communities"),
         "work-education": t.gettext("education, work and leisure"),
         "public-health": t.gettext("public health"),
-    }.get(key, key)
+    }.get(key, escape(key))
 
 
 def insight_blocks(t: Translator, insights: Insights) -> list[dict[str, Any]]:
@@ -641,7 +653,9 @@ def minutes_posted(t: Translator, message: MinutesPosted, zone: ZoneInfo) -> Ren
     """The minutes: in the invitation's thread in the channel, or to an attendee."""
     minutes = message.minutes
     card = minutes.meeting
-    heading = t.gettext("Minutes: {title}").format(title=card.title)
+    # The heading is also the message's `text`, which Slack parses (and pushes as a notification).
+    heading = t.gettext("Minutes: {title}").format(title=escape(card.title))
+    header = t.gettext("Minutes: {title}").format(title=plain_text(card.title))
     lines = [f"*{escape(card.title)}*, {slack_date(card.starts_at, zone, t.language)}",
              escape(minutes.summary)]
     if minutes.decisions:
@@ -650,7 +664,7 @@ def minutes_posted(t: Translator, message: MinutesPosted, zone: ZoneInfo) -> Ren
         lines.append("*" + t.gettext("Topics discussed") + ":* " + "; ".join(
             f"{escape(title)} _(#{number})_" for number, title in minutes.discussed))
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=truncate(heading, 150), emoji=False)),
+        HeaderBlock(text=PlainTextObject(text=truncate(header, 150), emoji=False)),
         SectionBlock(text=MarkdownTextObject(text=truncate("\n\n".join(lines), 3000))),
     ]
     if minutes.action_items:
@@ -703,7 +717,8 @@ def minutes_modal(t: Translator, form: MinutesForm, private_metadata: str) -> di
                                                  initial_value=form.decisions or None)),
     ]
     if card.agenda:
-        options = [Option(value=str(n), text=truncate(f"{n}. {title}", 75)) for n, title in card.agenda]
+        options = [Option(value=str(n), text=truncate(f"{n}. {plain_text(title)}", 75))
+                   for n, title in card.agenda]
         blocks.append(InputBlock(
             block_id=ids.MINUTES_DISCUSSED, label=PlainTextObject(text=t.gettext("Topics discussed")),
             optional=True,
@@ -713,7 +728,8 @@ def minutes_modal(t: Translator, form: MinutesForm, private_metadata: str) -> di
         block_id=ids.MINUTES_ATTENDEES, label=PlainTextObject(text=t.gettext("Who attended")), optional=True,
         hint=PlainTextObject(text=t.gettext("Filled in from the yes-answers; correct it if needed.")),
         element=UserMultiSelectElement(action_id=ids.INPUT_ACTION, initial_users=attending or None)))
-    org_options = [Option(value=name, text=truncate(name, 75)) for name in form.organisations[:OPTIONS_MAX]]
+    org_options = [Option(value=name, text=truncate(plain_text(name), 75))
+                   for name in form.organisations[:OPTIONS_MAX]]
     for n in range(1, ids.MINUTES_ITEMS + 1):
         item = form.action_items[n - 1] if len(form.action_items) >= n else None
         blocks.append(HeaderBlock(text=PlainTextObject(
@@ -774,8 +790,8 @@ def home_view(t: Translator, home: HomeView, zone: ZoneInfo) -> dict[str, Any]:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(proposals), 3000))))
     blocks.append(header(t.gettext("Open topics")))
     if not home.topics:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=t.gettext(
-            "No open topics yet. Propose one with `/dialog propose <title> | <details>`."))))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=literal(t.gettext(
+            "No open topics yet. Propose one with `/dialog propose <title> | <details>`.")))))
     for card in home.topics:
         blocks.append(SectionBlock(
             block_id=f"topic:{card.number}",

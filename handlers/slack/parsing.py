@@ -12,6 +12,7 @@ from services.enums import Answer, Tier
 from services.errors import InvalidInput
 from services.i18n import N_, text
 from services.roster import parse_tier
+from services.text import clean_line, clean_text, drop_controls
 
 
 @dataclass(frozen=True)
@@ -196,20 +197,26 @@ def unescape(value: str) -> str:
 
 def parse_command(raw: str) -> Command:
     """Parse the text after `/dialog`; raise InvalidInput with a usage hint when it is not valid."""
-    parsed = _parse(raw)
-    # Names and titles are free text: unescape them (mentions were parsed from the escaped form).
+    # Cleaned before parsing, so an invisible character cannot hide a command word either.
+    parsed = _parse(clean_text(raw))
+    # Names and titles are free text: unescape them (mentions were parsed from the escaped form),
+    # then clean them as one line (no zero-width or bidi characters in a name).
     match parsed:
         case Propose():
-            return Propose(unescape(parsed.title), unescape(parsed.details))
+            return Propose(_line(parsed.title), clean_text(unescape(parsed.details)))
         case Schedule() | Urgent():
-            return replace(parsed, title=unescape(parsed.title))
+            return replace(parsed, title=_line(parsed.title))
         case RosterAdd() | RosterContact() | RosterRemove():
-            return replace(parsed, name=unescape(parsed.name))
+            return replace(parsed, name=_line(parsed.name))
         case Invite():
-            return replace(parsed, organisation=unescape(parsed.organisation))
+            return replace(parsed, organisation=_line(parsed.organisation))
         case Decline():
-            return replace(parsed, reason=unescape(parsed.reason))
+            return replace(parsed, reason=_line(parsed.reason))
     return parsed
+
+
+def _line(value: str) -> str:
+    return clean_line(unescape(value))
 
 
 def _parse(raw: str) -> Command:
@@ -395,8 +402,21 @@ def meeting_number_from_button(value: str) -> int:
 
 def suggested_invite(value: str) -> tuple[int, str]:
     """The meeting number and organisation name carried by an Invite suggestion button."""
-    number, _, organisation = value.partition("|")
+    number, _, organisation = drop_controls(value).partition("|")
     return parse_number(number, usage=N_("`/dialog invite <meeting-no> \"<organisation>\"`")), organisation
+
+
+def _typed(entered: dict[str, Any]) -> str:
+    """What was typed into a text field (a forged request may send something other than text)."""
+    value = entered.get("value")
+    return value if isinstance(value, str) else ""
+
+
+def _picked(entered: dict[str, Any]) -> str:
+    """The value of the one option chosen in a select (empty when none)."""
+    option = entered.get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else None
+    return drop_controls(value) if isinstance(value, str) else ""
 
 
 @dataclass(frozen=True)
@@ -419,14 +439,14 @@ def schedule_form(view: dict[str, Any]) -> ScheduleFormValues:
         return entered.get(ids.INPUT_ACTION) or entered.get(ids.URGENT_RECOUNT) or {}
 
     def chosen(block: str) -> tuple[str, ...]:
-        return tuple(str(o.get("value")) for o in field(block).get("selected_options") or [])
+        return tuple(drop_controls(str(o.get("value"))) for o in field(block).get("selected_options") or [])
 
     stamp = field(ids.SCHEDULE_START).get("selected_date_time")
     return ScheduleFormValues(
-        title=field(ids.SCHEDULE_TITLE).get("value") or "",
+        title=clean_line(_typed(field(ids.SCHEDULE_TITLE))),
         starts_at=int(stamp) if isinstance(stamp, int | str) and str(stamp).isdigit() else None,
-        duration=str(field(ids.SCHEDULE_DURATION).get("value") or "60"),
-        video_link=field(ids.SCHEDULE_LINK).get("value") or "",
+        duration=drop_controls(str(field(ids.SCHEDULE_DURATION).get("value") or "60")),
+        video_link=clean_line(_typed(field(ids.SCHEDULE_LINK))),
         topics=chosen(ids.SCHEDULE_TOPICS),
         organisations=chosen(ids.SCHEDULE_ORGANISATIONS) + chosen(ids.SCHEDULE_OBSERVERS),
     )
@@ -449,10 +469,10 @@ def agenda_form(view: dict[str, Any]) -> AgendaFormValues:
                    if str(o.get("value", "")).isdigit())
     talks = []
     for n in range(1, 3):
-        speaker = field(f"talk{n}_speaker").get("value") or ""
-        organisation = (field(f"talk{n}_organisation").get("selected_option") or {}).get("value") or ""
-        subject = field(f"talk{n}_subject").get("value") or ""
-        minutes = str(field(f"talk{n}_minutes").get("value") or "")
+        speaker = clean_line(_typed(field(f"talk{n}_speaker")))
+        organisation = _picked(field(f"talk{n}_organisation"))
+        subject = clean_line(_typed(field(f"talk{n}_subject")))
+        minutes = drop_controls(str(field(f"talk{n}_minutes").get("value") or ""))
         if speaker.strip() or subject.strip():
             talks.append((speaker, organisation, subject, minutes))
     return AgendaFormValues(topics, tuple(talks))
@@ -476,17 +496,18 @@ def minutes_form(view: dict[str, Any]) -> MinutesFormValues:
 
     items = []
     for n in range(1, ids.MINUTES_ITEMS + 1):
-        what = field(f"action_{n}").get("value") or ""
-        owner = (field(f"action_{n}_owner").get("selected_option") or {}).get("value") or ""
-        due = field(f"action_{n}_due").get("selected_date") or ""
+        what = clean_line(_typed(field(f"action_{n}")))
+        owner = _picked(field(f"action_{n}_owner"))
+        due = drop_controls(str(field(f"action_{n}_due").get("selected_date") or ""))
         if what.strip() or owner or due:
             items.append((n, what, owner, due))
     return MinutesFormValues(
-        summary=field(ids.MINUTES_SUMMARY).get("value") or "",
-        decisions=field(ids.MINUTES_DECISIONS).get("value") or "",
+        summary=clean_text(_typed(field(ids.MINUTES_SUMMARY))),
+        decisions=clean_text(_typed(field(ids.MINUTES_DECISIONS))),
         discussed=tuple(int(o["value"]) for o in field(ids.MINUTES_DISCUSSED).get("selected_options") or []
                         if str(o.get("value", "")).isdigit()),
-        attendees=tuple(str(u) for u in field(ids.MINUTES_ATTENDEES).get("selected_users") or []),
+        attendees=tuple(drop_controls(str(u))
+                        for u in field(ids.MINUTES_ATTENDEES).get("selected_users") or []),
         items=tuple(items),
     )
 
@@ -502,9 +523,10 @@ def proposal_form(view: dict[str, Any]) -> ProposalForm:
     values = view.get("state", {}).get("values", {})
 
     def typed(block: str) -> str:
-        return (values.get(block, {}).get(ids.INPUT_ACTION, {}) or {}).get("value") or ""
+        return _typed(values.get(block, {}).get(ids.INPUT_ACTION, {}) or {})
 
-    return ProposalForm(typed(ids.PROPOSE_TITLE_BLOCK), typed(ids.PROPOSE_DETAILS_BLOCK))
+    return ProposalForm(clean_line(typed(ids.PROPOSE_TITLE_BLOCK)),
+                        clean_text(typed(ids.PROPOSE_DETAILS_BLOCK)))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -9,22 +10,71 @@ from babel.dates import format_date, format_time
 
 from services.i18n import Text, Translator
 
+_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# Slack has no escape for its emphasis markers, so in what people typed each becomes a
+# look-alike that Slack does not read as markup (the choice jsx-slack's <Escape> makes).
+_MARKERS = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
+_WORD = re.compile(r"[^\W_]")  # a letter or digit
+# Web and mail addresses are left whole: Slack links them itself, and a look-alike would change
+# where the link goes.
+_ADDRESS = re.compile(r"^(?:https?://|mailto:|www\.)\S+$|^[^\s@]+@[^\s@]+\.\w+$", re.IGNORECASE)
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+
+
+def entities(text: str) -> str:
+    """Replace `&`, `<` and `>` with Slack's entities, so nothing in `text` is read as a control
+    sequence (`<!channel>`, `<@U1>`, `<https://…|…>`). Every text field Slack shows, plain_text
+    included, decodes them back."""
+    return text.translate(_ENTITIES)
+
+
+def _inert_markers(word: str) -> str:
+    if _ADDRESS.match(word):
+        return word
+    out = []
+    for i, char in enumerate(word):
+        swap = _MARKERS.get(char)
+        # Inside a word (snake_case, first_last) a marker can neither open nor close emphasis.
+        inside = 0 < i < len(word) - 1 and _WORD.match(word[i - 1]) and _WORD.match(word[i + 1])
+        out.append(swap if swap and not inside else char)
+    return "".join(out)
+
 
 def escape(text: str) -> str:
-    """Escape user text for Slack mrkdwn, so `<!channel>` or `<@U1>` typed by someone stays inert."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """User text for Slack mrkdwn: `<!channel>` or `<@U1>` typed by someone stays inert, and their
+    `*`, `_`, `~` and backticks cannot open or close the bot's own bold, italics or code."""
+    return "".join(_inert_markers(part) for part in re.split(r"(\s+)", entities(text)))
+
+
+def plain_text(text: str) -> str:
+    """User text for a plain_text field (headers, titles, options, labels): no markup is read
+    there, so only the entities are needed."""
+    return entities(text)
+
+
+def code(text: str) -> str:
+    """User (or Slack's) text shown inside a `code span`: only a backtick could end it early."""
+    return entities(text).replace("`", _MARKERS["`"])
+
+
+def link(url: str, label: str) -> str:
+    """A mrkdwn link to a checked http(s) address; `label` is the bot's own text."""
+    # `|` and `>` would end the address early; `&` is written as an entity, as Slack expects.
+    target = entities(url.replace("|", "%7C").replace(" ", "%20"))
+    return f"<{target}|{entities(label)}>"
 
 
 def mrkdwn(t: Translator, message: Text) -> str:
     """A domain message as Slack mrkdwn. Both what people typed and the message's own text are
     escaped: usage hints such as `/dialog support <topic-no>` would otherwise be read by Slack
-    as a link or a control sequence (`<…>`), and lose the placeholder."""
-    return t.render(message, escape, literal=escape)
+    as a link or a control sequence (`<…>`), and lose the placeholder. The message's own `*` and
+    backticks stay markup; only the typed parameters' markers are made inert."""
+    return t.render(message, escape, literal=entities)
 
 
 def literal(text: str) -> str:
     """Our own text with a usage placeholder (`<title>`), made safe for Slack mrkdwn."""
-    return escape(text)
+    return entities(text)
 
 
 def mention(user_id: str) -> str:
@@ -33,8 +83,10 @@ def mention(user_id: str) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """Cut `text` to `limit` characters, marking the cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Cut `text` to `limit` characters, marking the cut (never in the middle of an entity)."""
+    if len(text) <= limit:
+        return text
+    return _PARTIAL_ENTITY.sub("", text[: limit - 1]) + "…"
 
 
 _BABEL_LOCALES = {"en": "en_GB", "nb": "nb_NO"}
