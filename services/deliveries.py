@@ -15,12 +15,13 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
@@ -68,6 +69,14 @@ UPDATE_GAP = timedelta(seconds=1)
 BATCH = 50
 PACE_BURST = 3
 PACE_INTERVAL = timedelta(seconds=1)
+# Looking a message up after a crash reads the conversation back, a costly read the platform
+# budgets per workspace (Slack: about 50 a minute, with bursts). A few at once, side by side with
+# sending, then one per LOOKUP_INTERVAL.
+LOOKUPS_AT_ONCE = 4
+LOOKUP_BURST = 10
+LOOKUP_INTERVAL = timedelta(seconds=1.2)
+# Parameters per statement stay well under every backend's limit (SQLite: 32,766).
+IN_CHUNK = 5000
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -79,8 +88,11 @@ class Pacer:
     about one message per second per channel, with short bursts). Per process: replicas share the
     limit through Slack's 429s instead."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, *, burst: int = PACE_BURST,
+                 interval: timedelta = PACE_INTERVAL) -> None:
         self._clock = clock
+        self._burst = burst
+        self._interval = interval
         self._lock = threading.Lock()
         self._buckets: dict[tuple[str, ...], tuple[float, datetime]] = {}
 
@@ -88,16 +100,16 @@ class Pacer:
         """Take a token for `destination` if one is left."""
         now = self._clock.now()
         with self._lock:
-            tokens, since = self._buckets.get(destination, (float(PACE_BURST), now))
-            refill = (now - since) / PACE_INTERVAL
-            tokens = min(float(PACE_BURST), tokens + refill)
+            tokens, since = self._buckets.get(destination, (float(self._burst), now))
+            refill = (now - since) / self._interval
+            tokens = min(float(self._burst), tokens + refill)
             if tokens < 1:
                 self._buckets[destination] = (tokens, now)
                 return False
             self._buckets[destination] = (tokens - 1, now)
             if len(self._buckets) > 10_000:
                 # Full buckets carry no information; forget them.
-                self._buckets = {k: v for k, v in self._buckets.items() if v[0] < PACE_BURST - 1}
+                self._buckets = {k: v for k, v in self._buckets.items() if v[0] < self._burst - 1}
             return True
 
 
@@ -118,6 +130,27 @@ class SweepReport:
         return any((self.sent, self.updated, self.skipped, self.failed, self.retrying, self.recovered))
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One delivery to plan in bulk (see `Deliveries.plan_many`); the fields of `Deliveries.plan`."""
+
+    kind: str
+    key: str
+    destination: Destination
+    due_at: datetime
+    topic_id: int | None = None
+    meeting_id: int | None = None
+    meeting_version: int | None = None
+    organisation_id: int | None = None
+    action_item_id: int | None = None
+
+    @property
+    def dedupe_key(self) -> str:
+        """Unique per workspace: (subject, kind) and destination."""
+        d = self.destination
+        return f"{self.key}:{d.platform}:{d.kind}:{d.id}"
+
+
 class Deliveries:
     """Plans deliveries and sends the ones that are due."""
 
@@ -130,6 +163,13 @@ class Deliveries:
         self._pool: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
         self._pacer = Pacer(clock)
+        self._lookup_pacer = Pacer(clock, burst=LOOKUP_BURST, interval=LOOKUP_INTERVAL)
+        self._lookups_paused_until: datetime | None = None
+        # Look-ups running in the pool, which may outlive the sweep that started them, and the
+        # destinations they read (counted down by the look-up itself, before its future is done).
+        self._lookups: set[Future[None]] = set()
+        self._looking: Counter[Key] = Counter()
+        self._lookups_lock = threading.Lock()
         self._composers: dict[str, Composer] = {}
         self._settled: list[Settled] = []
         self._wake: Callable[[], None] = lambda: None
@@ -169,49 +209,97 @@ class Deliveries:
         action_item_id: int | None = None,
     ) -> Delivery:
         """Add a delivery to the caller's transaction, or return the one already planned under `key`."""
-        if kind not in self._composers:
-            raise ValueError(f"no composer registered for delivery kind {kind!r}")
-        dedupe_key = f"{key}:{destination.platform}:{destination.kind}:{destination.id}"
+        planned = Planned(kind, key, destination, due_at, topic_id, meeting_id, meeting_version,
+                          organisation_id, action_item_id)
+        self._check_kind(kind)
         existing = session.scalar(
             select(Delivery).where(
-                Delivery.workspace_id == workspace_id, Delivery.dedupe_key == dedupe_key
+                Delivery.workspace_id == workspace_id, Delivery.dedupe_key == planned.dedupe_key
             )
         )
         if existing is not None:
             return existing
-        delivery = Delivery(
+        delivery = Delivery(**self._row(workspace_id, planned))
+        session.add(delivery)
+        session.flush()
+        return delivery
+
+    def plan_many(self, session: Session, *, workspace_id: int, planned: Iterable[Planned]) -> int:
+        """Add deliveries to the caller's transaction in bulk, leaving alone those already planned
+        under their key (as `plan` does, one by one); returns how many were added."""
+        wanted: dict[str, Planned] = {}
+        for item in planned:
+            self._check_kind(item.kind)
+            # The first of two alike wins, as with successive `plan` calls.
+            wanted.setdefault(item.dedupe_key, item)
+        if not wanted:
+            return 0
+        # Rows planned earlier in this transaction are found too: make them visible to the query.
+        session.flush()
+        keys = list(wanted)
+        for start in range(0, len(keys), IN_CHUNK):
+            chunk = keys[start:start + IN_CHUNK]
+            for existing in session.scalars(
+                select(Delivery.dedupe_key).where(
+                    Delivery.workspace_id == workspace_id, Delivery.dedupe_key.in_(chunk)
+                )
+            ):
+                del wanted[existing]
+        rows = [self._row(workspace_id, item) for item in wanted.values()]
+        if rows:
+            # One multi-row INSERT (batched by SQLAlchemy), not a unit-of-work object per row.
+            session.execute(insert(Delivery), rows)
+        return len(rows)
+
+    def _check_kind(self, kind: str) -> None:
+        if kind not in self._composers:
+            raise ValueError(f"no composer registered for delivery kind {kind!r}")
+
+    def _row(self, workspace_id: int, planned: Planned) -> dict[str, object]:
+        destination = planned.destination
+        return dict(
             workspace_id=workspace_id,
-            dedupe_key=dedupe_key,
-            kind=kind,
-            topic_id=topic_id,
-            meeting_id=meeting_id,
-            meeting_version=meeting_version,
-            organisation_id=organisation_id,
-            action_item_id=action_item_id,
+            dedupe_key=planned.dedupe_key,
+            kind=planned.kind,
+            topic_id=planned.topic_id,
+            meeting_id=planned.meeting_id,
+            meeting_version=planned.meeting_version,
+            organisation_id=planned.organisation_id,
+            action_item_id=planned.action_item_id,
             dest_platform=destination.platform,
             dest_kind=destination.kind,
             dest_id=destination.id,
             language_hint=destination.language,
-            due_at=due_at,
+            due_at=planned.due_at,
             state=DeliveryState.PENDING,
             attempts=0,
             content_version=1,
             synced_version=0,
             created_at=self._clock.now(),
         )
-        session.add(delivery)
-        session.flush()
-        return delivery
 
     def sweep(self) -> SweepReport:
         """Send what is due, recover what a crash left mid-send, and refresh changed messages."""
         report = SweepReport()
         self.heartbeat()
-        if not self._paused():
-            self._recover_in_doubt(report)
+        # Rows a dead worker only claimed go straight back: they were never handed to the platform.
+        self._release_unstarted(report)
+        started = self._start_lookups(report)
         self._run(self._claim_due, self._send_one, report)
+        if started and not (report.sent or report.skipped or report.failed):
+            # Nothing else to send: wait for the look-ups, then send what they found missing (and
+            # later rows for the same destinations). While there is other work they finish in the
+            # background and wake the sweep: a slow read never holds up sending elsewhere.
+            wait(started)
+            self._run(self._claim_due, self._send_one, report)
         self._run(self._claim_stale, self._update_one, report)
         return report
+
+    def wait_for_lookups(self) -> None:
+        """Wait until crash look-ups running in the background are done (for stopping, and tests)."""
+        with self._lookups_lock:
+            running = list(self._lookups)
+        wait(running)
 
     def heartbeat(self) -> None:
         """Tell other workers this one is alive (and forget workers long gone)."""
@@ -226,6 +314,7 @@ class Deliveries:
 
     def retire(self) -> None:
         """Say this worker is stopping: a restart need not wait for its heartbeat to go stale."""
+        self.wait_for_lookups()
         if self._pool is not None:
             self._pool.shutdown(wait=True)
         with self._sessions.begin() as session:
@@ -268,13 +357,28 @@ class Deliveries:
             for delivery_ids in groups.values():
                 in_order(delivery_ids)
             return
-        for future in [self._executor().submit(in_order, ids) for ids in groups.values()]:
+        # `workers` runners take destinations in turn: sends stay `workers` at once while the
+        # pool's other threads are free for crash look-ups.
+        pending = iter(list(groups.values()))
+        lock = threading.Lock()
+
+        def runner() -> None:
+            while True:
+                with lock:
+                    delivery_ids = next(pending, None)
+                if delivery_ids is None:
+                    return
+                in_order(delivery_ids)
+
+        runners = [self._executor().submit(runner) for _ in range(min(self._workers, len(groups)))]
+        for future in runners:
             future.result()
 
     def _executor(self) -> ThreadPoolExecutor:
         with self._executor_lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="delivery")
+                self._pool = ThreadPoolExecutor(max_workers=self._workers + LOOKUPS_AT_ONCE,
+                                                thread_name_prefix="delivery")
             return self._pool
 
     def _unclaim(self, delivery_ids: list[int]) -> None:
@@ -285,7 +389,8 @@ class Deliveries:
                     .where(Delivery.id == delivery_id, Delivery.claimed_by == self.worker_id,
                            Delivery.state == DeliveryState.SENDING)
                     .values(state=DeliveryState.PENDING, claimed_by=None, claimed_at=None,
-                            attempts=Delivery.attempts - 1, next_attempt_at=self._paused_until)
+                            send_started_at=None, attempts=Delivery.attempts - 1,
+                            next_attempt_at=self._paused_until)
                 )
                 session.execute(
                     update(Delivery)
@@ -313,10 +418,14 @@ class Deliveries:
             if session.get_bind().dialect.name == "postgresql":
                 # Replicas skip each other's rows instead of queueing behind their locks.
                 query = query.with_for_update(skip_locked=True)
+            with self._lookups_lock:
+                looking = set(self._looking)
             claimed: list[tuple[int, Key]] = []
             for delivery_id, *destination in session.execute(query).all():
                 if len(claimed) >= BATCH:
                     break
+                if tuple(destination) in looking:
+                    continue  # an earlier message there is being looked up: keep the order
                 if not self._pacer.admit(tuple(destination)):
                     continue  # this channel had its share for now; the row waits for a later sweep
                 # The state condition makes the claim exclusive on every backend.
@@ -340,15 +449,13 @@ class Deliveries:
             delivery = session.get(Delivery, delivery_id)
             if delivery is None or delivery.claimed_by != self.worker_id:
                 return
-            # The claim's lease counts from now, when the send really starts.
-            delivery.claimed_at = delivery.attempted_at = self._clock.now()
             try:
                 message = self._compose(session, delivery)
-            except NotYet as wait:
+            except NotYet as later:
                 delivery.state = DeliveryState.PENDING
-                delivery.claimed_by = delivery.claimed_at = None
+                delivery.claimed_by = delivery.claimed_at = delivery.send_started_at = None
                 delivery.attempts -= 1
-                delivery.next_attempt_at = self._clock.now() + wait.delay
+                delivery.next_attempt_at = self._clock.now() + later.delay
                 report.retrying.append(delivery_id)
                 return
             destination = _destination(delivery)
@@ -359,6 +466,20 @@ class Deliveries:
                 session.flush()
                 self._settle(session, delivery_id)
                 report.skipped.append(delivery_id)
+                return
+            # The send starts now, committed before the platform call: a crash from here on leaves
+            # the row in doubt, to be looked up; before it, only claimed, to be released. The
+            # conditions make the start exclusive: a claim released meanwhile (this worker was
+            # taken for dead) is not sent. The claim's lease counts from now too.
+            now = self._clock.now()
+            started = session.execute(
+                update(Delivery)
+                .where(*self._mine(delivery_id), Delivery.state == DeliveryState.SENDING,
+                       Delivery.send_started_at.is_(None))
+                .values(send_started_at=now, claimed_at=now, attempted_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount == 1
+            if not started:
                 return
         # The platform call happens outside any transaction: no locks are held while waiting.
         try:
@@ -445,7 +566,7 @@ class Deliveries:
                 self._settle(session, delivery_id)
                 return False
             delivery.state = DeliveryState.PENDING
-            delivery.claimed_by = None
+            delivery.claimed_by = delivery.send_started_at = None
             delivery.next_attempt_at = now + _backoff(delivery.attempts)
             if error in ATTENTION:
                 log.error("delivery %s cannot go out until an operator acts: %s (%s); retrying in %s",
@@ -462,47 +583,135 @@ class Deliveries:
 
     # -- crash recovery --------------------------------------------------------------------
 
-    def _recover_in_doubt(self, report: SweepReport) -> None:
-        now = self._clock.now()
+    def _abandoned(self, now: datetime) -> object:
+        """Claimed by a worker that stopped beating (killed), or for longer than any send takes."""
         live = select(Worker.id).where(Worker.heartbeat_at > now - WORKER_TIMEOUT)
+        return or_(
+            and_(Delivery.claimed_by.is_not(None), Delivery.claimed_by.not_in(live)),
+            Delivery.claimed_at <= now - CLAIM_LEASE,
+        )
+
+    def _release_unstarted(self, report: SweepReport) -> None:
+        """Put rows a dead worker claimed but never started sending back to pending, in one
+        statement and without asking the platform: nothing of theirs can have gone out, since a
+        send starts only once `send_started_at` is committed."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            released = session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.state == DeliveryState.SENDING,
+                    Delivery.claimed_by.is_not(None),
+                    Delivery.send_started_at.is_(None),
+                    self._abandoned(now),
+                )
+                .values(state=DeliveryState.PENDING, claimed_by=None, claimed_at=None,
+                        next_attempt_at=None, attempts=Delivery.attempts - 1)
+                .returning(Delivery.id)
+                .execution_options(synchronize_session=False)
+            ).scalars().all()
+        if released:
+            log.info("released %d deliveries claimed but never sent by a stopped worker", len(released))
+            report.recovered.extend(released)
+
+    def _lookups_paused(self) -> bool:
+        paused = self._lookups_paused_until
+        return paused is not None and self._clock.now() < paused
+
+    def _start_lookups(self, report: SweepReport) -> list[Future[None]]:
+        """Take over rows truly in doubt (their send had started) and look each up on the platform,
+        a few at once in the delivery pool, within the look-up budget."""
+        if self._lookups_paused():
+            return []
+        with self._lookups_lock:
+            room = LOOKUPS_AT_ONCE - sum(self._looking.values())
+        if room <= 0:
+            return []
+        now = self._clock.now()
         with self._sessions.begin() as session:
             stuck = session.execute(
-                select(Delivery.id, Delivery.claimed_at, Delivery.claimed_by).where(
+                select(Delivery.id, Delivery.claimed_at, Delivery.claimed_by, Delivery.dest_platform,
+                       Delivery.dest_kind, Delivery.dest_id)
+                .where(
                     Delivery.state == DeliveryState.SENDING,
                     or_(
-                        # Left to be checked from `claimed_at` on (a reply that never came).
+                        # Left to be checked from `claimed_at` on (a reply that never came, or a
+                        # look-up that failed). Such rows were always handed over.
                         and_(Delivery.claimed_by.is_(None), Delivery.claimed_at <= now),
-                        # Claimed by a process that died mid-send.
-                        and_(Delivery.claimed_by.is_not(None), Delivery.claimed_by.not_in(live)),
-                        Delivery.claimed_at <= now - CLAIM_LEASE,
+                        # Handed to the platform by a worker that died or stalled mid-send.
+                        and_(Delivery.send_started_at.is_not(None), self._abandoned(now)),
                     ),
                 )
+                .order_by(Delivery.id)
+                .limit(LOOKUPS_AT_ONCE * 4)
             ).all()
-        for delivery_id, claimed_at, claimed_by in stuck:
-            if self._paused():
-                return
-            self._recover_one(delivery_id, claimed_at, claimed_by, report)
-        if report.recovered:
-            self._run(self._claim_due, self._send_one, report)
+        started: list[Future[None]] = []
+        for delivery_id, claimed_at, claimed_by, *destination in stuck:
+            if len(started) >= room:
+                break
+            if not self._lookup_pacer.admit(("lookup",)):
+                break  # the budget for reading conversations back is spent for now
+            if not self._take_over(delivery_id, claimed_at, claimed_by):
+                continue
+            if self._workers == 1:
+                done: Future[None] = Future()
+                self._look_up(delivery_id, report)
+                done.set_result(None)
+                started.append(done)
+                continue
+            key = tuple(destination)
+            with self._lookups_lock:
+                self._looking[key] += 1
+            future = self._executor().submit(self._look_up_in_background, delivery_id, key, report)
+            with self._lookups_lock:
+                self._lookups.add(future)
+            future.add_done_callback(self._lookup_done)
+            started.append(future)
+        return started
 
-    def _recover_one(self, delivery_id: int, claimed_at: datetime | None, claimed_by: str | None,
-                     report: SweepReport) -> None:
+    def _lookup_done(self, future: Future[None]) -> None:
+        with self._lookups_lock:
+            self._lookups.discard(future)
+
+    def _look_up_in_background(self, delivery_id: int, key: Key, report: SweepReport) -> None:
+        try:
+            released = self._look_up(delivery_id, report)
+        except Exception:  # noqa: BLE001 - a pool thread has no one to raise to; the row stays in doubt
+            log.exception("looking up delivery %s failed", delivery_id)
+            return
+        finally:
+            with self._lookups_lock:
+                self._looking[key] -= 1
+                if self._looking[key] <= 0:
+                    del self._looking[key]
+        if released:
+            self.wake()  # it goes out with the next sweep
+
+    def _take_over(self, delivery_id: int, claimed_at: datetime | None, claimed_by: str | None) -> bool:
+        """Take over the claim as it was seen; only one sweeper wins it."""
         now = self._clock.now()
+        same_owner = (Delivery.claimed_by.is_(None) if claimed_by is None
+                      else Delivery.claimed_by == claimed_by)
+        same_claim = (Delivery.claimed_at.is_(None) if claimed_at is None
+                      else Delivery.claimed_at == claimed_at)
         with self._sessions.begin() as session:
-            # Take over the claim as it was seen; only one sweeper wins it.
-            same_owner = (Delivery.claimed_by.is_(None) if claimed_by is None
-                          else Delivery.claimed_by == claimed_by)
-            won = session.execute(
+            return session.execute(
                 update(Delivery)
                 .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.SENDING,
-                       Delivery.claimed_at == claimed_at, same_owner)
+                       same_claim, same_owner)
                 .values(claimed_at=now, claimed_by=self.worker_id)
+                .execution_options(synchronize_session=False)
             ).rowcount == 1
+
+    def _look_up(self, delivery_id: int, report: SweepReport) -> bool:
+        """Find out whether a row in doubt went out; True if it was put back to be sent."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
             delivery = session.get(Delivery, delivery_id)
-            if not won or delivery is None:
-                return
+            if delivery is None or delivery.claimed_by != self.worker_id:
+                return False
             destination = _destination(delivery)
-            attempted_at = delivery.attempted_at or claimed_at or now
+            attempted_at = delivery.send_started_at or delivery.attempted_at or now
             attempts = delivery.attempts
         try:
             # Search from a little before the attempt: clocks of replicas drift.
@@ -511,17 +720,19 @@ class Deliveries:
             )
         except (DeliveryError, RateLimited) as exc:
             log.warning("could not check delivery %s after a crash: %s", delivery_id, exc)
-            wait = _backoff(1)
+            wait_for = _backoff(1)
             if isinstance(exc, RateLimited):
-                self._pause(exc.retry_after)
-                wait = timedelta(seconds=exc.retry_after)
+                # Only look-ups wait: reading history has its own limit, posting is unaffected.
+                self._lookups_paused_until = now + timedelta(seconds=exc.retry_after)
+                wait_for = timedelta(seconds=exc.retry_after)
             with self._sessions.begin() as session:
                 # Still in doubt: checked again later.
                 session.execute(
                     update(Delivery).where(*self._mine(delivery_id))
-                    .values(claimed_by=None, claimed_at=now + wait)
+                    .values(claimed_by=None, claimed_at=now + wait_for)
                 )
-            return
+            return False
+        released = False
         if found is not None:
             # It did go out: record it. What it rendered is unknown, so synced version 0 makes
             # the next pass refresh it.
@@ -530,17 +741,18 @@ class Deliveries:
         elif attempts >= MAX_ATTEMPTS:
             self._fail(delivery_id, f"not delivered after {attempts} attempts")
             report.failed.append(delivery_id)
-            return
+            return False
         else:
             with self._sessions.begin() as session:
-                session.execute(
+                released = session.execute(
                     update(Delivery)
                     .where(*self._mine(delivery_id))
                     .values(state=DeliveryState.PENDING, claimed_by=None, claimed_at=None,
-                            next_attempt_at=None)
-                )
+                            send_started_at=None, next_attempt_at=None)
+                ).rowcount == 1
             log.info("delivery %s was not sent before a crash; sending it again", delivery_id)
         report.recovered.append(delivery_id)
+        return released
 
     # -- updates in place ------------------------------------------------------------------
 

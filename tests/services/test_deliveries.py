@@ -107,12 +107,13 @@ def test_crash_mid_send_is_resent_only_if_the_platform_never_got_it(
 ) -> None:
     services.topics.propose(person("U1"), "First topic")
     services.topics.propose(person("U1"), "Second topic")
-    # Simulate a crash: both rows were claimed, only the first reached the platform.
+    # Simulate a crash: both sends had started, only the first reached the platform.
     with sessions.begin() as session:
         session.add(Worker(id="dead", started_at=clock.now(), heartbeat_at=clock.now()))
         session.execute(
             update(Delivery).values(state=DeliveryState.SENDING, claimed_at=clock.now(),
-                                    attempted_at=clock.now(), claimed_by="dead", attempts=1)
+                                    attempted_at=clock.now(), send_started_at=clock.now(),
+                                    claimed_by="dead", attempts=1)
         )
         first = session.scalars(select(Delivery).order_by(Delivery.id)).first()
     from services.people import Destination
@@ -278,3 +279,181 @@ def test_the_sweep_client_never_retries_by_itself() -> None:
 
     assert make_client("xoxb-1", "http://127.0.0.1:1/api/", retries=False).retry_handlers == []
     assert len(make_client("xoxb-1", "http://127.0.0.1:1/api/", retries=True).retry_handlers) == 2
+
+
+# -- claimed versus started: only a send that had started is in doubt --------------------------
+
+
+class _Crash(BaseException):
+    """The process dies in the middle of the platform call (nothing below catches it)."""
+
+
+class LookupCountingNotifier(RecordingNotifier):
+    """Counts look-ups; can hold them until told, and die in the middle of a send."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lookups: list[int] = []
+        self.hold_lookups: threading.Event | None = None
+        self.crash_after_send = 0
+
+    def send(self, destination, message, *, delivery_id: int):
+        ref = super().send(destination, message, delivery_id=delivery_id)
+        if self.crash_after_send:
+            self.crash_after_send -= 1
+            raise _Crash()  # Slack has the message; the process never hears back
+        return ref
+
+    def find_sent(self, destination, *, delivery_id: int, since):
+        self.lookups.append(delivery_id)
+        if self.hold_lookups is not None:
+            self.hold_lookups.wait()
+        return super().find_sent(destination, delivery_id=delivery_id, since=since)
+
+
+def _replica(sessions, clock: ManualClock, notifier: RecordingNotifier) -> Services:
+    return build_services(sessions, clock, notifier, platform="slack", channel_id=CHANNEL,
+                          coordinators=("UCOORD01",), default_language="en", timings=TIMINGS)
+
+
+def _fan_out(services: Services, people: int) -> None:
+    services.roster.add(coordinator(), "Caritas", Tier.CORE, [f"UCARITAS{n:02d}" for n in range(people)])
+    services.meetings.urgent(coordinator(), title="Flooding")
+
+
+def _rows(sessions) -> list[Delivery]:
+    with sessions() as session:
+        return list(session.scalars(select(Delivery).order_by(Delivery.id)))
+
+
+def test_rows_a_dead_worker_only_claimed_are_released_without_a_look_up(
+    sessions, clock: ManualClock
+) -> None:
+    notifier = LookupCountingNotifier()
+    dead, restarted = _replica(sessions, clock, notifier), _replica(sessions, clock, notifier)
+    _fan_out(dead, 20)
+    dead.deliveries.heartbeat()
+    claimed = dead.deliveries._claim_due()  # then SIGKILL: claimed, nothing handed over
+    assert len(claimed) == 22 and all(r.send_started_at is None for r in _rows(sessions))
+
+    assert not restarted.deliveries.sweep().recovered  # its heartbeat is still fresh
+    clock.advance(WORKER_TIMEOUT)
+    report = restarted.deliveries.sweep()
+    assert sorted(report.recovered) == sorted(i for i, _ in claimed)
+    assert notifier.lookups == []
+    assert sorted(report.sent) == sorted(i for i, _ in claimed)
+    assert sorted(p.delivery_id for p in notifier.posted) == sorted(i for i, _ in claimed)
+    # Released claims did not use up attempts: each row was attempted once, by the restarted worker.
+    assert {(r.state, r.attempts) for r in _rows(sessions) if r.due_at <= clock.now()} == {
+        (DeliveryState.SENT, 1)}
+
+
+def test_only_rows_whose_send_had_started_are_looked_up(sessions, clock: ManualClock) -> None:
+    notifier = LookupCountingNotifier()
+    dead, restarted = _replica(sessions, clock, notifier), _replica(sessions, clock, notifier)
+    _fan_out(dead, 10)
+    dead.deliveries.heartbeat()
+    claimed = [i for i, _ in dead.deliveries._claim_due()]
+    notifier.crash_after_send = 1
+    try:
+        dead.deliveries._send_one(claimed[0], SweepReport())  # handed over, then killed
+    except _Crash:
+        pass
+    started = [r.id for r in _rows(sessions) if r.send_started_at is not None]
+    assert started == [claimed[0]]
+
+    clock.advance(WORKER_TIMEOUT)
+    report = restarted.deliveries.sweep()
+    restarted.deliveries.wait_for_lookups()
+    assert notifier.lookups == [claimed[0]]
+    assert sorted(report.recovered) == sorted(claimed)
+    for _ in range(3):  # whatever was left for a later sweep
+        restarted.deliveries.sweep()
+    posted = [p.delivery_id for p in notifier.posted]
+    assert sorted(posted) == sorted(claimed)  # each exactly once: the started one was found, not resent
+    rows = [r for r in _rows(sessions) if r.due_at <= clock.now()]
+    assert {r.state for r in rows} == {DeliveryState.SENT}
+    assert next(r for r in rows if r.id == claimed[0]).ref_ts == notifier.posted[0].ref.ts
+
+
+def test_a_claim_released_meanwhile_is_not_started_by_its_stalled_owner(
+    sessions, clock: ManualClock
+) -> None:
+    notifier = LookupCountingNotifier()
+    stalled, rival = _replica(sessions, clock, notifier), _replica(sessions, clock, notifier)
+    stalled.topics.propose(person("U1"), "Housing for refugees")
+    stalled.deliveries.heartbeat()
+    [(claimed, _)] = stalled.deliveries._claim_due()
+    clock.advance(WORKER_TIMEOUT + timedelta(seconds=1))  # it stopped beating, but is not dead
+    assert rival.deliveries.sweep().sent == [claimed]
+    stalled.deliveries._send_one(claimed, SweepReport())  # it wakes up: the start is refused
+    assert [p.delivery_id for p in notifier.posted] == [claimed]
+    assert notifier.lookups == []
+
+
+def test_send_started_at_is_cleared_whenever_a_row_goes_back_to_pending(
+    services: Services, notifier: RecordingNotifier, clock: ManualClock, sessions
+) -> None:
+    services.topics.propose(person("U1"), "Housing for refugees")
+    notifier.failures.append(RateLimited(5))
+    services.deliveries.sweep()
+    row = _delivery(sessions)
+    assert (row.state, row.send_started_at) == (DeliveryState.PENDING, None)
+    clock.advance(timedelta(seconds=5))
+    notifier.failures.append(DeliveryError("internal_error", permanent=False))
+    services.deliveries.sweep()
+    row = _delivery(sessions)
+    assert (row.state, row.send_started_at) == (DeliveryState.PENDING, None)
+    clock.set(row.next_attempt_at)
+    notifier.failures.append(DeliveryError("timed out", permanent=False, maybe_sent=True))
+    services.deliveries.sweep()
+    row = _delivery(sessions)
+    # In doubt: the send had started, and that is kept until a look-up settles it.
+    assert row.state == DeliveryState.SENDING and row.send_started_at == clock.now()
+    clock.advance(CLAIM_LEASE)
+    services.deliveries.sweep()  # not found on the platform: pending again, then sent
+    row = _delivery(sessions)
+    assert row.state == DeliveryState.SENT and len(notifier.posted) == 1
+
+
+def test_a_slow_look_up_does_not_hold_up_sending_elsewhere(sessions, clock: ManualClock) -> None:
+    notifier = LookupCountingNotifier()
+    dead, restarted = _replica(sessions, clock, notifier), _replica(sessions, clock, notifier)
+    _fan_out(dead, 10)
+    dead.deliveries.heartbeat()
+    claimed = [i for i, _ in dead.deliveries._claim_due()]
+    with sessions.begin() as session:  # the first two sends had started when it was killed
+        session.execute(update(Delivery).where(Delivery.id.in_(claimed[:2]))
+                        .values(send_started_at=clock.now()))
+    clock.advance(WORKER_TIMEOUT)
+    notifier.hold_lookups = threading.Event()
+    report = restarted.deliveries.sweep()  # returns while both look-ups still wait on the platform
+    assert sorted(notifier.lookups) == claimed[:2]
+    assert sorted(report.sent) == sorted(claimed[2:])
+    notifier.hold_lookups.set()
+    restarted.deliveries.wait_for_lookups()
+    assert sorted(restarted.deliveries.sweep().sent) == claimed[:2]  # not found: sent now, once
+    assert sorted(p.delivery_id for p in notifier.posted) == sorted(claimed)
+
+
+def test_look_ups_keep_within_their_budget(sessions, clock: ManualClock) -> None:
+    from services.deliveries import LOOKUP_BURST, LOOKUP_INTERVAL, LOOKUPS_AT_ONCE
+
+    notifier = LookupCountingNotifier()
+    services = _replica(sessions, clock, notifier)
+    _fan_out(services, 30)
+    with sessions.begin() as session:  # every send's reply was lost: all in doubt
+        session.execute(update(Delivery).values(
+            state=DeliveryState.SENDING, claimed_by=None, claimed_at=clock.now(),
+            send_started_at=clock.now(), attempted_at=clock.now(), attempts=1))
+    counts = []
+    for _ in range(6):
+        services.deliveries.sweep()
+        services.deliveries.wait_for_lookups()
+        counts.append(len(notifier.lookups))
+    steps = [b - a for a, b in zip([0, *counts], counts, strict=False)]
+    assert max(steps) <= LOOKUPS_AT_ONCE and counts[-1] == LOOKUP_BURST  # no time passed: budget spent
+    clock.advance(LOOKUP_INTERVAL)
+    services.deliveries.sweep()
+    services.deliveries.wait_for_lookups()
+    assert len(notifier.lookups) == LOOKUP_BURST + 1
