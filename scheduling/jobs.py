@@ -5,9 +5,21 @@ from __future__ import annotations
 import logging
 import threading
 
+from sqlalchemy.exc import OperationalError
+
 from services.container import Services
 
 log = logging.getLogger(__name__)
+
+
+def log_failure(what: str, error: Exception) -> None:
+    """Log a job's failure: one line when the database is failing (the engine has logged the
+    fault, the watchdog counts it, and a traceback a second would bury both), else a traceback."""
+    if isinstance(error, OperationalError):
+        reason = (str(error.orig).strip().splitlines() or [type(error.orig).__name__])[0]
+        log.warning("%s: database error: %s", what, reason)
+    else:
+        log.error("%s", what, exc_info=error)
 
 
 class DeliverySweep:
@@ -27,8 +39,8 @@ class DeliverySweep:
             self._again.clear()
             try:
                 report = self._services.deliveries.sweep()
-            except Exception:  # noqa: BLE001 - a job logs and carries on; the next tick retries
-                log.exception("delivery sweep failed")
+            except Exception as error:  # noqa: BLE001 - a job logs and carries on; the next tick retries
+                log_failure("delivery sweep failed", error)
                 return
             if report.busy:
                 log.info(
@@ -44,5 +56,16 @@ def heartbeat(services: Services) -> None:
     """Keep this worker's claims its own while it lives."""
     try:
         services.deliveries.heartbeat()
-    except Exception:  # noqa: BLE001 - a job logs and carries on; the next beat retries
-        log.exception("heartbeat failed")
+    except Exception as error:  # noqa: BLE001 - a job logs and carries on; the next beat retries
+        log_failure("heartbeat failed", error)
+
+
+def resume_requests(services: Services) -> None:
+    """Process requests that were acknowledged but left unfinished (a crash, a database fault)."""
+    try:
+        handed = services.inbox.resume()
+    except Exception:  # noqa: BLE001 - a job logs and carries on; the next tick retries
+        log.exception("resuming unfinished requests failed")
+        return
+    if handed:
+        log.info("resumed %d unfinished request(s)", handed)

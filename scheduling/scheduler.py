@@ -7,11 +7,13 @@ source of truth, and the sweep picks up whatever fell due while the bot was down
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from scheduling.jobs import DeliverySweep, heartbeat
+from scheduling.jobs import DeliverySweep, heartbeat, resume_requests
+from scheduling.watchdog import WATCHDOG_JOB_ID, WATCHDOG_SECONDS, DatabaseWatchdog, exit_for_supervisor
 from services.container import Services
 from services.deliveries import HEARTBEAT
 
@@ -20,6 +22,8 @@ log = logging.getLogger(__name__)
 SWEEP_JOB_ID = "deliveries.sweep"
 HEARTBEAT_JOB_ID = "workers.heartbeat"
 SWEEP_SECONDS = 1.0
+RESUME_JOB_ID = "inbox.resume"
+RESUME_SECONDS = 2.0
 
 
 class _QuietSkips(logging.Filter):
@@ -32,8 +36,10 @@ class _QuietSkips(logging.Filter):
 logging.getLogger("apscheduler.scheduler").addFilter(_QuietSkips())
 
 
-def build_scheduler(services: Services, *, sweep_seconds: float = SWEEP_SECONDS) -> BackgroundScheduler:
-    """A background scheduler with the delivery sweep, wired so use cases can wake it."""
+def build_scheduler(services: Services, *, sweep_seconds: float = SWEEP_SECONDS,
+                    on_database_lost: Callable[[int], None] = exit_for_supervisor) -> BackgroundScheduler:
+    """A background scheduler with the delivery sweep, wired so use cases can wake it, and the
+    database watchdog (which calls `on_database_lost` with the exit status)."""
     scheduler = BackgroundScheduler(timezone=UTC)
     sweep = DeliverySweep(services)
     scheduler.add_job(
@@ -61,6 +67,32 @@ def build_scheduler(services: Services, *, sweep_seconds: float = SWEEP_SECONDS)
         coalesce=True,
         misfire_grace_time=None,
         next_run_time=datetime.now(UTC),
+    )
+
+    # Requests acknowledged but left unfinished by a process that died are picked up from here.
+    scheduler.add_job(
+        resume_requests,
+        "interval",
+        args=(services,),
+        seconds=RESUME_SECONDS,
+        id=RESUME_JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+        next_run_time=datetime.now(UTC),
+    )
+
+    # A database that keeps failing ends the process (see scheduling/watchdog.py).
+    scheduler.add_job(
+        DatabaseWatchdog(services, exit=on_database_lost),
+        "interval",
+        seconds=WATCHDOG_SECONDS,
+        id=WATCHDOG_JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
     )
 
     def wake() -> None:

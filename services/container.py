@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
-from sqlalchemy import select
-from sqlalchemy import text as sql
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.calendar import Calendars
 from services.clock import Clock
 from services.deliveries import Deliveries
 from services.home import Home
+from services.inbox import Inbox
 from services.meetings import Meetings, MeetingTimings
 from services.minutes import MinutesService
 from services.people import Destination, WorkspaceRef
@@ -22,6 +22,7 @@ from services.roster import Roster
 from services.stats import StatsService
 from services.topics import Topics
 from services.workspaces import Workspaces
+from storage.db import DatabaseStatus, health_of
 from storage.models import Workspace
 
 
@@ -33,6 +34,7 @@ class Services:
     sessions: sessionmaker[Session]
     workspaces: Workspaces
     deliveries: Deliveries
+    inbox: Inbox
     topics: Topics
     roster: Roster
     meetings: Meetings
@@ -54,14 +56,21 @@ class Services:
             return [WorkspaceRef(w.platform, w.external_id)
                     for w in session.scalars(select(Workspace).order_by(Workspace.id))]
 
+    def database_status(self) -> DatabaseStatus:
+        """The database as this process's own traffic last found it (the heartbeat writes every
+        2 s): answering, or failing for how long and why."""
+        engine = self.sessions.kw.get("bind")
+        if not isinstance(engine, Engine):
+            return DatabaseStatus(ok=True)
+        return health_of(engine).status()
+
     def database_ok(self) -> bool:
-        """Whether the database answers."""
-        try:
-            with self.sessions() as session:
-                session.execute(sql("SELECT 1"))
-            return True
-        except Exception:  # noqa: BLE001 - a health check reports, it does not raise
-            return False
+        """Whether the database takes writes, as far as this process knows.
+
+        Asked of the record, not of the database: a probe would queue behind SQLite's writers
+        (or hang on a dead server) just when the answer matters.
+        """
+        return self.database_status().ok
 
 
 def build_services(
@@ -90,6 +99,7 @@ def build_services(
         sessions=sessions,
         workspaces=workspaces,
         deliveries=deliveries,
+        inbox=Inbox(sessions, clock, deliveries.worker_id),
         topics=topics,
         roster=roster,
         meetings=meetings,

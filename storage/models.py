@@ -438,8 +438,7 @@ class InboxEntry(Base):
     The platform adapter writes the row (its own opaque request body, unique per request) before
     it answers, then processes it; a process that dies in between leaves the row to be processed
     by the next one. `effected_at` is set in the same transaction as the request's effect, so a
-    second processing can tell the effect already happened. `reply` holds the private answer once
-    rendered, so a restart can still deliver it.
+    second processing can tell the effect already happened.
     """
 
     __tablename__ = "inbox"
@@ -462,8 +461,6 @@ class InboxEntry(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     effected_at: Mapped[datetime | None]
-    reply: Mapped[str | None] = mapped_column(Text)
-    replied_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 

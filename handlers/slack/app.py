@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from handlers.slack import actions, commands, errors, home, views
 from handlers.slack.context import SlackDeps
+from handlers.slack.durable import Durable
 
 
 def make_client(token: str, base_url: str, *, retries: bool) -> WebClient:
@@ -36,6 +37,7 @@ def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None)
     app = App(
         client=client,
         signing_secret=signing_secret or None,
+        request_verification_enabled=False,  # checked first, at the HTTP edge: handlers.slack.server
         # Acknowledgements are made in the request's own thread (commands and buttons ack first
         # thing; forms ack once validated), and the work runs afterwards on Bolt's lazy-listener
         # pool. Acks then never queue behind other people's work, however busy the bot is.
@@ -44,9 +46,12 @@ def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None)
         logger=logging.getLogger("dialogbot.bolt"),
     )
     reporter = errors.ErrorReporter(deps)
-    commands.register(app, deps, reporter.guard)
-    actions.register(app, deps, reporter.guard)
-    views.register(app, deps, reporter)
-    home.register(app, deps, reporter.guard)
+    # Persist first: every request is in the inbox before a listener acknowledges it.
+    durable = Durable(deps, reporter, deps.services.inbox)
+    durable.install(app)
+    commands.register(app, deps, durable.guard)
+    actions.register(app, deps, durable.guard)
+    views.register(app, deps, durable)
+    home.register(app, deps, durable.guard)
     errors.register(app, reporter)
     return app

@@ -13,8 +13,10 @@ from slack_sdk.webhook import WebhookClient
 
 from handlers.slack import PLATFORM, blocks, ids, meeting_blocks
 from handlers.slack.context import SlackDeps
-from handlers.slack.errors import ErrorReporter, ack_now
+from handlers.slack.durable import Durable
+from handlers.slack.errors import ack_now
 from handlers.slack.parsing import ModalContext, agenda_form, minutes_form, proposal_form, schedule_form
+from handlers.slack.reply import marked_late
 from services.errors import DomainError, InvalidInput
 from services.i18n import N_, text
 from services.messages import Talk
@@ -50,6 +52,7 @@ def _field_errors(view: dict[str, Any], error: DomainError, blocks_by_field: dic
 def tell_privately(client: WebClient, origin: ModalContext, user_id: str,
                    rendered: blocks.Rendered) -> None:
     """Answer a modal's submitter where they opened it, or in their DM if that is not possible."""
+    rendered = marked_late(rendered)
     if origin.response_url:
         try:
             response = WebhookClient(origin.response_url).send(
@@ -63,9 +66,9 @@ def tell_privately(client: WebClient, origin: ModalContext, user_id: str,
     client.chat_postMessage(channel=user_id, text=rendered.text, blocks=rendered.blocks)
 
 
-def register(app: App, deps: SlackDeps, reporter: ErrorReporter) -> None:
+def register(app: App, deps: SlackDeps, durable: Durable) -> None:
     """Listen for the forms. Each validates, acknowledges, then confirms in the background."""
-    guard, later = reporter.guard, reporter.later
+    guard, later = durable.guard, durable.later
 
     @app.view(ids.PROPOSE_VIEW)
     @guard

@@ -34,8 +34,6 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', storage.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('effected_at', storage.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('reply', sa.Text(), nullable=True),
-    sa.Column('replied_at', storage.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('done_at', storage.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inbox')),

@@ -1,0 +1,241 @@
+"""Persist first: every request is stored before Slack gets its 200, and processed exactly once.
+
+`persist_first` is a Bolt middleware: it runs before any listener acknowledges, writes the
+request to the inbox (a local database write, no network) and only then lets the listener ack.
+A platform retry of a stored request (the Events API's `X-Slack-Retry-Num`, a double submit with
+the same trigger) is acknowledged and not processed again.
+
+`Durable.guard` wraps the listeners that do the work: it claims the stored request, runs the
+listener with the inbox's exactly-once stamp active, and marks the request done. If the process
+dies anywhere in between, `replay` hands the stored request to this app again after the restart:
+its effect happens then (late, and the answer says so), or, if it had already happened, the person
+is told that their request went through before the restart.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.webhook import WebhookClient
+
+from handlers.slack import PLATFORM, blocks
+from handlers.slack.context import SlackDeps
+from handlers.slack.errors import ErrorReporter, Listener
+from handlers.slack.parsing import ModalContext
+from handlers.slack.reply import late_note
+from services.i18n import N_, text
+from services.inbox import AlreadyApplied, Inbox, Pending, is_transient
+
+log = logging.getLogger(__name__)
+
+INBOX_ID = "dialogbot_inbox_id"
+REPLAY = "dialogbot_replay"
+_DEFERRED = "dialogbot_deferred"
+# What a request says of itself, quoted back when it went through before a restart.
+_QUOTE_MAX = 80
+
+
+def request_identity(body: dict[str, Any]) -> tuple[str, str] | None:
+    """The kind of a request worth storing, and a key unique to it; None for ones with no work."""
+    team = str(body.get("team_id") or (body.get("team") or {}).get("id") or "")
+    if "command" in body:
+        kind, unique = "command", body.get("trigger_id")
+    elif body.get("type") in ("block_actions", "view_submission"):
+        kind, unique = str(body["type"]), body.get("trigger_id")
+        if kind == "block_actions" and not unique:
+            actions = body.get("actions") or [{}]
+            first = actions[0] if isinstance(actions, list) and isinstance(actions[0], dict) else {}
+            container = body.get("container") if isinstance(body.get("container"), dict) else {}
+            unique = f"{container.get('message_ts', '')}:{first.get('action_ts', '')}"
+    elif body.get("type") == "event_callback":
+        kind, unique = "event", body.get("event_id")
+    else:
+        return None
+    return kind, f"{team}:{kind}:{unique or uuid.uuid4().hex}"
+
+
+class Durable:
+    """Stores requests before they are acknowledged and processes each one exactly once."""
+
+    def __init__(self, deps: SlackDeps, reporter: ErrorReporter, inbox: Inbox) -> None:
+        self._deps = deps
+        self._reporter = reporter
+        self._inbox = inbox
+        self._app: App | None = None
+        self._background: ThreadPoolExecutor = deps.background
+
+    def install(self, app: App) -> None:
+        """Add the persist-first middleware to `app` and let the inbox replay requests through it."""
+        self._app = app
+        app.middleware(self.persist_first)
+        self._inbox.on_replay(PLATFORM, self.replay)
+
+    # -- before the acknowledgement --------------------------------------------------------
+
+    def persist_first(self, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+        """Write the request to the inbox before any listener can acknowledge it."""
+        if INBOX_ID in req.context:
+            return next()  # a replay of a stored request
+        identity = request_identity(req.body)
+        if identity is None:
+            return next()
+        kind, key = identity
+        try:
+            accepted = self._inbox.accept(PLATFORM, key, kind, json.dumps(req.body))
+        except Exception:  # noqa: BLE001 - without the row there must be no 200
+            log.exception("could not store a %s request; answering 503 so it is not taken as done", kind)
+            return BoltResponse(status=503, body="")
+        if accepted.duplicate:
+            retry = (req.headers.get("x-slack-retry-num") or [""])[0]
+            log.info("request %s arrived again%s; it is processed once", accepted.id,
+                     f" (Slack retry {retry})" if retry else "")
+            return BoltResponse(status=200, body="")
+        req.context[INBOX_ID] = accepted.id
+        return next()
+
+    # -- the work --------------------------------------------------------------------------
+
+    def guard(self, listener: Listener) -> Listener:
+        """Wrap a listener (which must take `context`) to process its stored request exactly once."""
+        guarded = self._reporter.guard(listener)
+
+        @functools.wraps(listener)
+        def durable(**kwargs: Any) -> Any:
+            context: BoltContext = kwargs["context"]
+            entry_id = context.get(INBOX_ID)
+            if entry_id is None:
+                return guarded(**kwargs)
+            ack = kwargs.get("ack")
+            if not self._inbox.claim(entry_id):
+                log.info("request %s is done or in another worker's hands; skipping it", entry_id)
+                _ack_if_needed(ack)
+                return None
+            replaying = bool(context.get(REPLAY))
+            if replaying:
+                pending = self._inbox.status(entry_id)
+                if pending is not None and pending.effected:
+                    _ack_if_needed(ack)
+                    self._went_through(context, kwargs.get("body") or {}, kwargs.get("client"))
+                    self._inbox.finish(entry_id)
+                    return None
+            # Learn the person's language now (it may ask Slack), so that nothing stands between
+            # the effect's commit and the answer.
+            self._deps.translator(context)
+            token = late_note.set(self._late_text(context) if replaying else None)
+            try:
+                with self._inbox.effect_scope(entry_id):
+                    result = listener(**kwargs)
+            except AlreadyApplied:
+                _ack_if_needed(ack)
+                self._went_through(context, kwargs.get("body") or {}, kwargs.get("client"))
+                self._inbox.finish(entry_id)
+                return None
+            except Exception as error:  # noqa: BLE001 - every error is reported or retried, none is lost
+                _ack_if_needed(ack)
+                if is_transient(error) and self._inbox.retry_later(entry_id, type(error).__name__):
+                    log.warning("request %s hit a database error (%s); it will be retried",
+                                entry_id, type(error).__name__)
+                    return None
+                self._reporter.report(error, context, kwargs.get("body") or {})
+                self._inbox.finish(entry_id)
+                return None
+            finally:
+                late_note.reset(token)
+            if not context.get(_DEFERRED):
+                self._inbox.finish(entry_id)
+            return result
+
+        return durable
+
+    def later(self, context: BoltContext, work: Callable[[], None]) -> None:
+        """Run `work` after the acknowledgement (a form's confirmation); the request is done after it."""
+        entry_id = context.get(INBOX_ID)
+        context[_DEFERRED] = True
+        # The late-answer note travels with the work to its thread.
+        run_in = contextvars.copy_context()
+
+        def run() -> None:
+            try:
+                run_in.run(work)
+            except Exception as error:  # noqa: BLE001 - every error is reported, none is lost
+                self._reporter.report(error, context, {})
+            finally:
+                if entry_id is not None:
+                    try:
+                        self._inbox.finish(entry_id)
+                    except Exception:  # noqa: BLE001 - left unfinished, it is replayed and told
+                        log.exception("could not mark request %s done", entry_id)
+
+        self._background.submit(run)
+
+    # -- after a restart -------------------------------------------------------------------
+
+    def replay(self, pending: Pending) -> None:
+        """Process a stored request again, through the same listeners, without a new signature check."""
+        if self._app is None:
+            raise RuntimeError("the durable middleware is not installed")
+        body = json.loads(pending.body)
+        # Socket Mode's request shape: an already parsed body with no HTTP signature to check;
+        # the request was verified when it first arrived.
+        request = BoltRequest(body=body, mode="socket_mode",
+                              context={INBOX_ID: pending.id, REPLAY: True})
+        self._app.dispatch(request)
+
+    def _late_text(self, context: BoltContext) -> str:
+        t = self._deps.translator(context)
+        return t.render(text(N_("This answer is late: the bot restarted while handling your request.")))
+
+    def _went_through(self, context: BoltContext, body: dict[str, Any], client: WebClient | None) -> None:
+        """Tell the person that their request had its effect before a restart cut the answer off."""
+        t = self._deps.translator(context)
+        what = _quote(body)
+        message = (text(N_("Your request `{request}` went through just before the bot restarted; this "
+                           "confirmation is late."), request=what) if what else
+                   text(N_("Your last request went through just before the bot restarted; this "
+                           "confirmation is late.")))
+        rendered = blocks.plain(t, message)
+        response_url = _response_url(body)
+        try:
+            if response_url:
+                response = WebhookClient(response_url).send(
+                    text=rendered.text, blocks=rendered.blocks, response_type="ephemeral",
+                    replace_original=False)
+                if response.status_code == 200:
+                    return
+            if context.user_id and client is not None:
+                client.chat_postMessage(channel=context.user_id, text=rendered.text, blocks=rendered.blocks)
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.warning("could not tell %s that their request went through: %s", context.user_id, exc)
+
+
+def _ack_if_needed(ack: Any) -> None:
+    if ack is not None and ack.response is None:
+        ack()
+
+
+def _response_url(body: dict[str, Any]) -> str:
+    if body.get("response_url"):
+        return str(body["response_url"])
+    view = body.get("view")
+    if isinstance(view, dict):
+        return ModalContext.load(str(view.get("private_metadata") or "")).response_url
+    return ""
+
+
+def _quote(body: dict[str, Any]) -> str:
+    """`/dialog propose …` as the person typed it, shortened; "" for clicks and forms."""
+    if "command" in body:
+        # Backticks would end the code span the quote is shown in.
+        typed = f"{body.get('command', '')} {body.get('text', '')}".strip().replace("`", "'")
+        return typed if len(typed) <= _QUOTE_MAX else typed[: _QUOTE_MAX - 1] + "…"
+    return ""
