@@ -247,7 +247,7 @@ class Deliveries:
                 del wanted[existing]
         rows = [self._row(workspace_id, item) for item in wanted.values()]
         if rows:
-            # One multi-row INSERT (batched by SQLAlchemy), not a unit-of-work object per row.
+            # One executemany (pipelined on PostgreSQL) and no unit-of-work object per row.
             session.execute(insert(Delivery), rows)
         return len(rows)
 

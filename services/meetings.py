@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from services.clock import Clock
-from services.deliveries import Deliveries, NotYet
+from services.deliveries import Deliveries, NotYet, Planned
 from services.errors import Conflict, DomainError, InvalidInput, NotFound
 from services.i18n import N_, Text, text
 from services.messages import (
@@ -258,9 +258,13 @@ class Meetings:
                     Organisation.tier == Tier.CORE,
                     Organisation.archived_at.is_(None),
                 )
+                # One query for every contact: a lazy load per organisation would also flush the
+                # invitations added so far, each time (thousands of organisations in a crisis).
+                .options(selectinload(Organisation.contacts))
             ).all()
+            have: set[tuple[int, str, str]] = set()
             for organisation in dict.fromkeys([*core, *chosen]):
-                self._add_organisation(session, meeting, organisation)
+                self._add_organisation(session, meeting, organisation, have=have)
             session.flush()
             if self._channel is not None:
                 self._deliveries.plan(
@@ -653,19 +657,24 @@ class Meetings:
 
     # -- planning --------------------------------------------------------------------------
 
-    def _add_organisation(self, session: Session, meeting: Meeting, organisation: Organisation) -> Role:
+    def _add_organisation(self, session: Session, meeting: Meeting, organisation: Organisation, *,
+                          have: set[tuple[int, str, str]] | None = None) -> Role:
+        """Invite `organisation` and its contacts; `have`, when given, is the meeting's invitations
+        as (organisation, platform, user), kept up to date across calls (saves a rescan each)."""
         role = Role.OBSERVER if organisation.tier == Tier.OBSERVER else Role.PARTICIPANT
         meeting.organisations.append(
             MeetingOrganisation(organisation_id=organisation.id, role=role, added_at=self._clock.now())
         )
-        self._invite_contacts(session, meeting, organisation, role)
+        self._invite_contacts(session, meeting, organisation, role, have=have)
         return role
 
     def _invite_contacts(self, session: Session, meeting: Meeting, organisation: Organisation,
-                         role: Role) -> None:
-        have = {(i.organisation_id, i.platform, i.user_id) for i in meeting.invitations}
+                         role: Role, *, have: set[tuple[int, str, str]] | None = None) -> None:
+        if have is None:
+            have = {(i.organisation_id, i.platform, i.user_id) for i in meeting.invitations}
         for contact in organisation.contacts:
             if (organisation.id, contact.platform, contact.user_id) not in have:
+                have.add((organisation.id, contact.platform, contact.user_id))
                 meeting.invitations.append(
                     Invitation(organisation_id=organisation.id, platform=contact.platform,
                                user_id=contact.user_id, created_at=self._clock.now())
@@ -679,30 +688,31 @@ class Meetings:
         invite_due = max(meeting.invite_at, now)
         added = {mo.organisation_id: mo.added_at for mo in meeting.organisations}
         languages = {mo.organisation_id: mo.organisation.language for mo in meeting.organisations}
+        # The reminders' times are the same for everyone: worked out once, not per invitee.
+        reminder_dues = [
+            (f"meeting:{meeting.id}:remind:{int(lead.total_seconds())}", due)
+            for lead in reminders
+            for due in [before(meeting.starts_at, lead, self._timings.timezone)]
+            # A reminder that would come before (or with) the invitation is pointless.
+            if due > meeting.invite_at and due > now
+        ]
+        planned: list[Planned] = []
         for invitation in meeting.invitations:
             person = Destination(invitation.platform, "user", invitation.user_id,
                                  languages.get(invitation.organisation_id))
-            common = dict(workspace_id=meeting.workspace_id, destination=person, meeting_id=meeting.id,
-                          meeting_version=meeting.version)
-            self._deliveries.plan(session, kind=INVITE, key=f"meeting:{meeting.id}:invite",
-                                  due_at=invite_due, **common)
-            for lead in reminders:
-                due = before(meeting.starts_at, lead, self._timings.timezone)
-                # A reminder that would come before (or with) the invitation is pointless.
-                if due > meeting.invite_at and due > now:
-                    self._deliveries.plan(
-                        session, kind=REMINDER,
-                        key=f"meeting:{meeting.id}:remind:{int(lead.total_seconds())}",
-                        due_at=due, **common,
-                    )
+            common = dict(destination=person, meeting_id=meeting.id, meeting_version=meeting.version)
+            planned.append(Planned(INVITE, f"meeting:{meeting.id}:invite", due_at=invite_due, **common))
+            planned.extend(Planned(REMINDER, key, due_at=due, **common) for key, due in reminder_dues)
             # Counted from when this organisation was invited, which may be after the others.
             invited_at = max(meeting.invite_at, added.get(invitation.organisation_id, meeting.invite_at))
             nudge_due = after(invited_at, self._timings.nudge_after, self._timings.timezone)
             if not urgent and nudge_due < meeting.starts_at and nudge_due > now:
-                self._deliveries.plan(
-                    session, kind=NUDGE, key=f"meeting:{meeting.id}:nudge:{invitation.organisation_id}",
-                    due_at=nudge_due, organisation_id=invitation.organisation_id, **common,
-                )
+                planned.append(Planned(
+                    NUDGE, f"meeting:{meeting.id}:nudge:{invitation.organisation_id}", due_at=nudge_due,
+                    organisation_id=invitation.organisation_id, **common,
+                ))
+        # One query for what is planned already and one bulk insert, in the caller's transaction.
+        self._deliveries.plan_many(session, workspace_id=meeting.workspace_id, planned=planned)
 
     # -- composing -------------------------------------------------------------------------
 

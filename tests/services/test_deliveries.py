@@ -457,3 +457,27 @@ def test_look_ups_keep_within_their_budget(sessions, clock: ManualClock) -> None
     services.deliveries.sweep()
     services.deliveries.wait_for_lookups()
     assert len(notifier.lookups) == LOOKUP_BURST + 1
+
+
+def test_plan_many_keeps_plans_semantics(services: Services, clock: ManualClock, sessions) -> None:
+    from services.deliveries import Planned
+    from services.meetings import INVITE
+    from services.people import Destination
+    from tests.factories import workspace
+
+    def invite(user: str, language: str | None) -> Planned:
+        return Planned(INVITE, "bulk:1:invite", Destination("slack", "user", user, language), clock.now())
+
+    with sessions.begin() as session:
+        workspace_id = workspace(session).id
+        services.deliveries.plan(session, workspace_id=workspace_id, kind=INVITE, key="bulk:1:invite",
+                                 destination=Destination("slack", "user", "U1"), due_at=clock.now())
+        # Already planned (earlier in this very transaction), alike in one batch: the first wins.
+        added = services.deliveries.plan_many(session, workspace_id=workspace_id, planned=[
+            invite("U1", "nb"), invite("U2", "nb"), invite("U2", "en"), invite("U3", None)])
+        assert added == 2
+    with sessions.begin() as session:
+        assert services.deliveries.plan_many(session, workspace_id=workspace_id,
+                                             planned=[invite("U3", "en"), invite("U4", None)]) == 1
+    rows = {r.dest_id: r.language_hint for r in _rows(sessions)}
+    assert rows == {"U1": None, "U2": "nb", "U3": None, "U4": None}
