@@ -24,7 +24,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
@@ -41,6 +40,8 @@ log = logging.getLogger(__name__)
 INBOX_ID = "dialogbot_inbox_id"
 REPLAY = "dialogbot_replay"
 _DEFERRED = "dialogbot_deferred"
+_QUOTE = "dialogbot_quote"
+_REPLY_URL = "dialogbot_reply_url"
 # What a request says of itself, quoted back when it went through before a restart.
 _QUOTE_MAX = 80
 
@@ -84,6 +85,10 @@ class Durable:
 
     def persist_first(self, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
         """Write the request to the inbox before any listener can acknowledge it."""
+        # What the listeners' own arguments may not carry, should the person need to be told
+        # that their request went through before a restart.
+        req.context[_QUOTE] = _quote(req.body)
+        req.context[_REPLY_URL] = _response_url(req.body)
         if INBOX_ID in req.context:
             return next()  # a replay of a stored request
         identity = request_identity(req.body)
@@ -125,7 +130,7 @@ class Durable:
                 pending = self._inbox.status(entry_id)
                 if pending is not None and pending.effected:
                     _ack_if_needed(ack)
-                    self._went_through(context, kwargs.get("body") or {}, kwargs.get("client"))
+                    self._went_through(context)
                     self._inbox.finish(entry_id)
                     return None
             # Learn the person's language now (it may ask Slack), so that nothing stands between
@@ -137,7 +142,7 @@ class Durable:
                     result = listener(**kwargs)
             except AlreadyApplied:
                 _ack_if_needed(ack)
-                self._went_through(context, kwargs.get("body") or {}, kwargs.get("client"))
+                self._went_through(context)
                 self._inbox.finish(entry_id)
                 return None
             except Exception as error:  # noqa: BLE001 - every error is reported or retried, none is lost
@@ -195,16 +200,17 @@ class Durable:
         t = self._deps.translator(context)
         return t.render(text(N_("This answer is late: the bot restarted while handling your request.")))
 
-    def _went_through(self, context: BoltContext, body: dict[str, Any], client: WebClient | None) -> None:
+    def _went_through(self, context: BoltContext) -> None:
         """Tell the person that their request had its effect before a restart cut the answer off."""
         t = self._deps.translator(context)
-        what = _quote(body)
+        what = str(context.get(_QUOTE) or "")
         message = (text(N_("Your request `{request}` went through just before the bot restarted; this "
                            "confirmation is late."), request=what) if what else
                    text(N_("Your last request went through just before the bot restarted; this "
                            "confirmation is late.")))
         rendered = blocks.plain(t, message)
-        response_url = _response_url(body)
+        response_url = str(context.get(_REPLY_URL) or "")
+        client = context.client
         try:
             if response_url:
                 response = WebhookClient(response_url).send(
