@@ -2,7 +2,8 @@
 
 The fake Slack answers chat.postMessage slowly, so the kill lands while messages are on the wire:
 some were taken by Slack but their replies never read (in doubt), some were claimed but not sent,
-some not yet claimed. The restarted bot must send the missing ones and none twice.
+some not yet claimed. The restarted bot must send the missing ones and none twice, and look up in
+Slack only those whose send had started: a row merely claimed was never handed over.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from sandbox.fake_slack import FakeSlack
 from sandbox.slack_requests import SlackRequester
+from storage.db import make_engine
+from storage.models import Delivery, DeliveryState
 from tests.conftest import CHANNEL, COORDINATOR
 from tests.support.bot_process import BOT, clean_env, free_port, wait_healthy
 from tests.support.harness import SIGNING_SECRET, fake_workspace
@@ -44,6 +49,19 @@ def _posts(fake: FakeSlack) -> Counter[str]:
         call.params["channel"] for call in fake.calls_to("chat.postMessage")
         if "Invitation" in str(call.params.get("text"))
     )
+
+
+def _in_flight(database_url: str) -> tuple[int, int]:
+    """(claimed but never started, started) among rows left mid-send by the killed process."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(Delivery.send_started_at)
+                                .where(Delivery.state == DeliveryState.SENDING)).all()
+    finally:
+        engine.dispose()
+    started = sum(1 for (at,) in rows if at is not None)
+    return len(rows) - started, started
 
 
 def test_sigkill_mid_fan_out_then_restart_delivers_each_invitation_once(tmp_path: Path, database_url: str) -> None:
@@ -74,6 +92,10 @@ def test_sigkill_mid_fan_out_then_restart_delivers_each_invitation_once(tmp_path
         assert first.returncode == -signal.SIGKILL
         sent_before = sum(_posts(fake).values())
         assert 0 < sent_before < len(contacts) + 1, "the kill must land mid fan-out"
+        only_claimed, started = _in_flight(database_url)
+        # The sweep claims a batch and sends a few at a time: most claimed rows never started.
+        assert only_claimed > 0 and started > 0, (only_claimed, started)
+        assert not fake.calls_to("conversations.history") and not fake.calls_to("conversations.open")
 
         fake.set_delay("chat.postMessage", 0.0)
         second = _start(tmp_path, fake, database_url, port, "second.log")
@@ -91,6 +113,10 @@ def test_sigkill_mid_fan_out_then_restart_delivers_each_invitation_once(tmp_path
         assert {d: counts[d] for d in everyone} == {d: 1 for d in everyone}
         assert sum(counts.values()) == len(everyone)
         assert fake.violations == []
+        # Only the rows whose send had started were looked up, each once (one page of history; a
+        # DM's conversation is opened first); the merely claimed ones were simply released.
+        assert len(fake.calls_to("conversations.history")) == started
+        assert len(fake.calls_to("conversations.open")) <= started
         log = (tmp_path / "second.log").read_text()
         assert "sending it again" in log or "recorded, not resent" in log
         assert fake.bot_token not in log and SIGNING_SECRET not in log
