@@ -133,9 +133,11 @@ class Durable:
                     self._went_through(context)
                     self._inbox.finish(entry_id)
                     return None
-            # Learn the person's language now (it may ask Slack), so that nothing stands between
-            # the effect's commit and the answer.
-            self._deps.translator(context)
+            if "ack" not in kwargs:
+                # Work after the ack: learn the person's language now (it may ask Slack), so that
+                # nothing slow stands between the effect's commit and the answer. (A form's
+                # listener runs before its ack, which must not wait on Slack.)
+                self._deps.translator(context)
             token = late_note.set(self._late_text(context) if replaying else None)
             try:
                 with self._inbox.effect_scope(entry_id):

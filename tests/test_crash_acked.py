@@ -1,0 +1,127 @@
+"""Kill -9 right after a burst of acknowledged requests: after the restart, each took effect once.
+
+The real `bot.py` serves signed requests; the fake Slack answers the locale look-up slowly, so
+when the process is killed every acknowledged command, click and form is still waiting for its
+work. Slack will not send them again (it got its 200s): the restarted bot must find them in its
+inbox, do each exactly once, and answer each person once (late, and saying so).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from handlers.slack.parsing import ModalContext
+from sandbox.fake_slack import FakeSlack
+from sandbox.slack_requests import SlackRequester
+from storage.db import make_engine
+from storage.models import Topic, TopicSupport
+from tests.conftest import CHANNEL, COORDINATOR
+from tests.support.bot_process import BOT, clean_env, free_port, wait_healthy
+from tests.support.harness import SIGNING_SECRET, fake_workspace
+
+PROPOSERS = [f"UPROP{n:04d}" for n in range(8)]
+SUPPORTERS = [f"USUPP{n:04d}" for n in range(5)]
+FORM_USERS = [f"UFORM{n:04d}" for n in range(3)]
+
+
+def _start(tmp_path: Path, fake: FakeSlack, database_url: str, port: int, log: str) -> subprocess.Popen[bytes]:
+    with open(tmp_path / log, "wb") as out:
+        return subprocess.Popen(
+            [sys.executable, BOT], cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+            env=clean_env(
+                SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                SLACK_API_URL=fake.api_url, DATABASE_URL=database_url, PORT=str(port),
+                DIALOG_CHANNEL=CHANNEL, DIALOG_COORDINATORS=COORDINATOR,
+            ),
+        )
+
+
+def _counts(database_url: str) -> tuple[Counter[str], int]:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            titles = Counter(conn.scalars(select(Topic.title)).all())
+            supports = conn.scalar(select(func.count()).select_from(TopicSupport)) or 0
+    finally:
+        engine.dispose()
+    return titles, supports
+
+
+def _announced(fake: FakeSlack) -> Counter[str]:
+    return Counter(m["text"] for m in fake.messages(CHANNEL) if "New topic proposed" in m["text"])
+
+
+def test_sigkill_after_an_acked_burst_loses_nothing_and_doubles_nothing(
+        tmp_path: Path, database_url: str) -> None:
+    with fake_workspace() as fake:
+        for user in PROPOSERS + SUPPORTERS + FORM_USERS:
+            fake.add_user(user, locale="en-GB")
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        first = _start(tmp_path, fake, database_url, port, "first.log")
+        try:
+            wait_healthy(url, first)
+            slack = SlackRequester(url, SIGNING_SECRET, team_id=fake.team_id)
+            slack.slash_command("propose Bike lanes by the schools", user_id=COORDINATOR,
+                                response_url=fake.response_url("setup"))
+            assert fake.wait_for(lambda: len(_announced(fake)) == 1, timeout=20)
+            [announcement] = [m for m in fake.messages(CHANNEL) if "New topic proposed" in m["text"]]
+
+            # Every reader below is new, so each request's work starts with a (slow) look-up.
+            fake.set_delay("users.info", 30.0)
+            replies = []
+            for n, user in enumerate(PROPOSERS):
+                replies.append(slack.slash_command(f"propose Burst topic number {n}", user_id=user,
+                                                   response_url=fake.response_url(f"propose-{n}")))
+            for n, user in enumerate(SUPPORTERS):
+                replies.append(slack.block_action("topic_support", "1", user_id=user, message=announcement,
+                                                  response_url=fake.response_url(f"support-{n}")))
+            for n, user in enumerate(FORM_USERS):
+                values = {"title": {"value": {"type": "plain_text_input", "value": f"Form topic {n}"}},
+                          "details": {"value": {"type": "plain_text_input", "value": ""}}}
+                origin = ModalContext(CHANNEL, fake.response_url(f"form-{n}")).dump()
+                replies.append(slack.view_submission("topic_propose", values, user_id=user,
+                                                     private_metadata=origin))
+            assert [r.status for r in replies] == [200] * len(replies)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+        assert first.returncode == -signal.SIGKILL
+        assert not any(r["key"].startswith(("propose-", "support-")) for r in fake.responses), \
+            "the kill must land before the work"
+
+        fake.set_delay("users.info", 0.0)
+        second = _start(tmp_path, fake, database_url, port, "second.log")
+        try:
+            wait_healthy(url, second)
+            expected = {f"propose-{n}" for n in range(len(PROPOSERS))} | {
+                f"support-{n}" for n in range(len(SUPPORTERS))} | {f"form-{n}" for n in range(len(FORM_USERS))}
+            assert fake.wait_for(lambda: expected <= {r["key"] for r in fake.responses}, timeout=60), \
+                (tmp_path / "second.log").read_text()
+            assert fake.wait_for(lambda: len(_announced(fake)) == 1 + len(PROPOSERS) + len(FORM_USERS),
+                                 timeout=30)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(timeout=30)
+
+        titles, supports = _counts(database_url)
+        assert sorted(titles) == sorted(
+            ["Bike lanes by the schools"] + [f"Burst topic number {n}" for n in range(len(PROPOSERS))]
+            + [f"Form topic {n}" for n in range(len(FORM_USERS))])
+        assert set(titles.values()) == {1}
+        assert supports == len(SUPPORTERS)
+        assert set(_announced(fake).values()) == {1}
+        # One answer each, and it says it is late (or that the request went through before).
+        answers = Counter(r["key"] for r in fake.responses)
+        assert all(answers[key] == 1 for key in expected), answers
+        for response in fake.responses:
+            if response["key"].startswith("propose-"):
+                assert "This answer is late" in json.dumps(response["body"]), response
+        assert fake.violations == []
