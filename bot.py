@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import faulthandler
 import logging
 import secrets
 import signal
@@ -85,14 +86,18 @@ class Runtime:
 
     def health(self) -> dict[str, Any]:
         """Ready when the database answers and the scheduler runs (and, in Socket Mode, say if connected)."""
-        database = self.services.database_ok()
+        database = self.services.database_status()
         scheduler = self.scheduler.running and self.scheduler.get_job(SWEEP_JOB_ID) is not None
-        status = {
-            "status": "ok" if database and scheduler else "unavailable",
-            "database": "ok" if database else "down",
+        status: dict[str, Any] = {
+            "status": "ok" if database.ok and scheduler else "unavailable",
+            "database": "ok" if database.ok else "failing",
             "scheduler": "running" if scheduler else "stopped",
             "mode": "socket" if self.settings.socket_mode else "http",
         }
+        if not database.ok:
+            # The driver's one line (never the URL): what an operator needs to act.
+            status["database_error"] = database.reason
+            status["database_failing_for_s"] = round(database.failing_for)
         if self.settings.socket_mode:
             # Reported, not gating readiness: a Slack outage must not get healthy bots restarted.
             connected = self.socket is not None and self.socket.client.is_connected()
@@ -416,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
                          help=f"the sandbox's database (default {SANDBOX_DATABASE_URL})")
     roster_cli.add_arguments(sub)
     args = parser.parse_args(argv)
+    # A fatal signal (SIGBUS from SQLite's mapped -shm when its file fails) still leaves a line
+    # and a stack in the log instead of a silent death.
+    faulthandler.enable()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)

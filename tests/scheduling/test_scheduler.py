@@ -6,14 +6,18 @@ from time import monotonic, sleep
 
 from scheduling.jobs import DeliverySweep, heartbeat
 from scheduling.scheduler import HEARTBEAT_JOB_ID, SWEEP_JOB_ID, build_scheduler
+from scheduling.watchdog import WATCHDOG_JOB_ID
 from services.container import Services
 from tests.factories import person
 from tests.support.notifier import RecordingNotifier
 
 
 def test_jobs_have_explicit_ids_and_waking_runs_a_sweep(services: Services, notifier: RecordingNotifier) -> None:
-    scheduler = build_scheduler(services, sweep_seconds=3600)
-    assert {job.id for job in scheduler.get_jobs()} == {SWEEP_JOB_ID, HEARTBEAT_JOB_ID}
+    exits: list[int] = []
+    scheduler = build_scheduler(services, sweep_seconds=3600, on_database_lost=exits.append)
+    ids = {job.id for job in scheduler.get_jobs()}
+    assert {SWEEP_JOB_ID, HEARTBEAT_JOB_ID, WATCHDOG_JOB_ID} <= ids
+    assert all("." in job_id for job_id in ids)  # named, not APScheduler's generated ids
     scheduler.start()
     try:
         services.topics.propose(person("U1"), "Housing for refugees")  # the use case wakes the sweep
@@ -21,6 +25,7 @@ def test_jobs_have_explicit_ids_and_waking_runs_a_sweep(services: Services, noti
         while not notifier.posted and monotonic() < deadline:
             sleep(0.02)  # waiting on a real background thread; bounded
         assert len(notifier.posted) == 1
+        assert exits == []
     finally:
         scheduler.shutdown(wait=True)
 
