@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from services.clock import Clock
 from services.deliveries import Deliveries, NotYet, Planned
 from services.errors import Conflict, DomainError, InvalidInput, NotFound
-from services.i18n import N_, Text, text
+from services.i18n import N_, Text, plural_text, text
 from services.messages import (
     FanOutFailure,
     MeetingCancelled,
@@ -75,6 +75,8 @@ OPEN_FLOOR_MIN = 15
 TITLE_MIN, TITLE_MAX = 3, 150
 DURATION_MIN, DURATION_MAX = 15, 8 * 60
 _SPACES = re.compile(r"\s+")
+# An urgent call with the same title within this window is taken for a double submit.
+URGENT_REPEAT_WINDOW = timedelta(minutes=10)
 _URL = re.compile(r"^https?://[^\s<>|]+$")
 
 
@@ -208,7 +210,7 @@ class Meetings:
         now = self._clock.now()
         self._validate(title, starts_at, duration_minutes, video_link, now)
         with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
+            workspace = self._workspaces.lock(session, actor.workspace)
             require_coordinator(session, workspace, actor.person)
             clash = session.scalar(
                 select(Meeting).where(
@@ -223,6 +225,8 @@ class Meetings:
                          number=clash.number, title=clash.title),
                     field="title",
                 )
+            if kind == MeetingKind.URGENT:
+                self._not_a_repeat(session, workspace, title, now)
             topics = [self._open_topic(session, workspace, n) for n in dict.fromkeys(topic_numbers)]
             for topic in topics:
                 self._not_elsewhere(session, None, topic)
@@ -573,6 +577,10 @@ class Meetings:
         with self._sessions.begin() as session:
             workspace = self._workspaces.get(session, actor.workspace)
             meeting = self._find(session, workspace, number)
+            if meeting.invite_at > now and not is_coordinator(session, workspace, actor.person):
+                # A draft exists only for coordinators until its invitations go out: say exactly
+                # what is said of a meeting that does not exist, title and all withheld.
+                raise NotFound(_no_such_meeting(number))
             mine = _invitations_of(session, meeting.id, actor.person)
             if not mine:
                 raise NotInvited(
@@ -869,16 +877,39 @@ class Meetings:
             query = query.with_for_update()
         meeting = session.scalar(query)
         if meeting is None:
-            raise NotFound(
-                text(N_("There is no meeting {number}. `/dialog meetings` lists the upcoming ones."),
-                     number=number)
-            )
+            raise NotFound(_no_such_meeting(number))
         return meeting
+
+    def _not_a_repeat(self, session: Session, workspace: Workspace, title: str, now: datetime) -> None:
+        """Refuse a second urgent call with the same title moments after the first: a double submit
+        would start two crisis fan-outs to everyone."""
+        recent = session.scalars(
+            select(Meeting).where(
+                Meeting.workspace_id == workspace.id,
+                Meeting.kind == MeetingKind.URGENT,
+                Meeting.state != MeetingState.CANCELLED,
+                Meeting.created_at >= now - URGENT_REPEAT_WINDOW,
+            )
+        ).all()
+        for meeting in recent:
+            if _fold(meeting.title) == _fold(title):
+                minutes = max(1, round((now - meeting.created_at).total_seconds() / 60))
+                raise Conflict(
+                    plural_text(
+                        N_("Urgent meeting {number} “{title}” was called a minute ago and its invitations "
+                           "are going out; this looks like the same call, so nothing new was sent. To call "
+                           "another urgent meeting now, give it a different title."),
+                        N_("Urgent meeting {number} “{title}” was called {count} minutes ago and its "
+                           "invitations are going out; this looks like the same call, so nothing new was "
+                           "sent. To call another urgent meeting now, give it a different title."),
+                        minutes, number=meeting.number, title=meeting.title),
+                    field="title",
+                )
 
     def _upcoming_for_coordinator(self, session: Session, actor: Actor, number: int,
                                   now: datetime) -> tuple[Workspace, Meeting]:
         """The workspace and meeting `number`, for a coordinator changing a meeting still ahead."""
-        workspace = self._workspaces.get(session, actor.workspace)
+        workspace = self._workspaces.lock(session, actor.workspace)
         require_coordinator(session, workspace, actor.person)
         meeting = self._find(session, workspace, number, lock=True)
         self._require_upcoming(meeting, now)
@@ -941,12 +972,23 @@ def _touch(session: Session, meeting_id: int, kind: str, *, channel_only: bool) 
     session.execute(query.values(content_version=Delivery.content_version + 1))
 
 
+def _no_such_meeting(number: int) -> Text:
+    return text(N_("There is no meeting {number}. `/dialog meetings` lists the upcoming ones."),
+                number=number)
+
+
 def meeting_card(session: Session, meeting: Meeting) -> MeetingCard:
     """The plain view of a meeting, with its agenda, invitees and tally."""
-    organisations = {
-        mo.organisation_id: (mo.role, session.get(Organisation, mo.organisation_id))
-        for mo in meeting.organisations
-    }
+    # Every message of a fan-out composes this: one query for the organisations and one for their
+    # contacts, not two per organisation (an urgent call may invite a thousand).
+    ids = [mo.organisation_id for mo in meeting.organisations]
+    loaded = {
+        org.id: org for org in session.scalars(
+            select(Organisation).where(Organisation.id.in_(ids)).options(selectinload(Organisation.contacts))
+        )
+    } if ids else {}
+    organisations = {mo.organisation_id: (mo.role, loaded.get(mo.organisation_id))
+                     for mo in meeting.organisations}
     active = {oid: (role, org) for oid, (role, org) in organisations.items()
               if org is not None and org.archived_at is None}
     participants = sorted(org.name for role, org in active.values() if role == Role.PARTICIPANT)
