@@ -136,7 +136,7 @@ class MinutesService:
                                field="action_items")
         now = self._clock.now()
         with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
+            workspace = self._workspaces.lock(session, actor.workspace)
             require_coordinator(session, workspace, actor.person)
             meeting = self._held_or_happening(session, workspace.id, number, lock=True)
             owners = []

@@ -226,7 +226,7 @@ class Roster:
         name = _clean_name(name)
         now = self._clock.now()
         with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
+            workspace = self._workspaces.lock(session, actor.workspace)
             require_coordinator(session, workspace, actor.person)
             existing = session.scalar(
                 select(Organisation).where(
@@ -268,7 +268,7 @@ class Roster:
                      name=name)
             )
         with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
+            workspace = self._workspaces.lock(session, actor.workspace)
             require_coordinator(session, workspace, actor.person)
             organisation = find_organisation(session, workspace, name)
             have = {c.user_id for c in organisation.contacts}
@@ -285,7 +285,7 @@ class Roster:
     def remove(self, actor: Actor, name: str) -> OrganisationCard:
         """Take an organisation off the roster. It is archived: past meetings still name it."""
         with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
+            workspace = self._workspaces.lock(session, actor.workspace)
             require_coordinator(session, workspace, actor.person)
             organisation = find_organisation(session, workspace, name)
             organisation.archived_at = self._clock.now()
@@ -302,7 +302,7 @@ class Roster:
         report = ImportReport()
         seen: set[str] = set()
         with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
+            workspace = self._workspaces.lock(session, actor.workspace)
             require_coordinator(session, workspace, actor.person)
             for line, row in enumerate(rows, start=2):
                 try:

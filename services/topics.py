@@ -113,7 +113,7 @@ class Topics:
             )
         now = self._clock.now()
         with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
+            workspace = self._workspaces.lock(session, actor.workspace)
             duplicate = session.scalar(
                 select(Topic).where(
                     Topic.workspace_id == workspace.id,
@@ -238,7 +238,7 @@ class Topics:
             )
         now = self._clock.now()
         with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
+            workspace = self._workspaces.lock(session, actor.workspace)
             require_coordinator(session, workspace, actor.person)
             topic = _find(session, workspace.id, number)
             if topic.state not in OPEN_STATES:

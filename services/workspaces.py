@@ -64,6 +64,18 @@ class Workspaces:
                 )
             ).one()
 
+    def lock(self, session: Session, ref: WorkspaceRef) -> Workspace:
+        """The workspace row for `ref`, locked until the transaction ends: the workspace's changes
+        happen one at a time, so a check for duplicates sees every change committed before it.
+
+        SQLite's IMMEDIATE transactions already serialise all writers; PostgreSQL's READ COMMITTED
+        would let two identical requests both pass the check and both insert.
+        """
+        workspace = self.get(session, ref)
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(select(Workspace.id).where(Workspace.id == workspace.id).with_for_update())
+        return workspace
+
     def sync_seeded_coordinators(self, session: Session, ref: WorkspaceRef) -> None:
         """Make the setting-seeded coordinators match DIALOG_COORDINATORS (granted ones stay)."""
         workspace = self.get(session, ref)
