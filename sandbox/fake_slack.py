@@ -8,6 +8,9 @@ Every call is checked against Slack's published OpenAPI (Swagger 2.0) descriptio
 Web API and against Block Kit rules (``slack_sdk.models`` plus the surface limits Slack
 enforces). Problems are answered the way Slack would answer them *and* recorded in
 :attr:`FakeSlack.violations`, so a test can assert that a whole scenario was clean.
+A live special mention (``<!channel>``, ``<!here>``, ``<!everyone>``, ``<!subteam^…>``) in any
+text Slack would show, in any call or response_url post, is recorded as a violation too: the bot
+never sends one, so it can only have come from what someone typed.
 
 State model (deliberately small, documented because tests rely on it):
 
@@ -84,6 +87,7 @@ import itertools
 import json
 import math
 import os
+import re
 import socket
 import threading
 import time
@@ -543,6 +547,42 @@ def view_problems(view: Any, *, allowed_types: Iterable[str], action_id_scope: s
         if has_input and not view.get("submit"):
             problems.append("a modal with input blocks needs a submit button")
     return list(dict.fromkeys(problems))
+
+
+# A live special mention: `<!channel>`, `<!here>`, `<!everyone>`, `<!subteam^…>` (with or without
+# a `|label`). The bot's own `<!date^…>` tokens notify no one and are allowed.
+SPECIAL_MENTION = re.compile(r"<!(?!date\^)[^<>]*>")
+# Keys whose strings Slack shows (and parses): text objects' and messages' `text`, and the legacy
+# attachment fields. Ids, values, metadata and URLs are not shown as text.
+SHOWN_TEXT_KEYS = frozenset({"text", "fallback", "pretext", "title", "alt_text"})
+# Structured data that travels with a message but is never shown.
+HIDDEN_KEYS = frozenset({"metadata"})
+
+
+def shown_texts(payload: Any, path: str = "") -> Iterable[tuple[str, str]]:
+    """Every string in a call's parameters (or a response body) that Slack shows as text, with
+    where it is (``blocks[2].text.text``)."""
+    if isinstance(payload, Mapping):
+        for key, value in payload.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(value, str):
+                if key in SHOWN_TEXT_KEYS:
+                    yield where, value
+            elif key not in HIDDEN_KEYS:
+                yield from shown_texts(value, where)
+    elif isinstance(payload, list):
+        for index, item in enumerate(payload):
+            yield from shown_texts(item, f"{path}[{index}]")
+
+
+def special_mention_problems(payload: Any) -> list[str]:
+    """Live special mentions in what Slack would show: each would notify a whole channel or
+    workspace. The bot never sends one, so any found came from what someone typed."""
+    return [
+        f"{where} carries a live special mention {found!r}"
+        for where, value in shown_texts(payload)
+        for found in SPECIAL_MENTION.findall(value)
+    ]
 
 
 def message_problems(
@@ -1531,6 +1571,9 @@ class FakeSlack:
             self._trim(self._calls)
             for problem in decode_problems:
                 self._violate(method, problem)
+            # Slack would deliver it (and notify everyone), so it is recorded, not refused.
+            for problem in special_mention_problems(params):
+                self._violate(method, problem)
             try:
                 reply = self._answer(call, decode_error, token_in_header=in_header)
             except _ApiError as exc:
@@ -1770,6 +1813,8 @@ class FakeSlack:
         response_type = payload.get("response_type")
         if response_type not in (None, "ephemeral", "in_channel"):
             self._violate(where, f"response_type {response_type!r} is not ephemeral/in_channel")
+        for problem in special_mention_problems(payload):
+            self._violate(where, problem)
         if _truthy(payload.get("delete_original")):
             return
         if not any(payload.get(field) for field in ("text", "blocks", "attachments")):
