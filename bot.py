@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from config import ConfigError, Secret, Settings, load_settings, read_environment
+from config import ConfigError, Secret, Settings, load_settings, read_environment, redact_url
 from handlers.cli import commands as roster_cli
 from handlers.slack import PLATFORM
 from handlers.slack.app import build_app, make_client
@@ -463,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
               "is installed in the workspace", file=sys.stderr)
         return 2
     except (SlackClientError, OSError) as error:
-        print(f"dialogbot: could not reach Slack at SLACK_API_URL={settings.slack_api_url} "
+        print(f"dialogbot: could not reach Slack at SLACK_API_URL={redact_url(settings.slack_api_url)} "
               f"({type(error).__name__})", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
@@ -478,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
         runtime.engine.dispose()
         return 2
     except (SlackClientError, OSError) as error:
-        print(f"dialogbot: could not reach Slack at SLACK_API_URL={settings.slack_api_url} "
+        print(f"dialogbot: could not reach Slack at SLACK_API_URL={redact_url(settings.slack_api_url)} "
               f"({type(error).__name__})", file=sys.stderr)
         runtime.engine.dispose()
         return 2

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -17,6 +18,50 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([dhms])\s*$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 _SLACK_ID = re.compile(r"^[A-Z0-9]{2,}$")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+# Slack's token prefixes: bot, user, app-level, refresh/rotation, and the older kinds.
+_SLACK_TOKEN = re.compile(r"\b(?:xox[abpcdoesr]|xapp)[-.]", re.IGNORECASE)
+_TOKEN_HOMES = {"xoxb": "SLACK_BOT_TOKEN", "xapp": "SLACK_APP_TOKEN"}
+# A long unbroken run of letters and digits with both in it: a signing secret (32 hex
+# characters), an API key or a password, never a channel ID, a time zone or a duration.
+_RANDOM_RUN = re.compile(r"[A-Za-z0-9_-]{20,}")
+# user:password@ in anything that looks like a URL.
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]+@")
+
+
+def looks_secret(value: str) -> bool:
+    """Whether `value` looks like a token or other secret, so must never be printed."""
+    if _SLACK_TOKEN.search(value):
+        return True
+    return any(re.search(r"[0-9]", run) and re.search(r"[A-Za-z]", run) for run in _RANDOM_RUN.findall(value))
+
+
+def redact_url(url: str) -> str:
+    """`url` without the user name and password (`https://***@host/…`), to print or log."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _URL_CREDENTIALS.sub(r"\g<scheme>***@", url)
+    if "@" not in parts.netloc:
+        return _URL_CREDENTIALS.sub(r"\g<scheme>***@", url)
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"***@{host}"))
+
+
+def shown(value: str) -> str:
+    """A setting's value as an error message may show it: quoted, credentials taken out of URLs;
+    a value that looks like a token or secret is never shown, only described (a token pasted into
+    the wrong setting is still a token, and start-up errors end up in logs)."""
+    if _SLACK_TOKEN.search(value):
+        kind = value.strip().lower()[:4]
+        home = _TOKEN_HOMES.get(kind)
+        where = f", which belongs in {home}" if home else ""
+        return f"the value (not shown: it looks like a Slack token{where})"
+    cleaned = _URL_CREDENTIALS.sub(r"\g<scheme>***@", value)
+    if looks_secret(cleaned):
+        return "the value (not shown: it looks like a secret, such as a signing secret or a password)"
+    return repr(cleaned)
 
 
 class ConfigError(Exception):
@@ -38,7 +83,8 @@ def parse_duration(text: str, variable: str) -> timedelta:
     """Parse `<n>d|h|m|s`, e.g. `14d`, `90m`."""
     match = _DURATION.match(text)
     if not match:
-        raise ConfigError(variable, f"{text!r} is not a duration; use <n>d, <n>h, <n>m or <n>s, e.g. 14d")
+        raise ConfigError(variable,
+                          f"{shown(text)} is not a duration; use <n>d, <n>h, <n>m or <n>s, e.g. 14d")
     amount, unit = int(match.group(1)), match.group(2)
     return timedelta(**{_UNITS[unit]: amount})
 
@@ -96,7 +142,7 @@ def _get(env: Mapping[str, str], name: str) -> str:
 
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
-        raise ConfigError("PORT", f"{text!r} is not a TCP port (1-65535)")
+        raise ConfigError("PORT", f"{shown(text)} is not a TCP port (1-65535)")
     return int(text)
 
 
@@ -105,7 +151,7 @@ def _timezone(text: str) -> ZoneInfo:
         return ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            "DIALOG_TIMEZONE", f"{text!r} is not an IANA time zone, e.g. Europe/Oslo"
+            "DIALOG_TIMEZONE", f"{shown(text)} is not an IANA time zone, e.g. Europe/Oslo"
         ) from None
 
 
@@ -115,7 +161,7 @@ def _user_ids(text: str) -> tuple[str, ...]:
         if not _SLACK_ID.match(user_id):
             raise ConfigError(
                 "DIALOG_COORDINATORS",
-                f"{user_id!r} is not a Slack user ID (like U012AB3CD); separate IDs with commas",
+                f"{shown(user_id)} is not a Slack user ID (like U012AB3CD); separate IDs with commas",
             )
     return ids
 
@@ -124,14 +170,22 @@ def _channel(text: str) -> str:
     if text and not _SLACK_ID.match(text):
         raise ConfigError(
             "DIALOG_CHANNEL",
-            f"{text!r} is not a channel ID; use the ID (like C012AB3CD), not the #name",
+            f"{shown(text)} is not a channel ID; use the ID (like C012AB3CD), not the #name",
         )
+    return text
+
+
+def _without_credentials(text: str, variable: str, why: str) -> str:
+    # Refused, not just hidden: the URL is handed to libraries that log it as it is.
+    if _URL_CREDENTIALS.search(text):
+        raise ConfigError(variable, f"{shown(text)} carries a user name and password; {why}")
     return text
 
 
 def _api_url(text: str) -> str:
     if not text.startswith(("http://", "https://")):
-        raise ConfigError("SLACK_API_URL", f"{text!r} is not an http(s) URL")
+        raise ConfigError("SLACK_API_URL", f"{shown(text)} is not an http(s) URL")
+    _without_credentials(text, "SLACK_API_URL", "Slack's Web API takes the token only, so remove them")
     return text if text.endswith("/") else text + "/"
 
 
@@ -148,12 +202,14 @@ def _office_hours(text: str) -> tuple[time, time]:
                 return opens, closes
     except ValueError:
         pass
-    raise ConfigError("DIALOG_OFFICE_HOURS", f"{text!r} is not a time range like 08:00-16:00")
+    raise ConfigError("DIALOG_OFFICE_HOURS", f"{shown(text)} is not a time range like 08:00-16:00")
 
 
 def _public_url(text: str) -> str:
     if text and not text.startswith(("https://", "http://")):
-        raise ConfigError("DIALOG_PUBLIC_URL", f"{text!r} is not an http(s) address")
+        raise ConfigError("DIALOG_PUBLIC_URL", f"{shown(text)} is not an http(s) address")
+    # The address goes into every invitation's calendar link.
+    _without_credentials(text, "DIALOG_PUBLIC_URL", "everyone invited would see them, so remove them")
     return text.rstrip("/")
 
 
@@ -175,7 +231,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     language = _get(env, "DIALOG_LANGUAGE") or "en"
     if language not in LANGUAGES:
         choices = ", ".join(LANGUAGES)
-        raise ConfigError("DIALOG_LANGUAGE", f"{language!r} is not supported; use one of {choices}")
+        raise ConfigError("DIALOG_LANGUAGE", f"{shown(language)} is not supported; use one of {choices}")
     return Settings(
         slack_bot_token=_check_token(_get(env, "SLACK_BOT_TOKEN"), "SLACK_BOT_TOKEN", "xoxb-"),
         slack_signing_secret=Secret(_get(env, "SLACK_SIGNING_SECRET")),
