@@ -456,3 +456,36 @@ def note_violations(report: Report, fake: FakeSlack) -> None:
         report.details.append(
             f"The fake Slack saw {len(fake.violations)} spec violations, e.g. {fake.violations[0]}"
         )
+
+
+def import_roster(workdir: Path, database_url: str, label: str, contacts: Sequence[str],
+                  per_organisation: int) -> None:
+    """Put `contacts` on the roster as core organisations of `per_organisation` people each, with
+    `bot.py roster import` (one process and transaction, as an operator loads a big roster)."""
+    path = workdir / f"{label.replace(' ', '-').lower()}.csv"
+    lines = ["name,tier,contacts,perspectives,preferred_time,language,keywords"]
+    for n in range(len(contacts) // per_organisation):
+        people = contacts[n * per_organisation:(n + 1) * per_organisation]
+        lines.append(f"{label} {n:04d},core,{' '.join(people)},,any,,")
+    path.write_text("\n".join(lines) + "\n")
+    env = _environment({"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-unused",
+                        "DIALOG_CHANNEL": CHANNEL, "DIALOG_COORDINATORS": COORDINATOR})
+    done = subprocess.run([sys.executable, str(BOT), "roster", "import", str(path), "--as", COORDINATOR,
+                           "--team", TEAM], cwd=workdir, env=env, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"roster import failed: {done.stdout[-1000:]} {done.stderr[-2000:]}")
+
+
+@contextmanager
+def cpu_hog(seconds: float) -> Iterator[None]:
+    """Keep every core busy from other processes for at most `seconds` (each hog ends by itself
+    then), and kill them when the block ends, whatever happens inside."""
+    code = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass\n"
+    hogs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(os.cpu_count() or 1)]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            if hog.poll() is None:
+                hog.kill()
+            hog.wait(timeout=10)

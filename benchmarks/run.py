@@ -24,14 +24,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import bench_ack, bench_burst, bench_fanout, bench_sweep  # noqa: E402
+from benchmarks import bench_ack, bench_burst, bench_fanout, bench_recovery, bench_sweep  # noqa: E402
 from benchmarks.common import POSTGRES_ENV, Report, backends, machine  # noqa: E402
 
 BENCHMARKS = {
-    1: ("Ack latency under 20 concurrent clients", bench_ack.run),
-    2: ("Urgent fan-out to 300 contacts in 100 organisations (rate-limited)", bench_fanout.run),
-    3: ("500-click burst on one invitation (rate-limited)", bench_burst.run),
+    1: ("Ack latency: open loop at 100 requests/s, and a saturation run", bench_ack.run),
+    2: ("Urgent fan-out to 3,000 contacts in 1,000 organisations (rate-limited)", bench_fanout.run),
+    3: ("500-click burst on one invitation, both cores kept busy by another process (rate-limited)",
+        bench_burst.run),
     4: ("Sweep lag: invitations due at once (rate-limited)", bench_sweep.run),
+    5: ("Recovery: restart after a SIGKILL mid-fan-out to the next invitation", bench_recovery.run),
 }
 BACKEND_NAMES = {"sqlite": "SQLite (a file in a temporary directory)",
                  "postgresql": "PostgreSQL (a throw-away database on DIALOG_BENCH_POSTGRES_URL)"}
