@@ -38,7 +38,6 @@ def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None)
         client=client,
         signing_secret=signing_secret or None,
         request_verification_enabled=False,  # checked first, at the HTTP edge: handlers.slack.server
-        request_verification_enabled=False,  # checked first, at the HTTP edge: handlers.slack.server
         # Acknowledgements are made in the request's own thread (commands and buttons ack first
         # thing; forms ack once validated), and the work runs afterwards on Bolt's lazy-listener
         # pool. Acks then never queue behind other people's work, however busy the bot is.
