@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
@@ -309,7 +310,11 @@ class Deliveries:
                 update(Worker).where(Worker.id == self.worker_id).values(heartbeat_at=now)
             )
             if beat.rowcount == 0:
-                session.add(Worker(id=self.worker_id, started_at=now, heartbeat_at=now))
+                try:
+                    with session.begin_nested():
+                        session.add(Worker(id=self.worker_id, started_at=now, heartbeat_at=now))
+                except IntegrityError:
+                    pass  # the sweep's first beat and the heartbeat job's raced; one row is enough
             session.execute(delete(Worker).where(Worker.heartbeat_at < now - timedelta(days=1)))
 
     def retire(self) -> None:

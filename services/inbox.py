@@ -182,13 +182,17 @@ class Inbox:
         """Claim requests that a dead (or stuck) worker left unfinished, for processing here."""
         now = self._clock.now()
         live = select(Worker.id).where(Worker.heartbeat_at > now - WORKER_TIMEOUT)
+        # This worker is alive whatever the table says (its first heartbeat may still be on the
+        # way): its own rows are only lost once they outlive the lease.
+        dead = and_(InboxEntry.claimed_by.not_in(live), InboxEntry.claimed_by != self.worker_id)
+        never_taken_dead = and_(InboxEntry.received_by.not_in(live), InboxEntry.received_by != self.worker_id)
         lost = or_(
             # Claimed by a worker that died, or stuck for longer than any use case takes.
-            and_(InboxEntry.claimed_by.is_not(None),
-                 or_(InboxEntry.claimed_by.not_in(live), InboxEntry.claimed_at <= now - LEASE)),
-            # Never claimed: the worker that stored it died before it got to it (or lost it).
+            and_(InboxEntry.claimed_by.is_not(None), or_(dead, InboxEntry.claimed_at <= now - LEASE)),
+            # Never claimed: the worker that stored it died before it got to it (or lost it), or a
+            # database error sent it back to wait for its next attempt.
             and_(InboxEntry.claimed_by.is_(None),
-                 or_(InboxEntry.received_by.not_in(live), InboxEntry.received_at <= now - LEASE,
+                 or_(never_taken_dead, InboxEntry.received_at <= now - LEASE,
                      InboxEntry.next_attempt_at.is_not(None))),
         )
         found: list[Pending] = []

@@ -143,7 +143,7 @@ def test_answers_update_the_tally_last_answer_wins_and_uninvited_change_nothing(
 
 @pytest.mark.usefixtures("roster")
 def test_the_same_answer_twice_changes_nothing(services: Services, clock: ManualClock, sessions) -> None:
-    _schedule(services, clock)
+    clock.set(_schedule(services, clock).invite_at)  # before that, the meeting is a draft
     services.meetings.rsvp(person("UCARITAS1"), 1, Answer.YES)
     with sessions() as session:
         before = session.scalar(select(Delivery.content_version).where(Delivery.dest_kind == "channel"))

@@ -66,9 +66,10 @@ def test_the_same_command_delivered_twice_proposes_once(bot: RunningBot, fake_sl
                                         response_url=fake_slack.response_url("twice"))
         assert reply.status == 200
     assert fake_slack.wait_for(lambda: len(fake_slack.responses) >= 1)
-    assert _count(bot, Topic) == 1
     with bot.runtime.services.sessions() as session:
-        assert session.scalar(select(InboxEntry.state)) == InboxState.DONE
+        [entry] = session.scalars(select(InboxEntry.id)).all()
+    assert fake_slack.wait_for(lambda: _state(bot, entry) == InboxState.DONE)
+    assert _count(bot, Topic) == 1 and len(fake_slack.responses) == 1
 
 
 def test_a_request_left_unprocessed_by_a_crash_takes_effect_once_after_the_restart(
