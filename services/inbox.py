@@ -1,7 +1,7 @@
 """Requests the bot acknowledged, kept until they are done: persist first, act after.
 
 A platform adapter stores each request it is about to acknowledge (`accept`) before it answers,
-then processes it (`claim`, the use case, `finish`). If the process dies in between, the row is
+then processes it (the use case, then `finish`). If the process dies in between, the row is
 still there: `due` hands it to the next process, which processes it again (`resume`).
 
 "Again" must not mean "twice". While a request is processed, `effect_scope` is active: the first
@@ -100,9 +100,11 @@ class Inbox:
         now = self._clock.now()
         try:
             with self._sessions.begin() as session:
+                # Stored already claimed by this worker, which processes it next: one write less.
                 entry = InboxEntry(platform=platform, request_key=key[:255], kind=kind[:32], body=body,
                                    state=InboxState.RECEIVED, received_at=now,
-                                   received_by=self.worker_id, attempts=0)
+                                   received_by=self.worker_id, claimed_by=self.worker_id,
+                                   claimed_at=now, attempts=1)
                 session.add(entry)
                 session.flush()
                 return Accepted(entry.id, duplicate=False)
@@ -113,18 +115,6 @@ class Inbox:
             if existing is None:
                 raise
             return Accepted(existing, duplicate=True)
-
-    def claim(self, entry_id: int) -> bool:
-        """Take the request for processing here; False if it is done or another live worker has it."""
-        now = self._clock.now()
-        with self._sessions.begin() as session:
-            result = session.execute(
-                update(InboxEntry)
-                .where(InboxEntry.id == entry_id, InboxEntry.state == InboxState.RECEIVED,
-                       or_(InboxEntry.claimed_by.is_(None), InboxEntry.claimed_by == self.worker_id))
-                .values(claimed_by=self.worker_id, claimed_at=now, attempts=InboxEntry.attempts + 1)
-            )
-            return result.rowcount == 1
 
     @contextlib.contextmanager
     def effect_scope(self, entry_id: int) -> Iterator[None]:
@@ -211,6 +201,7 @@ class Inbox:
                     continue
                 entry.claimed_by = self.worker_id
                 entry.claimed_at = now
+                entry.attempts += 1
                 entry.next_attempt_at = None
                 found.append(_pending(entry))
         return found

@@ -5,8 +5,7 @@ request to the inbox (a local database write, no network) and only then lets the
 A platform retry of a stored request (the Events API's `X-Slack-Retry-Num`, a double submit with
 the same trigger) is acknowledged and not processed again.
 
-`Durable.guard` wraps the listeners that do the work: it claims the stored request, runs the
-listener with the inbox's exactly-once stamp active, and marks the request done. If the process
+`Durable.guard` wraps the listeners that do the work: it runs the listener with the inbox's exactly-once stamp active, and marks the request done. If the process
 dies anywhere in between, `replay` hands the stored request to this app again after the restart:
 its effect happens then (late, and the answer says so), or, if it had already happened, the person
 is told that their request went through before the restart.
@@ -121,10 +120,7 @@ class Durable:
             if entry_id is None:
                 return guarded(**kwargs)
             ack = kwargs.get("ack")
-            if not self._inbox.claim(entry_id):
-                log.info("request %s is done or in another worker's hands; skipping it", entry_id)
-                _ack_if_needed(ack)
-                return None
+            # The request is this worker's: stored claimed by it, or claimed for it by `due`.
             replaying = bool(context.get(REPLAY))
             if replaying:
                 pending = self._inbox.status(entry_id)

@@ -419,12 +419,14 @@
       renderMrkdwn(obj.text, e);
     } else {
       e.classList.add("plain");
-      e.textContent = obj.emoji === false ? String(obj.text || "") : emojify(String(obj.text || ""));
+      const plain = unescapeSlack(String(obj.text || ""));
+      e.textContent = obj.emoji === false ? plain : emojify(plain);
     }
     return e;
   }
 
-  const plainText = (obj, fallback = "") => (obj && obj.text != null ? String(obj.text) : fallback);
+  // Slack shows `&amp;`, `&lt;` and `&gt;` in plain text as the characters, as in mrkdwn.
+  const plainText = (obj, fallback = "") => (obj && obj.text != null ? unescapeSlack(obj.text) : fallback);
 
   function sameOrigin(url) {
     try {
