@@ -5,10 +5,11 @@ request to the inbox (a local database write, no network) and only then lets the
 A platform retry of a stored request (the Events API's `X-Slack-Retry-Num`, a double submit with
 the same trigger) is acknowledged and not processed again.
 
-`Durable.guard` wraps the listeners that do the work: it runs the listener with the inbox's exactly-once stamp active, and marks the request done. If the process
-dies anywhere in between, `replay` hands the stored request to this app again after the restart:
-its effect happens then (late, and the answer says so), or, if it had already happened, the person
-is told that their request went through before the restart.
+`Durable.guard` wraps the listeners that do the work: it runs the listener with the inbox's
+exactly-once stamp active, and marks the request done. If the process dies anywhere in between,
+`replay` hands the stored request to this app again after the restart: its effect happens then
+(late, and the answer says so), or, if it had already happened, the person is told that their
+request went through before the restart.
 """
 
 from __future__ import annotations
