@@ -65,7 +65,7 @@ catalogs: $(COMPILED)
 
 # Developers: after changing user-facing strings, re-extract and merge, then translate.
 extract: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --sort-output \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -k plural_text:1,2 --no-location --sort-output \
 		--project=Dialogbot -o locales/messages.pot bot.py config.py services handlers scheduling storage sandbox
 
 update-catalogs: extract

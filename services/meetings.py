@@ -896,12 +896,12 @@ class Meetings:
                 minutes = max(1, round((now - meeting.created_at).total_seconds() / 60))
                 raise Conflict(
                     plural_text(
-                        N_("Urgent meeting {number} “{title}” was called a minute ago and its invitations "
-                           "are going out; this looks like the same call, so nothing new was sent. To call "
-                           "another urgent meeting now, give it a different title."),
-                        N_("Urgent meeting {number} “{title}” was called {count} minutes ago and its "
-                           "invitations are going out; this looks like the same call, so nothing new was "
-                           "sent. To call another urgent meeting now, give it a different title."),
+                        "Urgent meeting {number} “{title}” was called a minute ago and its invitations "
+                        "are going out; this looks like the same call, so nothing new was sent. To call "
+                        "another urgent meeting now, give it a different title.",
+                        "Urgent meeting {number} “{title}” was called {count} minutes ago and its "
+                        "invitations are going out; this looks like the same call, so nothing new was "
+                        "sent. To call another urgent meeting now, give it a different title.",
                         minutes, number=meeting.number, title=meeting.title),
                     field="title",
                 )

@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from services.i18n import LOCALES_DIR, Translator, language_of, plural_text, text
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2), "plural_text": (1, 2)}
 SOURCE_DIRS = ["services", "handlers", "scheduling", "storage", "sandbox"]
 
 
