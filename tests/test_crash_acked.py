@@ -1,7 +1,7 @@
 """Kill -9 right after a burst of acknowledged requests: after the restart, each took effect once.
 
-The real `bot.py` serves signed requests; the fake Slack answers the locale look-up slowly, so
-when the process is killed every acknowledged command, click and form is still waiting for its
+The real `bot.py` serves signed requests, with a CPU hog on every core beside it; the fake Slack
+answers the locale look-up slowly, so when the process is killed every acknowledged command, click and form is still waiting for its
 work. Slack will not send them again (it got its 200s): the restarted bot must find them in its
 inbox, do each exactly once, and answer each person once (late, and saying so).
 """
@@ -21,12 +21,15 @@ from handlers.slack.parsing import ModalContext
 from sandbox.fake_slack import FakeSlack
 from sandbox.slack_requests import SlackRequester
 from storage.db import make_engine
-from storage.models import Topic, TopicSupport
+from storage.models import Answer, Invitation, Organisation, Topic, TopicSupport
 from tests.conftest import CHANNEL, COORDINATOR
 from tests.support.bot_process import BOT, clean_env, free_port, wait_healthy
+from tests.support.db_faults import cpu_hog
 from tests.support.harness import SIGNING_SECRET, fake_workspace
 
 PROPOSERS = [f"UPROP{n:04d}" for n in range(8)]
+VOTERS = [f"UVOTE{n:04d}" for n in range(4)]
+NEW_ORGANISATIONS = [f"Seeded Org {n}" for n in range(3)]
 SUPPORTERS = [f"USUPP{n:04d}" for n in range(5)]
 FORM_USERS = [f"UFORM{n:04d}" for n in range(3)]
 
@@ -43,15 +46,18 @@ def _start(tmp_path: Path, fake: FakeSlack, database_url: str, port: int, log: s
         )
 
 
-def _counts(database_url: str) -> tuple[Counter[str], int]:
+def _counts(database_url: str) -> tuple[Counter[str], int, Counter[str], int]:
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
             titles = Counter(conn.scalars(select(Topic.title)).all())
             supports = conn.scalar(select(func.count()).select_from(TopicSupport)) or 0
+            organisations = Counter(conn.scalars(select(Organisation.name)).all())
+            yes = conn.scalar(select(func.count()).select_from(Invitation)
+                              .where(Invitation.answer == Answer.YES)) or 0
     finally:
         engine.dispose()
-    return titles, supports
+    return titles, supports, organisations, yes
 
 
 def _announced(fake: FakeSlack) -> Counter[str]:
@@ -60,8 +66,9 @@ def _announced(fake: FakeSlack) -> Counter[str]:
 
 def test_sigkill_after_an_acked_burst_loses_nothing_and_doubles_nothing(
         tmp_path: Path, database_url: str) -> None:
-    with fake_workspace() as fake:
-        for user in PROPOSERS + SUPPORTERS + FORM_USERS:
+    # A busy machine beside it: nothing here may depend on an idle one.
+    with cpu_hog(seconds=120), fake_workspace() as fake:
+        for user in PROPOSERS + SUPPORTERS + FORM_USERS + VOTERS:
             fake.add_user(user, locale="en-GB")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
@@ -73,6 +80,15 @@ def test_sigkill_after_an_acked_burst_loses_nothing_and_doubles_nothing(
                                 response_url=fake.response_url("setup"))
             assert fake.wait_for(lambda: len(_announced(fake)) == 1, timeout=20)
             [announcement] = [m for m in fake.messages(CHANNEL) if "New topic proposed" in m["text"]]
+            mentions = " ".join(f"<@{u}>" for u in VOTERS)
+            slack.slash_command(f'roster add "Voters Org" core {mentions}', user_id=COORDINATOR,
+                                response_url=fake.response_url("setup-roster"))
+            assert fake.wait_for(lambda: "setup-roster" in {r["key"] for r in fake.responses}, timeout=20)
+            slack.slash_command("urgent Burst drill", user_id=COORDINATOR,
+                                response_url=fake.response_url("setup-urgent"))
+            assert fake.wait_for(lambda: any("Burst drill" in m["text"] for m in fake.messages(CHANNEL)),
+                                 timeout=20)
+            [invitation] = [m for m in fake.messages(CHANNEL) if "Burst drill" in m["text"]]
 
             # Every reader below is new, so each request's work starts with a (slow) look-up.
             fake.set_delay("users.info", 30.0)
@@ -89,6 +105,12 @@ def test_sigkill_after_an_acked_burst_loses_nothing_and_doubles_nothing(
                 origin = ModalContext(CHANNEL, fake.response_url(f"form-{n}")).dump()
                 replies.append(slack.view_submission("topic_propose", values, user_id=user,
                                                      private_metadata=origin))
+            for n, user in enumerate(VOTERS):
+                replies.append(slack.block_action("rsvp_yes", "1", user_id=user, message=invitation,
+                                                  response_url=fake.response_url(f"rsvp-{n}")))
+            for n, name in enumerate(NEW_ORGANISATIONS):
+                replies.append(slack.slash_command(f'roster add "{name}" topic', user_id=COORDINATOR,
+                                                   response_url=fake.response_url(f"roster-{n}")))
             assert [r.status for r in replies] == [200] * len(replies)
         finally:
             first.send_signal(signal.SIGKILL)
@@ -102,7 +124,8 @@ def test_sigkill_after_an_acked_burst_loses_nothing_and_doubles_nothing(
         try:
             wait_healthy(url, second)
             expected = {f"propose-{n}" for n in range(len(PROPOSERS))} | {
-                f"support-{n}" for n in range(len(SUPPORTERS))} | {f"form-{n}" for n in range(len(FORM_USERS))}
+                f"support-{n}" for n in range(len(SUPPORTERS))} | {f"form-{n}" for n in range(len(FORM_USERS))} | {
+                f"rsvp-{n}" for n in range(len(VOTERS))} | {f"roster-{n}" for n in range(len(NEW_ORGANISATIONS))}
             assert fake.wait_for(lambda: expected <= {r["key"] for r in fake.responses}, timeout=60), \
                 (tmp_path / "second.log").read_text()
             assert fake.wait_for(lambda: len(_announced(fake)) == 1 + len(PROPOSERS) + len(FORM_USERS),
@@ -111,12 +134,15 @@ def test_sigkill_after_an_acked_burst_loses_nothing_and_doubles_nothing(
             second.send_signal(signal.SIGTERM)
             second.wait(timeout=30)
 
-        titles, supports = _counts(database_url)
+        titles, supports, organisations, yes = _counts(database_url)
         assert sorted(titles) == sorted(
             ["Bike lanes by the schools"] + [f"Burst topic number {n}" for n in range(len(PROPOSERS))]
             + [f"Form topic {n}" for n in range(len(FORM_USERS))])
         assert set(titles.values()) == {1}
         assert supports == len(SUPPORTERS)
+        assert yes == len(VOTERS)
+        assert sorted(organisations) == sorted(["Voters Org", *NEW_ORGANISATIONS])
+        assert set(organisations.values()) == {1}
         assert set(_announced(fake).values()) == {1}
         # One answer each, and it says it is late (or that the request went through before).
         answers = Counter(r["key"] for r in fake.responses)
