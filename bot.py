@@ -48,13 +48,14 @@ Dialogbot needs a Slack app to talk to. Missing: {missing}
 To connect a workspace:
   1. Go to https://api.slack.com/apps → Create New App → From a manifest, and paste manifest.json.
   2. Install it to your workspace, then copy the Bot User OAuth Token (xoxb-…) into SLACK_BOT_TOKEN.
-  3. HTTP mode: copy Basic Information → Signing Secret into SLACK_SIGNING_SECRET, and point the
-     request URLs in the manifest at https://<your-host>/slack/events.
+  3. HTTP mode: copy Basic Information → Signing Secret into SLACK_SIGNING_SECRET, and point all
+     three request URLs in the manifest (the slash command's url, interactivity's request_url and
+     event_subscriptions' request_url) at https://<your-host>/slack/events.
      Socket Mode instead: create an app-level token with connections:write and set SLACK_APP_TOKEN.
   4. Put the channel ID for invitations in DIALOG_CHANNEL and invite the bot there.
 Settings can go in a .env file next to bot.py; .env.example lists them all (see README.md).
-To try Dialogbot without Slack first: `python bot.py sandbox` (or `make run` with no Slack
-settings, no DATABASE_URL and the default HOST) serves a local sandbox workspace."""
+To try Dialogbot without Slack first: `.venv/bin/python bot.py sandbox` (or `make run` with no
+Slack settings, no DATABASE_URL and the default HOST) serves a local sandbox workspace."""
 
 SANDBOX_BANNER = """\
 Dialogbot runs a local sandbox workspace (no Slack credentials are set).
@@ -62,7 +63,8 @@ Dialogbot runs a local sandbox workspace (no Slack credentials are set).
     Open {url} in a browser.
 
 Everything in it is fictional demo data, kept in {database} and {state}.
-To use a real Slack workspace instead, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README.md).
+To use a real Slack workspace instead, set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)
+and DIALOG_CHANNEL (see README.md: "Connecting a Slack workspace").
 """
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -150,7 +152,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id,
                       locales=(locales,))
     runtime.web = create_web_app(None if settings.socket_mode else bolt, runtime.health,
-                                 services.calendars.ics)
+                                 services.calendars.ics, signing_secret=settings.slack_signing_secret)
     return runtime
 
 
@@ -426,7 +428,12 @@ def main(argv: list[str] | None = None) -> int:
     faulthandler.enable()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    # "Adding job tentatively": jobs are added before the scheduler starts, by design.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Waitress logs client disconnects at INFO with the request's decoded path, which a client
+    # chooses: only its warnings are worth a line.
+    logging.getLogger("waitress").setLevel(logging.WARNING)
     environment = read_environment()
     settings = _settings(environment)
     try:
@@ -447,9 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     except SQLAlchemyError as error:
         print(f"dialogbot: cannot use the database in DATABASE_URL: {_reason(error)}", file=sys.stderr)
         return 2
-    missing = settings.missing_slack_credentials()
-    if missing:
-        print(NO_CREDENTIALS.format(missing=", ".join(missing)), file=sys.stderr)
+    if settings.missing_slack_credentials():
+        # Everything still needed at once, the channel included, not one variable per attempt.
+        print(NO_CREDENTIALS.format(missing=", ".join(settings.missing_to_connect())), file=sys.stderr)
         return 2
     if not settings.dialog_channel:
         print("dialogbot: bad setting DIALOG_CHANNEL: set the ID of the channel for announcements "

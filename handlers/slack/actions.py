@@ -1,4 +1,5 @@
-"""Button clicks: Support on topics, and one-click answers to invitations."""
+"""Button clicks: Support on topics, one-click answers to invitations, suggested invitations and
+the confirmed Cancel meeting button."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from slack_sdk import WebClient
 
 from handlers.slack import blocks, ids, meeting_blocks
 from handlers.slack.context import SlackDeps
-from handlers.slack.errors import Listener, ack_now
+from handlers.slack.errors import Listener, ack_now, ack_only
 from handlers.slack.home import publish_home
 from handlers.slack.parsing import meeting_number_from_button, suggested_invite, topic_number_from_button
 from handlers.slack.reply import private
@@ -43,6 +44,13 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
         else:
             publish_home(deps, client, context)
 
+    def cancel(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+        number = meeting_number_from_button(str(action.get("value") or ""))
+        cancelled = deps.services.meetings.cancel(deps.actor(context), number)
+        # The question is replaced by the outcome, so its button cannot be clicked twice.
+        rendered = meeting_blocks.cancel_confirmation(deps.translator(context), cancelled)
+        respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral", replace_original=True)
+
     def invite(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         number, organisation = suggested_invite(str(action.get("value") or ""))
         outcome = deps.services.meetings.invite(deps.actor(context), number, organisation)
@@ -52,5 +60,6 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
     for action_id in ANSWER_BUTTONS:
         app.action(action_id)(ack=ack_now, lazy=[guard(answer)])
     app.action(ids.INVITE_SUGGESTED)(ack=ack_now, lazy=[guard(invite)])
+    app.action(ids.MEETING_CANCEL)(ack=ack_now, lazy=[guard(cancel)])
     # The calendar button opens a link in the browser; the click itself needs only an ack.
-    app.action(ids.CALENDAR_LINK)(ack_now)
+    app.action(ids.CALENDAR_LINK)(ack_only)

@@ -29,7 +29,7 @@ from slack_sdk.webhook import WebhookClient
 
 from handlers.slack import PLATFORM, blocks
 from handlers.slack.context import SlackDeps
-from handlers.slack.errors import ErrorReporter, Listener
+from handlers.slack.errors import TAKEN, ErrorReporter, Listener
 from handlers.slack.parsing import ModalContext
 from handlers.slack.reply import late_note
 from services.i18n import N_, text
@@ -90,7 +90,7 @@ class Durable:
         req.context[_QUOTE] = _quote(req.body)
         req.context[_REPLY_URL] = _response_url(req.body)
         if INBOX_ID in req.context:
-            return next()  # a replay of a stored request
+            return self._dispatch(req, next)  # a replay of a stored request
         identity = request_identity(req.body)
         if identity is None:
             return next()
@@ -106,7 +106,15 @@ class Durable:
                      f" (Slack retry {retry})" if retry else "")
             return BoltResponse(status=200, body="")
         req.context[INBOX_ID] = accepted.id
-        return next()
+        return self._dispatch(req, next)
+
+    def _dispatch(self, req: BoltRequest, next: Callable[[], BoltResponse]) -> BoltResponse:
+        """Run the listeners; a stored request that none took on (a link click, an action nobody
+        listens for) is done now, or it would be replayed for ever."""
+        response = next()
+        if not req.context.get(TAKEN):
+            self._inbox.finish(req.context[INBOX_ID])
+        return response
 
     # -- the work --------------------------------------------------------------------------
 
@@ -120,6 +128,7 @@ class Durable:
             entry_id = context.get(INBOX_ID)
             if entry_id is None:
                 return guarded(**kwargs)
+            context[TAKEN] = True  # a form's listener runs before its ack, in the request's context
             ack = kwargs.get("ack")
             # The request is this worker's: stored claimed by it, or claimed for it by `due`.
             replaying = bool(context.get(REPLAY))

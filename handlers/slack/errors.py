@@ -28,8 +28,18 @@ log = logging.getLogger(__name__)
 Listener = Callable[..., Any]
 
 
-def ack_now(ack: Ack) -> None:
+# Set on a request whose work a listener has taken on; a stored request nobody takes is done at once.
+TAKEN = "dialogbot_taken"
+
+
+def ack_now(ack: Ack, context: BoltContext) -> None:
     """Acknowledge a command or a click at once; its work follows as a lazy listener."""
+    context[TAKEN] = True
+    ack()
+
+
+def ack_only(ack: Ack) -> None:
+    """Acknowledge a click that needs nothing more (a link button opens in the browser)."""
     ack()
 
 

@@ -122,3 +122,24 @@ def test_a_request_that_met_a_database_error_is_retried_not_dropped(
 def _state(bot: RunningBot, entry: int) -> InboxState | None:
     with bot.runtime.services.sessions() as session:
         return session.scalar(select(InboxEntry.state).where(InboxEntry.id == entry))
+
+
+def test_a_request_no_listener_takes_on_is_done_at_once_not_replayed(
+        bot: RunningBot, fake_slack: FakeSlack) -> None:
+    # The calendar button only opens a link; an unknown button has no listener at all.
+    assert bot.slack.block_action("calendar_link", "1", user_id=ALICE).status == 200
+    bot.slack.block_action("no_such_button", "1", user_id=ALICE)
+    with bot.runtime.services.sessions() as session:
+        states = session.scalars(select(InboxEntry.state)).all()
+    assert states == [InboxState.DONE, InboxState.DONE]
+
+
+def test_a_command_that_mentions_payload_is_not_lost(bot: RunningBot, fake_slack: FakeSlack) -> None:
+    # Bolt reads any form containing the word as an interaction; the edge keeps it a command.
+    reply = bot.slack.slash_command("propose payload limits for lorries", user_id=ALICE,
+                                    response_url=fake_slack.response_url("payload"))
+    assert reply.status == 200
+    assert fake_slack.wait_for(lambda: len(fake_slack.responses) == 1)
+    assert "Your topic is number 1" in fake_slack.responses[0]["body"]["text"]
+    with bot.runtime.services.sessions() as session:
+        assert session.scalar(select(Topic.title)) == "payload limits for lorries"
