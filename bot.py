@@ -375,8 +375,9 @@ class _OfflineNotifier:
 
 
 def run_roster(args: argparse.Namespace, settings: Settings) -> int:
-    """`bot.py roster import|export` and `bot.py stats export`, against the database in DATABASE_URL."""
-    engine = make_engine(settings.database_url)
+    """`bot.py roster import|export` and `bot.py stats export`, against the database in DATABASE_URL
+    (or --database-url, e.g. the sandbox's)."""
+    engine = make_engine(getattr(args, "database_url", None) or settings.database_url)
     upgrade(engine)
     services = build_services(
         make_session_factory(engine), SystemClock(), _OfflineNotifier(), platform=PLATFORM,

@@ -135,6 +135,11 @@ class Settings:
             missing.append("SLACK_SIGNING_SECRET")
         return missing
 
+    def missing_to_connect(self) -> list[str]:
+        """Every setting still needed to run against Slack (credentials and the channel), so that
+        one start-up message can name them all at once."""
+        return self.missing_slack_credentials() + ([] if self.dialog_channel else ["DIALOG_CHANNEL"])
+
 
 def _get(env: Mapping[str, str], name: str) -> str:
     return (env.get(name) or "").strip()

@@ -23,7 +23,7 @@ from services.stats import StatsService
 from services.topics import Topics
 from services.workspaces import Workspaces
 from storage.db import DatabaseStatus, health_of
-from storage.models import Workspace
+from storage.models import Coordinator, Workspace
 
 
 @dataclass
@@ -55,6 +55,17 @@ class Services:
         with self.sessions() as session:
             return [WorkspaceRef(w.platform, w.external_id)
                     for w in session.scalars(select(Workspace).order_by(Workspace.id))]
+
+    def coordinators_of(self, workspace: WorkspaceRef) -> list[str]:
+        """The user ids of `workspace`'s coordinators, as stored (for the command line's default)."""
+        with self.sessions() as session:
+            return list(session.scalars(
+                select(Coordinator.user_id)
+                .join(Workspace, Workspace.id == Coordinator.workspace_id)
+                .where(Workspace.platform == workspace.platform,
+                       Workspace.external_id == workspace.external_id,
+                       Coordinator.platform == workspace.platform)
+                .order_by(Coordinator.id)))
 
     def database_status(self) -> DatabaseStatus:
         """The database as this process's own traffic last found it (the heartbeat writes every

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from services.clock import Clock
 from services.deliveries import Deliveries, NotYet, Planned
-from services.errors import Conflict, DomainError, InvalidInput, NotFound
+from services.errors import Conflict, DomainError, InvalidInput, NotFound, raise_field_errors
 from services.i18n import N_, Text, plural_text, text
 from services.messages import (
     FanOutFailure,
@@ -377,26 +377,25 @@ class Meetings:
                               tuple(organisations))
 
     def _validate_talks(self, talks: Sequence[Talk], duration: int) -> None:
+        """Refuse talks out of bounds, each talk's problem under its own field (`talk_<n>`, n from 1
+        in the order given), all at once."""
         if len(talks) > TALKS_MAX:
             raise InvalidInput(text(N_("A meeting opens with at most {max} talks."), max=TALKS_MAX),
                                field="talks")
-        for talk in talks:
+        errors: dict[str, Text] = {}
+        for position, talk in enumerate(talks, start=1):
             if not 2 <= len(talk.speaker) <= 120 or not 3 <= len(talk.subject) <= 150:
-                raise InvalidInput(
-                    text(N_("Each talk needs a speaker (2 to 120 characters) and a subject (3 to 150).")),
-                    field="talks",
-                )
+                errors[f"talk_{position}"] = text(
+                    N_("Each talk needs a speaker (2 to 120 characters) and a subject (3 to 150)."))
             if not 1 <= talk.minutes <= TALK_MINUTES_MAX:
-                raise InvalidInput(
-                    text(N_("A talk lasts 1 to {max} minutes."), max=TALK_MINUTES_MAX), field="talks"
-                )
+                errors[f"talk_{position}_minutes"] = text(
+                    N_("A talk lasts 1 to {max} minutes."), max=TALK_MINUTES_MAX)
         total = sum(talk.minutes for talk in talks)
-        if total > duration:
-            raise InvalidInput(
-                text(N_("The talks take {total} minutes, more than the {duration}-minute meeting. "
-                        "Shorten them or lengthen the meeting."), total=total, duration=duration),
-                field="talks",
-            )
+        if total > duration and not errors:
+            errors["talks"] = text(
+                N_("The talks take {total} minutes, more than the {duration}-minute meeting. "
+                   "Shorten them or lengthen the meeting."), total=total, duration=duration)
+        raise_field_errors(errors)
 
     def _not_elsewhere(self, session: Session, meeting: Meeting | None, topic: Topic) -> None:
         """A topic is on one upcoming agenda at a time; refuse another."""
@@ -509,6 +508,17 @@ class Meetings:
             )
         self._deliveries.wake()
         return outcome
+
+    def cancellable(self, actor: Actor, number: int) -> MeetingCard:
+        """The meeting a coordinator asks to cancel, checked as `cancel` would, with nothing changed:
+        the question "cancel it?" is only asked when the answer can be carried out."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            meeting = self._find(session, workspace, number)
+            self._require_upcoming(meeting, now)
+            return meeting_card(session, meeting)
 
     def cancel(self, actor: Actor, number: int) -> MeetingCard:
         """Cancel a meeting; everyone who was invited is told, and the channel post says so."""
@@ -846,28 +856,37 @@ class Meetings:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _validate(self, title: str, starts_at: datetime, duration: int, video_link: str | None,
-                  now: datetime) -> None:
+    def check(self, title: str, starts_at: datetime | None, duration_minutes: int | None = 60,
+              video_link: str | None = None) -> None:
+        """Refuse a meeting's title, start, length or link out of bounds, naming every field at fault
+        at once (a form shows them together); None is a start or length not given."""
+        self._validate(_SPACES.sub(" ", title).strip(), starts_at, duration_minutes,
+                       (video_link or "").strip() or None, self._clock.now())
+
+    def _validate(self, title: str, starts_at: datetime | None, duration: int | None,
+                  video_link: str | None, now: datetime) -> None:
+        errors: dict[str, Text] = {}
         if not TITLE_MIN <= len(title) <= TITLE_MAX:
-            raise InvalidInput(
-                text(N_("A meeting needs a title of {min} to {max} characters."),
-                     min=TITLE_MIN, max=TITLE_MAX),
-                field="title",
-            )
-        if starts_at <= now:
-            raise InvalidInput(
-                text(N_("That time has already passed. Pick a time in the future.")), field="starts_at"
-            )
-        if not DURATION_MIN <= duration <= DURATION_MAX:
-            raise InvalidInput(
-                text(N_("A meeting lasts {min} to {max} minutes."), min=DURATION_MIN, max=DURATION_MAX),
-                field="duration",
-            )
+            errors["title"] = text(N_("A meeting needs a title of {min} to {max} characters."),
+                                   min=TITLE_MIN, max=TITLE_MAX)
+        if starts_at is None:
+            errors["starts_at"] = text(N_("Pick a date and time."))
+        elif starts_at <= now:
+            # Say the zone and its clock: someone elsewhere types their own wall-clock time.
+            zone = self._timings.timezone
+            local, today = starts_at.astimezone(zone), now.astimezone(zone)
+            shape = "%H:%M" if local.date() == today.date() else "%Y-%m-%d %H:%M"
+            errors["starts_at"] = text(
+                N_("{when} in {zone} has already passed; it is {now} there now. Pick a time in the "
+                   "future."), when=local.strftime(shape), zone=zone.key, now=today.strftime(shape))
+        if duration is None:
+            errors["duration"] = text(N_("The length is a whole number of minutes."))
+        elif not DURATION_MIN <= duration <= DURATION_MAX:
+            errors["duration"] = text(N_("A meeting lasts {min} to {max} minutes."),
+                                      min=DURATION_MIN, max=DURATION_MAX)
         if video_link and not _URL.match(video_link):
-            raise InvalidInput(
-                text(N_("The video link must be a web address starting with https://.")),
-                field="video_link",
-            )
+            errors["video_link"] = text(N_("The video link must be a web address starting with https://."))
+        raise_field_errors(errors)
 
     def _find(self, session: Session, workspace: Workspace, number: int, *, lock: bool = False) -> Meeting:
         query = select(Meeting).where(Meeting.workspace_id == workspace.id, Meeting.number == number)

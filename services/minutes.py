@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.deliveries import Deliveries
-from services.errors import InvalidInput
-from services.i18n import N_, text
+from services.errors import InvalidInput, raise_field_errors
+from services.i18n import N_, Text, text
 from services.meetings import INVITE, TOPIC_DISCUSSED, TOPIC_UNSCHEDULED, Meetings, meeting_card
 from services.messages import ActionItemDue, ActionItemView, MeetingCard, MinutesPosted, MinutesView
 from services.people import Actor, Destination, MessageRef, PersonRef
@@ -123,14 +123,13 @@ class MinutesService:
     ) -> MinutesView:
         """Record (or correct) the minutes and send them to the channel thread and the attendees."""
         summary, decisions = summary.strip(), decisions.strip()
+        # Every field's problem is collected and reported together, the follow-up points' too.
+        errors: dict[str, Text] = {}
         if not SUMMARY_MIN <= len(summary) <= TEXT_MAX:
-            raise InvalidInput(
-                text(N_("Write a summary of {min} to {max} characters."), min=SUMMARY_MIN, max=TEXT_MAX),
-                field="summary",
-            )
+            errors["summary"] = text(N_("Write a summary of {min} to {max} characters."),
+                                     min=SUMMARY_MIN, max=TEXT_MAX)
         if len(decisions) > TEXT_MAX:
-            raise InvalidInput(text(N_("Keep the decisions to {max} characters."), max=TEXT_MAX),
-                               field="decisions")
+            errors["decisions"] = text(N_("Keep the decisions to {max} characters."), max=TEXT_MAX)
         if len(action_items) > ITEMS_MAX:
             raise InvalidInput(text(N_("At most {max} follow-up points."), max=ITEMS_MAX),
                                field="action_items")
@@ -142,20 +141,22 @@ class MinutesService:
             owners = []
             for position, item in enumerate(action_items, start=1):
                 description = _SPACES.sub(" ", item.description).strip()
+                field = f"action_{position}"
                 if not 3 <= len(description) <= 500:
-                    raise InvalidInput(
-                        text(N_("Follow-up point {position} needs a description of 3 to 500 characters."),
-                             position=position), field=f"action_{position}")
-                if not item.owner.strip():
-                    raise InvalidInput(
-                        text(N_("Follow-up point {position} needs an owner organisation."),
-                             position=position),
-                        field=f"action_{position}")
-                if item.due_on is None or item.due_on < meeting.starts_at.astimezone(self._zone).date():
-                    raise InvalidInput(
-                        text(N_("Follow-up point {position} needs a due date on or after the meeting."),
-                             position=position), field=f"action_{position}")
+                    errors[field] = text(
+                        N_("Follow-up point {position} needs a description of 3 to 500 characters."),
+                        position=position)
+                elif not item.owner.strip():
+                    errors[field] = text(N_("Follow-up point {position} needs an owner organisation."),
+                                         position=position)
+                elif item.due_on is None or item.due_on < meeting.starts_at.astimezone(self._zone).date():
+                    errors[field] = text(
+                        N_("Follow-up point {position} needs a due date on or after the meeting."),
+                        position=position)
+                if errors:
+                    continue
                 owners.append((description, find_organisation(session, workspace, item.owner), item.due_on))
+            raise_field_errors(errors)
             minutes = session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
             if minutes is None:
                 minutes = Minutes(meeting_id=meeting.id, summary=summary, decisions=decisions, version=1,

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.deliveries import Deliveries
-from services.errors import Conflict, InvalidInput, NotFound
-from services.i18n import N_, text
+from services.errors import Conflict, InvalidInput, NotFound, raise_field_errors
+from services.i18n import N_, Text, text
 from services.messages import TopicAnnouncement, TopicCard, TopicChanged
 from services.people import Actor, Destination, PersonRef
 from services.workspaces import (
@@ -79,38 +79,37 @@ class Topics:
         planner.register(ANNOUNCEMENT, self._compose_announcement)
         planner.register(DECLINED, self._compose_declined)
 
+    def check(self, title: str, details: str = "") -> None:
+        """Refuse a title or details out of bounds, naming every field at fault at once."""
+        title = _SPACES.sub(" ", title).strip()
+        details = details.strip()
+        errors: dict[str, Text] = {}
+        if len(title) < TITLE_MIN:
+            errors["title"] = text(
+                N_("A topic needs a title of at least {min} characters, e.g. "
+                   "`/dialog propose Housing for refugees | details`."),
+                min=TITLE_MIN,
+            )
+        elif len(title) > TITLE_MAX:
+            errors["title"] = text(
+                N_("The title is {length} characters long; keep it to {max} and put the "
+                   "rest in the details after `|`."),
+                length=len(title),
+                max=TITLE_MAX,
+            )
+        if len(details) > DETAILS_MAX:
+            errors["details"] = text(
+                N_("The details are {length} characters long; keep them to {max}."),
+                length=len(details),
+                max=DETAILS_MAX,
+            )
+        raise_field_errors(errors)
+
     def propose(self, actor: Actor, title: str, details: str = "") -> TopicCard:
         """Record a new topic from `actor` and plan its announcement in the dialogue channel."""
         title = _SPACES.sub(" ", title).strip()
         details = details.strip()
-        if len(title) < TITLE_MIN:
-            raise InvalidInput(
-                text(
-                    N_("A topic needs a title of at least {min} characters, e.g. "
-                       "`/dialog propose Housing for refugees | details`."),
-                    min=TITLE_MIN,
-                ),
-                field="title",
-            )
-        if len(title) > TITLE_MAX:
-            raise InvalidInput(
-                text(
-                    N_("The title is {length} characters long; keep it to {max} and put the "
-                       "rest in the details after `|`."),
-                    length=len(title),
-                    max=TITLE_MAX,
-                ),
-                field="title",
-            )
-        if len(details) > DETAILS_MAX:
-            raise InvalidInput(
-                text(
-                    N_("The details are {length} characters long; keep them to {max}."),
-                    length=len(details),
-                    max=DETAILS_MAX,
-                ),
-                field="details",
-            )
+        self.check(title, details)
         now = self._clock.now()
         with self._sessions.begin() as session:
             workspace = self._workspaces.lock(session, actor.workspace)

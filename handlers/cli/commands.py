@@ -32,23 +32,33 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     stats_export.add_argument("--meetings", action="store_true", help="one line per held meeting instead")
     for parser in (importing, exporting, stats_export):
         parser.add_argument("--as", dest="as_user", metavar="USER_ID",
-                            help="the coordinator doing this (default: the first of DIALOG_COORDINATORS)")
+                            help="the coordinator doing this (default: the first of DIALOG_COORDINATORS, "
+                                 "else the workspace's only coordinator in the database)")
         parser.add_argument("--team", metavar="TEAM_ID",
                             help="the Slack workspace (default: the only one in the database)")
+        parser.add_argument("--database-url", metavar="URL",
+                            help="the database to use (default: DATABASE_URL); the sandbox's is "
+                                 "sqlite:///dialogbot-sandbox.sqlite3")
 
 
 def run(args: argparse.Namespace, services: Services, *, platform: str, coordinators: tuple[str, ...],
         language: str, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:
     """Carry out a `roster` or `stats` subcommand; returns the exit status."""
     t = translator(language)
-    user = args.as_user or (coordinators[0] if coordinators else "")
-    if not user:
-        print("dialogbot: name the coordinator doing this with --as USER_ID (or set DIALOG_COORDINATORS)",
-              file=err)
-        return 2
     team = args.team or _only_team(services, platform)
     if not team:
-        print("dialogbot: say which workspace with --team TEAM_ID (the database holds none or several)",
+        print("dialogbot: say which workspace with --team TEAM_ID (the database holds none or several; "
+              "the bot creates its workspace when it first starts, and the sandbox's database is "
+              "--database-url sqlite:///dialogbot-sandbox.sqlite3)", file=err)
+        return 2
+    user = args.as_user or (coordinators[0] if coordinators else "")
+    if not user:
+        # With no DIALOG_COORDINATORS (the sandbox, say), a workspace with one coordinator has an
+        # obvious choice.
+        stored = services.coordinators_of(WorkspaceRef(platform, team))
+        user = stored[0] if len(stored) == 1 else ""
+    if not user:
+        print("dialogbot: name the coordinator doing this with --as USER_ID (or set DIALOG_COORDINATORS)",
               file=err)
         return 2
     actor = Actor(WorkspaceRef(platform, team), PersonRef(platform, user))

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.slack import ids
+from handlers.slack.parsing import ENGLISH_NAMES, NORWEGIAN_NAMES
 from handlers.slack.text import escape, literal, mention, mrkdwn, truncate
 from services.i18n import Text, Translator
 from services.messages import TopicAnnouncement, TopicCard
@@ -212,10 +213,11 @@ def decline_confirmation(t: Translator, card: TopicCard) -> Rendered:
     return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 
-def help_message(t: Translator) -> Rendered:
-    """What `/dialog` can do, for everyone and for coordinators."""
+def help_message(t: Translator, zone: str = "Europe/Oslo") -> Rendered:
+    """What `/dialog` can do, for everyone and for coordinators; times are read in `zone`."""
     everyone = [
-        (t.gettext("`/dialog propose <title> | <details>`"), t.gettext("propose a topic (no text: a form)")),
+        (t.gettext("`/dialog propose <title> [| <details>]`"),
+         t.gettext("propose a topic (no text: a form)")),
         (t.gettext("`/dialog topics`"), t.gettext("open topics, most supported first")),
         (t.gettext("`/dialog support <topic-no>`"), t.gettext("support a topic")),
         (t.gettext("`/dialog meetings`"), t.gettext("upcoming meetings, your answer, answer buttons")),
@@ -228,8 +230,9 @@ def help_message(t: Translator) -> Rendered:
          t.gettext("schedule a meeting (no text: a form); invitations go out ahead of it")),
         (t.gettext("`/dialog invite <meeting-no> \"<organisation>\"`"),
          t.gettext("invite one more organisation")),
-        (t.gettext("`/dialog urgent [<YYYY-MM-DD> <HH:MM>] <title>`"),
-         t.gettext("call an urgent meeting: invitations go out at once (no text: a form)")),
+        (t.gettext("`/dialog urgent [[<YYYY-MM-DD>] <HH:MM>] <title>`"),
+         t.gettext("call an urgent meeting: invitations go out at once, and your progress report comes "
+                   "in your DM with the bot (a time alone means today; no text: a form)")),
         (t.gettext("`/dialog cancel <meeting-no>`"), t.gettext("cancel a meeting and tell the invitees")),
         (t.gettext("`/dialog agenda <meeting-no>`"), t.gettext("topics and up to two talks, in a form")),
         (t.gettext("`/dialog agenda <meeting-no> add <topic-no>`"), t.gettext("put a topic on the agenda")),
@@ -239,7 +242,7 @@ def help_message(t: Translator) -> Rendered:
          t.gettext("write the minutes: to the channel, the attendees and who follows up what")),
         (t.gettext("`/dialog decline <topic-no> <reason>`"),
          t.gettext("decline a topic; the proposer is told why")),
-        (t.gettext("`/dialog roster add \"<name>\" core|topic|observer @person …`"),
+        (t.gettext("`/dialog roster add \"<name>\" core|topic|observer [@person …]`"),
          t.gettext("add an organisation with its contacts")),
         (t.gettext("`/dialog roster contact \"<name>\" @person …`"), t.gettext("add contacts")),
         (t.gettext("`/dialog roster remove \"<name>\"`"), t.gettext("take an organisation off the roster")),
@@ -249,11 +252,13 @@ def help_message(t: Translator) -> Rendered:
         "civil society. Both sides propose topics."
     )
     if t.language == "nb":
-        other = t.gettext(
-            "The English command words work too: `propose`, `topics`, `support`, `meetings`, `help`.")
+        other = t.gettext("The English command words work too: {names}.").format(
+            names=", ".join(f"`{name}`" for name in ENGLISH_NAMES))
     else:
-        other = t.gettext(
-            "Norwegian works too: `foreslå`, `tema`, `støtt`, `møter`, `svar`, `deltakere`, `hjelp`.")
+        other = t.gettext("Norwegian works too: {names}.").format(
+            names=", ".join(f"`{name}`" for name in NORWEGIAN_NAMES))
+    clock = t.gettext("Times you type are read in {zone} (the dialogue's time zone), whatever your own "
+                      "zone; the bot shows each reader times in their own.").format(zone=zone)
 
     def listing(rows: list[tuple[str, str]]) -> str:
         return "\n".join(f"• {literal(usage)}: {what}" for usage, what in rows)
@@ -263,9 +268,14 @@ def help_message(t: Translator) -> Rendered:
         SectionBlock(text=MarkdownTextObject(text=listing(everyone))),
         SectionBlock(text=MarkdownTextObject(text="*" + t.gettext("For coordinators") + "*\n"
                                              + listing(coordinators))),
-        ContextBlock(elements=[MarkdownTextObject(text=other)]),
+        ContextBlock(elements=[MarkdownTextObject(text=other), MarkdownTextObject(text=clock)]),
     ]
     return Rendered(intro, dicts(blocks))
+
+
+def title_hint(t: Translator, limit: int) -> str:
+    """A form's hint under a title field: the limit the service holds it to."""
+    return t.gettext("Up to {max} characters; a longer title is refused, never cut.").format(max=limit)
 
 
 def propose_modal(t: Translator, private_metadata: str) -> dict[str, Any]:
@@ -289,22 +299,22 @@ def propose_modal(t: Translator, private_metadata: str) -> dict[str, Any]:
             InputBlock(
                 block_id=ids.PROPOSE_TITLE_BLOCK,
                 label=PlainTextObject(text=t.gettext("Title")),
+                # No max_length: a client would cut a pasted title silently; the service refuses it
+                # with its length instead, and the hint says the limit up front.
                 element=PlainTextInputElement(
                     action_id=ids.INPUT_ACTION,
-                    max_length=TITLE_MAX,
                     placeholder=PlainTextObject(text=t.gettext("e.g. Housing for refugee families")),
                 ),
+                hint=PlainTextObject(text=title_hint(t, TITLE_MAX)),
             ),
             InputBlock(
                 block_id=ids.PROPOSE_DETAILS_BLOCK,
                 label=PlainTextObject(text=t.gettext("Details")),
                 optional=True,
-                element=PlainTextInputElement(
-                    action_id=ids.INPUT_ACTION, multiline=True, max_length=DETAILS_MAX
-                ),
-                hint=PlainTextObject(
-                    text=t.gettext("Why it matters, and who should take part.")
-                ),
+                element=PlainTextInputElement(action_id=ids.INPUT_ACTION, multiline=True),
+                hint=PlainTextObject(text=t.gettext(
+                    "Why it matters, and who should take part. Up to {max} characters.").format(
+                        max=DETAILS_MAX)),
             ),
         ],
     )

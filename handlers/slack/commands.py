@@ -51,7 +51,7 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
         origin = ModalContext(command.get("channel_id", ""), command.get("response_url", ""))
         match parsed:
             case Help():
-                private(respond, blocks.help_message(t))
+                private(respond, blocks.help_message(t, zone.key))
             case Propose() if parsed.wants_modal:
                 client.views_open(trigger_id=command["trigger_id"],
                                   view=blocks.propose_modal(t, origin.dump()))
@@ -128,7 +128,8 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
                     meeting_blocks.invite_confirmation(t, outcome), t,
                     services.planning.insights(actor, parsed.number)))
             case Cancel():
-                cancelled = services.meetings.cancel(actor, parsed.number)
-                private(respond, meeting_blocks.cancel_confirmation(t, cancelled))
+                # Destructive and told to everyone: ask first; the button does it.
+                card = services.meetings.cancellable(actor, parsed.number)
+                private(respond, meeting_blocks.cancel_question(t, card, zone))
 
     app.command("/dialog")(ack=ack_now, lazy=[guard(dialog)])

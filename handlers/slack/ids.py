@@ -5,6 +5,8 @@ TOPIC_SUPPORT = "topic_support"
 RSVP_YES = "rsvp_yes"
 RSVP_NO = "rsvp_no"
 RSVP_MAYBE = "rsvp_maybe"
+# `/dialog cancel` asks first; this button (behind Slack's confirm dialog) does the cancelling.
+MEETING_CANCEL = "meeting_cancel"
 
 # Modals
 PROPOSE_VIEW = "topic_propose"

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     CheckboxesElement,
+    ConfirmObject,
     ContextBlock,
     DatePickerElement,
     DateTimePickerElement,
@@ -31,7 +32,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.slack import ids
-from handlers.slack.blocks import Rendered, dicts
+from handlers.slack.blocks import Rendered, dicts, title_hint
 from handlers.slack.text import (
     babel_locale,
     code,
@@ -46,6 +47,7 @@ from handlers.slack.text import (
 )
 from services.home import HomeView
 from services.i18n import Translator
+from services.meetings import TITLE_MAX as MEETING_TITLE_MAX
 from services.meetings import (
     AgendaForm,
     AgendaOutcome,
@@ -285,6 +287,10 @@ def schedule_confirmation(t: Translator, card: MeetingCard, zone: ZoneInfo, now_
     else:
         more = t.gettext("Invitations go out {when} to {organisations} ({people} people).").format(
             when=slack_date(card.invite_at, zone, t.language), organisations=invited, people=people)
+    if card.kind == "urgent" and now_sent:
+        # The report is a DM from the bot, easy to miss while watching the channel.
+        more += " " + t.gettext("Your progress report (sent so far, who could not be reached, the answers) "
+                                "is in your direct message with the bot, updated as they go out.")
     hint = literal(t.gettext("Add organisations with `/dialog invite {number} \"<organisation>\"`.")).format(
         number=card.number)
     return Rendered(f"{line} {more}", dicts([
@@ -296,14 +302,40 @@ def schedule_confirmation(t: Translator, card: MeetingCard, zone: ZoneInfo, now_
 def invite_confirmation(t: Translator, outcome: InviteOutcome) -> Rendered:
     """Told privately to the coordinator who invited an organisation."""
     template = (
-        t.gettext("{organisation} is invited to meeting {number}; its {people} contact(s) are told now.")
+        t.ngettext("{organisation} is invited to meeting {number}; its {people} contact is told now.",
+                   "{organisation} is invited to meeting {number}; its {people} contacts are told now.",
+                   outcome.people)
         if outcome.invitations_sent
-        else t.gettext("{organisation} is invited to meeting {number}; its {people} contact(s) get the "
-                       "invitation with everyone else.")
+        else t.ngettext("{organisation} is invited to meeting {number}; its {people} contact gets the "
+                        "invitation with everyone else.",
+                        "{organisation} is invited to meeting {number}; its {people} contacts get the "
+                        "invitation with everyone else.", outcome.people)
     )
     line = template.format(organisation=escape(outcome.organisation), number=outcome.meeting.number,
                            people=outcome.people)
     return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def cancel_question(t: Translator, card: MeetingCard, zone: ZoneInfo) -> Rendered:
+    """Asked privately after `/dialog cancel`: nothing happens until the (confirmed) button."""
+    line = t.gettext("Cancel meeting {number} ({title}), {when}? Everyone who was invited is told, and "
+                     "the channel post says *Cancelled*.").format(
+        number=card.number, title=escape(card.title), when=slack_date(card.starts_at, zone, t.language))
+    button = ButtonElement(
+        text=t.gettext("Cancel meeting {number}").format(number=card.number), action_id=ids.MEETING_CANCEL,
+        value=str(card.number), style="danger",
+        confirm=ConfirmObject(
+            title=truncate(t.gettext("Cancel the meeting?"), 100),
+            # The dialog's text is mrkdwn: the title is escaped as everywhere else.
+            text=truncate(t.gettext("Meeting {number} ({title}) is cancelled for everyone invited. This "
+                                    "cannot be undone.").format(number=card.number, title=escape(card.title)),
+                          300),
+            confirm=t.gettext("Cancel it"), deny=t.gettext("Keep it"), style="danger"),
+    )
+    return Rendered(line.replace("*", ""), dicts([
+        SectionBlock(text=MarkdownTextObject(text=line)),
+        ActionsBlock(block_id=f"cancel:{card.number}", elements=[button]),
+    ]))
 
 
 def cancel_confirmation(t: Translator, card: MeetingCard) -> Rendered:
@@ -369,14 +401,17 @@ def roster_list(t: Translator, organisations: Sequence[OrganisationCard]) -> Ren
 
 def roster_added(t: Translator, card: OrganisationCard) -> Rendered:
     """Told privately after `roster add`."""
-    line = t.gettext("{organisation} is on the roster as {tier}, with {count} contact(s).").format(
+    line = t.ngettext("{organisation} is on the roster as {tier}, with {count} contact.",
+                      "{organisation} is on the roster as {tier}, with {count} contacts.",
+                      len(card.contacts)).format(
         organisation=escape(card.name), tier=_tier_name(t, card.tier), count=len(card.contacts))
     return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 
 def roster_contacts(t: Translator, outcome: ContactsOutcome) -> Rendered:
     """Told privately after `roster contact`."""
-    line = t.gettext("{organisation} now has {count} contact(s).").format(
+    line = t.ngettext("{organisation} now has {count} contact.", "{organisation} now has {count} contacts.",
+                      len(outcome.organisation.contacts)).format(
         organisation=escape(outcome.organisation.name), count=len(outcome.organisation.contacts))
     if outcome.already:
         line += " " + t.gettext("Already there: {people}.").format(
@@ -423,7 +458,8 @@ def schedule_modal(t: Translator, form: ScheduleForm, private_metadata: str) -> 
     """The form behind `/dialog schedule` with no text."""
     blocks: list[Block] = [
         InputBlock(block_id=ids.SCHEDULE_TITLE, label=PlainTextObject(text=t.gettext("Title")),
-                   element=PlainTextInputElement(action_id=ids.INPUT_ACTION, max_length=150)),
+                   hint=PlainTextObject(text=title_hint(t, MEETING_TITLE_MAX)),
+                   element=PlainTextInputElement(action_id=ids.INPUT_ACTION)),
         InputBlock(block_id=ids.SCHEDULE_START, label=PlainTextObject(text=t.gettext("Starts")),
                    element=DateTimePickerElement(action_id=ids.INPUT_ACTION)),
         InputBlock(block_id=ids.SCHEDULE_DURATION, label=PlainTextObject(text=t.gettext("Length in minutes")),
@@ -479,7 +515,8 @@ def urgent_modal(t: Translator, form: UrgentForm, private_metadata: str) -> dict
         SectionBlock(text=MarkdownTextObject(text=":rotating_light: " + t.gettext(
             "Invitations go out at once, to the channel and to every contact, marked urgent."))),
         InputBlock(block_id=ids.SCHEDULE_TITLE, label=PlainTextObject(text=t.gettext("Title")),
-                   element=PlainTextInputElement(action_id=ids.INPUT_ACTION, max_length=150)),
+                   hint=PlainTextObject(text=title_hint(t, MEETING_TITLE_MAX)),
+                   element=PlainTextInputElement(action_id=ids.INPUT_ACTION)),
         InputBlock(block_id=ids.SCHEDULE_START, label=PlainTextObject(text=t.gettext("Starts")),
                    element=DateTimePickerElement(action_id=ids.INPUT_ACTION,
                                                  initial_date_time=int(form.default_start.timestamp()))),
@@ -518,10 +555,13 @@ def topic_changed(t: Translator, message: TopicChanged, zone: ZoneInfo) -> Rende
 def agenda_confirmation(t: Translator, outcome: AgendaOutcome) -> Rendered:
     """Told privately to the coordinator after changing an agenda."""
     card = outcome.meeting
-    line = t.gettext("The agenda of meeting {number} ({title}) is updated: {talks} talk(s), "
-                     "{topics} topic(s), {minutes} minutes of open floor.").format(
-        number=card.number, title=escape(card.title), talks=len(card.talks), topics=len(card.agenda),
-        minutes=card.open_floor_minutes)
+    talks = t.ngettext("{count} talk", "{count} talks", len(card.talks)).format(count=len(card.talks))
+    topics = t.ngettext("{count} topic", "{count} topics", len(card.agenda)).format(count=len(card.agenda))
+    floor = t.ngettext("{count} minute", "{count} minutes", card.open_floor_minutes).format(
+        count=card.open_floor_minutes)
+    line = t.gettext("The agenda of meeting {number} ({title}) is updated: {talks}, {topics}, "
+                     "{minutes} of open floor.").format(
+        number=card.number, title=escape(card.title), talks=talks, topics=topics, minutes=floor)
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=line))]
     if outcome.warning is not None:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(
@@ -679,7 +719,8 @@ def minutes_posted(t: Translator, message: MinutesPosted, zone: ZoneInfo) -> Ren
     attended = t.ngettext("{count} person attended", "{count} people attended", minutes.attendees).format(
         count=minutes.attendees)
     if minutes.attending_organisations:
-        attended += ": " + ", ".join(escape(n) for n in minutes.attending_organisations)
+        attended += " · " + t.gettext("Organisations present: {names}").format(
+            names=", ".join(escape(n) for n in minutes.attending_organisations))
     if minutes.version > 1:
         attended += " · " + t.gettext("corrected")
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=truncate(attended, 3000))]))
@@ -697,8 +738,10 @@ def action_item_due(t: Translator, message: ActionItemDue, zone: ZoneInfo) -> Re
 
 def minutes_confirmation(t: Translator, minutes: MinutesView) -> Rendered:
     """Told privately to the coordinator who recorded the minutes."""
-    line = t.gettext("The minutes of meeting {number} ({title}) are recorded and on their way to the channel "
-                     "and the {count} attendee(s).").format(
+    line = t.ngettext("The minutes of meeting {number} ({title}) are recorded and on their way to the "
+                      "channel and the {count} attendee.",
+                      "The minutes of meeting {number} ({title}) are recorded and on their way to the "
+                      "channel and the {count} attendees.", minutes.attendees).format(
         number=minutes.meeting.number, title=escape(minutes.meeting.title), count=minutes.attendees)
     return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
@@ -817,13 +860,22 @@ def stats_message(t: Translator, stats: Stats, zone: ZoneInfo) -> Rendered:
     times = t.gettext("Median time to answer: regular meetings {regular}, urgent meetings {urgent}.").format(
         regular=minutes(stats.median_answer_minutes.get("regular")),
         urgent=minutes(stats.median_answer_minutes.get("urgent")))
-    rows = [
-        "• " + t.gettext("{name}: answered {answered} of {invited} invitations ({rate}), attended {attended} "
-                         "of {held} meetings held").format(
-            name=f"*{escape(o.name)}*", answered=o.answered, invited=o.invited, rate=percent(o.answer_rate),
+    def row(o: Any) -> str:
+        # No "0 of 0 (0 %)": an organisation not yet invited has no rate to show.
+        name = f"*{escape(o.name)}*"
+        if not o.invited:
+            return t.gettext("{name}: not invited to a meeting yet").format(name=name)
+        answered = t.ngettext("{name}: answered {answered} of {invited} invitation ({rate})",
+                              "{name}: answered {answered} of {invited} invitations ({rate})",
+                              o.invited).format(
+            name=name, answered=o.answered, invited=o.invited, rate=percent(o.answer_rate))
+        if not o.held:
+            return answered + "; " + t.gettext("no meeting held yet")
+        return answered + ", " + t.ngettext("attended {attended} of {held} meeting held",
+                                            "attended {attended} of {held} meetings held", o.held).format(
             attended=o.attended, held=o.held)
-        for o in sorted(stats.organisations, key=lambda o: (-o.invited, o.name))[:25]
-    ]
+
+    rows = ["• " + row(o) for o in sorted(stats.organisations, key=lambda o: (-o.invited, o.name))[:25]]
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=heading, emoji=False)),
         SectionBlock(text=MarkdownTextObject(text=f"{sides}\n{times}")),
@@ -838,5 +890,5 @@ def stats_message(t: Translator, stats: Stats, zone: ZoneInfo) -> Rendered:
                            present=present)
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=truncate(line, 3000))]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t.gettext(
-        "The full tables: `python bot.py stats export` (CSV)."))]))
+        "The full tables: `.venv/bin/python bot.py stats export` (CSV)."))]))
     return Rendered(heading, dicts(blocks))

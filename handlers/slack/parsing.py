@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass, replace
@@ -165,8 +166,16 @@ ALIASES: dict[str, str] = {
     "minutes": "minutes", "referat": "minutes",
     "stats": "stats", "statistikk": "stats",
 }
+# The Norwegian name of each subcommand, as help and the README list them (ALIASES has them all,
+# with ASCII spellings besides).
+NORWEGIAN_NAMES = (
+    "hjelp", "foreslå", "tema", "støtt", "møter", "svar", "deltakere", "planlegg", "inviter", "avlys",
+    "hast", "dagsorden", "avslå", "tidsforslag", "referat", "statistikk",
+)
+ENGLISH_NAMES = tuple(dict.fromkeys(name for name in ALIASES.values()))
 URGENT_USAGE = N_(
-    "`/dialog urgent [<YYYY-MM-DD> <HH:MM>] <title>`, e.g. `/dialog urgent Flooding in Groruddalen`"
+    "`/dialog urgent [[<YYYY-MM-DD>] <HH:MM>] <title>`, e.g. `/dialog urgent Flooding in Groruddalen` "
+    "or `/dialog urgent 14:05 Flooding in Groruddalen` (today)"
 )
 AGENDA_ADD = {"add", "legg-til", "leggtil", "ny"}
 AGENDA_USAGE = N_("`/dialog agenda <meeting-no>` (a form) or `/dialog agenda <meeting-no> add <topic-no>`")
@@ -227,6 +236,12 @@ def _parse(raw: str) -> Command:
     name = ALIASES.get(word.casefold())
     rest = rest.strip()
     if name is None:
+        close = difflib.get_close_matches(word.casefold(), [a for a in ALIASES if a != "?"], n=1, cutoff=0.6)
+        if close:
+            raise InvalidInput(
+                text(N_("I don't know the command `{command}`. Did you mean `{suggestion}`? "
+                        "`/dialog help` lists what I can do."), command=word, suggestion=close[0])
+            )
         raise InvalidInput(
             text(
                 N_("I don't know the command `{command}`. Try `/dialog help` for what I can do."),
@@ -240,7 +255,7 @@ def _parse(raw: str) -> Command:
     if name == "support":
         return Support(parse_number(rest, usage=N_("`/dialog support <topic-no>`, e.g. `/dialog support 3`")))
     if name == "propose":
-        title, _, details = rest.partition("|")
+        title, details = split_details(rest)
         return Propose(title.strip(), details.strip())
     if name == "meetings":
         return ListMeetings()
@@ -267,6 +282,24 @@ def _parse(raw: str) -> Command:
         return WriteMinutes(parse_number(rest, usage=usage))
     number = parse_number(rest, usage=N_("`/dialog cancel <meeting-no>`, e.g. `/dialog cancel 2`"))
     return Cancel(number)
+
+
+# A Slack control sequence or link, as Slack sends it (`<…>`) or as typed text arrives escaped
+# (`&lt;…&gt;`): a `|` inside one is the link's label separator, never the title/details one.
+_BRACKETED = re.compile(r"<[^<>]*>|&lt;.*?&gt;")
+
+
+def split_details(rest: str) -> tuple[str, str]:
+    """`<title> | <details>`: split at the first `|` outside any `<…>`."""
+    position = 0
+    while True:
+        bar = rest.find("|", position)
+        if bar < 0:
+            return rest, ""
+        inside = next((m for m in _BRACKETED.finditer(rest) if m.start() < bar < m.end()), None)
+        if inside is None:
+            return rest[:bar], rest[bar + 1:]
+        position = inside.end()
 
 
 def tokens(rest: str) -> list[str]:
@@ -456,6 +489,7 @@ def schedule_form(view: dict[str, Any]) -> ScheduleFormValues:
 class AgendaFormValues:
     topics: tuple[int, ...]
     talks: tuple[tuple[str, str, str, str], ...]  # (speaker, organisation, subject, minutes) as typed
+    rows: tuple[int, ...] = ()  # the form's row (1 or 2) of each talk, to show its errors there
 
 
 def agenda_form(view: dict[str, Any]) -> AgendaFormValues:
@@ -467,7 +501,7 @@ def agenda_form(view: dict[str, Any]) -> AgendaFormValues:
 
     topics = tuple(int(o["value"]) for o in field(ids.AGENDA_TOPICS).get("selected_options") or []
                    if str(o.get("value", "")).isdigit())
-    talks = []
+    talks, rows = [], []
     for n in range(1, 3):
         speaker = clean_line(_typed(field(f"talk{n}_speaker")))
         organisation = _picked(field(f"talk{n}_organisation"))
@@ -475,7 +509,8 @@ def agenda_form(view: dict[str, Any]) -> AgendaFormValues:
         minutes = drop_controls(str(field(f"talk{n}_minutes").get("value") or ""))
         if speaker.strip() or subject.strip():
             talks.append((speaker, organisation, subject, minutes))
-    return AgendaFormValues(topics, tuple(talks))
+            rows.append(n)
+    return AgendaFormValues(topics, tuple(talks), tuple(rows))
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
@@ -17,8 +18,8 @@ from handlers.slack.durable import Durable
 from handlers.slack.errors import ack_now
 from handlers.slack.parsing import ModalContext, agenda_form, minutes_form, proposal_form, schedule_form
 from handlers.slack.reply import marked_late
-from services.errors import DomainError, InvalidInput
-from services.i18n import N_, text
+from services.errors import DomainError, InvalidInput, field_errors, raise_field_errors
+from services.i18n import N_, Text, text
 from services.messages import Talk
 from services.minutes import ActionItemInput
 from services.people import PersonRef
@@ -39,14 +40,29 @@ _SCHEDULE_BLOCKS = {
 _AGENDA_BLOCKS = {"title": "talk1_speaker", "talks": "talk1_speaker", "topics": ids.AGENDA_TOPICS}
 
 
-def _field_errors(view: dict[str, Any], error: DomainError, blocks_by_field: dict[str, str],
-                  message: str) -> dict[str, str]:
-    """Slack shows an error only on a block present in the view; fall back to the first input."""
+def _field_errors(view: dict[str, Any], error: DomainError, block_of: Callable[[str], str | None],
+                  render: Callable[[Text], str]) -> dict[str, str]:
+    """Every field's error at once, each on its block, for one `response_action: errors`.
+
+    Slack shows an error only on a block present in the view; others fall back to the first
+    input, and two messages for one block are shown together.
+    """
     present = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
-    block = blocks_by_field.get(error.field or "")
-    if block not in present:
-        block = present[0] if present else blocks_by_field["title"]
-    return {block: message}
+    shown: dict[str, str] = {}
+    for field, message in field_errors(error).items():
+        block = block_of(field)
+        if block not in present:
+            block = present[0] if present else "title"
+        line = render(message)
+        shown[block] = f"{shown[block]} {line}" if block in shown else line
+    return shown
+
+
+def _rejected(ack: Ack, view: dict[str, Any], error: DomainError, context: BoltContext,
+              block_of: Callable[[str], str | None], deps: SlackDeps) -> None:
+    """Answer a form's submission with its field errors, in the submitter's language."""
+    render = deps.quick_translator(context).render
+    ack(response_action="errors", errors=_field_errors(view, error, block_of, render))
 
 
 def tell_privately(client: WebClient, origin: ModalContext, user_id: str,
@@ -78,8 +94,7 @@ def register(app: App, deps: SlackDeps, durable: Durable) -> None:
         try:
             card = deps.services.topics.propose(deps.actor(context), form.title, form.details)
         except DomainError as error:
-            message = deps.quick_translator(context).render(error.message)
-            ack(response_action="errors", errors=_field_errors(view, error, _FIELD_BLOCKS, message))
+            _rejected(ack, view, error, context, _FIELD_BLOCKS.get, deps)
             return
         ack()
 
@@ -100,11 +115,11 @@ def register(app: App, deps: SlackDeps, durable: Durable) -> None:
         services = deps.services
         urgent = view.get("callback_id") == ids.URGENT_VIEW
         try:
-            if form.starts_at is None:
-                raise InvalidInput(text(N_("Pick a date and time.")), field="starts_at")
-            if not form.duration.isdigit():
-                raise InvalidInput(text(N_("The length is a whole number of minutes.")), field="duration")
-            starts_at = datetime.fromtimestamp(form.starts_at, UTC)
+            picked = datetime.fromtimestamp(form.starts_at, UTC) if form.starts_at is not None else None
+            # Every field is checked before any is refused, so the form shows all its errors at once.
+            duration = int(form.duration) if form.duration.isdigit() else None
+            services.meetings.check(form.title, picked, duration, form.video_link)
+            starts_at = cast(datetime, picked)  # `check` refuses a missing start
             if urgent:
                 card = services.meetings.urgent(deps.actor(context), title=form.title, starts_at=starts_at,
                                                 organisations=form.organisations)
@@ -119,8 +134,7 @@ def register(app: App, deps: SlackDeps, durable: Durable) -> None:
                     organisations=form.organisations,
                 )
         except DomainError as error:
-            message = deps.quick_translator(context).render(error.message)
-            ack(response_action="errors", errors=_field_errors(view, error, _SCHEDULE_BLOCKS, message))
+            _rejected(ack, view, error, context, _SCHEDULE_BLOCKS.get, deps)
             return
         ack()
 
@@ -146,19 +160,32 @@ def register(app: App, deps: SlackDeps, durable: Durable) -> None:
     def agenda(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         form = agenda_form(view)
         origin = ModalContext.load(view.get("private_metadata") or "")
+        rows = form.rows or tuple(range(1, len(form.talks) + 1))
+
+        def agenda_block(field: str) -> str | None:
+            # The service numbers the talks entered; show each error on that talk's row of the form.
+            if field.startswith("talk_"):
+                position, _, part = field.removeprefix("talk_").partition("_")
+                row = rows[int(position) - 1] if position.isdigit() and 0 < int(position) <= len(rows) else 1
+                return f"talk{row}_{part or 'speaker'}"
+            return _AGENDA_BLOCKS.get(field)
+
         try:
             talks = []
-            for speaker, organisation, subject, minutes in form.talks:
+            not_numbers: dict[str, Text] = {}
+            for position, (speaker, organisation, subject, minutes) in enumerate(form.talks, start=1):
                 if not minutes.isdigit():
-                    raise InvalidInput(text(N_("The length is a whole number of minutes.")), field="talks")
+                    not_numbers[f"talk_{position}_minutes"] = text(
+                        N_("The length is a whole number of minutes."))
+                    continue
                 talks.append(Talk(speaker, organisation or None, subject, int(minutes)))
+            raise_field_errors(not_numbers)
             if origin.meeting is None:
                 raise InvalidInput(text(N_("This form has expired; open it again with `/dialog agenda`.")))
             outcome = deps.services.meetings.set_agenda(deps.actor(context), origin.meeting,
                                                         topic_numbers=form.topics, talks=talks)
         except DomainError as error:
-            message = deps.quick_translator(context).render(error.message)
-            ack(response_action="errors", errors=_field_errors(view, error, _AGENDA_BLOCKS, message))
+            _rejected(ack, view, error, context, agenda_block, deps)
             return
         ack()
 
@@ -197,13 +224,14 @@ def register(app: App, deps: SlackDeps, durable: Durable) -> None:
                 discussed=form.discussed,
             )
         except DomainError as error:
-            message = deps.quick_translator(context).render(error.message)
-            block = ids.MINUTES_DECISIONS if error.field == "decisions" else ids.MINUTES_SUMMARY
-            if error.field and error.field.startswith("action_"):
-                # The service counts the rows entered; show the error on that row of the form.
-                position = int(error.field.removeprefix("action_"))
-                block = f"action_{items[position - 1][0] if 0 < position <= len(items) else 1}"
-            ack(response_action="errors", errors={block: message})
+            def minutes_block(field: str) -> str:
+                if field.startswith("action_") and field.removeprefix("action_").isdigit():
+                    # The service counts the rows entered; show the error on that row of the form.
+                    position = int(field.removeprefix("action_"))
+                    return f"action_{items[position - 1][0] if 0 < position <= len(items) else 1}"
+                return ids.MINUTES_DECISIONS if field == "decisions" else ids.MINUTES_SUMMARY
+
+            _rejected(ack, view, error, context, minutes_block, deps)
             return
         ack()
 

@@ -69,7 +69,7 @@ def _invitations(fake: FakeSlack, user: str) -> list[dict]:
 
 def test_a_meeting_from_roster_to_cancellation(bot: RunningBot, fake_slack: FakeSlack, clock: ManualClock) -> None:
     chat = Chat(bot, fake_slack)
-    assert "on the roster as a core organisation, with 2 contact(s)" in chat.say(
+    assert "on the roster as a core organisation, with 2 contacts." in chat.say(
         COORDINATOR, f'roster add "Oslo Red Cross" core <@{ALICE}|alice> <@{BOB}>')["text"]
     assert "Only coordinators" in chat.say(ALICE, f'roster add "Sneaky Org" core <@{ALICE}>')["text"]
     roster = chat.say(CAROL, "roster")
@@ -108,8 +108,17 @@ def test_a_meeting_from_roster_to_cancellation(bot: RunningBot, fake_slack: Fake
     assert fake_slack.wait_for(lambda: any("Reminder" in m["text"] for m in fake_slack.dms(ALICE)), timeout=10)
     assert not any("Reminder" in m["text"] for m in fake_slack.dms(BOB))
 
-    cancelled = chat.say(COORDINATOR, "cancel 1")
-    assert "is cancelled" in cancelled["text"]
+    # Cancelling asks first and changes nothing; the (confirmed) button does it.
+    question = chat.say(COORDINATOR, "cancel 1")
+    assert question["text"].startswith("Cancel meeting 1 (Winter shelter capacity)")
+    [button] = [e for b in question["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["action_id"] == "meeting_cancel" and button["style"] == "danger" and button["confirm"]
+    assert "Only coordinators" in chat.say(ALICE, "cancel 1")["text"]
+    clock.advance(timedelta(seconds=2))
+    assert not any("cancelled" in m["text"] for m in fake_slack.dms(ALICE))
+    assert "Cancelled" not in _dump(fake_slack.messages(CHANNEL)[0])
+    cancelled = chat.click(COORDINATOR, "meeting_cancel", question)
+    assert "is cancelled" in cancelled["text"] and cancelled["replace_original"] is True
     clock.advance(timedelta(seconds=2))
     assert fake_slack.wait_for(lambda: all(any("cancelled" in m["text"] for m in fake_slack.dms(u)) for u in (ALICE, BOB)), timeout=10)
     assert fake_slack.wait_for(lambda: "Cancelled" in _dump(fake_slack.messages(CHANNEL)[0]), timeout=10)
@@ -246,7 +255,7 @@ def test_building_the_agenda_and_declining_a_topic(bot: RunningBot, fake_slack: 
     chat.say(ALICE, "propose Heating costs for families")
     chat.say(BOB, "propose Night buses")
     chat.say(COORDINATOR, "schedule 2026-03-20 12:00 March dialogue")
-    assert "is updated: 0 talk(s), 1 topic(s)" in chat.say(COORDINATOR, "agenda 1 add 1")["text"]
+    assert "is updated: 0 talks, 1 topic, 60 minutes of open floor" in chat.say(COORDINATOR, "agenda 1 add 1")["text"]
     assert "already on the agenda" in chat.say(COORDINATOR, "dagsorden 1 legg-til 1")["text"]
     assert "Only coordinators" in chat.say(ALICE, "agenda 1 add 2")["text"]
     assert fake_slack.wait_for(lambda: any("is on the agenda of meeting 1" in m["text"] for m in fake_slack.dms(ALICE)),
@@ -267,7 +276,7 @@ def test_building_the_agenda_and_declining_a_topic(bot: RunningBot, fake_slack: 
         return bot.slack.view_submission("meeting_agenda", values, user_id=COORDINATOR, opened=view)
 
     too_long = submit("75")
-    assert "A talk lasts 1 to 60 minutes" in too_long.json()["errors"]["talk1_speaker"]
+    assert "A talk lasts 1 to 60 minutes" in too_long.json()["errors"]["talk1_minutes"]
     assert submit("20").body == b""
     card = bot.runtime.services.meetings.get(_actor(), 1)
     assert [t.subject for t in card.talks] == ["Winter plans"] and [n for n, _ in card.agenda] == [1, 2]
