@@ -19,7 +19,7 @@ run: $(STAMP) $(COMPILED)
 	$(PY) bot.py run
 
 test: $(STAMP) $(COMPILED) browser
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports --no-logo
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -44,7 +44,7 @@ screenshots: $(STAMP) $(COMPILED) browser
 	DIALOG_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/sandbox/test_browser.py
 
 lint: $(STAMP)
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports --no-logo
 	$(VENV)/bin/ruff check .
 
 migrate: $(STAMP)
