@@ -226,6 +226,31 @@
     return s.replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] || whole);
   }
 
+  // The emoji the bot itself sends, drawn by the page: a browser without an emoji font (Debian's
+  // headless chromium has none) would show an empty box where the urgent marker should be.
+  const ICONS = {
+    rotating_light: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M4 13V8a4 4 0 0 1 8 0v5z" fill="#e01e5a"/><path d="M6.5 8a1.5 1.5 0 0 1 1.5-1.5" stroke="#fff" stroke-width="1.2" fill="none" stroke-linecap="round"/><rect x="2.5" y="13" width="11" height="2" rx=".6" fill="#616061"/><path d="M8 .8v1.6M2.6 3l1.1 1.1M13.4 3l-1.1 1.1" stroke="#e8912d" stroke-width="1.3" stroke-linecap="round"/></svg>',
+    warning: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1.5 15 14H1z" fill="#ecb22e" stroke="#ecb22e" stroke-linejoin="round"/><path d="M8 6v4" stroke="#1d1c1d" stroke-width="1.6" stroke-linecap="round"/><circle cx="8" cy="12" r=".9" fill="#1d1c1d"/></svg>',
+    no_entry: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#e01e5a"/><rect x="3.5" y="6.8" width="9" height="2.4" rx=".5" fill="#fff"/></svg>',
+  };
+
+  /** Append `plain` to `target` with :shortcodes: as emoji, the bot's own as drawn icons. */
+  function appendEmojified(target, plain) {
+    const re = /:([a-z0-9_+-]+):/g;
+    let last = 0;
+    let m;
+    while ((m = re.exec(plain))) {
+      if (!ICONS[m[1]]) continue;
+      if (m.index > last) target.append(document.createTextNode(emojify(plain.slice(last, m.index))));
+      target.append(h("img", {
+        class: "emoji-icon", alt: EMOJI[m[1]] || m[0], title: m[0],
+        src: "data:image/svg+xml," + encodeURIComponent(ICONS[m[1]]),
+      }));
+      last = re.lastIndex;
+    }
+    if (last < plain.length) target.append(document.createTextNode(emojify(plain.slice(last))));
+  }
+
   const ENTITIES = { amp: "&", lt: "<", gt: ">" };
   function unescapeSlack(s) {
     return String(s).replace(/&(amp|lt|gt);/g, (m, n) => ENTITIES[n]);
@@ -258,7 +283,8 @@
       const flush = (end) => {
         if (end > last) {
           const plain = unescapeSlack(str.slice(last, end));
-          target.append(document.createTextNode(withEmoji ? emojify(plain) : plain));
+          if (withEmoji) appendEmojified(target, plain);
+          else target.append(document.createTextNode(plain));
         }
       };
       for (let i = 0; i < str.length; i++) {
@@ -1040,10 +1066,14 @@
     const switcher = $("user-switcher");
     if (key !== switcherKey) {
       switcherKey = key;
-      switcher.replaceChildren(...users.map((u) => h("option", { value: u.id },
-        u.title ? `${u.real_name || u.name} — ${u.title}` : u.real_name || u.name || u.id)));
+      // The name alone fits the sidebar; the title is shown in full under the menu.
+      switcher.replaceChildren(...users.map((u) => h("option", { value: u.id, title: u.title || "" },
+        u.real_name || u.name || u.id)));
     }
     if (switcher.value !== selectedUser) switcher.value = selectedUser;
+    const me = users.find((u) => u.id === selectedUser);
+    const role = $("user-title");
+    if (role && role.textContent !== ((me && me.title) || "")) role.textContent = (me && me.title) || "";
 
     const convs = state.conversations || [];
     for (const c of convs) {
