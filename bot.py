@@ -197,6 +197,8 @@ def shut_down(runtime: Runtime) -> None:
     """Stop the scheduler and background work, hand back claimed deliveries, close the database."""
     if runtime.scheduler.running:
         runtime.scheduler.shutdown(wait=True)
+    if hasattr(runtime.bolt, "drain"):
+        runtime.bolt.drain()
     for locales in runtime.locales:
         locales.close()
     runtime.services.deliveries.retire()

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, event, or_, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from services.clock import Clock
@@ -35,8 +36,9 @@ LEASE = timedelta(minutes=2)
 # Matches the delivery engine's notion of a dead worker (same heartbeat table).
 WORKER_TIMEOUT = timedelta(seconds=10)
 MAX_ATTEMPTS = 5
-# Done requests hold what people typed: keep them only as long as a platform may retry them.
+# A done request keeps only its key (its body is cleared), to recognise a platform's retries.
 KEEP_DONE = timedelta(days=1)
+PURGE_EVERY = timedelta(minutes=10)
 BATCH = 50
 
 
@@ -83,6 +85,11 @@ class Inbox:
         self._clock = clock
         self.worker_id = worker_id
         self._replayers: dict[str, Replayer] = {}
+        # Requests this process holds (queued or running): never taken for lost, however long
+        # they wait for a thread.
+        self._in_flight: set[int] = set()
+        self._lock = threading.Lock()
+        self._last_purge = clock.now() - PURGE_EVERY
         event.listen(sessions, "do_orm_execute", _note_dml)
         event.listen(sessions, "after_flush", _note_flush)
         event.listen(sessions, "before_commit", self._stamp)
@@ -95,8 +102,13 @@ class Inbox:
 
     # -- the request's life ----------------------------------------------------------------
 
-    def accept(self, platform: str, key: str, kind: str, body: str) -> Accepted:
-        """Store a request before it is acknowledged; a second copy (a platform retry) is noted."""
+    def accept(self, platform: str, key: str, kind: str, body: str, *,
+               again_if_ineffective: bool = False) -> Accepted:
+        """Store a request before it is acknowledged; a second copy (a platform retry) is noted.
+
+        With `again_if_ineffective`, a copy of a request that is done without having had any
+        effect (a form refused for its errors, sent again unchanged) is processed again.
+        """
         now = self._clock.now()
         try:
             with self._sessions.begin() as session:
@@ -107,14 +119,37 @@ class Inbox:
                                    claimed_at=now, attempts=1)
                 session.add(entry)
                 session.flush()
-                return Accepted(entry.id, duplicate=False)
+                accepted = Accepted(entry.id, duplicate=False)
         except IntegrityError:
-            with self._sessions() as session:
-                existing = session.scalar(select(InboxEntry.id).where(
-                    InboxEntry.platform == platform, InboxEntry.request_key == key[:255]))
+            accepted = self._again(platform, key[:255], body, now, again_if_ineffective)
+        if not accepted.duplicate:
+            self._hold(accepted.id)
+        return accepted
+
+    def _again(self, platform: str, key: str, body: str, now: datetime, reopen: bool) -> Accepted:
+        with self._sessions.begin() as session:
+            existing = session.scalar(select(InboxEntry).where(
+                InboxEntry.platform == platform, InboxEntry.request_key == key))
             if existing is None:
-                raise
-            return Accepted(existing, duplicate=True)
+                raise LookupError(f"request {key!r} clashed with a row that is gone")
+            if reopen and existing.state == InboxState.DONE and existing.effected_at is None:
+                existing.state = InboxState.RECEIVED
+                existing.body = body
+                existing.received_at = existing.claimed_at = now
+                existing.received_by = existing.claimed_by = self.worker_id
+                existing.attempts = 1
+                existing.done_at = existing.next_attempt_at = None
+                return Accepted(existing.id, duplicate=False)
+            return Accepted(existing.id, duplicate=True)
+
+    def _hold(self, entry_id: int) -> None:
+        with self._lock:
+            self._in_flight.add(entry_id)
+
+    def forget(self, entry_id: int) -> None:
+        """This process no longer holds the request (it ended one way or another)."""
+        with self._lock:
+            self._in_flight.discard(entry_id)
 
     @contextlib.contextmanager
     def effect_scope(self, entry_id: int) -> Iterator[None]:
@@ -137,13 +172,14 @@ class Inbox:
             return None if entry is None else _pending(entry)
 
     def finish(self, entry_id: int) -> None:
-        """The request is done: nothing about it is replayed any more."""
+        """The request is done: nothing about it is replayed any more, and what was typed is dropped."""
         now = self._clock.now()
         with self._sessions.begin() as session:
             session.execute(
                 update(InboxEntry).where(InboxEntry.id == entry_id)
-                .values(state=InboxState.DONE, done_at=now, claimed_by=None, last_error=None)
+                .values(state=InboxState.DONE, done_at=now, claimed_by=None, last_error=None, body="")
             )
+        self.forget(entry_id)
 
     def retry_later(self, entry_id: int, reason: str) -> bool:
         """Processing failed for a reason that may pass (the database): try again after a back-off.
@@ -151,6 +187,7 @@ class Inbox:
         Returns False, and finishes the request, once it has used up its attempts.
         """
         now = self._clock.now()
+        self.forget(entry_id)
         with self._sessions.begin() as session:
             entry = session.get(InboxEntry, entry_id)
             if entry is None or entry.state == InboxState.DONE:
@@ -159,9 +196,7 @@ class Inbox:
             entry.claimed_by = None
             entry.claimed_at = None
             if entry.attempts >= MAX_ATTEMPTS:
-                entry.state = InboxState.DONE
-                entry.done_at = now
-                log.error("request %s given up after %d attempts: %s", entry_id, entry.attempts, reason)
+                _give_up(entry, now, reason)
                 return False
             entry.next_attempt_at = now + timedelta(seconds=min(5 * 2 ** (entry.attempts - 1), 300))
             return True
@@ -185,25 +220,34 @@ class Inbox:
                  or_(never_taken_dead, InboxEntry.received_at <= now - LEASE,
                      InboxEntry.next_attempt_at.is_not(None))),
         )
+        with self._lock:
+            held = list(self._in_flight)
         found: list[Pending] = []
         with self._sessions.begin() as session:
             query = (
                 select(InboxEntry)
                 .where(InboxEntry.state == InboxState.RECEIVED, lost,
+                       InboxEntry.platform.in_(list(self._replayers)),
                        or_(InboxEntry.next_attempt_at.is_(None), InboxEntry.next_attempt_at <= now))
                 .order_by(InboxEntry.received_at, InboxEntry.id)
                 .limit(limit)
             )
+            if held:
+                query = query.where(InboxEntry.id.not_in(held))
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             for entry in session.scalars(query).all():
-                if entry.platform not in self._replayers:
+                if entry.attempts >= MAX_ATTEMPTS:
+                    # Tried that often, it is what stops the process (or a bug): never again.
+                    _give_up(entry, now, entry.last_error or "interrupted every time")
                     continue
                 entry.claimed_by = self.worker_id
                 entry.claimed_at = now
                 entry.attempts += 1
                 entry.next_attempt_at = None
                 found.append(_pending(entry))
+        for pending in found:
+            self._hold(pending.id)
         return found
 
     def resume(self) -> int:
@@ -221,7 +265,11 @@ class Inbox:
         return handed
 
     def _purge(self) -> None:
-        cutoff = self._clock.now() - KEEP_DONE
+        now = self._clock.now()
+        if now - self._last_purge < PURGE_EVERY:
+            return  # a scan every few seconds would hold SQLite's write lock for nothing
+        self._last_purge = now
+        cutoff = now - KEEP_DONE
         with self._sessions.begin() as session:
             session.execute(delete(InboxEntry).where(InboxEntry.state == InboxState.DONE,
                                                      InboxEntry.done_at < cutoff))
@@ -251,7 +299,16 @@ class Inbox:
 
 def is_transient(error: BaseException) -> bool:
     """Whether `error` is the database failing (locked, unreachable, read-only) rather than a bug."""
-    return isinstance(error, DBAPIError) and not isinstance(error, IntegrityError)
+    return isinstance(error, OperationalError | InterfaceError)
+
+
+def _give_up(entry: InboxEntry, now: datetime, reason: str) -> None:
+    entry.state = InboxState.DONE
+    entry.done_at = now
+    entry.claimed_by = None
+    entry.body = ""
+    entry.last_error = reason[:500]
+    log.error("request %s (%s) given up after %d attempts: %s", entry.id, entry.kind, entry.attempts, reason)
 
 
 def _pending(entry: InboxEntry) -> Pending:

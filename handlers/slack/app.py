@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
-from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -14,7 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from handlers.slack import actions, commands, errors, home, views
 from handlers.slack.context import SlackDeps
-from handlers.slack.durable import Durable
+from handlers.slack.durable import Durable, DurableApp
 
 
 def make_client(token: str, base_url: str, *, retries: bool) -> WebClient:
@@ -32,9 +31,10 @@ def make_client(token: str, base_url: str, *, retries: bool) -> WebClient:
     return WebClient(token=token, base_url=base_url, timeout=15, retry_handlers=handlers)
 
 
-def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None) -> App:
-    """The Bolt app with every Dialogbot listener registered; signature checks stay on."""
-    app = App(
+def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None) -> DurableApp:
+    """The Bolt app with every Dialogbot listener registered; signature checks stay on (at the edge)."""
+    work = ThreadPoolExecutor(max_workers=16, thread_name_prefix="slack-work")
+    app = DurableApp(
         client=client,
         signing_secret=signing_secret or None,
         request_verification_enabled=False,  # checked first, at the HTTP edge: handlers.slack.server
@@ -42,12 +42,13 @@ def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None)
         # thing; forms ack once validated), and the work runs afterwards on Bolt's lazy-listener
         # pool. Acks then never queue behind other people's work, however busy the bot is.
         process_before_response=True,
-        listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="slack-work"),
+        listener_executor=work,
         logger=logging.getLogger("dialogbot.bolt"),
     )
     reporter = errors.ErrorReporter(deps)
     # Persist first: every request is in the inbox before a listener acknowledges it.
     durable = Durable(deps, reporter, deps.services.inbox)
+    app.pools = (work, deps.background)
     durable.install(app)
     commands.register(app, deps, durable.guard)
     actions.register(app, deps, durable.guard)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import hashlib
 import json
 import logging
 import uuid
@@ -51,9 +52,16 @@ def request_identity(body: dict[str, Any]) -> tuple[str, str] | None:
     team = str(body.get("team_id") or (body.get("team") or {}).get("id") or "")
     if "command" in body:
         kind, unique = "command", body.get("trigger_id")
-    elif body.get("type") in ("block_actions", "view_submission"):
-        kind, unique = str(body["type"]), body.get("trigger_id")
-        if kind == "block_actions" and not unique:
+    elif body.get("type") == "view_submission":
+        # A form sent again unchanged (after Slack showed an error for a lost answer) is the same
+        # request, whatever its new trigger: one form, one set of values, one effect.
+        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        state = view.get("state") if isinstance(view.get("state"), dict) else {}
+        values = hashlib.sha256(json.dumps(state.get("values"), sort_keys=True).encode()).hexdigest()
+        kind, unique = "view_submission", f"{view.get('id', '')}:{values}"
+    elif body.get("type") == "block_actions":
+        kind, unique = "block_actions", body.get("trigger_id")
+        if not unique:
             actions = body.get("actions") or [{}]
             first = actions[0] if isinstance(actions, list) and isinstance(actions[0], dict) else {}
             container = body.get("container") if isinstance(body.get("container"), dict) else {}
@@ -65,6 +73,31 @@ def request_identity(body: dict[str, Any]) -> tuple[str, str] | None:
     return kind, f"{team}:{kind}:{unique or uuid.uuid4().hex}"
 
 
+class DurableApp(App):
+    """Bolt's App, telling the inbox when a request's listeners have all run.
+
+    A middleware cannot tell: in Bolt's synchronous dispatch, `next()` only marks the chain as
+    continued; the listeners run after every middleware has returned.
+    """
+
+    durable: Durable | None = None
+    # The listeners' thread pools: drained before the process says it is gone.
+    pools: tuple[ThreadPoolExecutor, ...] = ()
+
+    def drain(self) -> None:
+        """Let the work already accepted finish. Only then may this worker's heartbeat go: another
+        process would take its unfinished requests for a dead worker's and answer them twice."""
+        for pool in self.pools:
+            pool.shutdown(wait=True)
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        """Dispatch as Bolt does, then let the inbox finish a stored request nobody took on."""
+        response = super().dispatch(req)
+        if self.durable is not None:
+            self.durable.dispatched(req)
+        return response
+
+
 class Durable:
     """Stores requests before they are acknowledged and processes each one exactly once."""
 
@@ -72,14 +105,25 @@ class Durable:
         self._deps = deps
         self._reporter = reporter
         self._inbox = inbox
-        self._app: App | None = None
+        self._app: DurableApp | None = None
         self._background: ThreadPoolExecutor = deps.background
 
-    def install(self, app: App) -> None:
+    def install(self, app: DurableApp) -> None:
         """Add the persist-first middleware to `app` and let the inbox replay requests through it."""
         self._app = app
+        app.durable = self
         app.middleware(self.persist_first)
         self._inbox.on_replay(PLATFORM, self.replay)
+
+    def dispatched(self, req: BoltRequest) -> None:
+        """After the listeners ran: a stored request none of them took on (a link click, an action
+        nobody listens for) is done now, or it would be replayed for ever."""
+        entry_id = req.context.get(INBOX_ID)
+        if entry_id is not None and not req.context.get(TAKEN):
+            try:
+                self._inbox.finish(entry_id)
+            except Exception:  # noqa: BLE001 - left unfinished, it is replayed and finished then
+                log.exception("could not mark request %s done", entry_id)
 
     # -- before the acknowledgement --------------------------------------------------------
 
@@ -90,13 +134,16 @@ class Durable:
         req.context[_QUOTE] = _quote(req.body)
         req.context[_REPLY_URL] = _response_url(req.body)
         if INBOX_ID in req.context:
-            return self._dispatch(req, next)  # a replay of a stored request
+            return next()  # a replay of a stored request
         identity = request_identity(req.body)
         if identity is None:
             return next()
         kind, key = identity
+        # Slack's legacy verification token is not needed again, so it is not kept.
+        stored = json.dumps({name: value for name, value in req.body.items() if name != "token"})
         try:
-            accepted = self._inbox.accept(PLATFORM, key, kind, json.dumps(req.body))
+            accepted = self._inbox.accept(PLATFORM, key, kind, stored,
+                                          again_if_ineffective=kind == "view_submission")
         except Exception:  # noqa: BLE001 - without the row there must be no 200
             log.exception("could not store a %s request; answering 503 so it is not taken as done", kind)
             return BoltResponse(status=503, body="")
@@ -106,15 +153,7 @@ class Durable:
                      f" (Slack retry {retry})" if retry else "")
             return BoltResponse(status=200, body="")
         req.context[INBOX_ID] = accepted.id
-        return self._dispatch(req, next)
-
-    def _dispatch(self, req: BoltRequest, next: Callable[[], BoltResponse]) -> BoltResponse:
-        """Run the listeners; a stored request that none took on (a link click, an action nobody
-        listens for) is done now, or it would be replayed for ever."""
-        response = next()
-        if not req.context.get(TAKEN):
-            self._inbox.finish(req.context[INBOX_ID])
-        return response
+        return next()
 
     # -- the work --------------------------------------------------------------------------
 
@@ -151,21 +190,19 @@ class Durable:
             except AlreadyApplied:
                 _ack_if_needed(ack)
                 self._went_through(context)
-                self._inbox.finish(entry_id)
+                self._settle(entry_id)
                 return None
             except Exception as error:  # noqa: BLE001 - every error is reported or retried, none is lost
                 _ack_if_needed(ack)
-                if is_transient(error) and self._inbox.retry_later(entry_id, type(error).__name__):
-                    log.warning("request %s hit a database error (%s); it will be retried",
-                                entry_id, type(error).__name__)
+                if is_transient(error) and self._retry(entry_id, error):
                     return None
                 self._reporter.report(error, context, kwargs.get("body") or {})
-                self._inbox.finish(entry_id)
+                self._settle(entry_id)
                 return None
             finally:
                 late_note.reset(token)
             if not context.get(_DEFERRED):
-                self._inbox.finish(entry_id)
+                self._settle(entry_id)
             return result
 
         return durable
@@ -184,12 +221,30 @@ class Durable:
                 self._reporter.report(error, context, {})
             finally:
                 if entry_id is not None:
-                    try:
-                        self._inbox.finish(entry_id)
-                    except Exception:  # noqa: BLE001 - left unfinished, it is replayed and told
-                        log.exception("could not mark request %s done", entry_id)
+                    self._settle(entry_id)
 
         self._background.submit(run)
+
+    def _settle(self, entry_id: int) -> None:
+        """Mark the request done; if even that fails, it stays for a replay (the ack stands)."""
+        try:
+            self._inbox.finish(entry_id)
+        except Exception:  # noqa: BLE001 - left unfinished, it is replayed and the person told
+            log.exception("could not mark request %s done", entry_id)
+            self._inbox.forget(entry_id)
+
+    def _retry(self, entry_id: int, error: Exception) -> bool:
+        """Send the request back for a later try after a database error; False if it is given up."""
+        try:
+            again = self._inbox.retry_later(entry_id, type(error).__name__)
+        except Exception:  # noqa: BLE001 - the database is failing; the lease brings the row back
+            log.exception("could not put request %s back for a retry", entry_id)
+            self._inbox.forget(entry_id)
+            return True
+        if again:
+            log.warning("request %s hit a database error (%s); it will be retried",
+                        entry_id, type(error).__name__)
+        return again
 
     # -- after a restart -------------------------------------------------------------------
 
@@ -206,15 +261,15 @@ class Durable:
 
     def _late_text(self, context: BoltContext) -> str:
         t = self._deps.translator(context)
-        return t.render(text(N_("This answer is late: the bot restarted while handling your request.")))
+        return t.render(text(N_("This answer is late: the bot was interrupted while handling your request.")))
 
     def _went_through(self, context: BoltContext) -> None:
         """Tell the person that their request had its effect before a restart cut the answer off."""
         t = self._deps.translator(context)
         what = str(context.get(_QUOTE) or "")
-        message = (text(N_("Your request `{request}` went through just before the bot restarted; this "
-                           "confirmation is late."), request=what) if what else
-                   text(N_("Your last request went through just before the bot restarted; this "
+        message = (text(N_("Your request `{request}` went through just before the bot was interrupted; "
+                           "this confirmation is late."), request=what) if what else
+                   text(N_("Your last request went through just before the bot was interrupted; this "
                            "confirmation is late.")))
         rendered = blocks.plain(t, message)
         response_url = str(context.get(_REPLY_URL) or "")

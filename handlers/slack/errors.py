@@ -26,6 +26,7 @@ from services.i18n import N_, text
 log = logging.getLogger(__name__)
 
 Listener = Callable[..., Any]
+STALE_TRIGGERS = ("expired_trigger_id", "invalid_trigger_id", "trigger_expired")
 
 
 # Set on a request whose work a listener has taken on; a stored request nobody takes is done at once.
@@ -81,6 +82,12 @@ class ErrorReporter:
         t = self._deps.translator(context)
         if isinstance(error, DomainError):
             rendered = blocks.plain(t, error.message)
+        elif isinstance(error, SlackApiError) and error.response.get("error") in STALE_TRIGGERS:
+            # Slack gives a form three seconds to open: a busy moment, or a request finished after
+            # a restart, is too late. Nothing went wrong that asking again does not fix.
+            log.info("a form could not open: %s", error.response.get("error"))
+            rendered = blocks.plain(t, text(N_("The form could not open in time. Please run the command "
+                                               "again.")))
         else:
             reference = uuid.uuid4().hex[:8]
             # The request body may hold what people typed: log what kind of request it was, only.

@@ -10,7 +10,15 @@ from sqlalchemy.exc import OperationalError
 
 from services.clock import ManualClock
 from services.container import Services
-from services.inbox import KEEP_DONE, LEASE, WORKER_TIMEOUT, AlreadyApplied, Pending, is_transient
+from services.inbox import (
+    KEEP_DONE,
+    LEASE,
+    MAX_ATTEMPTS,
+    WORKER_TIMEOUT,
+    AlreadyApplied,
+    Pending,
+    is_transient,
+)
 from services.people import Actor, WorkspaceRef
 from storage.models import InboxEntry, InboxState, Topic, Worker
 from tests.conftest import TEAM
@@ -108,12 +116,67 @@ def test_a_request_stuck_longer_than_the_lease_is_resumed_even_if_its_worker_liv
         services: Services, clock: ManualClock) -> None:
     replayed: list[Pending] = []
     services.inbox.on_replay("slack", replayed.append)
-    services.deliveries.heartbeat()
-    entry = services.inbox.accept("slack", "stuck", "command", "{}").id  # taken by this worker
-    assert services.inbox.resume() == 0
+    with services.sessions.begin() as session:
+        session.add(InboxEntry(platform="slack", request_key="stuck", kind="command", body="stuck",
+                               state=InboxState.RECEIVED, received_at=clock.now(), received_by="other:1",
+                               claimed_by="other:1", claimed_at=clock.now(), attempts=1))
     clock.advance(LEASE + timedelta(seconds=1))
+    _beat(services, clock, "other:1")  # it beats, but its thread is stuck
     services.deliveries.heartbeat()
+    assert services.inbox.resume() == 1 and replayed[0].body == "stuck"
+
+
+def test_a_request_this_process_holds_is_never_taken_back_however_long_it_waits(
+        services: Services, clock: ManualClock) -> None:
+    replayed: list[Pending] = []
+    services.inbox.on_replay("slack", replayed.append)
+    entry = services.inbox.accept("slack", "queued", "command", "{}").id  # waiting for a thread
+    clock.advance(LEASE * 3)
+    services.deliveries.heartbeat()
+    assert services.inbox.resume() == 0
+    # Its thread died without finishing it: once forgotten, the lease brings it back.
+    services.inbox.forget(entry)
     assert services.inbox.resume() == 1 and replayed[0].id == entry
+
+
+def test_a_request_that_keeps_failing_is_given_up_not_replayed_for_ever(
+        services: Services, clock: ManualClock) -> None:
+    replayed: list[Pending] = []
+    services.inbox.on_replay("slack", replayed.append)
+    with services.sessions.begin() as session:
+        session.add(InboxEntry(platform="slack", request_key="poison", kind="command", body="secret words",
+                               state=InboxState.RECEIVED, received_at=clock.now(), received_by="gone:1",
+                               claimed_by="gone:1", claimed_at=clock.now(), attempts=1))
+    for _ in range(10):
+        services.inbox.resume()
+        for pending in replayed:
+            services.inbox.forget(pending.id)  # each replay dies without finishing
+        clock.advance(LEASE + timedelta(seconds=1))
+        services.deliveries.heartbeat()
+    assert len(replayed) == MAX_ATTEMPTS - 1
+    with services.sessions() as session:
+        entry = session.scalars(select(InboxEntry)).one()
+    assert entry.state == InboxState.DONE and entry.body == ""
+
+
+def test_a_form_sent_again_unchanged_after_it_was_refused_is_processed_again(services: Services) -> None:
+    first = services.inbox.accept("slack", "V1:values", "view_submission", "{}", again_if_ineffective=True)
+    services.inbox.finish(first.id)  # refused for its errors: no effect
+    again = services.inbox.accept("slack", "V1:values", "view_submission", "{}", again_if_ineffective=True)
+    assert (again.id, again.duplicate) == (first.id, False)
+    with services.inbox.effect_scope(again.id):
+        services.topics.propose(PROPOSER, "Housing for refugees")
+    services.inbox.finish(again.id)
+    third = services.inbox.accept("slack", "V1:values", "view_submission", "{}", again_if_ineffective=True)
+    assert third.duplicate  # it had its effect: the same form again is the same request
+
+
+def test_a_done_request_keeps_its_key_but_not_what_was_typed(services: Services) -> None:
+    entry = services.inbox.accept("slack", "typed", "command", '{"text": "propose private words"}').id
+    services.inbox.finish(entry)
+    with services.sessions() as session:
+        row = session.get(InboxEntry, entry)
+        assert row is not None and row.request_key == "typed" and row.body == ""
 
 
 def test_a_database_error_is_retried_after_a_back_off_then_given_up(

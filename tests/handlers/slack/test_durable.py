@@ -98,7 +98,7 @@ def test_a_request_whose_effect_happened_before_the_crash_is_confirmed_not_redon
     entry = _store_as_if_a_dead_process_acked(bot, body, effected=True)
     assert fake_slack.wait_for(lambda: len(fake_slack.responses) == 1, timeout=15)
     text = fake_slack.responses[0]["body"]["text"]
-    assert "went through just before the bot restarted" in text
+    assert "went through just before the bot was interrupted" in text
     assert "/dialog propose Language courses for adults" in text
     assert fake_slack.wait_for(lambda: _state(bot, entry) == InboxState.DONE)
     assert _count(bot, Topic) == 1
@@ -143,3 +143,16 @@ def test_a_command_that_mentions_payload_is_not_lost(bot: RunningBot, fake_slack
     assert "Your topic is number 1" in fake_slack.responses[0]["body"]["text"]
     with bot.runtime.services.sessions() as session:
         assert session.scalar(select(Topic.title)) == "payload limits for lorries"
+
+
+def test_a_request_stays_open_until_its_work_is_done(bot: RunningBot, fake_slack: FakeSlack) -> None:
+    # The work waits on a slow look-up; until it is done, a crash must leave the row to resume.
+    fake_slack.set_delay("users.info", 3.0)
+    reply = bot.slack.slash_command("propose Safer crossings", user_id=BOB,
+                                    response_url=fake_slack.response_url("slow"))
+    assert reply.status == 200
+    with bot.runtime.services.sessions() as session:
+        [entry] = session.scalars(select(InboxEntry)).all()
+        assert entry.state == InboxState.RECEIVED and entry.effected_at is None
+    assert fake_slack.wait_for(lambda: len(fake_slack.responses) == 1, timeout=15)
+    assert fake_slack.wait_for(lambda: _state(bot, entry.id) == InboxState.DONE)
