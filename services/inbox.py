@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from services.clock import Clock
+from storage.db import waiting_at_most
 from storage.models import InboxEntry, InboxState, Worker
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ MAX_ATTEMPTS = 5
 # A done request keeps only its key (its body is cleared), to recognise a platform's retries.
 KEEP_DONE = timedelta(days=1)
 PURGE_EVERY = timedelta(minutes=10)
+# How long storing a request may wait for SQLite's write lock (seconds).
+ACCEPT_WAIT = 2.0
 BATCH = 50
 
 
@@ -111,7 +114,9 @@ class Inbox:
         """
         now = self._clock.now()
         try:
-            with self._sessions.begin() as session:
+            # Slack waits 3 s for the answer: better a quick 503 (Slack retries events; people see
+            # the error and retry) than a 200 so late that Slack has given up and said it failed.
+            with waiting_at_most(ACCEPT_WAIT), self._sessions.begin() as session:
                 # Stored already claimed by this worker, which processes it next: one write less.
                 entry = InboxEntry(platform=platform, request_key=key[:255], kind=kind[:32], body=body,
                                    state=InboxState.RECEIVED, received_at=now,

@@ -3,6 +3,7 @@ engine copes with a busy or failing database (SQLite's one writer, faults, healt
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -10,7 +11,8 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -223,6 +225,20 @@ def is_sqlite_fault(error: BaseException) -> bool:
     return name.startswith(_FAULTS) or _busy(error) or "readonly database" in str(error)
 
 
+_wait_at_most: ContextVar[float | None] = ContextVar("sqlite_wait_at_most", default=None)
+
+
+@contextlib.contextmanager
+def waiting_at_most(seconds: float) -> Iterator[None]:
+    """SQLite transactions begun inside wait at most `seconds` for the write lock (a request that
+    must be answered within Slack's 3 s would rather fail fast than answer too late)."""
+    token = _wait_at_most.set(seconds)
+    try:
+        yield
+    finally:
+        _wait_at_most.reset(token)
+
+
 class SerialisedSQLiteDialect(SQLiteDialect_pysqlite):
     """pysqlite whose transactions take this process's write lock first, begin with a retried
     `BEGIN IMMEDIATE`, and give the lock back when they end however they end."""
@@ -243,10 +259,11 @@ class SerialisedSQLiteDialect(SQLiteDialect_pysqlite):
                 "this thread already has a SQLite transaction open: finish it before beginning "
                 "another (a nested session would wait for its own write lock)")
         started = time.monotonic()
-        if not self.write_lock.acquire(raw, self.write_wait):
+        write_wait = min(self.write_wait, _wait_at_most.get() or self.write_wait)
+        if not self.write_lock.acquire(raw, write_wait):
             raise sqlite3.OperationalError(
                 f"database is locked: this process's other transactions held the write lock for "
-                f"{self.write_wait:.0f} s")
+                f"{write_wait:.0f} s")
         try:
             while True:
                 try:
@@ -257,7 +274,7 @@ class SerialisedSQLiteDialect(SQLiteDialect_pysqlite):
                     if not _busy(error):
                         raise
                     waited = time.monotonic() - started
-                    if waited >= self.write_wait:
+                    if waited >= write_wait:
                         raise sqlite3.OperationalError(
                             f"database is locked: another process held the write lock for "
                             f"{waited:.0f} s") from error
