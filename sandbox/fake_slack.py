@@ -136,6 +136,8 @@ CHANGING_METHODS = frozenset({
 
 API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
+# `fail_next(RESPONSE_URL_FAILURES, status=…)` makes the next response_url posts fail.
+RESPONSE_URL_FAILURES = "response_url"
 SOCKET_PATH = "/socket"
 """The Socket Mode WebSocket endpoint (``apps.connections.open`` hands out tickets for it)."""
 
@@ -1718,6 +1720,11 @@ class FakeSlack:
     def _response_post(self, verb: str, key: str, body: bytes) -> _Reply:
         where = f"response_url[{key}]"
         with self._lock:
+            failures = self._failures.get(RESPONSE_URL_FAILURES)
+            if failures:
+                # Slack's own trouble (a 5xx): the post is not taken.
+                failure = failures.popleft()
+                return _Reply(failure.status, {"ok": False, "error": failure.error}, {})
             try:
                 if verb != "POST":
                     raise _ApiError("invalid_method", f"{verb} is not allowed; use POST")

@@ -194,7 +194,9 @@ class Durable:
                 return None
             except Exception as error:  # noqa: BLE001 - every error is reported or retried, none is lost
                 _ack_if_needed(ack)
-                if is_transient(error) and self._retry(entry_id, error):
+                # The database failing, or Slack unreachable (the effect may be done, the answer
+                # not): both pass, so the request is tried again; a replay answers what is missing.
+                if (is_transient(error) or isinstance(error, OSError)) and self._retry(entry_id, error):
                     return None
                 self._reporter.report(error, context, kwargs.get("body") or {})
                 self._settle(entry_id)
@@ -242,7 +244,7 @@ class Durable:
             self._inbox.forget(entry_id)
             return True
         if again:
-            log.warning("request %s hit a database error (%s); it will be retried",
+            log.warning("request %s met %s (the database or Slack); it will be retried",
                         entry_id, type(error).__name__)
         return again
 

@@ -23,7 +23,15 @@ def marked_late(rendered: Rendered) -> Rendered:
                                      ContextBlock(elements=[MarkdownTextObject(text=note)]).to_dict()])
 
 
+class ReplyNotTaken(ConnectionError):
+    """Slack did not take a reply (a 5xx, or it could not be reached): worth trying again later."""
+
+
 def private(respond: Respond, rendered: Rendered) -> None:
     """An ephemeral reply through the request's response_url, leaving the original message alone."""
     rendered = marked_late(rendered)
-    respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral", replace_original=False)
+    response = respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral",
+                       replace_original=False)
+    status = getattr(response, "status_code", 200)
+    if status >= 500 or status == 429:
+        raise ReplyNotTaken(f"Slack answered the reply with HTTP {status}")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from sandbox.fake_slack import FakeSlack
+from sandbox.fake_slack import RESPONSE_URL_FAILURES, FakeSlack
 from sandbox.slack_requests import slash_command_payload
 from services.people import Actor
 from storage.models import InboxEntry, InboxState, Topic
@@ -157,3 +157,18 @@ def test_a_request_stays_open_until_its_work_is_done(bot: RunningBot, fake_slack
         assert entry.state == InboxState.RECEIVED and entry.effected_at is None
     assert fake_slack.wait_for(lambda: len(fake_slack.responses) == 1, timeout=15)
     assert fake_slack.wait_for(lambda: _state(bot, entry.id) == InboxState.DONE)
+
+
+def test_an_answer_slack_could_not_take_is_given_late_when_slack_is_back(
+        bot: RunningBot, fake_slack: FakeSlack) -> None:
+    # Slack's response_url fails (5xx): the topic is saved, the answer waits for a retry.
+    fake_slack.fail_next(RESPONSE_URL_FAILURES, error="internal_error", status=503)
+    reply = bot.slack.slash_command("propose Quiet hours in parks", user_id=ALICE,
+                                    response_url=fake_slack.response_url("back"))
+    assert reply.status == 200
+    assert fake_slack.wait_for(lambda: _count(bot, Topic) == 1)
+    # The retry (after its back-off) finds the effect done and says so, once.
+    assert fake_slack.wait_for(lambda: len(fake_slack.responses) == 1, timeout=30)
+    assert "went through" in fake_slack.responses[0]["body"]["text"]
+    assert _count(bot, Topic) == 1
+    assert not [c for c in fake_slack.calls_to("chat.postMessage") if c.params.get("channel") == ALICE]
