@@ -44,6 +44,10 @@ def upgrade() -> None:
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('send_started_at', storage.db.UTCDateTime(timezone=True),
                                       nullable=True))
+    # A row an older version left mid-send may have reached the platform: keep it in doubt (looked
+    # up before any resend) rather than let the new recovery release it as merely claimed.
+    op.execute("UPDATE deliveries SET send_started_at = attempted_at "
+               "WHERE state = 'sending' AND attempted_at IS NOT NULL")
 
 
 def downgrade() -> None:
