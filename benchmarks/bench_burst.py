@@ -75,8 +75,8 @@ def _answered(fake, tag: str) -> int:
 
 def _database_tally(database_url: str, number: int) -> tuple[int, int, int]:
     """The tally as the services compute it from the database."""
-    from bot import timings_of
     from config import load_settings
+    from runtime import timings_of
     from services.clock import SystemClock
     from services.container import build_services
     from services.people import Actor

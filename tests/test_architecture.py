@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUR_PACKAGES = {"services", "storage", "scheduling", "handlers", "sandbox", "bot", "config"}
+OUR_PACKAGES = {"services", "storage", "scheduling", "handlers", "sandbox", "fakes", "bot", "runtime", "config"}
 
 
 def test_import_contracts_hold() -> None:
@@ -33,15 +33,29 @@ def test_config_depends_on_nothing_of_ours() -> None:
     assert _imports(ROOT / "config.py") & OUR_PACKAGES == set()
 
 
-def test_only_bot_py_imports_handlers() -> None:
+COMPOSITION_ROOTS = {"sandbox/launcher.py"}
+"""Besides bot.py and runtime.py, the modules that wire handlers in (the sandbox's launcher)."""
+
+
+def test_only_the_composition_roots_import_handlers() -> None:
     offenders = [
         str(path.relative_to(ROOT))
         for folder in ("services", "storage", "scheduling", "sandbox")
         for path in (ROOT / folder).rglob("*.py")
-        if "handlers" in _imports(path)
+        if "handlers" in _imports(path) and str(path.relative_to(ROOT)) not in COMPOSITION_ROOTS
     ]
     assert offenders == []
+    assert "handlers" in _imports(ROOT / "runtime.py")
     assert "handlers" in _imports(ROOT / "bot.py")
+
+
+def test_production_never_imports_the_fake_slack() -> None:
+    # The fake is for tests, benchmarks and the sandbox; a real bot must not even load it.
+    probe = ("import sys, bot, runtime\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'fakes' or m.startswith('sandbox.')))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_the_domain_never_touches_slack() -> None:

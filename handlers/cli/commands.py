@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from handlers.cli.roster_csv import read_roster, write_roster
 from handlers.cli.stats_csv import write_meetings, write_organisations
@@ -14,6 +14,16 @@ from services.container import Services
 from services.errors import DomainError
 from services.i18n import translator
 from services.people import Actor, PersonRef, WorkspaceRef
+
+
+class OfflineNotifier:
+    """The command line plans deliveries as rows; the running bot's sweep sends them."""
+
+    def send(self, *_: Any, **__: Any) -> Any:
+        """Refuse: the command line does not send messages."""
+        raise RuntimeError("the command line does not send messages")
+
+    update = find_sent = send
 
 
 def add_arguments(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import Sandbox
 from sandbox import demo
+from sandbox.launcher import Sandbox
 from tests.support.sandbox import ShiftedClock, running_sandbox
 
 playwright_api = pytest.importorskip("playwright.sync_api")

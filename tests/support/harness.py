@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bot import Runtime, build
 from config import Settings, load_settings
 from handlers.slack.server import make_server, stop_server
+from runtime import Runtime, build
 from sandbox.fake_slack import FakeSlack
 from sandbox.slack_requests import SlackRequester
 from services.clock import Clock

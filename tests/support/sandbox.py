@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot import Sandbox, start_sandbox
 from config import load_settings
+from sandbox.launcher import Sandbox, start_sandbox
 from services.clock import Clock
 
 

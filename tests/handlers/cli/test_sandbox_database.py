@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import _OfflineNotifier, timings_of
 from config import Settings
+from handlers.cli.commands import OfflineNotifier as _OfflineNotifier
 from handlers.slack import PLATFORM
+from runtime import timings_of
 from sandbox import demo
 from services.clock import SystemClock
 from services.container import build_services

@@ -1,0 +1,201 @@
+"""Dialogbot's composition root: settings → engine → services → platforms → scheduler → serve.
+
+Everything that wires the bot together lives here, so bot.py (the command line), the sandbox's
+launcher and the test harness build the same bot the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine
+
+from config import Settings
+from handlers.slack import PLATFORM
+from handlers.slack.app import build_app, make_client
+from handlers.slack.context import SlackDeps
+from handlers.slack.locale import Locales
+from handlers.slack.notifier import SlackNotifier
+from handlers.slack.server import create_web_app, make_server, stop_server
+from scheduling.scheduler import SWEEP_JOB_ID, build_scheduler
+from services.clock import Clock, SystemClock
+from services.container import Services, build_services
+from services.meetings import MeetingTimings
+from services.people import WorkspaceRef
+from services.ports import Notifier
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade
+
+log = logging.getLogger("dialogbot")
+
+
+@dataclass
+class Runtime:
+    """Everything a running bot holds, so it can be started and stopped as one."""
+
+    settings: Settings
+    engine: Engine
+    services: Services
+    scheduler: BackgroundScheduler
+    web: Any
+    bolt: Any
+    team_id: str
+    socket: Any = None
+    locales: tuple[Any, ...] = ()
+
+    def health(self) -> dict[str, Any]:
+        """Ready when the database answers and the scheduler runs (and, in Socket Mode, say if connected)."""
+        database = self.services.database_status()
+        scheduler = self.scheduler.running and self.scheduler.get_job(SWEEP_JOB_ID) is not None
+        status: dict[str, Any] = {
+            "status": "ok" if database.ok and scheduler else "unavailable",
+            "database": "ok" if database.ok else "failing",
+            "scheduler": "running" if scheduler else "stopped",
+            "mode": "socket" if self.settings.socket_mode else "http",
+        }
+        if not database.ok:
+            # The driver's one line (never the URL): what an operator needs to act.
+            status["database_error"] = database.reason
+            status["database_failing_for_s"] = round(database.failing_for)
+        if self.settings.socket_mode:
+            # Reported, not gating readiness: a Slack outage must not get healthy bots restarted.
+            connected = self.socket is not None and self.socket.client.is_connected()
+            status["socket"] = "connected" if connected else "disconnected"
+        return status
+
+
+def timings_of(settings: Settings) -> MeetingTimings:
+    """The settings that decide when meeting messages go out."""
+    return MeetingTimings(
+        invite_lead=settings.invite_lead,
+        reminders=settings.reminders,
+        nudge_after=settings.nudge_after,
+        urgent_notice=settings.urgent_notice,
+        urgent_reminders=settings.urgent_reminders,
+        timezone=settings.timezone,
+    )
+
+
+def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+    """Wire the whole bot from its settings (migrating the database on the way)."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    listener_client = make_client(settings.slack_bot_token, settings.slack_api_url, retries=True)
+    sweep_client = make_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
+    identity = listener_client.auth_test()
+    team_id = str(identity.get("team_id") or "")
+    # One cache of readers' languages for listeners and the sweep alike. Look-ups go through the
+    # client without retries: a rate-limited look-up falls back to the default language at once
+    # (and is tried again a minute later) instead of sleeping on a listener or the sweep.
+    locales = Locales(sweep_client, settings.language)
+    services = build_services(
+        sessions,
+        clock or SystemClock(),
+        # The sweep looks readers up with its own client: no retry sleeps on the sweep's thread.
+        SlackNotifier(sweep_client, locales, settings.timezone, settings.public_url),
+        platform=PLATFORM,
+        channel_id=settings.dialog_channel,
+        coordinators=settings.coordinators,
+        default_language=settings.language,
+        timings=timings_of(settings),
+        office_hours=settings.office_hours,
+    )
+    services.start(WorkspaceRef(PLATFORM, team_id))
+    deps = SlackDeps(services, locales, settings.dialog_channel, settings.timezone, team_id,
+                     public_url=settings.public_url)
+    bolt = build_app(deps, listener_client, signing_secret=settings.slack_signing_secret)
+    scheduler = build_scheduler(services)
+    runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id,
+                      locales=(locales,))
+    runtime.web = create_web_app(None if settings.socket_mode else bolt, runtime.health,
+                                 services.calendars.ics, signing_secret=settings.slack_signing_secret)
+    return runtime
+
+
+def migrate(database_url: str) -> None:
+    """Bring the database schema up to date."""
+    upgrade(make_engine(database_url))
+
+
+@contextmanager
+def offline_services(settings: Settings, database_url: str, notifier: Notifier) -> Iterator[Services]:
+    """The services over `database_url` (migrated first) for command-line work, without a platform:
+    `notifier` stands in for one, and the running bot's sweep sends what the work plans."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    services = build_services(
+        make_session_factory(engine), SystemClock(), notifier, platform=PLATFORM,
+        channel_id=settings.dialog_channel, coordinators=settings.coordinators,
+        default_language=settings.language, timings=timings_of(settings),
+    )
+    try:
+        yield services
+    finally:
+        engine.dispose()
+
+
+def connect_socket_mode(runtime: Runtime) -> None:
+    """Open the Socket Mode connection when an app-level token is configured."""
+    if not runtime.settings.socket_mode:
+        return
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(runtime.bolt, runtime.settings.slack_app_token)
+    handler.connect()
+    runtime.socket = handler
+
+
+def serve(runtime: Runtime) -> None:
+    """Start the scheduler and the HTTP server; stop on SIGTERM/SIGINT."""
+    settings = runtime.settings
+    runtime.scheduler.start()
+    socket_handler = runtime.socket
+    server = make_server(runtime.web, settings.host, settings.port)
+    stopping = threading.Event()
+
+    def stop() -> None:
+        if not stopping.is_set():
+            stopping.set()
+            stop_server(server)
+
+    on_signals(stop)
+    port = server.effective_port
+    mode = "Socket Mode" if settings.socket_mode else f"POST http://{settings.host}:{port}/slack/events"
+    log.info("Dialogbot is up: %s; health at http://%s:%s/healthz", mode, settings.host,
+             server.effective_port)
+    try:
+        server.run()
+    finally:
+        if socket_handler is not None:
+            socket_handler.close()
+        shut_down(runtime)
+
+
+def shut_down(runtime: Runtime) -> None:
+    """Stop the scheduler and background work, hand back claimed deliveries, close the database."""
+    if runtime.scheduler.running:
+        runtime.scheduler.shutdown(wait=True)
+    if hasattr(runtime.bolt, "drain"):
+        runtime.bolt.drain()
+    for locales in runtime.locales:
+        locales.close()
+    runtime.services.deliveries.retire()
+    runtime.engine.dispose()
+
+
+def on_signals(handler: Callable[[], None]) -> None:
+    """Call `handler` on SIGTERM and SIGINT (after logging which arrived)."""
+    def stop(signum: int, _frame: Any) -> None:
+        log.info("received signal %s; stopping", signum)
+        handler()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
