@@ -13,8 +13,8 @@ from dotenv import dotenv_values
 
 from bot import sandbox_by_default
 from config import load_settings
-from handlers.slack import blocks
 from handlers.slack.parsing import ALIASES, NORWEGIAN_NAMES
+from handlers.slack.render.help import help_message
 from services.i18n import translator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,7 +87,7 @@ def _readme_command_forms() -> tuple[set[str], set[str]]:
 
 
 def _help_forms(language: str) -> str:
-    return json.dumps(blocks.help_message(translator(language), "Europe/Oslo").blocks, ensure_ascii=False)
+    return json.dumps(help_message(translator(language), "Europe/Oslo").blocks, ensure_ascii=False)
 
 
 def test_help_and_the_readme_list_the_same_commands() -> None:

@@ -9,11 +9,14 @@ from typing import Any
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.slack import blocks, ids, meeting_blocks
+from handlers.slack import ids
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import Listener, ack_now, ack_only
 from handlers.slack.home import publish_home
 from handlers.slack.parsing import meeting_number_from_button, suggested_invite, topic_number_from_button
+from handlers.slack.render.common import Rendered
+from handlers.slack.render.meetings import cancel_confirmation, invite_confirmation, rsvp_confirmation
+from handlers.slack.render.topics import support_confirmation
 from handlers.slack.reply import private
 from services.enums import Answer
 
@@ -26,16 +29,16 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
     def support(action: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient) -> None:
         number = topic_number_from_button(str(action.get("value") or ""))
         outcome = deps.services.topics.support(deps.actor(context), number)
-        rendered = blocks.support_confirmation(deps.translator(context), outcome.topic, added=outcome.added)
+        rendered = support_confirmation(deps.translator(context), outcome.topic, added=outcome.added)
         reply(respond, rendered, context, client)
 
     def answer(action: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient) -> None:
         number = meeting_number_from_button(str(action.get("value") or ""))
         outcome = deps.services.meetings.rsvp(deps.actor(context), number,
                                               ANSWER_BUTTONS[action["action_id"]])
-        reply(respond, meeting_blocks.rsvp_confirmation(deps.translator(context), outcome), context, client)
+        reply(respond, rsvp_confirmation(deps.translator(context), outcome), context, client)
 
-    def reply(respond: Respond | None, rendered: blocks.Rendered, context: BoltContext,
+    def reply(respond: Respond | None, rendered: Rendered, context: BoltContext,
               client: WebClient) -> None:
         # A click in a message answers privately there; a click on the Home tab refreshes the tab,
         # which shows the new answer or support.
@@ -48,13 +51,13 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
         number = meeting_number_from_button(str(action.get("value") or ""))
         cancelled = deps.services.meetings.cancel(deps.actor(context), number)
         # The question is replaced by the outcome, so its button cannot be clicked twice.
-        rendered = meeting_blocks.cancel_confirmation(deps.translator(context), cancelled)
+        rendered = cancel_confirmation(deps.translator(context), cancelled)
         respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral", replace_original=True)
 
     def invite(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         number, organisation = suggested_invite(str(action.get("value") or ""))
         outcome = deps.services.meetings.invite(deps.actor(context), number, organisation)
-        private(respond, meeting_blocks.invite_confirmation(deps.translator(context), outcome))
+        private(respond, invite_confirmation(deps.translator(context), outcome))
 
     app.action(ids.TOPIC_SUPPORT)(ack=ack_now, lazy=[guard(support)])
     for action_id in ANSWER_BUTTONS:

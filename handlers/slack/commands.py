@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.slack import blocks, meeting_blocks
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import Listener, ack_now
 from handlers.slack.parsing import (
@@ -34,6 +33,28 @@ from handlers.slack.parsing import (
     WriteMinutes,
     parse_command,
 )
+from handlers.slack.render.agenda import agenda_confirmation, agenda_modal
+from handlers.slack.render.help import help_message
+from handlers.slack.render.meetings import (
+    cancel_question,
+    invite_confirmation,
+    meeting_list,
+    rsvp_confirmation,
+    schedule_confirmation,
+    schedule_modal,
+)
+from handlers.slack.render.minutes import minutes_modal
+from handlers.slack.render.planning import slot_list, with_insights
+from handlers.slack.render.roster import roster_added, roster_contacts, roster_list, roster_removed
+from handlers.slack.render.stats import stats_message
+from handlers.slack.render.topics import (
+    decline_confirmation,
+    proposal_confirmation,
+    propose_modal,
+    support_confirmation,
+    topic_list,
+)
+from handlers.slack.render.urgent import urgent_modal
 from handlers.slack.reply import private
 from services.meetings import AgendaOutcome
 from services.timeutil import local_to_utc, parse_date, parse_time
@@ -51,85 +72,85 @@ def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -
         origin = ModalContext(command.get("channel_id", ""), command.get("response_url", ""))
         match parsed:
             case Help():
-                private(respond, blocks.help_message(t, zone.key))
+                private(respond, help_message(t, zone.key))
             case Propose() if parsed.wants_modal:
                 client.views_open(trigger_id=command["trigger_id"],
-                                  view=blocks.propose_modal(t, origin.dump()))
+                                  view=propose_modal(t, origin.dump()))
             case Propose():
                 card = services.topics.propose(actor, parsed.title, parsed.details)
-                private(respond, blocks.proposal_confirmation(t, card, announced=bool(deps.channel_id)))
+                private(respond, proposal_confirmation(t, card, announced=bool(deps.channel_id)))
             case ListTopics():
-                private(respond, blocks.topic_list(t, services.topics.open_topics(actor)))
+                private(respond, topic_list(t, services.topics.open_topics(actor)))
             case Support():
                 outcome = services.topics.support(actor, parsed.number)
-                private(respond, blocks.support_confirmation(t, outcome.topic, added=outcome.added))
+                private(respond, support_confirmation(t, outcome.topic, added=outcome.added))
             case ListMeetings():
-                private(respond, meeting_blocks.meeting_list(t, services.meetings.upcoming(actor), zone))
+                private(respond, meeting_list(t, services.meetings.upcoming(actor), zone))
             case Rsvp():
                 outcome = services.meetings.rsvp(actor, parsed.number, parsed.answer)
-                private(respond, meeting_blocks.rsvp_confirmation(t, outcome))
+                private(respond, rsvp_confirmation(t, outcome))
             case ShowRoster():
-                private(respond, meeting_blocks.roster_list(t, services.roster.organisations(actor)))
+                private(respond, roster_list(t, services.roster.organisations(actor)))
             case RosterAdd():
                 card = services.roster.add(actor, parsed.name, parsed.tier, parsed.contacts)
-                private(respond, meeting_blocks.roster_added(t, card))
+                private(respond, roster_added(t, card))
             case RosterContact():
                 outcome = services.roster.add_contacts(actor, parsed.name, parsed.contacts)
-                private(respond, meeting_blocks.roster_contacts(t, outcome))
+                private(respond, roster_contacts(t, outcome))
             case RosterRemove():
                 removed = services.roster.remove(actor, parsed.name)
-                private(respond, meeting_blocks.roster_removed(t, removed))
+                private(respond, roster_removed(t, removed))
             case Schedule() if parsed.wants_modal:
                 form = services.meetings.schedule_form(actor)
                 client.views_open(trigger_id=command["trigger_id"],
-                                  view=meeting_blocks.schedule_modal(t, form, origin.dump()))
+                                  view=schedule_modal(t, form, origin.dump()))
             case Schedule():
                 starts_at = local_to_utc(parse_date(parsed.day), parse_time(parsed.at), zone)
                 card = services.meetings.schedule(actor, title=parsed.title, starts_at=starts_at)
                 sent = card.invite_at <= services.clock.now()
-                private(respond, meeting_blocks.with_insights(
-                    meeting_blocks.schedule_confirmation(t, card, zone, sent), t,
+                private(respond, with_insights(
+                    schedule_confirmation(t, card, zone, sent), t,
                     services.planning.insights(actor, card.number)))
             case Urgent() if parsed.wants_modal:
                 form = services.meetings.urgent_form(actor)
                 client.views_open(trigger_id=command["trigger_id"],
-                                  view=meeting_blocks.urgent_modal(t, form, origin.dump()))
+                                  view=urgent_modal(t, form, origin.dump()))
             case Urgent():
                 day = services.clock.now().astimezone(zone).date() if parsed.day == "today" else (
                     parse_date(parsed.day) if parsed.day else None)
                 starts_at = local_to_utc(day, parse_time(parsed.at), zone) if day else None
                 card = services.meetings.urgent(actor, title=parsed.title, starts_at=starts_at)
-                private(respond, meeting_blocks.schedule_confirmation(t, card, zone, True))
+                private(respond, schedule_confirmation(t, card, zone, True))
             case Agenda() if parsed.topic is None:
                 form = services.meetings.agenda_form(actor, parsed.number)
                 origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
                 client.views_open(trigger_id=command["trigger_id"],
-                                  view=meeting_blocks.agenda_modal(t, form, origin.dump()))
+                                  view=agenda_modal(t, form, origin.dump()))
             case Agenda():
                 card = services.meetings.add_topic(actor, parsed.number, parsed.topic)
-                private(respond, meeting_blocks.with_insights(
-                    meeting_blocks.agenda_confirmation(t, AgendaOutcome(card, None)), t,
+                private(respond, with_insights(
+                    agenda_confirmation(t, AgendaOutcome(card, None)), t,
                     services.planning.insights(actor, parsed.number)))
             case WriteMinutes():
                 form = services.minutes.form(actor, parsed.number)
                 origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
                 client.views_open(trigger_id=command["trigger_id"],
-                                  view=meeting_blocks.minutes_modal(t, form, origin.dump()))
+                                  view=minutes_modal(t, form, origin.dump()))
             case ShowStats():
-                private(respond, meeting_blocks.stats_message(t, services.stats.compute(actor), zone))
+                private(respond, stats_message(t, services.stats.compute(actor), zone))
             case Suggest():
-                private(respond, meeting_blocks.slot_list(t, services.planning.suggest_slots(actor), zone))
+                private(respond, slot_list(t, services.planning.suggest_slots(actor), zone))
             case Decline():
                 card = services.topics.decline(actor, parsed.number, parsed.reason)
-                private(respond, blocks.decline_confirmation(t, card))
+                private(respond, decline_confirmation(t, card))
             case Invite():
                 outcome = services.meetings.invite(actor, parsed.number, parsed.organisation)
-                private(respond, meeting_blocks.with_insights(
-                    meeting_blocks.invite_confirmation(t, outcome), t,
+                private(respond, with_insights(
+                    invite_confirmation(t, outcome), t,
                     services.planning.insights(actor, parsed.number)))
             case Cancel():
                 # Destructive and told to everyone: ask first; the button does it.
                 card = services.meetings.cancellable(actor, parsed.number)
-                private(respond, meeting_blocks.cancel_question(t, card, zone))
+                private(respond, cancel_question(t, card, zone))
 
     app.command("/dialog")(ack=ack_now, lazy=[guard(dialog)])

@@ -28,10 +28,11 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
-from handlers.slack import PLATFORM, blocks
+from handlers.slack import PLATFORM
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import TAKEN, ErrorReporter, Listener
 from handlers.slack.parsing import ModalContext
+from handlers.slack.render.common import plain
 from handlers.slack.reply import late_note
 from services.i18n import N_, text
 from services.inbox import AlreadyApplied, Inbox, Pending, is_transient
@@ -273,7 +274,7 @@ class Durable:
                            "this confirmation is late."), request=what) if what else
                    text(N_("Your last request went through just before the bot was interrupted; this "
                            "confirmation is late.")))
-        rendered = blocks.plain(t, message)
+        rendered = plain(t, message)
         response_url = str(context.get(_REPLY_URL) or "")
         client = context.client
         try:

@@ -18,8 +18,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from handlers.slack import blocks
 from handlers.slack.context import SlackDeps
+from handlers.slack.render.common import plain
 from services.errors import DomainError
 from services.i18n import N_, text
 
@@ -81,19 +81,19 @@ class ErrorReporter:
         """Render `error` for the person behind the request, privately."""
         t = self._deps.translator(context)
         if isinstance(error, DomainError):
-            rendered = blocks.plain(t, error.message)
+            rendered = plain(t, error.message)
         elif isinstance(error, SlackApiError) and error.response.get("error") in STALE_TRIGGERS:
             # Slack gives a form three seconds to open: a busy moment, or a request finished after
             # a restart, is too late. Nothing went wrong that asking again does not fix.
             log.info("a form could not open: %s", error.response.get("error"))
-            rendered = blocks.plain(t, text(N_("The form could not open in time. Please run the command "
+            rendered = plain(t, text(N_("The form could not open in time. Please run the command "
                                                "again.")))
         else:
             reference = uuid.uuid4().hex[:8]
             # The request body may hold what people typed: log what kind of request it was, only.
             log.error("unexpected error (ref %s) handling a %s request", reference,
                       body.get("type") or body.get("command") or "Slack", exc_info=error)
-            rendered = blocks.plain(
+            rendered = plain(
                 t,
                 text(
                     N_("Something went wrong on our side, sorry. Please try again; if it keeps "

@@ -8,15 +8,15 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from handlers.slack import meeting_blocks
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import Listener, ack_now
+from handlers.slack.render.home import home_view
 
 
 def publish_home(deps: SlackDeps, client: WebClient, context: BoltContext) -> None:
     """Render and publish `context.user_id`'s home tab."""
     home = deps.services.home.view(deps.actor(context))
-    view = meeting_blocks.home_view(deps.translator(context), home, deps.timezone)
+    view = home_view(deps.translator(context), home, deps.timezone)
     client.views_publish(user_id=context.user_id or "", view=view)
 
 

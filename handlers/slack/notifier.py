@@ -9,8 +9,18 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from handlers.slack import blocks, ids, meeting_blocks
+from handlers.slack import ids
 from handlers.slack.locale import Locales
+from handlers.slack.render.common import Rendered
+from handlers.slack.render.meetings import (
+    meeting_cancelled,
+    meeting_invitation,
+    meeting_nudge,
+    meeting_reminder,
+)
+from handlers.slack.render.minutes import action_item_due, minutes_posted
+from handlers.slack.render.topics import topic_announcement, topic_changed
+from handlers.slack.render.urgent import urgent_progress
 from services.i18n import Translator
 from services.messages import (
     ActionItemDue,
@@ -40,27 +50,27 @@ PERMANENT = {
 
 
 def render(message: OutgoingMessage, translator: Translator, zone: ZoneInfo,
-           public_url: str = "") -> blocks.Rendered:
+           public_url: str = "") -> Rendered:
     """How a service's message looks in Slack."""
     match message:
         case TopicAnnouncement():
-            return blocks.topic_announcement(translator, message)
+            return topic_announcement(translator, message)
         case MeetingInvitation():
-            return meeting_blocks.meeting_invitation(translator, message, zone, public_url)
+            return meeting_invitation(translator, message, zone, public_url)
         case MeetingReminder():
-            return meeting_blocks.meeting_reminder(translator, message, zone)
+            return meeting_reminder(translator, message, zone)
         case MeetingNudge():
-            return meeting_blocks.meeting_nudge(translator, message, zone)
+            return meeting_nudge(translator, message, zone)
         case MeetingCancelled():
-            return meeting_blocks.meeting_cancelled(translator, message, zone)
+            return meeting_cancelled(translator, message, zone)
         case UrgentProgress():
-            return meeting_blocks.urgent_progress(translator, message, zone)
+            return urgent_progress(translator, message, zone)
         case TopicChanged():
-            return meeting_blocks.topic_changed(translator, message, zone)
+            return topic_changed(translator, message, zone)
         case MinutesPosted():
-            return meeting_blocks.minutes_posted(translator, message, zone)
+            return minutes_posted(translator, message, zone)
         case ActionItemDue():
-            return meeting_blocks.action_item_due(translator, message, zone)
+            return action_item_due(translator, message, zone)
     raise TypeError(f"no Slack rendering for {type(message).__name__}")
 
 

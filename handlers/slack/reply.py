@@ -8,7 +8,7 @@ from dataclasses import replace
 from slack_bolt import Respond
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
-from handlers.slack.blocks import Rendered
+from handlers.slack.render.common import Rendered
 
 # Set while a request is processed again after a restart: its answer says that it is late.
 late_note: ContextVar[str | None] = ContextVar("late_note", default=None)

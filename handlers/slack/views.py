@@ -12,11 +12,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
-from handlers.slack import PLATFORM, blocks, ids, meeting_blocks
+from handlers.slack import PLATFORM, ids
 from handlers.slack.context import SlackDeps
 from handlers.slack.durable import Durable
 from handlers.slack.errors import ack_now
 from handlers.slack.parsing import ModalContext, agenda_form, minutes_form, proposal_form, schedule_form
+from handlers.slack.render.agenda import agenda_confirmation
+from handlers.slack.render.common import Rendered
+from handlers.slack.render.meetings import schedule_confirmation
+from handlers.slack.render.minutes import minutes_confirmation
+from handlers.slack.render.planning import with_insights
+from handlers.slack.render.topics import proposal_confirmation
+from handlers.slack.render.urgent import urgent_modal
 from handlers.slack.reply import marked_late
 from services.errors import DomainError, InvalidInput, field_errors, raise_field_errors
 from services.i18n import N_, Text, text
@@ -66,7 +73,7 @@ def _rejected(ack: Ack, view: dict[str, Any], error: DomainError, context: BoltC
 
 
 def tell_privately(client: WebClient, origin: ModalContext, user_id: str,
-                   rendered: blocks.Rendered) -> None:
+                   rendered: Rendered) -> None:
     """Answer a modal's submitter where they opened it, or in their DM if that is not possible."""
     rendered = marked_late(rendered)
     if origin.response_url:
@@ -100,7 +107,7 @@ def register(app: App, deps: SlackDeps, durable: Durable) -> None:
 
         def confirm() -> None:
             t = deps.translator(context)
-            rendered = blocks.proposal_confirmation(t, card, announced=bool(deps.channel_id))
+            rendered = proposal_confirmation(t, card, announced=bool(deps.channel_id))
             try:
                 tell_privately(client, ModalContext.load(view.get("private_metadata") or ""),
                                context.user_id or "", rendered)
@@ -141,8 +148,8 @@ def register(app: App, deps: SlackDeps, durable: Durable) -> None:
         def confirm() -> None:
             t = deps.translator(context)
             sent = card.invite_at <= services.clock.now()
-            rendered = meeting_blocks.with_insights(
-                meeting_blocks.schedule_confirmation(t, card, deps.timezone, sent), t,
+            rendered = with_insights(
+                schedule_confirmation(t, card, deps.timezone, sent), t,
                 services.planning.insights(deps.actor(context), card.number))
             try:
                 tell_privately(client, ModalContext.load(view.get("private_metadata") or ""),
@@ -191,8 +198,8 @@ def register(app: App, deps: SlackDeps, durable: Durable) -> None:
 
         def confirm() -> None:
             t = deps.translator(context)
-            rendered = meeting_blocks.with_insights(
-                meeting_blocks.agenda_confirmation(t, outcome), t,
+            rendered = with_insights(
+                agenda_confirmation(t, outcome), t,
                 deps.services.planning.insights(deps.actor(context), outcome.meeting.number))
             try:
                 tell_privately(client, origin, context.user_id or "", rendered)
@@ -236,7 +243,7 @@ def register(app: App, deps: SlackDeps, durable: Durable) -> None:
         ack()
 
         def confirm() -> None:
-            rendered = meeting_blocks.minutes_confirmation(deps.translator(context), recorded)
+            rendered = minutes_confirmation(deps.translator(context), recorded)
             try:
                 tell_privately(client, origin, context.user_id or "", rendered)
             except (SlackApiError, SlackClientError, OSError) as exc:
@@ -250,7 +257,7 @@ def register(app: App, deps: SlackDeps, durable: Durable) -> None:
         form = deps.services.meetings.urgent_form(deps.actor(context), chosen)
         try:
             client.views_update(view_id=view["id"], hash=view.get("hash"),
-                                view=meeting_blocks.urgent_modal(deps.translator(context), form,
+                                view=urgent_modal(deps.translator(context), form,
                                                                  view.get("private_metadata") or ""))
         except SlackApiError as error:
             # A newer pick already updated the form; its count is the one that matters.

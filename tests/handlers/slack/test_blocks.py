@@ -10,7 +10,16 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from handlers.slack import blocks, ids
+from handlers.slack import ids
+from handlers.slack.render.common import Rendered, plain
+from handlers.slack.render.help import help_message
+from handlers.slack.render.topics import (
+    proposal_confirmation,
+    propose_modal,
+    support_confirmation,
+    topic_announcement,
+    topic_list,
+)
 from services.i18n import Translator, text
 from services.messages import TopicAnnouncement, TopicCard
 from services.people import PersonRef
@@ -29,7 +38,7 @@ def card(**overrides: Any) -> TopicCard:
     return TopicCard(**values)
 
 
-def assert_valid_message(rendered: blocks.Rendered) -> None:
+def assert_valid_message(rendered: Rendered) -> None:
     assert rendered.text, "a notification fallback text is required"
     assert 0 < len(rendered.blocks) <= 50
     for block in rendered.blocks:
@@ -57,7 +66,7 @@ def _elements(block: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_announcement_shows_the_topic_supporters_and_a_support_button() -> None:
-    rendered = blocks.topic_announcement(EN, TopicAnnouncement(card()))
+    rendered = topic_announcement(EN, TopicAnnouncement(card()))
     assert_valid_message(rendered)
     dump = json.dumps(rendered.blocks, ensure_ascii=False)
     assert "*7. Housing for refugees*" in dump
@@ -69,7 +78,7 @@ def test_announcement_shows_the_topic_supporters_and_a_support_button() -> None:
 
 def test_announcement_in_bokmal() -> None:
     one = card(supporters=1, supporting_organisations=1)
-    rendered = blocks.topic_announcement(NB, TopicAnnouncement(one))
+    rendered = topic_announcement(NB, TopicAnnouncement(one))
     dump = json.dumps(rendered.blocks, ensure_ascii=False)
     assert "Nytt tema foreslått" in dump
     assert "1 støttespiller fra 1 organisasjon" in dump
@@ -80,11 +89,11 @@ def test_announcement_in_bokmal() -> None:
 def test_user_text_is_escaped_everywhere_it_is_echoed(hostile: str) -> None:
     c = card(title=hostile, details=hostile, proposer_organisation=hostile)
     outputs = [
-        blocks.topic_announcement(EN, TopicAnnouncement(c)),
-        blocks.topic_list(EN, [c]),
-        blocks.proposal_confirmation(EN, c, announced=True),
-        blocks.support_confirmation(EN, c, added=True),
-        blocks.plain(EN, text("Topic {number} “{title}” is already proposed.", number=1, title=hostile)),
+        topic_announcement(EN, TopicAnnouncement(c)),
+        topic_list(EN, [c]),
+        proposal_confirmation(EN, c, announced=True),
+        support_confirmation(EN, c, added=True),
+        plain(EN, text("Topic {number} “{title}” is already proposed.", number=1, title=hostile)),
     ]
     for rendered in outputs:
         # mrkdwn and the fallback text are parsed by Slack; plain_text is shown as it is.
@@ -96,7 +105,7 @@ def test_user_text_is_escaped_everywhere_it_is_echoed(hostile: str) -> None:
 
 def test_topic_list_caps_at_twenty_and_says_how_many_more() -> None:
     cards = [card(number=n, title=f"Topic {n}") for n in range(1, 31)]
-    rendered = blocks.topic_list(EN, cards)
+    rendered = topic_list(EN, cards)
     assert_valid_message(rendered)
     dump = json.dumps(rendered.blocks, ensure_ascii=False)
     assert "30 open topics" in dump
@@ -105,20 +114,20 @@ def test_topic_list_caps_at_twenty_and_says_how_many_more() -> None:
 
 
 def test_empty_topic_list_explains_how_to_propose() -> None:
-    rendered = blocks.topic_list(NB, [])
+    rendered = topic_list(NB, [])
     assert_valid_message(rendered)
     assert "/dialog foreslå" in rendered.text
 
 
 def test_longest_allowed_topic_fits_slack_limits() -> None:
-    rendered = blocks.topic_announcement(EN, TopicAnnouncement(card(title="T" * 150, details="&" * 2000)))
+    rendered = topic_announcement(EN, TopicAnnouncement(card(title="T" * 150, details="&" * 2000)))
     assert_valid_message(rendered)
     assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in rendered.blocks)
 
 
 def test_propose_modal_is_a_valid_view_in_both_languages() -> None:
     for t in (EN, NB):
-        view = blocks.propose_modal(t, '{"channel_id": "C1"}')
+        view = propose_modal(t, '{"channel_id": "C1"}')
         View(**view).validate_json()
         assert view["callback_id"] == ids.PROPOSE_VIEW
         assert len(view["title"]["text"]) <= 24
@@ -126,7 +135,7 @@ def test_propose_modal_is_a_valid_view_in_both_languages() -> None:
 
 
 def test_help_lists_the_commands() -> None:
-    rendered = blocks.help_message(EN)
+    rendered = help_message(EN)
     assert_valid_message(rendered)
     dump = json.dumps(rendered.blocks, ensure_ascii=False)
     for command in ("propose", "topics", "support", "help"):
@@ -135,13 +144,13 @@ def test_help_lists_the_commands() -> None:
 
 @pytest.mark.parametrize("translator", [EN, NB])
 def test_usage_placeholders_are_escaped_so_slack_shows_them_instead_of_reading_markup(translator: Translator) -> None:
-    dump = json.dumps(blocks.help_message(translator).blocks, ensure_ascii=False)
+    dump = json.dumps(help_message(translator).blocks, ensure_ascii=False)
     assert "&lt;topic-no&gt;" in dump or "&lt;tema-nr&gt;" in dump
     assert "<topic-no>" not in dump and "<title>" not in dump
-    assert "&lt;" in blocks.topic_list(translator, []).text
+    assert "&lt;" in topic_list(translator, []).text
 
 
 def test_a_domain_message_escapes_its_own_placeholders_and_what_was_typed_exactly_once() -> None:
     message = text("Use `/dialog support <topic-no>`, not {typed}.", typed="<!channel> & co")
-    line = blocks.plain(EN, message).text
+    line = plain(EN, message).text
     assert line == "Use `/dialog support &lt;topic-no&gt;`, not &lt;!channel&gt; &amp; co."

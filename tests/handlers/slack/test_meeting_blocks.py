@@ -9,7 +9,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_sdk.models.views import View
 
-from handlers.slack import meeting_blocks as mb
+from handlers.slack.render.meetings import (
+    meeting_cancelled,
+    meeting_invitation,
+    meeting_list,
+    meeting_nudge,
+    meeting_reminder,
+    rsvp_confirmation,
+    schedule_confirmation,
+    schedule_modal,
+)
+from handlers.slack.render.roster import roster_list
 from services.i18n import Translator
 from services.meetings import RsvpOutcome, ScheduleForm, UpcomingMeeting
 from services.messages import (
@@ -51,7 +61,7 @@ def _text(rendered) -> str:
 
 
 def test_channel_invitation_has_tally_and_the_three_answer_buttons() -> None:
-    rendered = mb.meeting_invitation(EN, MeetingInvitation(meeting(), personal=False), OSLO)
+    rendered = meeting_invitation(EN, MeetingInvitation(meeting(), personal=False), OSLO)
     assert_valid_message(rendered)
     assert _actions(rendered) == ["rsvp_yes", "rsvp_no", "rsvp_maybe"]
     text = _text(rendered)
@@ -62,28 +72,28 @@ def test_channel_invitation_has_tally_and_the_three_answer_buttons() -> None:
 
 
 def test_norwegian_tally_reads_kommer() -> None:
-    text = _text(mb.meeting_invitation(NB, MeetingInvitation(meeting(), personal=False), OSLO))
+    text = _text(meeting_invitation(NB, MeetingInvitation(meeting(), personal=False), OSLO))
     assert "Kommer: 3 · Kommer ikke: 1 · Kanskje: 0" in text
     assert "mandag 16. mars 2026 14:00" in text
 
 
 def test_urgent_invitations_say_so_first() -> None:
-    rendered = mb.meeting_invitation(EN, MeetingInvitation(meeting(kind="urgent"), personal=True), OSLO)
+    rendered = meeting_invitation(EN, MeetingInvitation(meeting(kind="urgent"), personal=True), OSLO)
     assert rendered.text.startswith("URGENT: ")
     assert "Urgent dialogue meeting" in json.dumps(rendered.blocks[0])
 
 
 def test_cancelled_invitation_drops_the_buttons() -> None:
-    rendered = mb.meeting_invitation(EN, MeetingInvitation(meeting(state="cancelled"), personal=False), OSLO)
+    rendered = meeting_invitation(EN, MeetingInvitation(meeting(state="cancelled"), personal=False), OSLO)
     assert_valid_message(rendered)
     assert _actions(rendered) == [] and rendered.text.startswith("Cancelled: ")
 
 
 def test_personal_messages_show_the_readers_answer() -> None:
-    invitation = mb.meeting_invitation(EN, MeetingInvitation(meeting(), personal=True), OSLO)
-    reminder = mb.meeting_reminder(EN, MeetingReminder(meeting(), answer=None), OSLO)
-    nudge = mb.meeting_nudge(NB, MeetingNudge(meeting(), "Caritas"), OSLO)
-    cancelled = mb.meeting_cancelled(EN, MeetingCancelled(meeting(state="cancelled")), OSLO)
+    invitation = meeting_invitation(EN, MeetingInvitation(meeting(), personal=True), OSLO)
+    reminder = meeting_reminder(EN, MeetingReminder(meeting(), answer=None), OSLO)
+    nudge = meeting_nudge(NB, MeetingNudge(meeting(), "Caritas"), OSLO)
+    cancelled = meeting_cancelled(EN, MeetingCancelled(meeting(state="cancelled")), OSLO)
     for rendered in (invitation, reminder, nudge, cancelled):
         assert_valid_message(rendered)
     assert "Your answer" not in _text(invitation) and "Attending: 3" not in _text(invitation)
@@ -96,14 +106,14 @@ def test_personal_messages_show_the_readers_answer() -> None:
 def test_user_text_is_escaped_in_meeting_messages(hostile: str) -> None:
     card = meeting(title=hostile, agenda=((1, hostile),), participants=(hostile,), observers=(hostile,))
     outputs = [
-        mb.meeting_invitation(EN, MeetingInvitation(card, personal=False), OSLO),
-        mb.meeting_reminder(EN, MeetingReminder(card, answer="yes"), OSLO),
-        mb.meeting_nudge(EN, MeetingNudge(card, hostile), OSLO),
-        mb.meeting_cancelled(EN, MeetingCancelled(card), OSLO),
-        mb.rsvp_confirmation(EN, RsvpOutcome(card.number, card.title, "yes", None)),
-        mb.schedule_confirmation(EN, card, OSLO, now_sent=True),
-        mb.meeting_list(EN, [UpcomingMeeting(card, True, None)], OSLO),
-        mb.roster_list(EN, [OrganisationCard(hostile, "core", (PersonRef("slack", "U1"),), (), (), "any", None)]),
+        meeting_invitation(EN, MeetingInvitation(card, personal=False), OSLO),
+        meeting_reminder(EN, MeetingReminder(card, answer="yes"), OSLO),
+        meeting_nudge(EN, MeetingNudge(card, hostile), OSLO),
+        meeting_cancelled(EN, MeetingCancelled(card), OSLO),
+        rsvp_confirmation(EN, RsvpOutcome(card.number, card.title, "yes", None)),
+        schedule_confirmation(EN, card, OSLO, now_sent=True),
+        meeting_list(EN, [UpcomingMeeting(card, True, None)], OSLO),
+        roster_list(EN, [OrganisationCard(hostile, "core", (PersonRef("slack", "U1"),), (), (), "any", None)]),
     ]
     for rendered in outputs:
         parsed = rendered.text + "\n".join(_mrkdwn(rendered.blocks))
@@ -112,7 +122,7 @@ def test_user_text_is_escaped_in_meeting_messages(hostile: str) -> None:
 
 def test_meeting_list_caps_and_shows_buttons_only_where_invited() -> None:
     items = [UpcomingMeeting(meeting(number=n), invited=n % 2 == 0, answer=None) for n in range(1, 20)]
-    rendered = mb.meeting_list(EN, items, OSLO)
+    rendered = meeting_list(EN, items, OSLO)
     assert_valid_message(rendered)
     assert _actions(rendered).count("rsvp_yes") == len([i for i in items[:15] if i.invited])
     assert "…and 4 more later." in _text(rendered)
@@ -123,7 +133,7 @@ def test_roster_list_groups_by_tier_and_splits_long_tiers() -> None:
                              tuple(PersonRef("slack", f"U{n:03}{m}") for m in range(5)),
                              ("religion",), (), "afternoon", None) for n in range(60)]
     orgs.append(OrganisationCard("Directorate", "observer", (), (), (), "any", None))
-    rendered = mb.roster_list(EN, orgs)
+    rendered = roster_list(EN, orgs)
     assert_valid_message(rendered)
     headers = [b["text"]["text"] for b in rendered.blocks if b["type"] == "header"]
     assert headers == ["Core organisations (always invited)", "Observers (listen in)"]
@@ -139,7 +149,7 @@ def test_schedule_modal_is_valid_and_offers_topics_and_organisations() -> None:
         core=("Caritas",),
     )
     for t in (EN, NB):
-        view = mb.schedule_modal(t, form, "{}")
+        view = schedule_modal(t, form, "{}")
         View(**view).validate_json()
         assert len(view["title"]["text"]) <= 24
         inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}

@@ -8,9 +8,11 @@ from datetime import date
 
 import pytest
 
-from handlers.slack import meeting_blocks as mb
+from handlers.slack.render.agenda import agenda_modal
+from handlers.slack.render.meetings import meeting_invitation
+from handlers.slack.render.minutes import minutes_modal, minutes_posted
 from handlers.slack.text import code, entities, escape, link, plain_text, truncate
-from services.messages import ActionItemView, MinutesPosted, MinutesView
+from services.messages import ActionItemView, MeetingInvitation, MinutesPosted, MinutesView
 from tests.handlers.slack.test_blocks import assert_valid_message
 from tests.handlers.slack.test_meeting_blocks import EN, OSLO, meeting
 
@@ -53,7 +55,7 @@ def _minutes(title: str) -> MinutesPosted:
 
 
 def test_the_minutes_notification_text_and_header_are_escaped() -> None:
-    rendered = mb.minutes_posted(EN, _minutes(HOSTILE), OSLO)
+    rendered = minutes_posted(EN, _minutes(HOSTILE), OSLO)
     assert_valid_message(rendered)
     assert rendered.text == "Minutes: " + escape(HOSTILE)
     [header] = [b for b in rendered.blocks if b["type"] == "header"]
@@ -66,11 +68,11 @@ def test_headers_and_options_in_messages_and_forms_carry_escaped_titles() -> Non
     from services.minutes import MinutesForm
 
     card = meeting(title=HOSTILE, agenda=((3, HOSTILE),))
-    invitation = mb.meeting_invitation(EN, mb.MeetingInvitation(card, personal=True), OSLO)
+    invitation = meeting_invitation(EN, MeetingInvitation(card, personal=True), OSLO)
     headers = [b["text"]["text"] for b in invitation.blocks if b["type"] == "header"]
     assert headers == ["4. " + plain_text(HOSTILE)]
-    agenda = mb.agenda_modal(EN, AgendaForm(card, ((5, HOSTILE),), (HOSTILE,)), "{}")
-    minutes = mb.minutes_modal(EN, MinutesForm(card, (), (HOSTILE,), "", "", ()), "{}")
+    agenda = agenda_modal(EN, AgendaForm(card, ((5, HOSTILE),), (HOSTILE,)), "{}")
+    minutes = minutes_modal(EN, MinutesForm(card, (), (HOSTILE,), "", "", ()), "{}")
     for view in (agenda, minutes):
         dump = json.dumps(view, ensure_ascii=False)
         assert "&lt;!everyone&gt;" in dump

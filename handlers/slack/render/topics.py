@@ -1,13 +1,11 @@
-"""Block Kit builders: pure functions from plain data (and a translator) to Slack messages.
-
-User text is escaped here, at the last step before Slack, and nowhere else.
-"""
+"""Topics: the channel announcement, the list with Support buttons, the proposal form and the
+proposer's confirmations."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     Block,
@@ -24,35 +22,21 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.slack import ids
-from handlers.slack.parsing import ENGLISH_NAMES, NORWEGIAN_NAMES
-from handlers.slack.text import escape, literal, mention, mrkdwn, truncate
-from services.i18n import Text, Translator
-from services.messages import TopicAnnouncement, TopicCard
+from handlers.slack.render.common import Rendered, dicts, title_hint
+from handlers.slack.text import escape, literal, mention, slack_date, truncate
+from services.i18n import Translator
+from services.messages import (
+    TopicAnnouncement,
+    TopicCard,
+    TopicChanged,
+)
 from services.topics import DETAILS_MAX, TITLE_MAX
 
 # Slack allows 50 blocks a message; the topic list keeps room for its header and footer.
 TOPICS_SHOWN = 20
+
+
 SECTION_LIMIT = 3000
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A message ready for Slack: blocks, and the plain text shown in notifications."""
-
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-    # Post as a reply in this message's thread (Slack ts), e.g. minutes under their invitation.
-    thread_ts: str | None = None
-
-
-def dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
-    return [block.to_dict() for block in blocks]
-
-
-def plain(t: Translator, message: Text) -> Rendered:
-    """A one-line private message (confirmations and errors)."""
-    line = mrkdwn(t, message)
-    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 
 def _side(t: Translator, card: TopicCard) -> str:
@@ -213,71 +197,6 @@ def decline_confirmation(t: Translator, card: TopicCard) -> Rendered:
     return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 
-def help_message(t: Translator, zone: str = "Europe/Oslo") -> Rendered:
-    """What `/dialog` can do, for everyone and for coordinators; times are read in `zone`."""
-    everyone = [
-        (t.gettext("`/dialog propose <title> [| <details>]`"),
-         t.gettext("propose a topic (no text: a form)")),
-        (t.gettext("`/dialog topics`"), t.gettext("open topics, most supported first")),
-        (t.gettext("`/dialog support <topic-no>`"), t.gettext("support a topic")),
-        (t.gettext("`/dialog meetings`"), t.gettext("upcoming meetings, your answer, answer buttons")),
-        (t.gettext("`/dialog rsvp <meeting-no> yes|no|maybe`"), t.gettext("answer without buttons")),
-        (t.gettext("`/dialog roster`"), t.gettext("the organisations, by tier")),
-        (t.gettext("`/dialog help`"), t.gettext("this help")),
-    ]
-    coordinators = [
-        (t.gettext("`/dialog schedule <YYYY-MM-DD> <HH:MM> <title>`"),
-         t.gettext("schedule a meeting (no text: a form); invitations go out ahead of it")),
-        (t.gettext("`/dialog invite <meeting-no> \"<organisation>\"`"),
-         t.gettext("invite one more organisation")),
-        (t.gettext("`/dialog urgent [[<YYYY-MM-DD>] <HH:MM>] <title>`"),
-         t.gettext("call an urgent meeting: invitations go out at once, and your progress report comes "
-                   "in your DM with the bot (a time alone means today; no text: a form)")),
-        (t.gettext("`/dialog cancel <meeting-no>`"), t.gettext("cancel a meeting and tell the invitees")),
-        (t.gettext("`/dialog agenda <meeting-no>`"), t.gettext("topics and up to two talks, in a form")),
-        (t.gettext("`/dialog agenda <meeting-no> add <topic-no>`"), t.gettext("put a topic on the agenda")),
-        (t.gettext("`/dialog suggest`"), t.gettext("the best times in the next three weeks")),
-        (t.gettext("`/dialog stats`"), t.gettext("attendance, answer rates, representation, proposals")),
-        (t.gettext("`/dialog minutes <meeting-no>`"),
-         t.gettext("write the minutes: to the channel, the attendees and who follows up what")),
-        (t.gettext("`/dialog decline <topic-no> <reason>`"),
-         t.gettext("decline a topic; the proposer is told why")),
-        (t.gettext("`/dialog roster add \"<name>\" core|topic|observer [@person …]`"),
-         t.gettext("add an organisation with its contacts")),
-        (t.gettext("`/dialog roster contact \"<name>\" @person …`"), t.gettext("add contacts")),
-        (t.gettext("`/dialog roster remove \"<name>\"`"), t.gettext("take an organisation off the roster")),
-    ]
-    intro = t.gettext(
-        "Dialogbot runs the dialogue meetings between the city's political leadership and "
-        "civil society. Both sides propose topics."
-    )
-    if t.language == "nb":
-        other = t.gettext("The English command words work too: {names}.").format(
-            names=", ".join(f"`{name}`" for name in ENGLISH_NAMES))
-    else:
-        other = t.gettext("Norwegian works too: {names}.").format(
-            names=", ".join(f"`{name}`" for name in NORWEGIAN_NAMES))
-    clock = t.gettext("Times you type are read in {zone} (the dialogue's time zone), whatever your own "
-                      "zone; the bot shows each reader times in their own.").format(zone=zone)
-
-    def listing(rows: list[tuple[str, str]]) -> str:
-        return "\n".join(f"• {literal(usage)}: {what}" for usage, what in rows)
-
-    blocks = [
-        SectionBlock(text=MarkdownTextObject(text=intro)),
-        SectionBlock(text=MarkdownTextObject(text=listing(everyone))),
-        SectionBlock(text=MarkdownTextObject(text="*" + t.gettext("For coordinators") + "*\n"
-                                             + listing(coordinators))),
-        ContextBlock(elements=[MarkdownTextObject(text=other), MarkdownTextObject(text=clock)]),
-    ]
-    return Rendered(intro, dicts(blocks))
-
-
-def title_hint(t: Translator, limit: int) -> str:
-    """A form's hint under a title field: the limit the service holds it to."""
-    return t.gettext("Up to {max} characters; a longer title is refused, never cut.").format(max=limit)
-
-
 def propose_modal(t: Translator, private_metadata: str) -> dict[str, Any]:
     """The form behind `/dialog propose` with no text."""
     view = View(
@@ -319,3 +238,26 @@ def propose_modal(t: Translator, private_metadata: str) -> dict[str, Any]:
         ],
     )
     return view.to_dict()
+
+
+def topic_changed(t: Translator, message: TopicChanged, zone: ZoneInfo) -> Rendered:
+    """Told to a topic's proposer each time it moves."""
+    topic = message.topic
+    title = f"*{topic.number}. {escape(topic.title)}*"
+    meeting = message.meeting
+    if message.change == "scheduled" and meeting is not None:
+        line = t.gettext("Your topic {topic} is on the agenda of meeting {number} ({title}), {when}.").format(
+            topic=title, number=meeting.number, title=escape(meeting.title),
+            when=slack_date(meeting.starts_at, zone, t.language))
+    elif message.change == "unscheduled" and meeting is not None:
+        line = t.gettext("Meeting {number} ({title}) will not discuss your topic {topic} after all; "
+                         "it is back among the proposals.").format(
+            topic=title, number=meeting.number, title=escape(meeting.title))
+    elif message.change == "discussed" and meeting is not None:
+        line = t.gettext("Your topic {topic} was discussed at meeting {number} ({title}). The minutes "
+                         "are in the channel.").format(topic=title, number=meeting.number,
+                                                       title=escape(meeting.title))
+    else:
+        line = t.gettext("Your topic {topic} was declined. The reason given: {reason}").format(
+            topic=title, reason=escape(topic.state_reason or "—"))
+    return Rendered(line.replace("*", ""), dicts([SectionBlock(text=MarkdownTextObject(text=line))]))

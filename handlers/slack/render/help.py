@@ -1,0 +1,74 @@
+"""`/dialog help`."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from handlers.slack.parsing import ENGLISH_NAMES, NORWEGIAN_NAMES
+from handlers.slack.render.common import Rendered, dicts
+from handlers.slack.text import literal
+from services.i18n import Translator
+
+
+def help_message(t: Translator, zone: str = "Europe/Oslo") -> Rendered:
+    """What `/dialog` can do, for everyone and for coordinators; times are read in `zone`."""
+    everyone = [
+        (t.gettext("`/dialog propose <title> [| <details>]`"),
+         t.gettext("propose a topic (no text: a form)")),
+        (t.gettext("`/dialog topics`"), t.gettext("open topics, most supported first")),
+        (t.gettext("`/dialog support <topic-no>`"), t.gettext("support a topic")),
+        (t.gettext("`/dialog meetings`"), t.gettext("upcoming meetings, your answer, answer buttons")),
+        (t.gettext("`/dialog rsvp <meeting-no> yes|no|maybe`"), t.gettext("answer without buttons")),
+        (t.gettext("`/dialog roster`"), t.gettext("the organisations, by tier")),
+        (t.gettext("`/dialog help`"), t.gettext("this help")),
+    ]
+    coordinators = [
+        (t.gettext("`/dialog schedule <YYYY-MM-DD> <HH:MM> <title>`"),
+         t.gettext("schedule a meeting (no text: a form); invitations go out ahead of it")),
+        (t.gettext("`/dialog invite <meeting-no> \"<organisation>\"`"),
+         t.gettext("invite one more organisation")),
+        (t.gettext("`/dialog urgent [[<YYYY-MM-DD>] <HH:MM>] <title>`"),
+         t.gettext("call an urgent meeting: invitations go out at once, and your progress report comes "
+                   "in your DM with the bot (a time alone means today; no text: a form)")),
+        (t.gettext("`/dialog cancel <meeting-no>`"), t.gettext("cancel a meeting and tell the invitees")),
+        (t.gettext("`/dialog agenda <meeting-no>`"), t.gettext("topics and up to two talks, in a form")),
+        (t.gettext("`/dialog agenda <meeting-no> add <topic-no>`"), t.gettext("put a topic on the agenda")),
+        (t.gettext("`/dialog suggest`"), t.gettext("the best times in the next three weeks")),
+        (t.gettext("`/dialog stats`"), t.gettext("attendance, answer rates, representation, proposals")),
+        (t.gettext("`/dialog minutes <meeting-no>`"),
+         t.gettext("write the minutes: to the channel, the attendees and who follows up what")),
+        (t.gettext("`/dialog decline <topic-no> <reason>`"),
+         t.gettext("decline a topic; the proposer is told why")),
+        (t.gettext("`/dialog roster add \"<name>\" core|topic|observer [@person …]`"),
+         t.gettext("add an organisation with its contacts")),
+        (t.gettext("`/dialog roster contact \"<name>\" @person …`"), t.gettext("add contacts")),
+        (t.gettext("`/dialog roster remove \"<name>\"`"), t.gettext("take an organisation off the roster")),
+    ]
+    intro = t.gettext(
+        "Dialogbot runs the dialogue meetings between the city's political leadership and "
+        "civil society. Both sides propose topics."
+    )
+    if t.language == "nb":
+        other = t.gettext("The English command words work too: {names}.").format(
+            names=", ".join(f"`{name}`" for name in ENGLISH_NAMES))
+    else:
+        other = t.gettext("Norwegian works too: {names}.").format(
+            names=", ".join(f"`{name}`" for name in NORWEGIAN_NAMES))
+    clock = t.gettext("Times you type are read in {zone} (the dialogue's time zone), whatever your own "
+                      "zone; the bot shows each reader times in their own.").format(zone=zone)
+
+    def listing(rows: list[tuple[str, str]]) -> str:
+        return "\n".join(f"• {literal(usage)}: {what}" for usage, what in rows)
+
+    blocks = [
+        SectionBlock(text=MarkdownTextObject(text=intro)),
+        SectionBlock(text=MarkdownTextObject(text=listing(everyone))),
+        SectionBlock(text=MarkdownTextObject(text="*" + t.gettext("For coordinators") + "*\n"
+                                             + listing(coordinators))),
+        ContextBlock(elements=[MarkdownTextObject(text=other), MarkdownTextObject(text=clock)]),
+    ]
+    return Rendered(intro, dicts(blocks))

@@ -1,0 +1,78 @@
+"""The App Home tab."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from handlers.slack import ids
+from handlers.slack.render.meetings import answer_word, rsvp_buttons, tally_line, when_and_length
+from handlers.slack.render.planning import insight_blocks
+from handlers.slack.text import babel_locale, escape, literal, mention, truncate
+from services.home import HomeView
+from services.i18n import Translator
+
+
+def home_view(t: Translator, home: HomeView, zone: ZoneInfo) -> dict[str, Any]:
+    """The App Home tab: meetings with answer buttons, topics to support, follow-up points; and for
+    coordinators, the next meeting's answers and gaps, and new proposals."""
+    def header(label: str) -> HeaderBlock:
+        return HeaderBlock(text=PlainTextObject(text=label, emoji=False))
+
+    blocks: list[Block] = [header(t.gettext("Dialogue meetings"))]
+    if home.coordinator and home.upcoming:
+        card = home.upcoming[0].meeting
+        blocks.append(SectionBlock(text=MarkdownTextObject(
+            text="*" + t.gettext("Next meeting") + f":* {card.number}. {escape(card.title)}\n"
+                 + tally_line(t, card.tally))))
+        if home.next_meeting_insights is not None:
+            blocks.extend(Block.parse(b) for b in insight_blocks(t, home.next_meeting_insights))
+    blocks.append(header(t.gettext("Upcoming meetings")))
+    if not home.upcoming:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=t.gettext("No meetings are coming up."))))
+    for item in home.upcoming[:8]:
+        card = item.meeting
+        status = (t.gettext("Your answer: {answer}").format(answer=answer_word(t, item.answer))
+                  if item.invited else t.gettext("You are not on the invitation list."))
+        blocks.append(SectionBlock(block_id=f"meeting:{card.number}", text=MarkdownTextObject(
+            text=f"*{card.number}. {escape(card.title)}*\n{when_and_length(t, card, zone)}\n{status}")))
+        if item.invited:
+            blocks.append(rsvp_buttons(t, card.number))
+    if home.follow_up:
+        blocks.append(header(t.gettext("Your organisation follows up")))
+        lines = [
+            "• " + t.gettext("{what}: {owner}, by {due}").format(
+                what=escape(item.description), owner=escape(item.owner),
+                due=format_date(item.due_on, "long", locale=babel_locale(t.language)))
+            + f" _({number}. {escape(title)})_"
+            for number, title, item in home.follow_up[:15]
+        ]
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 3000))))
+    if home.coordinator and home.new_proposals:
+        blocks.append(header(t.gettext("New proposals")))
+        proposals = [f"• *{c.number}. {escape(c.title)}* ({mention(c.proposer.user_id)})"
+                     for c in home.new_proposals[:10]]
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(proposals), 3000))))
+    blocks.append(header(t.gettext("Open topics")))
+    if not home.topics:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=literal(t.gettext(
+            "No open topics yet. Propose one with `/dialog propose <title> | <details>`.")))))
+    for card in home.topics:
+        blocks.append(SectionBlock(
+            block_id=f"topic:{card.number}",
+            text=MarkdownTextObject(text=f"*{card.number}. {escape(card.title)}*"),
+            accessory=ButtonElement(text=t.gettext("Support"), action_id=ids.TOPIC_SUPPORT,
+                                    value=str(card.number)),
+        ))
+    return View(type="home", blocks=blocks[:100]).to_dict()

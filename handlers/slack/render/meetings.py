@@ -1,0 +1,348 @@
+"""Meetings: the invitation and its live tally, reminders, nudges, the list, the scheduling form
+and the coordinator's confirmations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DateTimePickerElement,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticMultiSelectElement,
+    UrlInputElement,
+)
+
+from handlers.slack import ids
+from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal, organisation_pickers, title_hint
+from handlers.slack.text import escape, link, literal, plain_text, slack_date, truncate
+from services.i18n import Translator
+from services.meetings import TITLE_MAX as MEETING_TITLE_MAX
+from services.meetings import (
+    InviteOutcome,
+    RsvpOutcome,
+    ScheduleForm,
+    UpcomingMeeting,
+)
+from services.messages import (
+    MeetingCancelled,
+    MeetingCard,
+    MeetingInvitation,
+    MeetingNudge,
+    MeetingReminder,
+    Tally,
+)
+
+MEETINGS_SHOWN = 15
+
+
+def answer_word(t: Translator, answer: str | None) -> str:
+    """How an RSVP answer (or none yet) reads."""
+    return {
+        "yes": t.gettext("Attending"),
+        "no": t.gettext("Not attending"),
+        "maybe": t.gettext("Maybe"),
+    }.get(answer or "", t.gettext("No answer yet"))
+
+
+def when_and_length(t: Translator, card: MeetingCard, zone: ZoneInfo) -> str:
+    """The meeting's start (a date token) and length."""
+    minutes = t.ngettext("{count} minute", "{count} minutes", card.duration_minutes).format(
+        count=card.duration_minutes
+    )
+    return f"{slack_date(card.starts_at, zone, t.language)} · {minutes}"
+
+
+def tally_line(t: Translator, tally: Tally) -> str:
+    """The live tally, e.g. `Attending: 3 · Not attending: 1 · Maybe: 0`."""
+    people = t.gettext("Attending: {yes} · Not attending: {no} · Maybe: {maybe}").format(
+        yes=tally.yes, no=tally.no, maybe=tally.maybe
+    )
+    waiting = t.gettext("No answer yet: {count}").format(count=tally.waiting)
+    organisations = t.gettext("Organisations attending: {yes} of {invited}").format(
+        yes=tally.organisations_yes, invited=tally.organisations_invited
+    )
+    line = f"{people} · {waiting}\n{organisations}"
+    if tally.observers_invited:
+        line += " · " + t.gettext("Observers listening in: {yes} of {invited}").format(
+            yes=tally.observers_yes, invited=tally.observers_invited
+        )
+    return line
+
+
+def rsvp_buttons(t: Translator, number: int, calendar_url: str | None = None) -> ActionsBlock:
+    """Attending / Not attending / Maybe, carrying the meeting number (and a calendar link)."""
+    value = str(number)
+    elements = [
+        ButtonElement(text=t.gettext("Attending"), action_id=ids.RSVP_YES, value=value, style="primary"),
+        ButtonElement(text=t.gettext("Not attending"), action_id=ids.RSVP_NO, value=value),
+        ButtonElement(text=t.gettext("Maybe"), action_id=ids.RSVP_MAYBE, value=value),
+    ]
+    if calendar_url:
+        elements.append(ButtonElement(text=t.gettext("Add to calendar"), action_id=ids.CALENDAR_LINK,
+                                      url=calendar_url))
+    return ActionsBlock(block_id=f"rsvp:{number}", elements=elements)
+
+
+def calendar_url(public_url: str, card: MeetingCard) -> str | None:
+    """The address of a meeting's .ics file, when the bot has a public address."""
+    if not public_url or not card.calendar_token:
+        return None
+    return f"{public_url}/calendar/{card.calendar_token}.ics"
+
+
+def _details(t: Translator, card: MeetingCard) -> list[Block]:
+    lines = []
+    if card.video_link:
+        link_word, join = t.gettext("Link"), t.gettext("Join the meeting")
+        lines.append(f"*{link_word}:* {link(card.video_link, join)}")
+    if card.talks or card.agenda:
+        lines.append("*" + t.gettext("Agenda") + ":*")
+        for n, talk in enumerate(card.talks, start=1):
+            who = escape(talk.speaker) + (f" ({escape(talk.organisation)})" if talk.organisation else "")
+            minutes = t.ngettext("{count} minute", "{count} minutes", talk.minutes).format(count=talk.minutes)
+            lines.append(f"{n}. {escape(talk.subject)}: {who}, {minutes}")
+        floor = t.gettext("Open floor")
+        topics = "; ".join(f"{escape(title)} _(#{number})_" for number, title in card.agenda)
+        minutes = t.ngettext("{count} minute", "{count} minutes", card.open_floor_minutes).format(
+            count=card.open_floor_minutes)
+        lines.append(f"{len(card.talks) + 1}. {floor}, {minutes}" + (f": {topics}" if topics else ""))
+    invited = ", ".join(escape(name) for name in card.participants) or "—"
+    lines.append("*" + t.gettext("Invited") + ":* " + invited)
+    if card.observers:
+        listening = t.gettext("Listening in")
+        lines.append(f"*{listening}:* " + ", ".join(escape(n) for n in card.observers))
+    return [SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 3000)))]
+
+
+def _heading(t: Translator, card: MeetingCard) -> list[Block]:
+    blocks: list[Block] = []
+    if card.kind == "urgent":
+        blocks.append(SectionBlock(text=MarkdownTextObject(
+            text=":rotating_light: *" + t.gettext("Urgent dialogue meeting") + "*")))
+    title = truncate(f"{card.number}. {plain_text(card.title)}", 150)
+    blocks.append(HeaderBlock(text=PlainTextObject(text=title, emoji=False)))
+    return blocks
+
+
+def meeting_invitation(t: Translator, message: MeetingInvitation, zone: ZoneInfo,
+                       public_url: str = "") -> Rendered:
+    """The invitation: in the channel with the live tally, or to one person with their answer."""
+    card = message.meeting
+    when = slack_date(card.starts_at, zone, t.language)
+    prefix = t.gettext("URGENT") + ": " if card.kind == "urgent" else ""
+    if card.state == "cancelled":
+        line = t.gettext("Cancelled: {title}, {when}").format(title=escape(card.title), when=when)
+        return Rendered(line, dicts([
+            SectionBlock(text=MarkdownTextObject(text=f":no_entry: *{line}*")),
+            ContextBlock(elements=[MarkdownTextObject(text=tally_line(t, card.tally))]),
+        ]))
+    intro = (
+        t.gettext("You are invited to a dialogue meeting with the city's political leadership.")
+        if message.personal
+        else t.gettext("Invitation to a dialogue meeting with the city's political leadership.")
+    )
+    blocks = [
+        *_heading(t, card),
+        SectionBlock(text=MarkdownTextObject(text=f"{intro}\n*{when_and_length(t, card, zone)}*")),
+        *_details(t, card),
+    ]
+    # A DM is not updated after each click (a confirmation answers the clicker instead), so it
+    # shows nothing that could go stale; the channel post carries the live tally.
+    if not message.personal:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=tally_line(t, card.tally))]))
+    blocks.append(rsvp_buttons(t, card.number, calendar_url(public_url, card)))
+    fallback = prefix + t.gettext("Invitation: {title}, {when}").format(title=escape(card.title), when=when)
+    return Rendered(fallback, dicts(blocks))
+
+
+def meeting_reminder(t: Translator, message: MeetingReminder, zone: ZoneInfo) -> Rendered:
+    """A reminder before the meeting, with a chance to answer or change the answer."""
+    card = message.meeting
+    line = t.gettext("Reminder: {title} starts {when}.").format(
+        title=f"*{escape(card.title)}*", when=slack_date(card.starts_at, zone, t.language)
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=line)),
+        *_details(t, card),
+        ContextBlock(elements=[MarkdownTextObject(
+            text=t.gettext("Your answer: {answer}").format(answer=answer_word(t, message.answer)))]),
+        rsvp_buttons(t, card.number),
+    ]
+    return Rendered(line.replace("*", ""), dicts(blocks))
+
+
+def meeting_nudge(t: Translator, message: MeetingNudge, zone: ZoneInfo) -> Rendered:
+    """To the contacts of an organisation that has not answered."""
+    card = message.meeting
+    line = t.gettext(
+        "Nobody from {organisation} has answered the invitation to {title} on {when} yet. "
+        "Will someone come?"
+    ).format(organisation=escape(message.organisation), title=f"*{escape(card.title)}*",
+             when=slack_date(card.starts_at, zone, t.language))
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=line)), rsvp_buttons(t, card.number)]
+    return Rendered(line.replace("*", ""), dicts(blocks))
+
+
+def meeting_cancelled(t: Translator, message: MeetingCancelled, zone: ZoneInfo) -> Rendered:
+    """Told to everyone who was invited."""
+    card = message.meeting
+    line = t.gettext("The dialogue meeting {title} on {when} is cancelled.").format(
+        title=f"*{escape(card.title)}*", when=slack_date(card.starts_at, zone, t.language)
+    )
+    return Rendered(line.replace("*", ""), dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def meeting_list(t: Translator, upcoming: Sequence[UpcomingMeeting], zone: ZoneInfo) -> Rendered:
+    """Upcoming meetings with the reader's answer, and buttons where they are invited."""
+    if not upcoming:
+        line = t.gettext("No meetings are coming up.")
+        return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+    heading = t.ngettext("{count} upcoming meeting", "{count} upcoming meetings", len(upcoming)).format(
+        count=len(upcoming)
+    )
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=heading, emoji=False))]
+    for item in upcoming[:MEETINGS_SHOWN]:
+        card = item.meeting
+        urgent = ":rotating_light: " if card.kind == "urgent" else ""
+        blocks.append(SectionBlock(block_id=f"meeting:{card.number}", text=MarkdownTextObject(
+            text=f"{urgent}*{card.number}. {escape(card.title)}*\n{when_and_length(t, card, zone)}")))
+        status = (
+            t.gettext("Your answer: {answer}").format(answer=answer_word(t, item.answer))
+            if item.invited
+            else t.gettext("You are not on the invitation list.")
+        )
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=f"{status} · {tally_line(t, card.tally).splitlines()[0]}")]))
+        if item.invited:
+            blocks.append(rsvp_buttons(t, card.number))
+    if len(upcoming) > MEETINGS_SHOWN:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=t.gettext("…and {count} more later.").format(count=len(upcoming) - MEETINGS_SHOWN))]))
+    return Rendered(heading, dicts(blocks))
+
+
+def rsvp_confirmation(t: Translator, outcome: RsvpOutcome) -> Rendered:
+    """Told privately to the person who answered."""
+    line = t.gettext("Thanks! Your answer for meeting {number} ({title}): {answer}.").format(
+        number=outcome.number, title=escape(outcome.title),
+        answer=f"*{answer_word(t, outcome.answer)}*",
+    )
+    return Rendered(line.replace("*", ""), dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def schedule_confirmation(t: Translator, card: MeetingCard, zone: ZoneInfo, now_sent: bool) -> Rendered:
+    """Told privately to the coordinator who scheduled."""
+    line = t.gettext("Meeting {number} ({title}) is scheduled for {when}.").format(
+        number=card.number, title=escape(card.title), when=slack_date(card.starts_at, zone, t.language)
+    )
+    people = card.tally.waiting
+    invited = t.ngettext("{count} organisation", "{count} organisations",
+                         len(card.participants) + len(card.observers)).format(
+        count=len(card.participants) + len(card.observers))
+    if now_sent:
+        more = t.gettext("Invitations are going out now to {organisations} ({people} people).").format(
+            organisations=invited, people=people)
+    else:
+        more = t.gettext("Invitations go out {when} to {organisations} ({people} people).").format(
+            when=slack_date(card.invite_at, zone, t.language), organisations=invited, people=people)
+    if card.kind == "urgent" and now_sent:
+        # The report is a DM from the bot, easy to miss while watching the channel.
+        more += " " + t.gettext("Your progress report (sent so far, who could not be reached, the answers) "
+                                "is in your direct message with the bot, updated as they go out.")
+    hint = literal(t.gettext("Add organisations with `/dialog invite {number} \"<organisation>\"`.")).format(
+        number=card.number)
+    return Rendered(f"{line} {more}", dicts([
+        SectionBlock(text=MarkdownTextObject(text=f"{line}\n{more}")),
+        ContextBlock(elements=[MarkdownTextObject(text=hint)]),
+    ]))
+
+
+def invite_confirmation(t: Translator, outcome: InviteOutcome) -> Rendered:
+    """Told privately to the coordinator who invited an organisation."""
+    template = (
+        t.ngettext("{organisation} is invited to meeting {number}; its {people} contact is told now.",
+                   "{organisation} is invited to meeting {number}; its {people} contacts are told now.",
+                   outcome.people)
+        if outcome.invitations_sent
+        else t.ngettext("{organisation} is invited to meeting {number}; its {people} contact gets the "
+                        "invitation with everyone else.",
+                        "{organisation} is invited to meeting {number}; its {people} contacts get the "
+                        "invitation with everyone else.", outcome.people)
+    )
+    line = template.format(organisation=escape(outcome.organisation), number=outcome.meeting.number,
+                           people=outcome.people)
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def cancel_question(t: Translator, card: MeetingCard, zone: ZoneInfo) -> Rendered:
+    """Asked privately after `/dialog cancel`: nothing happens until the (confirmed) button."""
+    line = t.gettext("Cancel meeting {number} ({title}), {when}? Everyone who was invited is told, and "
+                     "the channel post says *Cancelled*.").format(
+        number=card.number, title=escape(card.title), when=slack_date(card.starts_at, zone, t.language))
+    button = ButtonElement(
+        text=t.gettext("Cancel meeting {number}").format(number=card.number), action_id=ids.MEETING_CANCEL,
+        value=str(card.number), style="danger",
+        confirm=ConfirmObject(
+            title=truncate(t.gettext("Cancel the meeting?"), 100),
+            # The dialog's text is mrkdwn: the title is escaped as everywhere else.
+            text=truncate(t.gettext("Meeting {number} ({title}) is cancelled for everyone invited. This "
+                                    "cannot be undone.").format(number=card.number, title=escape(card.title)),
+                          300),
+            confirm=t.gettext("Cancel it"), deny=t.gettext("Keep it"), style="danger"),
+    )
+    return Rendered(line.replace("*", ""), dicts([
+        SectionBlock(text=MarkdownTextObject(text=line)),
+        ActionsBlock(block_id=f"cancel:{card.number}", elements=[button]),
+    ]))
+
+
+def cancel_confirmation(t: Translator, card: MeetingCard) -> Rendered:
+    """Told privately to the coordinator who cancelled."""
+    line = t.gettext("Meeting {number} ({title}) is cancelled. Everyone who was invited is told.").format(
+        number=card.number, title=escape(card.title))
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def schedule_modal(t: Translator, form: ScheduleForm, private_metadata: str) -> dict[str, Any]:
+    """The form behind `/dialog schedule` with no text."""
+    blocks: list[Block] = [
+        InputBlock(block_id=ids.SCHEDULE_TITLE, label=PlainTextObject(text=t.gettext("Title")),
+                   hint=PlainTextObject(text=title_hint(t, MEETING_TITLE_MAX)),
+                   element=PlainTextInputElement(action_id=ids.INPUT_ACTION)),
+        InputBlock(block_id=ids.SCHEDULE_START, label=PlainTextObject(text=t.gettext("Starts")),
+                   element=DateTimePickerElement(action_id=ids.INPUT_ACTION)),
+        InputBlock(block_id=ids.SCHEDULE_DURATION, label=PlainTextObject(text=t.gettext("Length in minutes")),
+                   element=NumberInputElement(action_id=ids.INPUT_ACTION, is_decimal_allowed=False,
+                                              initial_value="60", min_value="15", max_value="480")),
+        InputBlock(block_id=ids.SCHEDULE_LINK, label=PlainTextObject(text=t.gettext("Video link")),
+                   optional=True, element=UrlInputElement(action_id=ids.INPUT_ACTION)),
+    ]
+    if form.topics:
+        blocks.append(InputBlock(
+            block_id=ids.SCHEDULE_TOPICS, label=PlainTextObject(text=t.gettext("Topics from the backlog")),
+            optional=True,
+            element=StaticMultiSelectElement(
+                action_id=ids.INPUT_ACTION,
+                options=[Option(value=str(number), text=truncate(f"{number}. {plain_text(title)}", 75))
+                         for number, title in form.topics[:OPTIONS_MAX]]),
+        ))
+    blocks.extend(organisation_pickers(t, form.organisations, ids.INPUT_ACTION, recount=False))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t.gettext(
+        "Core organisations are always invited: {names}.").format(
+            names=", ".join(escape(n) for n in form.core) or "—"))]))
+    title, submit = t.gettext("Schedule a meeting"), t.gettext("Schedule")
+    return modal(t, ids.SCHEDULE_VIEW, private_metadata, title, submit, blocks)

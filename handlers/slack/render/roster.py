@@ -1,0 +1,99 @@
+"""The roster: organisations by tier, and the answers to `/dialog roster add|contact|remove`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    Block,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from handlers.slack.render.common import Rendered, dicts
+from handlers.slack.text import escape, literal, mention, truncate
+from services.i18n import Translator
+from services.roster import ContactsOutcome, OrganisationCard
+
+
+def _tier_heading(t: Translator, tier: str) -> str:
+    return {
+        "core": t.gettext("Core organisations (always invited)"),
+        "topic": t.gettext("Invited by topic"),
+        "observer": t.gettext("Observers (listen in)"),
+    }[tier]
+
+
+def _tier_name(t: Translator, tier: str) -> str:
+    return {
+        "core": t.gettext("a core organisation"),
+        "topic": t.gettext("an organisation invited by topic"),
+        "observer": t.gettext("an observer"),
+    }[tier]
+
+
+def _time_word(t: Translator, preferred: str) -> str:
+    return {"daytime": t.gettext("prefers daytime"), "afternoon": t.gettext("prefers afternoons")}.get(
+        preferred, "")
+
+
+def roster_list(t: Translator, organisations: Sequence[OrganisationCard]) -> Rendered:
+    """The roster by tier, with contacts and perspectives."""
+    if not organisations:
+        line = literal(t.gettext("The roster is empty. Coordinators add organisations with "
+                                 "`/dialog roster add \"<name>\" core|topic|observer @person`."))
+        return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+    blocks: list[Block] = []
+    for tier in ("core", "topic", "observer"):
+        members = [o for o in organisations if o.tier == tier]
+        if not members:
+            continue
+        blocks.append(HeaderBlock(text=PlainTextObject(text=_tier_heading(t, tier), emoji=False)))
+        lines = []
+        for org in members:
+            contacts = ", ".join(mention(c.user_id) for c in org.contacts) or t.gettext("no contacts yet")
+            extras = [escape(", ".join(org.perspectives))] if org.perspectives else []
+            if _time_word(t, org.preferred_time):
+                extras.append(_time_word(t, org.preferred_time))
+            suffix = f" _({'; '.join(extras)})_" if extras else ""
+            lines.append(f"• *{escape(org.name)}*: {contacts}{suffix}")
+        # Long tiers are split over several sections to stay under Slack's 3,000 characters.
+        chunk: list[str] = []
+        for line in lines:
+            if chunk and len("\n".join([*chunk, line])) > 2900:
+                blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(chunk))))
+                chunk = []
+            chunk.append(truncate(line, 2900))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(chunk))))
+    heading = t.ngettext("{count} organisation on the roster", "{count} organisations on the roster",
+                         len(organisations)).format(count=len(organisations))
+    return Rendered(heading, dicts(blocks[:50]))
+
+
+def roster_added(t: Translator, card: OrganisationCard) -> Rendered:
+    """Told privately after `roster add`."""
+    line = t.ngettext("{organisation} is on the roster as {tier}, with {count} contact.",
+                      "{organisation} is on the roster as {tier}, with {count} contacts.",
+                      len(card.contacts)).format(
+        organisation=escape(card.name), tier=_tier_name(t, card.tier), count=len(card.contacts))
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def roster_contacts(t: Translator, outcome: ContactsOutcome) -> Rendered:
+    """Told privately after `roster contact`."""
+    line = t.ngettext("{organisation} now has {count} contact.", "{organisation} now has {count} contacts.",
+                      len(outcome.organisation.contacts)).format(
+        organisation=escape(outcome.organisation.name), count=len(outcome.organisation.contacts))
+    if outcome.already:
+        line += " " + t.gettext("Already there: {people}.").format(
+            people=", ".join(mention(u) for u in outcome.already))
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
+def roster_removed(t: Translator, card: OrganisationCard) -> Rendered:
+    """Told privately after `roster remove`."""
+    line = t.gettext("{organisation} is off the roster. Past meetings still show it.").format(
+        organisation=escape(card.name))
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
