@@ -1,38 +1,37 @@
-"""Engine and session factory, the column type that keeps timestamps in aware UTC, and how the
-engine copes with a busy or failing database (SQLite's one writer, faults, health)."""
+"""Engine and session factory, and the column type that keeps timestamps in aware UTC.
+
+How an engine copes with a busy or failing database lives beside it: SQLite's one writer and its
+faults in `storage.sqlite`, the health record in `storage.health`. The names other packages use
+from there are re-exported here.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import os
-import sqlite3
-import threading
 import time
-import weakref
-from collections import deque
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event
-from sqlalchemy.dialects import registry
-from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-log = logging.getLogger(__name__)
+from storage.health import DatabaseHealth, DatabaseStatus, describe, health_of, remember
+from storage.sqlite import (
+    BUSY_TIMEOUT,
+    WRITE_WAIT,
+    NestedTransactionError,
+    SerialisedSQLiteDialect,
+    is_sqlite_fault,
+    make_sqlite_engine,
+    waiting_at_most,
+)
 
-WRITE_WAIT = 60.0
-"""Seconds a SQLite transaction may wait, in all, for the write lock (this process's other
-transactions first, then other processes) before it fails with a clear error."""
-BUSY_TIMEOUT = 2.0
-"""Seconds of SQLite's own busy handler per `BEGIN IMMEDIATE` attempt (other processes only:
-this process's threads queue on the in-process lock and never meet it)."""
+__all__ = [
+    "BUSY_TIMEOUT", "WRITE_WAIT", "DatabaseHealth", "DatabaseStatus", "NestedTransactionError",
+    "SerialisedSQLiteDialect", "UTCDateTime", "health_of", "is_sqlite_fault", "make_engine",
+    "make_session_factory", "normalise_url", "waiting_at_most",
+]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -71,315 +70,12 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-# -- health ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DatabaseStatus:
-    """The database as this process last saw it: answering, or failing for how long and why."""
-
-    ok: bool
-    failing_for: float = 0.0
-    reason: str = ""
-
-
-class DatabaseHealth:
-    """What the engine's own traffic says about the database: failing from the first fault
-    (read-only, I/O error, locked beyond every retry, unreachable) until a write succeeds again."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._failing_since: float | None = None
-        self._reason = ""
-
-    def failed(self, reason: str) -> None:
-        """Note a fault; the first one since the last success starts the count."""
-        with self._lock:
-            if self._failing_since is None:
-                self._failing_since = self._clock()
-                log.error("database failing: %s", reason)
-            self._reason = reason
-
-    def succeeded(self) -> None:
-        """Note that the database did its job again."""
-        if self._failing_since is None:  # the common case, without the lock
-            return
-        with self._lock:
-            if self._failing_since is not None:
-                log.warning("database answers again after %.0f s", self._clock() - self._failing_since)
-            self._failing_since = None
-            self._reason = ""
-
-    def status(self) -> DatabaseStatus:
-        """The current state, with how long it has been failing."""
-        with self._lock:
-            if self._failing_since is None:
-                return DatabaseStatus(ok=True)
-            return DatabaseStatus(ok=False, failing_for=max(0.0, self._clock() - self._failing_since),
-                                  reason=self._reason)
-
-
-_health: weakref.WeakKeyDictionary[Engine, DatabaseHealth] = weakref.WeakKeyDictionary()
-_health_lock = threading.Lock()
-
-
-def health_of(engine: Engine) -> DatabaseHealth:
-    """The health record of an engine made by `make_engine` (a fresh one for any other)."""
-    with _health_lock:
-        return _health.setdefault(engine, DatabaseHealth())
-
-
-def _reason(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
-
-
-# -- SQLite: one writer at a time, handed over in turn ---------------------------------------
-
-
-class NestedTransactionError(RuntimeError):
-    """A thread began a second SQLite transaction while its first was still open: with one writer
-    at a time it would wait for itself for ever, so it fails at once instead."""
-
-
-class _WriteLock:
-    """This process's turn at SQLite's single write lock: first come, first served, handed
-    straight to the next waiter (SQLite's busy handler sleeps and polls, so under load a thread
-    can lose every race for many seconds; a queue cannot starve anyone)."""
-
-    def __init__(self) -> None:
-        self._mutex = threading.Lock()
-        self._holder: object | None = None
-        self._thread: int | None = None
-        self._queue: deque[tuple[threading.Event, object, int, bool]] = deque()
-
-    def held_by_this_thread(self) -> bool:
-        """Whether the calling thread holds the lock (through any connection)."""
-        with self._mutex:
-            return self._holder is not None and self._thread == threading.get_ident()
-
-    def acquire(self, holder: object, timeout: float, *, ahead: bool = False) -> bool:
-        """Take the lock for `holder` (a DBAPI connection), waiting up to `timeout` seconds; `ahead`
-        queues before every waiter that is not itself ahead (someone is waiting for the answer)."""
-        me = threading.get_ident()
-        with self._mutex:
-            if self._holder is None and not self._queue:
-                self._holder, self._thread = holder, me
-                return True
-            turn = threading.Event()
-            entry = (turn, holder, me, ahead)
-            if ahead:
-                behind = (i for i, queued in enumerate(self._queue) if not queued[3])
-                position = next(behind, len(self._queue))
-                self._queue.insert(position, entry)
-            else:
-                self._queue.append(entry)
-        if turn.wait(timeout):
-            return True
-        with self._mutex:
-            if turn.is_set():  # handed over just as the wait ran out
-                return True
-            self._queue.remove(entry)
-            return False
-
-    def release(self, holder: object) -> None:
-        """Give the lock up if `holder` has it (releasing twice, or for another, does nothing)."""
-        with self._mutex:
-            if self._holder is not holder:
-                return
-            if self._queue:
-                turn, self._holder, self._thread, _ahead = self._queue.popleft()
-                turn.set()
-            else:
-                self._holder = self._thread = None
-
-
-_locks: dict[str, _WriteLock] = {}
-_locks_lock = threading.Lock()
-
-
-def _write_lock_for(database: str | None) -> _WriteLock:
-    """One lock per database file in this process, whichever engines use it."""
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return _WriteLock()
-    key = os.path.realpath(database)
-    with _locks_lock:
-        return _locks.setdefault(key, _WriteLock())
-
-
-def _raw(connection: Any) -> Any:
-    """The sqlite3 connection behind SQLAlchemy's pool proxy (or the connection itself)."""
-    return getattr(connection, "dbapi_connection", None) or connection
-
-
-def _busy(error: sqlite3.Error) -> bool:
-    name = getattr(error, "sqlite_errorname", None) or ""
-    return name.startswith("SQLITE_BUSY") or "database is locked" in str(error)
-
-
-# SQLite result codes after which a connection is not to be trusted again: it may have been
-# opened read-only while the files were, or lost its file; a fresh one sees the database as it is.
-_FAULTS = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_FULL", "SQLITE_BUSY",
-           "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_PROTOCOL")
-
-
-def is_sqlite_fault(error: BaseException) -> bool:
-    """Whether `error` is SQLite failing (read-only, I/O, locked beyond retry…), not a bad query."""
-    if not isinstance(error, sqlite3.Error):
-        return False
-    name = getattr(error, "sqlite_errorname", None) or ""
-    return name.startswith(_FAULTS) or _busy(error) or "readonly database" in str(error)
-
-
-_wait_at_most: ContextVar[float | None] = ContextVar("sqlite_wait_at_most", default=None)
-
-
-@contextlib.contextmanager
-def waiting_at_most(seconds: float) -> Iterator[None]:
-    """SQLite transactions begun inside go ahead of background work in the queue for the write
-    lock, and wait for it at most `seconds` (a request that must be answered within Slack's 3 s
-    would rather fail fast than answer too late)."""
-    token = _wait_at_most.set(seconds)
-    try:
-        yield
-    finally:
-        _wait_at_most.reset(token)
-
-
-class SerialisedSQLiteDialect(SQLiteDialect_pysqlite):
-    """pysqlite whose transactions take this process's write lock first, begin with a retried
-    `BEGIN IMMEDIATE`, and give the lock back when they end however they end."""
-
-    supports_statement_cache = True
-    write_lock: _WriteLock
-    write_wait: float = WRITE_WAIT
-    health: DatabaseHealth
-    # The sqlite3 connection's change count when its transaction began: a commit that changed
-    # something proves the database takes writes again.
-    _changes_at_begin: dict[int, int]
-
-    def do_begin(self, dbapi_connection: Any) -> None:
-        """Queue for the write lock, then `BEGIN IMMEDIATE`, retried while another process writes."""
-        raw = _raw(dbapi_connection)
-        if self.write_lock.held_by_this_thread():
-            raise NestedTransactionError(
-                "this thread already has a SQLite transaction open: finish it before beginning "
-                "another (a nested session would wait for its own write lock)")
-        started = time.monotonic()
-        limit = _wait_at_most.get()
-        write_wait = min(self.write_wait, limit or self.write_wait)
-        if not self.write_lock.acquire(raw, write_wait, ahead=limit is not None):
-            raise sqlite3.OperationalError(
-                f"database is locked: this process's other transactions held the write lock for "
-                f"{write_wait:.0f} s")
-        try:
-            while True:
-                try:
-                    # Nothing has happened in this transaction yet: a failed BEGIN is safe to repeat.
-                    raw.execute("BEGIN IMMEDIATE")
-                    break
-                except sqlite3.OperationalError as error:
-                    if not _busy(error):
-                        raise
-                    waited = time.monotonic() - started
-                    if waited >= write_wait:
-                        raise sqlite3.OperationalError(
-                            f"database is locked: another process held the write lock for "
-                            f"{waited:.0f} s") from error
-                    log.info("database locked by another process; still waiting (%.0f s)", waited)
-        except BaseException:
-            self.write_lock.release(raw)
-            raise
-        self._changes_at_begin[id(raw)] = raw.total_changes
-
-    def do_commit(self, dbapi_connection: Any) -> None:
-        """Commit, then hand the write lock on (a commit that failed keeps it until the rollback)."""
-        raw = _raw(dbapi_connection)
-        super().do_commit(dbapi_connection)
-        began = self._changes_at_begin.pop(id(raw), None)
-        if not raw.in_transaction:
-            self.write_lock.release(raw)
-        if began is not None and raw.total_changes != began:
-            self.health.succeeded()
-
-    def do_rollback(self, dbapi_connection: Any) -> None:
-        """Roll back, then hand the write lock on."""
-        raw = _raw(dbapi_connection)
-        try:
-            super().do_rollback(dbapi_connection)
-        finally:
-            if not raw.in_transaction:
-                self._changes_at_begin.pop(id(raw), None)
-                self.write_lock.release(raw)
-
-    def do_close(self, dbapi_connection: Any) -> None:
-        """Close (an invalidated connection is closed mid-transaction); the lock goes with it."""
-        raw = _raw(dbapi_connection)
-        try:
-            super().do_close(dbapi_connection)
-        finally:
-            self._changes_at_begin.pop(id(raw), None)
-            self.write_lock.release(raw)
-
-
-registry.register("sqlite.dialogbot", __name__, "SerialisedSQLiteDialect")
-
-
-def _sqlite_connect(health: DatabaseHealth, busy_timeout: float) -> Callable[[Any, Any], None]:
-    def on_connect(dbapi_connection: Any, record: Any) -> None:
-        # Take transaction control from pysqlite (which begins lazily and lets a RELEASE
-        # SAVEPOINT commit the outer transaction); the dialect emits BEGIN itself, see `do_begin`.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        # Only other processes get here (this process's threads queue on the write lock); each
-        # BEGIN IMMEDIATE waits this long, and `do_begin` retries up to the write wait in all.
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # In WAL mode, NORMAL syncs at checkpoints rather than at every commit: a committed
-        # transaction survives the process being killed (the case "acknowledged means done" is
-        # about), and only an operating-system crash or power cut can take back the last commits,
-        # never corrupt the file. FULL would hold the process's one write lock across an fsync
-        # for every acknowledged request. README "Deploying" says so.
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        # No memory-mapped I/O on the database file, whatever this build's default: a mapped
-        # file that becomes unreadable kills the process with SIGBUS. (WAL's -shm index is always
-        # mapped; that risk remains, and a supervisor restarts the process: README "Deploying".)
-        cursor.execute("PRAGMA mmap_size=0")
-        cursor.close()
-        # SQLite opens a file it cannot write read-only, and such a connection stays read-only
-        # after the files are fixed: one opened during a fault serves one checkout only.
-        record.info["opened_failing"] = not health.status().ok
-        record.info["used"] = False
-
-    return on_connect
-
-
-def _sqlite_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    if record.info.get("opened_failing") and record.info.get("used"):
-        raise DisconnectionError("opened while the database was failing; replaced")
-    record.info["used"] = True
-
-
-def _sqlite_error(health: DatabaseHealth) -> Callable[[ExceptionContext], None]:
-    def on_error(context: ExceptionContext) -> None:
-        error = context.original_exception
-        if isinstance(error, NestedTransactionError) or not is_sqlite_fault(error):
-            return
-        # Invalidate: this connection (and the pool's others, SQLAlchemy's rule for disconnects)
-        # is replaced by a fresh one at next use, so a fault heals once the files do.
-        context.is_disconnect = True
-        health.failed(_reason(error))
-
-    return on_error
-
-
 def _server_error(health: DatabaseHealth) -> Callable[[ExceptionContext], None]:
     def on_error(context: ExceptionContext) -> None:
         # SQLAlchemy recognises a lost server connection (and invalidates the pool) by itself;
         # it is only noted here, for /healthz and the watchdog.
         if context.is_disconnect or type(context.original_exception).__name__ == "OperationalError":
-            health.failed(_reason(context.original_exception))
+            health.failed(describe(context.original_exception))
 
     return on_error
 
@@ -396,30 +92,13 @@ def make_engine(url: str, *, echo: bool = False, write_wait: float = WRITE_WAIT,
     health = DatabaseHealth(clock)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.drivername in ("sqlite", "sqlite+pysqlite"):
-            parsed = parsed.set(drivername="sqlite+dialogbot")
-        # Threads queue on the write lock holding a connection: enough connections that they
-        # never also queue in the pool, and never give up there sooner than on the lock. (An
-        # in-memory database has one connection per thread and no such settings.)
-        pooling = ({} if not parsed.database or parsed.database == ":memory:"
-                   else {"pool_size": 8, "max_overflow": 56, "pool_timeout": write_wait})
-        engine = create_engine(parsed, echo=echo, connect_args={"check_same_thread": False},
-                               **pooling)
-        dialect = engine.dialect
-        if isinstance(dialect, SerialisedSQLiteDialect):
-            dialect.write_lock = _write_lock_for(parsed.database)
-            dialect.write_wait = write_wait
-            dialect.health = health
-            dialect._changes_at_begin = {}
-        event.listen(engine, "connect", _sqlite_connect(health, busy_timeout))
-        event.listen(engine, "checkout", _sqlite_checkout)
-        event.listen(engine, "handle_error", _sqlite_error(health))
+        engine = make_sqlite_engine(parsed, echo=echo, write_wait=write_wait, busy_timeout=busy_timeout,
+                                    health=health)
     else:
         engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
         event.listen(engine, "handle_error", _server_error(health))
         event.listen(engine, "after_cursor_execute", lambda *_: health.succeeded())
-    with _health_lock:
-        _health[engine] = health
+    remember(engine, health)
     return engine
 
 

@@ -16,9 +16,10 @@ from sqlalchemy.exc import OperationalError
 
 from services.clock import ManualClock
 from services.container import Services, build_services
-from storage.db import NestedTransactionError, _WriteLock, make_engine, make_session_factory
+from storage.db import NestedTransactionError, make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Topic
+from storage.sqlite import _WriteLock
 from tests.conftest import CHANNEL, COORDINATOR, T0, TIMINGS
 from tests.factories import person
 from tests.support.db_faults import cpu_hog, release, write_lock_holder
@@ -51,7 +52,7 @@ class _Seen(logging.Handler):
 @pytest.fixture
 def retries() -> Iterator[_Seen]:
     seen = _Seen("locked by another process")
-    logger = logging.getLogger("storage.db")
+    logger = logging.getLogger("storage.sqlite")
     logger.addHandler(seen)
     level = logger.level
     logger.setLevel(logging.INFO)

@@ -1,0 +1,118 @@
+"""Workspaces, their coordinators, and the roster: organisations and the people who speak for them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.models.base import Base, enum_column
+
+
+class Tier(StrEnum):
+    CORE = "core"
+    TOPIC = "topic"
+    OBSERVER = "observer"
+
+
+class TimeOfDay(StrEnum):
+    DAYTIME = "daytime"
+    AFTERNOON = "afternoon"
+    ANY = "any"
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(200))
+    # Counters for the short numbers people type (`topic-no`, `meeting-no`), per workspace.
+    last_topic_no: Mapped[int] = mapped_column(Integer, default=0)
+    last_meeting_no: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+
+
+class Coordinator(Base):
+    __tablename__ = "coordinators"
+    __table_args__ = (UniqueConstraint("workspace_id", "platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16))  # "setting" (DIALOG_COORDINATORS) or "granted"
+    created_at: Mapped[datetime]
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    __table_args__ = (UniqueConstraint("workspace_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    # Case- and space-folded name, so "Red Cross" and "red  cross" are one organisation.
+    name_key: Mapped[str] = mapped_column(String(200))
+    tier: Mapped[Tier] = mapped_column(enum_column(Tier, "tier"))
+    preferred_time: Mapped[TimeOfDay] = mapped_column(
+        enum_column(TimeOfDay, "time_of_day"), default=TimeOfDay.ANY
+    )
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+    # Removed organisations are archived, not deleted: past invitations and minutes refer to them.
+    archived_at: Mapped[datetime | None]
+
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Contact.id"
+    )
+    perspectives: Mapped[list[OrganisationPerspective]] = relationship(
+        cascade="all, delete-orphan", order_by="OrganisationPerspective.perspective"
+    )
+    keywords: Mapped[list[OrganisationKeyword]] = relationship(
+        cascade="all, delete-orphan", order_by="OrganisationKeyword.keyword"
+    )
+
+
+class OrganisationPerspective(Base):
+    __tablename__ = "organisation_perspectives"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    perspective: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class OrganisationKeyword(Base):
+    __tablename__ = "organisation_keywords"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    keyword: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "platform", "user_id"),
+        Index("ix_contacts_person", "platform", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+    organisation: Mapped[Organisation] = relationship(back_populates="contacts")
