@@ -1,0 +1,36 @@
+"""Outgoing messages as database rows, swept and sent: restart-safe, never duplicated.
+
+The engine is `Deliveries` (services.deliveries.engine), composed of one part per concern:
+planning, sending, recovery after a crash, updates in place, pacing. Everything callers use is
+importable from here.
+"""
+
+from services.deliveries.common import (
+    ATTENTION,
+    BATCH,
+    CLAIM_LEASE,
+    HEARTBEAT,
+    IN_CHUNK,
+    LOOKUP_BURST,
+    LOOKUP_INTERVAL,
+    LOOKUPS_AT_ONCE,
+    MAX_ATTEMPTS,
+    PACE_BURST,
+    PACE_INTERVAL,
+    UPDATE_GAP,
+    WORKER_TIMEOUT,
+    Composer,
+    Key,
+    NotYet,
+    Planned,
+    Settled,
+    SweepReport,
+)
+from services.deliveries.engine import Deliveries
+from services.deliveries.pacing import Pacer
+
+__all__ = [
+    "ATTENTION", "BATCH", "CLAIM_LEASE", "HEARTBEAT", "IN_CHUNK", "LOOKUPS_AT_ONCE", "LOOKUP_BURST",
+    "LOOKUP_INTERVAL", "MAX_ATTEMPTS", "PACE_BURST", "PACE_INTERVAL", "UPDATE_GAP", "WORKER_TIMEOUT",
+    "Composer", "Deliveries", "Key", "NotYet", "Pacer", "Planned", "Settled", "SweepReport",
+]

@@ -1,0 +1,142 @@
+"""What the delivery engine's parts share: limits, the outcome types, and the engine's state."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.clock import Clock
+from services.messages import OutgoingMessage
+from services.people import Destination
+from services.ports import Notifier
+from storage.models import Delivery
+
+if TYPE_CHECKING:
+    from services.deliveries.pacing import Pacer
+
+Composer = Callable[[Session, Delivery], OutgoingMessage | None]
+# A destination as (platform, kind, id): the unit Slack rate-limits and the order is kept in.
+Key = tuple[str, ...]
+
+
+class NotYet(Exception):  # noqa: N818 - it is an answer, not a failure
+    """Raised by a composer when its message cannot be decided yet; the row is tried again later."""
+
+    def __init__(self, delay: timedelta = timedelta(seconds=5)) -> None:
+        super().__init__(f"not yet; again in {delay}")
+        self.delay = delay
+
+
+# Told, in the same transaction, when a delivery is settled: sent, failed for good, or skipped.
+Settled = Callable[[Session, Delivery], None]
+
+# A worker whose heartbeat is older than this is dead; its claims are in doubt. Workers beat
+# every HEARTBEAT from a job of their own, whatever a sweep is doing meanwhile.
+HEARTBEAT = timedelta(seconds=2)
+WORKER_TIMEOUT = timedelta(seconds=10)
+# A safety net: no send takes this long, so an older claim is in doubt even if its worker beats.
+CLAIM_LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 6
+# Failures an operator must fix; retried with back-off meanwhile, and logged loudly.
+ATTENTION = {
+    "not_in_channel": "invite the bot to the channel",
+    "channel_not_found": "check DIALOG_CHANNEL and that the bot can see the channel",
+    "is_archived": "unarchive the channel or change DIALOG_CHANNEL",
+    "invalid_auth": "check SLACK_BOT_TOKEN",
+    "not_authed": "check SLACK_BOT_TOKEN",
+    "token_revoked": "reinstall the app and update SLACK_BOT_TOKEN",
+    "account_inactive": "reinstall the app and update SLACK_BOT_TOKEN",
+    "missing_scope": "reinstall the app from manifest.json to grant its scopes",
+}
+# Slack allows about one update per message per second; bursts of changes are coalesced.
+UPDATE_GAP = timedelta(seconds=1)
+BATCH = 50
+PACE_BURST = 3
+PACE_INTERVAL = timedelta(seconds=1)
+# Looking a message up after a crash reads the conversation back, a costly read the platform
+# budgets per workspace (Slack: about 50 a minute, with bursts). A few at once, side by side with
+# sending, then one per LOOKUP_INTERVAL.
+LOOKUPS_AT_ONCE = 4
+LOOKUP_BURST = 10
+LOOKUP_INTERVAL = timedelta(seconds=1.2)
+# Parameters per statement stay well under every backend's limit (SQLite: 32,766).
+IN_CHUNK = 5000
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait before try `attempts` + 1."""
+    return timedelta(seconds=min(15 * 2 ** (attempts - 1), 15 * 60))
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did, for logs and tests."""
+
+    sent: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    recovered: list[int] = field(default_factory=list)
+
+    @property
+    def busy(self) -> bool:
+        """Whether the sweep did anything at all."""
+        return any((self.sent, self.updated, self.skipped, self.failed, self.retrying, self.recovered))
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One delivery to plan in bulk (see `Deliveries.plan_many`); the fields of `Deliveries.plan`."""
+
+    kind: str
+    key: str
+    destination: Destination
+    due_at: datetime
+    topic_id: int | None = None
+    meeting_id: int | None = None
+    meeting_version: int | None = None
+    organisation_id: int | None = None
+    action_item_id: int | None = None
+
+    @property
+    def dedupe_key(self) -> str:
+        """Unique per workspace: (subject, kind) and destination."""
+        d = self.destination
+        return f"{self.key}:{d.platform}:{d.kind}:{d.id}"
+
+
+def destination_of(delivery: Delivery) -> Destination:
+    """Where a delivery goes, as the Notifier takes it."""
+    return Destination(delivery.dest_platform, delivery.dest_kind, delivery.dest_id, delivery.language_hint)
+
+
+class EngineState:
+    """The state the engine's parts share; `Deliveries` sets it up and composes the parts, which
+    call each other's methods through it (see `services.deliveries.engine`)."""
+
+    _sessions: sessionmaker[Session]
+    _clock: Clock
+    _notifier: Notifier
+    _workers: int
+    _pool: ThreadPoolExecutor | None
+    _executor_lock: threading.Lock
+    _pacer: Pacer
+    _lookup_pacer: Pacer
+    _lookups_paused_until: datetime | None
+    _lookups: set[Future[None]]
+    _looking: Counter[Key]
+    _lookups_lock: threading.Lock
+    _composers: dict[str, Composer]
+    _settled: list[Settled]
+    _wake: Callable[[], None]
+    _paused_until: datetime | None
+    _pause_lock: threading.Lock
+    worker_id: str

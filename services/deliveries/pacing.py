@@ -1,0 +1,134 @@
+"""Pacing: per-destination token buckets, the pause a rate limit imposes, and running claimed
+rows in order per destination, side by side across destinations."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from services.clock import Clock
+from services.deliveries.common import (
+    LOOKUPS_AT_ONCE,
+    PACE_BURST,
+    PACE_INTERVAL,
+    EngineState,
+    Key,
+    SweepReport,
+)
+from storage.models import Delivery, DeliveryState
+
+log = logging.getLogger(__name__)
+
+
+class Pacer:
+    """At most PACE_BURST posts at once per destination, then one per PACE_INTERVAL (Slack allows
+    about one message per second per channel, with short bursts). Per process: replicas share the
+    limit through Slack's 429s instead."""
+
+    def __init__(self, clock: Clock, *, burst: int = PACE_BURST,
+                 interval: timedelta = PACE_INTERVAL) -> None:
+        self._clock = clock
+        self._burst = burst
+        self._interval = interval
+        self._lock = threading.Lock()
+        self._buckets: dict[tuple[str, ...], tuple[float, datetime]] = {}
+
+    def admit(self, destination: tuple[str, ...]) -> bool:
+        """Take a token for `destination` if one is left."""
+        now = self._clock.now()
+        with self._lock:
+            tokens, since = self._buckets.get(destination, (float(self._burst), now))
+            refill = (now - since) / self._interval
+            tokens = min(float(self._burst), tokens + refill)
+            if tokens < 1:
+                self._buckets[destination] = (tokens, now)
+                return False
+            self._buckets[destination] = (tokens - 1, now)
+            if len(self._buckets) > 10_000:
+                # Full buckets carry no information; forget them.
+                self._buckets = {k: v for k, v in self._buckets.items() if v[0] < self._burst - 1}
+            return True
+
+class Pacing(EngineState):
+    """Runs claimed rows within the platform's limits."""
+
+    def _paused(self) -> bool:
+        return self._paused_until is not None and self._clock.now() < self._paused_until
+
+    def _pause(self, retry_after: float) -> None:
+        until = self._clock.now() + timedelta(seconds=retry_after)
+        with self._pause_lock:
+            # Several sends may be told to wait at once: the longest wait wins.
+            if self._paused_until is None or until > self._paused_until:
+                self._paused_until = until
+        log.info("rate limited: sending paused for %.0f s", retry_after)
+
+    def _run(self, claim: Callable[[], list[tuple[int, Key]]], handle: Callable[[int, SweepReport], None],
+             report: SweepReport) -> None:
+        if self._paused():
+            return
+        claimed = claim()
+
+        def in_order(delivery_ids: list[int]) -> None:
+            for position, delivery_id in enumerate(delivery_ids):
+                if self._paused():
+                    # Rate limited meanwhile: hand the rest back untouched, due when the pause ends.
+                    self._unclaim(delivery_ids[position:])
+                    report.retrying.extend(delivery_ids[position:])
+                    return
+                handle(delivery_id, report)
+
+        # One destination's messages go in order (an invitation before its reminder); different
+        # destinations are different Slack channels, each with its own limit, so they go side by side.
+        groups: dict[Key, list[int]] = {}
+        for delivery_id, destination in claimed:
+            groups.setdefault(destination, []).append(delivery_id)
+        if self._workers == 1 or len(groups) <= 1:
+            for delivery_ids in groups.values():
+                in_order(delivery_ids)
+            return
+        # `workers` runners take destinations in turn: sends stay `workers` at once while the
+        # pool's other threads are free for crash look-ups.
+        pending = iter(list(groups.values()))
+        lock = threading.Lock()
+
+        def runner() -> None:
+            while True:
+                with lock:
+                    delivery_ids = next(pending, None)
+                if delivery_ids is None:
+                    return
+                in_order(delivery_ids)
+
+        runners = [self._executor().submit(runner) for _ in range(min(self._workers, len(groups)))]
+        for future in runners:
+            future.result()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._executor_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self._workers + LOOKUPS_AT_ONCE,
+                                                thread_name_prefix="delivery")
+            return self._pool
+
+    def _unclaim(self, delivery_ids: list[int]) -> None:
+        with self._sessions.begin() as session:
+            for delivery_id in delivery_ids:
+                session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id, Delivery.claimed_by == self.worker_id,
+                           Delivery.state == DeliveryState.SENDING)
+                    .values(state=DeliveryState.PENDING, claimed_by=None, claimed_at=None,
+                            send_started_at=None, attempts=Delivery.attempts - 1,
+                            next_attempt_at=self._paused_until)
+                )
+                session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.SENT)
+                    .values(update_claimed_at=None)
+                )

@@ -1,0 +1,210 @@
+"""Sending: claim due rows, compose them as of now, hand them to the platform, mark the outcome."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from services.deliveries.common import (
+    ATTENTION,
+    BATCH,
+    MAX_ATTEMPTS,
+    EngineState,
+    Key,
+    NotYet,
+    SweepReport,
+    backoff,
+    destination_of,
+)
+from services.people import MessageRef
+from services.ports import DeliveryError, RateLimited
+from storage.models import Delivery, DeliveryState
+
+log = logging.getLogger(__name__)
+
+
+class Sending(EngineState):
+    """Claims, sends and marks deliveries."""
+
+    def _claim_due(self) -> list[tuple[int, Key]]:
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            query = (
+                select(Delivery.id, Delivery.dest_platform, Delivery.dest_kind, Delivery.dest_id)
+                .where(
+                    Delivery.state == DeliveryState.PENDING,
+                    Delivery.due_at <= now,
+                    or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+                )
+                .order_by(Delivery.due_at, Delivery.id)
+                # Look further than one batch: rows for a channel that had its share this second
+                # must not keep every other destination waiting behind them.
+                .limit(BATCH * 4)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                # Replicas skip each other's rows instead of queueing behind their locks.
+                query = query.with_for_update(skip_locked=True)
+            with self._lookups_lock:
+                looking = set(self._looking)
+            claimed: list[tuple[int, Key]] = []
+            for delivery_id, *destination in session.execute(query).all():
+                if len(claimed) >= BATCH:
+                    break
+                if tuple(destination) in looking:
+                    continue  # an earlier message there is being looked up: keep the order
+                if not self._pacer.admit(tuple(destination)):
+                    continue  # this channel had its share for now; the row waits for a later sweep
+                # The state condition makes the claim exclusive on every backend.
+                result = session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.PENDING)
+                    .values(
+                        state=DeliveryState.SENDING,
+                        claimed_at=now,
+                        attempted_at=now,
+                        claimed_by=self.worker_id,
+                        attempts=Delivery.attempts + 1,
+                    )
+                )
+                if result.rowcount == 1:
+                    claimed.append((delivery_id, tuple(destination)))
+        return claimed
+
+    def _send_one(self, delivery_id: int, report: SweepReport) -> None:
+        with self._sessions.begin() as session:
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is None or delivery.claimed_by != self.worker_id:
+                return
+            try:
+                message = self._compose(session, delivery)
+            except NotYet as later:
+                delivery.state = DeliveryState.PENDING
+                delivery.claimed_by = delivery.claimed_at = delivery.send_started_at = None
+                delivery.attempts -= 1
+                delivery.next_attempt_at = self._clock.now() + later.delay
+                report.retrying.append(delivery_id)
+                return
+            destination = destination_of(delivery)
+            version = delivery.content_version
+            if message is None:
+                delivery.state = DeliveryState.SKIPPED
+                delivery.claimed_at = None
+                session.flush()
+                self._settle(session, delivery_id)
+                report.skipped.append(delivery_id)
+                return
+            # The send starts now, committed before the platform call: a crash from here on leaves
+            # the row in doubt, to be looked up; before it, only claimed, to be released. The
+            # conditions make the start exclusive: a claim released meanwhile (this worker was
+            # taken for dead) is not sent. The claim's lease counts from now too.
+            now = self._clock.now()
+            started = session.execute(
+                update(Delivery)
+                .where(*self._mine(delivery_id), Delivery.state == DeliveryState.SENDING,
+                       Delivery.send_started_at.is_(None))
+                .values(send_started_at=now, claimed_at=now, attempted_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount == 1
+            if not started:
+                return
+        # The platform call happens outside any transaction: no locks are held while waiting.
+        try:
+            ref = self._notifier.send(destination, message, delivery_id=delivery_id)
+        except RateLimited as exc:
+            self._pause(exc.retry_after)
+            self._unclaim([delivery_id])
+            report.retrying.append(delivery_id)
+            return
+        except DeliveryError as exc:
+            if exc.permanent:
+                self._fail(delivery_id, exc.reason)
+                report.failed.append(delivery_id)
+            elif exc.maybe_sent:
+                self._leave_in_doubt(delivery_id, exc.reason)
+                report.retrying.append(delivery_id)
+            elif self._release(delivery_id, exc.reason):
+                report.retrying.append(delivery_id)
+            else:
+                report.failed.append(delivery_id)
+            return
+        self._mark_sent(delivery_id, ref, version)
+        report.sent.append(delivery_id)
+
+    def _mine(self, delivery_id: int) -> tuple[object, ...]:
+        """The condition that the row is still claimed by this worker."""
+        return (Delivery.id == delivery_id, Delivery.claimed_by == self.worker_id)
+
+    def _mark_sent(self, delivery_id: int, ref: MessageRef, version: int) -> None:
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(Delivery)
+                .where(*self._mine(delivery_id))
+                .values(
+                    state=DeliveryState.SENT,
+                    sent_at=self._clock.now(),
+                    ref_channel=ref.channel,
+                    ref_ts=ref.ts,
+                    synced_version=version,
+                    claimed_at=None,
+                    last_error=None,
+                )
+            )
+            if result.rowcount == 1:
+                self._settle(session, delivery_id)
+
+    def _fail(self, delivery_id: int, reason: str) -> None:
+        log.warning("delivery %s failed for good: %s", delivery_id, reason)
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(Delivery)
+                .where(*self._mine(delivery_id))
+                .values(state=DeliveryState.FAILED, last_error=reason, claimed_at=None)
+            )
+            if result.rowcount == 1:
+                self._settle(session, delivery_id)
+
+    def _leave_in_doubt(self, delivery_id: int, reason: str) -> None:
+        """Keep the row `sending` but unowned, to be looked for on the platform after a back-off
+        (see `_recover_in_doubt`) before anything is sent again."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is None or delivery.claimed_by != self.worker_id:
+                return
+            delivery.last_error = reason
+            delivery.claimed_by = None
+            delivery.claimed_at = now + backoff(delivery.attempts)
+
+    def _release(self, delivery_id: int, error: str) -> bool:
+        """Put a claimed row back for a later try; False if it has used up its attempts."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is None or delivery.claimed_by != self.worker_id:
+                return False
+            delivery.last_error = error
+            delivery.claimed_at = None
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.state = DeliveryState.FAILED
+                log.warning("delivery %s failed after %s attempts: %s", delivery_id,
+                            delivery.attempts, error)
+                session.flush()
+                self._settle(session, delivery_id)
+                return False
+            delivery.state = DeliveryState.PENDING
+            delivery.claimed_by = delivery.send_started_at = None
+            delivery.next_attempt_at = now + backoff(delivery.attempts)
+            if error in ATTENTION:
+                log.error("delivery %s cannot go out until an operator acts: %s (%s); retrying in %s",
+                          delivery_id, error, ATTENTION[error], backoff(delivery.attempts))
+            return True
+
+    def _settle(self, session: Session, delivery_id: int) -> None:
+        if not self._settled:
+            return
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is not None:
+            for listener in self._settled:
+                listener(session, delivery)
