@@ -13,7 +13,11 @@ from handlers.slack import ids
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import Listener, ack_now, ack_only
 from handlers.slack.home import publish_home
-from handlers.slack.parsing import meeting_number_from_button, suggested_invite, topic_number_from_button
+from handlers.slack.parsing.carried import (
+    meeting_number_from_button,
+    suggested_invite,
+    topic_number_from_button,
+)
 from handlers.slack.render.common import Rendered
 from handlers.slack.render.meetings import cancel_confirmation, invite_confirmation, rsvp_confirmation
 from handlers.slack.render.topics import support_confirmation

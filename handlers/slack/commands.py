@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import Listener, ack_now
-from handlers.slack.parsing import (
+from handlers.slack.parsing.carried import ModalContext
+from handlers.slack.parsing.commands import (
     Agenda,
     Cancel,
     Decline,
@@ -18,7 +19,6 @@ from handlers.slack.parsing import (
     Invite,
     ListMeetings,
     ListTopics,
-    ModalContext,
     Propose,
     RosterAdd,
     RosterContact,
@@ -31,8 +31,8 @@ from handlers.slack.parsing import (
     Support,
     Urgent,
     WriteMinutes,
-    parse_command,
 )
+from handlers.slack.parsing.grammar import parse_command
 from handlers.slack.render.agenda import agenda_confirmation, agenda_modal
 from handlers.slack.render.help import help_message
 from handlers.slack.render.meetings import (

@@ -31,7 +31,7 @@ from slack_sdk.webhook import WebhookClient
 from handlers.slack import PLATFORM
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import TAKEN, ErrorReporter, Listener
-from handlers.slack.parsing import ModalContext
+from handlers.slack.parsing.carried import ModalContext
 from handlers.slack.render.common import plain
 from handlers.slack.reply import late_note
 from services.i18n import N_, text

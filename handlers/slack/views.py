@@ -16,7 +16,8 @@ from handlers.slack import PLATFORM, ids
 from handlers.slack.context import SlackDeps
 from handlers.slack.durable import Durable
 from handlers.slack.errors import ack_now
-from handlers.slack.parsing import ModalContext, agenda_form, minutes_form, proposal_form, schedule_form
+from handlers.slack.parsing.carried import ModalContext
+from handlers.slack.parsing.forms import agenda_form, minutes_form, proposal_form, schedule_form
 from handlers.slack.render.agenda import agenda_confirmation
 from handlers.slack.render.common import Rendered
 from handlers.slack.render.meetings import schedule_confirmation

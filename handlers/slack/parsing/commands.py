@@ -1,0 +1,185 @@
+"""The `/dialog` commands: what each parses into, and the words (English and Norwegian) that name them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.enums import Answer, Tier
+from services.i18n import N_
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class Propose:
+    title: str
+    details: str
+
+    @property
+    def wants_modal(self) -> bool:
+        return not self.title and not self.details
+
+
+@dataclass(frozen=True)
+class ListTopics:
+    pass
+
+
+@dataclass(frozen=True)
+class Support:
+    number: int
+
+
+@dataclass(frozen=True)
+class ListMeetings:
+    pass
+
+
+@dataclass(frozen=True)
+class Rsvp:
+    number: int
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class ShowRoster:
+    pass
+
+
+@dataclass(frozen=True)
+class RosterAdd:
+    name: str
+    tier: Tier
+    contacts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RosterContact:
+    name: str
+    contacts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RosterRemove:
+    name: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """`schedule` with no text opens the form (`day` empty)."""
+
+    day: str = ""
+    at: str = ""
+    title: str = ""
+
+    @property
+    def wants_modal(self) -> bool:
+        return not self.day
+
+
+@dataclass(frozen=True)
+class Urgent:
+    """`urgent` with no text opens the form; a start is optional (default: now + notice)."""
+
+    title: str = ""
+    day: str = ""
+    at: str = ""
+
+    @property
+    def wants_modal(self) -> bool:
+        return not self.title
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """`agenda <meeting-no>` opens the form; `agenda <meeting-no> add <topic-no>` adds a topic."""
+
+    number: int
+    topic: int | None = None
+
+
+@dataclass(frozen=True)
+class WriteMinutes:
+    number: int
+
+
+@dataclass(frozen=True)
+class ShowStats:
+    pass
+
+
+@dataclass(frozen=True)
+class Suggest:
+    pass
+
+
+@dataclass(frozen=True)
+class Decline:
+    number: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Invite:
+    number: int
+    organisation: str
+
+
+@dataclass(frozen=True)
+class Cancel:
+    number: int
+
+
+Command = (
+    Help | Propose | ListTopics | Support | ListMeetings | Rsvp | ShowRoster | RosterAdd
+    | RosterContact | RosterRemove | Schedule | Urgent | Invite | Cancel | Agenda | Decline | Suggest
+    | WriteMinutes | ShowStats
+)
+
+# Each subcommand in English and Norwegian Bokmål (with ASCII spellings for keyboards without æøå).
+ALIASES: dict[str, str] = {
+    "help": "help", "hjelp": "help", "?": "help",
+    "propose": "propose", "foreslå": "propose", "foresla": "propose",
+    "topics": "topics", "tema": "topics", "temaer": "topics",
+    "support": "support", "støtt": "support", "stott": "support",
+    "meetings": "meetings", "møter": "meetings", "moter": "meetings",
+    "rsvp": "rsvp", "svar": "rsvp",
+    "roster": "roster", "deltakere": "roster",
+    "schedule": "schedule", "planlegg": "schedule",
+    "invite": "invite", "inviter": "invite",
+    "cancel": "cancel", "avlys": "cancel",
+    "urgent": "urgent", "hast": "urgent", "hastemøte": "urgent", "hastemote": "urgent",
+    "agenda": "agenda", "dagsorden": "agenda",
+    "decline": "decline", "avslå": "decline", "avsla": "decline",
+    "suggest": "suggest", "tidsforslag": "suggest",
+    "minutes": "minutes", "referat": "minutes",
+    "stats": "stats", "statistikk": "stats",
+}
+# The Norwegian name of each subcommand, as help and the README list them (ALIASES has them all,
+# with ASCII spellings besides).
+NORWEGIAN_NAMES = (
+    "hjelp", "foreslå", "tema", "støtt", "møter", "svar", "deltakere", "planlegg", "inviter", "avlys",
+    "hast", "dagsorden", "avslå", "tidsforslag", "referat", "statistikk",
+)
+ENGLISH_NAMES = tuple(dict.fromkeys(name for name in ALIASES.values()))
+URGENT_USAGE = N_(
+    "`/dialog urgent [[<YYYY-MM-DD>] <HH:MM>] <title>`, e.g. `/dialog urgent Flooding in Groruddalen` "
+    "or `/dialog urgent 14:05 Flooding in Groruddalen` (today)"
+)
+AGENDA_ADD = {"add", "legg-til", "leggtil", "ny"}
+AGENDA_USAGE = N_("`/dialog agenda <meeting-no>` (a form) or `/dialog agenda <meeting-no> add <topic-no>`")
+ROSTER_ACTIONS = {
+    "add": "add", "ny": "add", "legg-til": "add",
+    "contact": "contact", "kontakt": "contact",
+    "remove": "remove", "fjern": "remove",
+}
+ANSWERS = {
+    "yes": Answer.YES, "ja": Answer.YES,
+    "no": Answer.NO, "nei": Answer.NO,
+    "maybe": Answer.MAYBE, "kanskje": Answer.MAYBE,
+}
+
+RSVP_USAGE = N_("`/dialog rsvp <meeting-no> yes|no|maybe`, e.g. `/dialog rsvp 2 yes`")

@@ -1,0 +1,273 @@
+"""The `/dialog` grammar: command text becomes a Command, or InvalidInput with a usage hint."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import replace
+
+from handlers.slack.parsing.commands import (
+    AGENDA_ADD,
+    AGENDA_USAGE,
+    ALIASES,
+    ANSWERS,
+    ROSTER_ACTIONS,
+    RSVP_USAGE,
+    URGENT_USAGE,
+    Agenda,
+    Cancel,
+    Command,
+    Decline,
+    Help,
+    Invite,
+    ListMeetings,
+    ListTopics,
+    Propose,
+    RosterAdd,
+    RosterContact,
+    RosterRemove,
+    Rsvp,
+    Schedule,
+    ShowRoster,
+    ShowStats,
+    Suggest,
+    Support,
+    Urgent,
+    WriteMinutes,
+)
+from services.errors import InvalidInput
+from services.i18n import N_, text
+from services.roster import parse_tier
+from services.text import clean_line, clean_text
+
+# Slack and phones turn straight quotes into typographic ones; all of these quote a name.
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "″": '"'})
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_TOKENS = re.compile(r'"([^"]*)"|(\S+)')
+_NUMBER = re.compile(r"^#?(\d{1,9})$")
+
+
+def unescape(value: str) -> str:
+    """Undo Slack's escaping of `&`, `<` and `>` in typed text, so it is stored as people typed it
+    (and escaped once, on the way out)."""
+    return value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def parse_command(raw: str) -> Command:
+    """Parse the text after `/dialog`; raise InvalidInput with a usage hint when it is not valid."""
+    # Cleaned before parsing, so an invisible character cannot hide a command word either.
+    parsed = _parse(clean_text(raw))
+    # Names and titles are free text: unescape them (mentions were parsed from the escaped form),
+    # then clean them as one line (no zero-width or bidi characters in a name).
+    match parsed:
+        case Propose():
+            return Propose(_line(parsed.title), clean_text(unescape(parsed.details)))
+        case Schedule() | Urgent():
+            return replace(parsed, title=_line(parsed.title))
+        case RosterAdd() | RosterContact() | RosterRemove():
+            return replace(parsed, name=_line(parsed.name))
+        case Invite():
+            return replace(parsed, organisation=_line(parsed.organisation))
+        case Decline():
+            return replace(parsed, reason=_line(parsed.reason))
+    return parsed
+
+
+def _line(value: str) -> str:
+    return clean_line(unescape(value))
+
+
+def _parse(raw: str) -> Command:
+    stripped = raw.strip()
+    if not stripped:
+        return Help()
+    word, _, rest = stripped.partition(" ")
+    name = ALIASES.get(word.casefold())
+    rest = rest.strip()
+    if name is None:
+        close = difflib.get_close_matches(word.casefold(), [a for a in ALIASES if a != "?"], n=1, cutoff=0.6)
+        if close:
+            raise InvalidInput(
+                text(N_("I don't know the command `{command}`. Did you mean `{suggestion}`? "
+                        "`/dialog help` lists what I can do."), command=word, suggestion=close[0])
+            )
+        raise InvalidInput(
+            text(
+                N_("I don't know the command `{command}`. Try `/dialog help` for what I can do."),
+                command=word,
+            )
+        )
+    if name == "help":
+        return Help()
+    if name == "topics":
+        return ListTopics()
+    if name == "support":
+        return Support(parse_number(rest, usage=N_("`/dialog support <topic-no>`, e.g. `/dialog support 3`")))
+    if name == "propose":
+        title, details = split_details(rest)
+        return Propose(title.strip(), details.strip())
+    if name == "meetings":
+        return ListMeetings()
+    if name == "rsvp":
+        return _rsvp(rest)
+    if name == "roster":
+        return _roster(rest)
+    if name == "schedule":
+        return _schedule(rest)
+    if name == "invite":
+        return _invite(rest)
+    if name == "urgent":
+        return _urgent(rest)
+    if name == "agenda":
+        return _agenda(rest)
+    if name == "decline":
+        return _decline(rest)
+    if name == "suggest":
+        return Suggest()
+    if name == "stats":
+        return ShowStats()
+    if name == "minutes":
+        usage = N_("`/dialog minutes <meeting-no>`, e.g. `/dialog minutes 2`")
+        return WriteMinutes(parse_number(rest, usage=usage))
+    number = parse_number(rest, usage=N_("`/dialog cancel <meeting-no>`, e.g. `/dialog cancel 2`"))
+    return Cancel(number)
+
+
+# A Slack control sequence or link, as Slack sends it (`<…>`) or as typed text arrives escaped
+# (`&lt;…&gt;`): a `|` inside one is the link's label separator, never the title/details one.
+_BRACKETED = re.compile(r"<[^<>]*>|&lt;.*?&gt;")
+
+
+def split_details(rest: str) -> tuple[str, str]:
+    """`<title> | <details>`: split at the first `|` outside any `<…>`."""
+    position = 0
+    while True:
+        bar = rest.find("|", position)
+        if bar < 0:
+            return rest, ""
+        inside = next((m for m in _BRACKETED.finditer(rest) if m.start() < bar < m.end()), None)
+        if inside is None:
+            return rest[:bar], rest[bar + 1:]
+        position = inside.end()
+
+
+def tokens(rest: str) -> list[str]:
+    """Split command text into words; a "quoted name" (straight or typographic quotes) is one word."""
+    return [
+        match.group(1) if match.group(1) is not None else match.group(2)
+        for match in _TOKENS.finditer(rest.translate(_QUOTES))
+    ]
+
+
+def mentioned_users(words: list[str]) -> tuple[str, ...]:
+    """User ids from Slack's escaped mentions (`<@U123>` or `<@U123|name>`); anything else is refused."""
+    found = []
+    for word in words:
+        match = _MENTION.match(word)
+        if match is None:
+            raise InvalidInput(
+                text(N_("“{word}” is not a person. Mention people with @, e.g. @kari."), word=word)
+            )
+        found.append(match.group(1))
+    return tuple(dict.fromkeys(found))
+
+
+def _rsvp(rest: str) -> Rsvp:
+    parts = rest.split()
+    if len(parts) != 2 or parts[1].casefold() not in ANSWERS:
+        raise InvalidInput(text(N_("Answer like this: {usage}"), usage=text(RSVP_USAGE)))
+    return Rsvp(parse_number(parts[0], usage=RSVP_USAGE), ANSWERS[parts[1].casefold()])
+
+
+def _roster(rest: str) -> Command:
+    words = tokens(rest)
+    if not words:
+        return ShowRoster()
+    action = ROSTER_ACTIONS.get(words[0].casefold())
+    usage = text(
+        N_("`/dialog roster add \"<name>\" core|topic|observer [@person …]`, "
+           "`/dialog roster contact \"<name>\" @person …` or `/dialog roster remove \"<name>\"`")
+    )
+    if action is None or len(words) < 2:
+        raise InvalidInput(text(N_("Edit the roster like this: {usage}"), usage=usage))
+    name = words[1]
+    rest_words = words[2:]
+    if action == "remove":
+        if rest_words:
+            raise InvalidInput(text(N_("Put names with spaces in quotes: {usage}"), usage=usage))
+        return RosterRemove(name)
+    if action == "contact":
+        return RosterContact(name, mentioned_users(rest_words))
+    if not rest_words:
+        raise InvalidInput(text(N_("Say which tier: {usage}"), usage=usage))
+    return RosterAdd(name, parse_tier(rest_words[0]), mentioned_users(rest_words[1:]))
+
+
+def _schedule(rest: str) -> Schedule:
+    if not rest:
+        return Schedule()
+    parts = rest.split(maxsplit=2)
+    if len(parts) < 3:
+        raise InvalidInput(
+            text(N_("Schedule like this: {usage}"),
+                 usage=text(N_("`/dialog schedule <YYYY-MM-DD> <HH:MM> <title>`, e.g. "
+                               "`/dialog schedule 2026-03-14 14:00 Housing`"))),
+        )
+    return Schedule(parts[0], parts[1], parts[2])
+
+
+def _agenda(rest: str) -> Agenda:
+    parts = rest.split()
+    if len(parts) == 1:
+        return Agenda(parse_number(parts[0], usage=AGENDA_USAGE))
+    if len(parts) == 3 and parts[1].casefold() in AGENDA_ADD:
+        return Agenda(parse_number(parts[0], usage=AGENDA_USAGE), parse_number(parts[2], usage=AGENDA_USAGE))
+    raise InvalidInput(text(N_("Build the agenda like this: {usage}"), usage=text(AGENDA_USAGE)))
+
+
+def _decline(rest: str) -> Decline:
+    number, _, reason = rest.partition(" ")
+    usage = N_("`/dialog decline <topic-no> <reason>`, e.g. `/dialog decline 4 Covered by the hearing`")
+    return Decline(parse_number(number, usage=usage), reason.strip())
+
+
+_LOOKS_LIKE_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+_LOOKS_LIKE_TIME = re.compile(r"^\d{1,2}[:.]\d{2}$")
+
+
+def _urgent(rest: str) -> Urgent:
+    parts = rest.split(maxsplit=2)
+    if parts and _LOOKS_LIKE_TIME.match(parts[0]):
+        # A time alone means today.
+        title = rest.split(maxsplit=1)[1] if len(parts) > 1 else ""
+        if not title:
+            raise InvalidInput(
+                text(N_("Call an urgent meeting like this: {usage}"), usage=text(URGENT_USAGE)))
+        return Urgent(title, "today", parts[0])
+    if parts and _LOOKS_LIKE_DATE.match(parts[0]):
+        if len(parts) < 3:
+            raise InvalidInput(
+                text(N_("Call an urgent meeting like this: {usage}"), usage=text(URGENT_USAGE)))
+        return Urgent(parts[2], parts[0], parts[1])
+    return Urgent(rest.strip())
+
+
+def _invite(rest: str) -> Invite:
+    usage = N_("`/dialog invite <meeting-no> \"<organisation>\"`, e.g. `/dialog invite 2 \"Red Cross\"`")
+    words = tokens(rest)
+    if len(words) != 2:
+        raise InvalidInput(text(N_("Invite like this: {usage}"), usage=text(usage)))
+    return Invite(parse_number(words[0], usage=usage), words[1])
+
+
+def parse_number(value: str, *, usage: str) -> int:
+    """A topic or meeting number as people type it (`3` or `#3`)."""
+    match = _NUMBER.match(value.strip())
+    if not match or int(match.group(1)) == 0:
+        raise InvalidInput(
+            text(N_("That needs a number, like this: {usage}"), usage=text(usage))
+        )
+    return int(match.group(1))
+
