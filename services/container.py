@@ -20,6 +20,7 @@ from services.planning import Planning
 from services.ports import Notifier
 from services.roster import Roster
 from services.stats import StatsService
+from services.topic_moves import TopicMoves
 from services.topics import Topics
 from services.workspaces import Workspaces
 from storage.db import DatabaseStatus, health_of
@@ -100,8 +101,11 @@ def build_services(
     workspaces = Workspaces(clock, coordinators)
     deliveries = Deliveries(sessions, clock, notifier)
     channel = Destination.channel(platform, channel_id) if channel_id else None
-    topics = Topics(sessions, clock, workspaces, deliveries, channel)
-    meetings = Meetings(sessions, clock, workspaces, deliveries, timings, channel)
+    # One owner of a topic's moves (agenda, backlog, discussed, declined), shared by the services
+    # that cause them.
+    moves = TopicMoves(clock, deliveries)
+    topics = Topics(sessions, clock, workspaces, deliveries, channel, moves)
+    meetings = Meetings(sessions, clock, workspaces, deliveries, timings, channel, moves)
     roster = Roster(sessions, clock, workspaces, platform)
     roster.on_change(meetings.organisation_changed)
     planning = Planning(sessions, clock, workspaces, timings.timezone, office_hours)
@@ -115,7 +119,7 @@ def build_services(
         roster=roster,
         meetings=meetings,
         planning=planning,
-        minutes=MinutesService(sessions, clock, workspaces, deliveries, meetings, channel, timings.timezone),
+        minutes=MinutesService(sessions, clock, workspaces, deliveries, moves, channel, timings.timezone),
         home=Home(sessions, clock, workspaces, meetings, topics, planning),
         calendars=Calendars(sessions, clock, timings.timezone),
         stats=StatsService(sessions, clock, workspaces),

@@ -13,17 +13,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.deliveries import Deliveries
 from services.errors import InvalidInput, raise_field_errors
 from services.i18n import N_, Text, text
-from services.meetings import INVITE, TOPIC_DISCUSSED, TOPIC_UNSCHEDULED, Meetings, meeting_card
+from services.meetings import INVITE, meeting_card
 from services.messages import ActionItemDue, ActionItemView, MeetingCard, MinutesPosted, MinutesView
 from services.people import Actor, Destination, MessageRef, PersonRef
 from services.roster import find_organisation
+from services.topic_moves import TopicMoves
 from services.workspaces import Workspaces, audit, require_coordinator
 from storage.models import (
     ActionItem,
@@ -72,13 +73,13 @@ class MinutesService:
     """Use cases around minutes; coordinators only."""
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, workspaces: Workspaces,
-                 deliveries: Deliveries, meetings: Meetings, channel: Destination | None,
+                 deliveries: Deliveries, moves: TopicMoves, channel: Destination | None,
                  zone: ZoneInfo) -> None:
         self._sessions = sessions
         self._clock = clock
         self._workspaces = workspaces
         self._deliveries = deliveries
-        self._meetings = meetings
+        self._moves = moves
         self._channel = channel
         self._zone = zone
         deliveries.register(POSTED, self._compose_posted)
@@ -219,15 +220,11 @@ class MinutesService:
             select(Topic).join(MeetingTopic, MeetingTopic.topic_id == Topic.id)
             .where(MeetingTopic.meeting_id == meeting.id)
         ):
-            if topic.number in discussed and topic.state != TopicState.DISCUSSED:
-                topic.state = TopicState.DISCUSSED
-                topic.updated_at = self._clock.now()
-                self._meetings.tell_proposer(session, meeting, topic, TOPIC_DISCUSSED)
-            elif topic.number not in discussed and topic.state == TopicState.SCHEDULED:
+            if topic.number in discussed:
+                self._moves.discussed(session, meeting, topic)
+            else:
                 # On the agenda but not reached: back among the proposals, for a later meeting.
-                topic.state = TopicState.PROPOSED
-                topic.updated_at = self._clock.now()
-                self._meetings.tell_proposer(session, meeting, topic, TOPIC_UNSCHEDULED)
+                self._moves.back_to_backlog(session, meeting, topic)
 
     def _plan_posts(self, session: Session, meeting: Meeting, present: set[tuple[str, str]]) -> None:
         now = self._clock.now()
@@ -246,10 +243,7 @@ class MinutesService:
                     due_at=now, meeting_id=meeting.id,
                 )
         # A correction re-renders what was already posted.
-        session.execute(
-            update(Delivery).where(Delivery.meeting_id == meeting.id, Delivery.kind == POSTED)
-            .values(content_version=Delivery.content_version + 1)
-        )
+        self._deliveries.refresh(session, meeting_id=meeting.id, kinds=(POSTED,))
 
     def _compose_posted(self, session: Session, delivery: Delivery) -> MinutesPosted | None:
         meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None

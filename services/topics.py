@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,7 +14,7 @@ from services.clock import Clock
 from services.deliveries import Deliveries
 from services.errors import Conflict, InvalidInput, NotFound, raise_field_errors
 from services.i18n import N_, Text, text
-from services.messages import TopicAnnouncement, TopicCard, TopicChanged
+from services.messages import TopicAnnouncement, TopicCard
 from services.people import Actor, Destination, PersonRef
 from services.workspaces import (
     Workspaces,
@@ -26,15 +26,15 @@ from services.workspaces import (
 )
 from storage.models import (
     Delivery,
-    Meeting,
-    MeetingState,
-    MeetingTopic,
     Organisation,
     Side,
     Topic,
     TopicState,
     TopicSupport,
 )
+
+if TYPE_CHECKING:
+    from services.topic_moves import TopicMoves
 
 TITLE_MIN = 3
 # Slack's header and button texts cap at 150 characters; the title must fit everywhere it shows.
@@ -70,14 +70,16 @@ class Topics:
         workspaces: Workspaces,
         planner: Deliveries,
         announce_channel: Destination | None,
+        moves: TopicMoves,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._workspaces = workspaces
         self._planner = planner
         self._announce_channel = announce_channel
+        # Declining is a move like any other: `TopicMoves` makes it and tells the proposer.
+        self._moves = moves
         planner.register(ANNOUNCEMENT, self._compose_announcement)
-        planner.register(DECLINED, self._compose_declined)
 
     def check(self, title: str, details: str = "") -> None:
         """Refuse a title or details out of bounds, naming every field at fault at once."""
@@ -195,7 +197,7 @@ class Topics:
                 except IntegrityError:
                     added = False
             if added:
-                _touch_announcements(session, topic.id)
+                self._refresh_announcement(session, topic.id)
             card = _card(session, topic)
         if added:
             self._planner.wake()
@@ -235,7 +237,6 @@ class Topics:
                      max=REASON_MAX, number=number),
                 field="reason",
             )
-        now = self._clock.now()
         with self._sessions.begin() as session:
             workspace = self._workspaces.lock(session, actor.workspace)
             require_coordinator(session, workspace, actor.person)
@@ -244,43 +245,17 @@ class Topics:
                 raise InvalidInput(
                     text(N_("Topic {number} is already closed."), number=number)
                 )
-            topic.state = TopicState.DECLINED
-            topic.state_reason = reason
-            topic.updated_at = now
-            self._withdraw_from_upcoming(session, topic, now)
-            _touch_announcements(session, topic.id)
-            self._planner.plan(
-                session, workspace_id=workspace.id, kind=DECLINED, key=f"topic:{topic.id}:declined",
-                destination=Destination.user(PersonRef(topic.proposer_platform, topic.proposer_user_id)),
-                due_at=now, topic_id=topic.id,
-            )
+            self._moves.decline(session, topic, reason)
+            self._refresh_announcement(session, topic.id)
             audit(session, workspace, actor, "topic.decline", f"topic {topic.number}", self._clock,
                   reason=reason)
             card = _card(session, topic)
         self._planner.wake()
         return card
 
-    def _withdraw_from_upcoming(self, session: Session, topic: Topic, now: datetime) -> None:
-        """Take a topic off the agendas of meetings still ahead (their posts re-render)."""
-        links = session.execute(
-            select(MeetingTopic, Meeting.id)
-            .join(Meeting, Meeting.id == MeetingTopic.meeting_id)
-            .where(MeetingTopic.topic_id == topic.id, Meeting.starts_at > now,
-                   Meeting.state == MeetingState.SCHEDULED)
-        ).all()
-        for link, meeting_id in links:
-            session.delete(link)
-            session.execute(
-                update(Delivery)
-                .where(Delivery.meeting_id == meeting_id, Delivery.dest_kind == "channel")
-                .values(content_version=Delivery.content_version + 1)
-            )
-
-    def _compose_declined(self, session: Session, delivery: Delivery) -> TopicChanged | None:
-        topic = session.get(Topic, delivery.topic_id) if delivery.topic_id else None
-        if topic is None or topic.state != TopicState.DECLINED:
-            return None
-        return TopicChanged(_card(session, topic), "declined")
+    def _refresh_announcement(self, session: Session, topic_id: int) -> None:
+        """Have the topic's posted announcement re-rendered (its supporters or state changed)."""
+        self._planner.refresh(session, topic_id=topic_id, kinds=(ANNOUNCEMENT,))
 
     def get(self, actor: Actor, number: int) -> TopicCard:
         """One topic by its number."""
@@ -319,15 +294,6 @@ def _supports(session: Session, topic_id: int, person: PersonRef) -> bool:
             )
         )
         is not None
-    )
-
-
-def _touch_announcements(session: Session, topic_id: int) -> None:
-    """Mark the topic's posted announcements for re-rendering (the supporter count changed)."""
-    session.execute(
-        update(Delivery)
-        .where(Delivery.topic_id == topic_id, Delivery.kind == ANNOUNCEMENT)
-        .values(content_version=Delivery.content_version + 1)
     )
 
 

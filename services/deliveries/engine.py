@@ -25,14 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
-from services.deliveries.common import (
-    LOOKUP_BURST,
-    LOOKUP_INTERVAL,
-    Composer,
-    Key,
-    Settled,
-    SweepReport,
-)
+from services.deliveries.common import LOOKUP_BURST, LOOKUP_INTERVAL, Composer, Key, Settled, SweepReport
 from services.deliveries.pacing import Pacer, Pacing
 from services.deliveries.planning import Planning
 from services.deliveries.recovery import Recovery

@@ -8,11 +8,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from services.deliveries.common import (
-    IN_CHUNK,
-    EngineState,
-    Planned,
-)
+from services.deliveries.common import IN_CHUNK, EngineState, Planned
 from services.people import Destination
 from storage.models import Delivery, DeliveryState
 

@@ -1,0 +1,72 @@
+"""What the meeting use cases return to the platforms: outcomes and form contents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.i18n import Text
+from services.messages import MeetingCard
+from services.roster import OrganisationCard
+
+
+@dataclass(frozen=True)
+class RsvpOutcome:
+    """An answer as recorded. Deliberately light: a burst of clicks must not each recount the tally."""
+
+    number: int
+    title: str
+    answer: str
+    previous: str | None
+
+
+@dataclass(frozen=True)
+class UpcomingMeeting:
+    meeting: MeetingCard
+    invited: bool
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class InviteOutcome:
+    meeting: MeetingCard
+    organisation: str
+    role: str
+    people: int
+    invitations_sent: bool
+
+
+@dataclass(frozen=True)
+class ScheduleForm:
+    """What the scheduling form offers: open topics and the organisations beyond the core."""
+
+    topics: tuple[tuple[int, str], ...]
+    organisations: tuple[OrganisationCard, ...]
+    core: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UrgentForm:
+    """The urgent form: the scheduling choices, who the pick reaches, and the default start."""
+
+    choices: ScheduleForm
+    organisations: int
+    people: int
+    default_start: datetime
+
+
+@dataclass(frozen=True)
+class AgendaOutcome:
+    """The meeting with its new agenda, and a warning when the open floor is squeezed."""
+
+    meeting: MeetingCard
+    warning: Text | None
+
+
+@dataclass(frozen=True)
+class AgendaForm:
+    """What the agenda form offers and holds: the meeting, open topics, organisations."""
+
+    meeting: MeetingCard
+    topics: tuple[tuple[int, str], ...]
+    organisations: tuple[str, ...]

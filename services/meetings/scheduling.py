@@ -1,0 +1,349 @@
+"""Scheduling meetings: schedule, urgent calls, inviting more organisations, cancelling, and
+keeping upcoming meetings in step with the roster. Plans every invitee's messages."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from services.deliveries import Planned
+from services.errors import Conflict
+from services.i18n import N_, text
+from services.meetings.base import MeetingsBase
+from services.meetings.cards import meeting_card
+from services.meetings.common import CANCELLED, INVITE, NUDGE, PROGRESS, REMINDER, SPACES, fold
+from services.meetings.outcomes import InviteOutcome, ScheduleForm, UrgentForm
+from services.messages import MeetingCard
+from services.people import Actor, Destination
+from services.roster import card_of, find_organisation
+from services.timeutil import after, before
+from services.workspaces import audit, next_number, require_coordinator
+from storage.models import (
+    Delivery,
+    DeliveryState,
+    Invitation,
+    Meeting,
+    MeetingKind,
+    MeetingOrganisation,
+    MeetingState,
+    MeetingTopic,
+    Organisation,
+    Role,
+    Tier,
+    Topic,
+    TopicState,
+    Workspace,
+)
+
+
+class Scheduling(MeetingsBase):
+    """Use cases that create a meeting or change who it reaches."""
+
+    def schedule(
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        starts_at: datetime,
+        duration_minutes: int = 60,
+        video_link: str | None = None,
+        topic_numbers: Sequence[int] = (),
+        organisations: Sequence[str] = (),
+        kind: MeetingKind = MeetingKind.REGULAR,
+    ) -> MeetingCard:
+        """Schedule a meeting: the core organisations and `organisations` are invited at start − lead."""
+        title = SPACES.sub(" ", title).strip()
+        video_link = (video_link or "").strip() or None
+        now = self._clock.now()
+        self._validate(title, starts_at, duration_minutes, video_link, now)
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.lock(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            clash = session.scalar(
+                select(Meeting).where(
+                    Meeting.workspace_id == workspace.id,
+                    Meeting.starts_at == starts_at,
+                    Meeting.state != MeetingState.CANCELLED,
+                )
+            )
+            if clash is not None and fold(clash.title) == fold(title):
+                raise Conflict(
+                    text(N_("Meeting {number} “{title}” is already scheduled at that time."),
+                         number=clash.number, title=clash.title),
+                    field="title",
+                )
+            if kind == MeetingKind.URGENT:
+                self._not_a_repeat(session, workspace, title, now)
+            topics = [self._open_topic(session, workspace, n) for n in dict.fromkeys(topic_numbers)]
+            for topic in topics:
+                self._not_elsewhere(session, None, topic)
+            chosen = [find_organisation(session, workspace, name) for name in organisations]
+            if kind == MeetingKind.URGENT:
+                invite_at = now
+            else:
+                invite_at = max(now, before(starts_at, self._timings.invite_lead, self._timings.timezone))
+            meeting = Meeting(
+                workspace_id=workspace.id,
+                number=next_number(session, workspace.id, "meeting"),
+                title=title,
+                kind=kind,
+                state=MeetingState.SCHEDULED,
+                starts_at=starts_at,
+                duration_minutes=duration_minutes,
+                video_link=video_link,
+                invite_at=invite_at,
+                version=1,
+                calendar_token=secrets.token_urlsafe(24),
+                created_by_platform=actor.person.platform,
+                created_by_user_id=actor.person.user_id,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(meeting)
+            session.flush()
+            for topic in topics:
+                self._moves.put_on_agenda(session, meeting, topic)
+            core = session.scalars(
+                select(Organisation).where(
+                    Organisation.workspace_id == workspace.id,
+                    Organisation.tier == Tier.CORE,
+                    Organisation.archived_at.is_(None),
+                )
+                # One query for every contact: a lazy load per organisation would also flush the
+                # invitations added so far, each time (thousands of organisations in a crisis).
+                .options(selectinload(Organisation.contacts))
+            ).all()
+            have: set[tuple[int, str, str]] = set()
+            for organisation in dict.fromkeys([*core, *chosen]):
+                self._add_organisation(session, meeting, organisation, have=have)
+            session.flush()
+            if self._channel is not None:
+                self._deliveries.plan(
+                    session, workspace_id=workspace.id, kind=INVITE, key=f"meeting:{meeting.id}:invite",
+                    destination=self._channel, due_at=invite_at, meeting_id=meeting.id,
+                    meeting_version=meeting.version,
+                )
+            if kind == MeetingKind.URGENT:
+                self._deliveries.plan(
+                    session, workspace_id=workspace.id, kind=PROGRESS, key=f"meeting:{meeting.id}:progress",
+                    destination=Destination.user(actor.person), due_at=now, meeting_id=meeting.id,
+                    meeting_version=meeting.version,
+                )
+            self._plan_for_invitees(session, meeting)
+            audit(session, workspace, actor, f"meeting.{kind.value}", f"meeting {meeting.number}",
+                  self._clock, title=title, starts_at=starts_at.isoformat(),
+                  organisations=[o.name for o in chosen])
+            card = meeting_card(session, meeting)
+        self._deliveries.wake()
+        return card
+
+    def urgent(
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        starts_at: datetime | None = None,
+        organisations: Sequence[str] = (),
+        video_link: str | None = None,
+    ) -> MeetingCard:
+        """Call an urgent meeting: invitations to the core and `organisations` go out at once, and
+        the coordinator gets a private progress report, updated in place."""
+        starts = starts_at or self._clock.now() + self._timings.urgent_notice
+        return self.schedule(actor, title=title, starts_at=starts, organisations=organisations,
+                             video_link=video_link, kind=MeetingKind.URGENT)
+
+    def urgent_form(self, actor: Actor, organisations: Sequence[str] = ()) -> UrgentForm:
+        """The urgent form's choices, and how many organisations and people the current pick reaches."""
+        form = self.schedule_form(actor)
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            chosen = [find_organisation(session, workspace, name) for name in organisations]
+            core = session.scalars(
+                select(Organisation).where(
+                    Organisation.workspace_id == workspace.id,
+                    Organisation.tier == Tier.CORE,
+                    Organisation.archived_at.is_(None),
+                )
+            ).all()
+            invited = list(dict.fromkeys([*core, *chosen]))
+            people = {(c.platform, c.user_id) for o in invited for c in o.contacts}
+            return UrgentForm(form, len(invited), len(people),
+                              self._clock.now() + self._timings.urgent_notice)
+
+    def invite(self, actor: Actor, number: int, organisation_name: str) -> InviteOutcome:
+        """Add an organisation to a meeting; its contacts are invited at once if invitations went out."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace, meeting = self._upcoming_for_coordinator(session, actor, number, now)
+            organisation = find_organisation(session, workspace, organisation_name)
+            if any(mo.organisation_id == organisation.id for mo in meeting.organisations):
+                raise Conflict(
+                    text(N_("“{organisation}” is already invited to meeting {number}."),
+                         organisation=organisation.name, number=meeting.number)
+                )
+            role = self._add_organisation(session, meeting, organisation)
+            session.flush()
+            self._plan_for_invitees(session, meeting)
+            self._refresh_post(session, meeting.id)
+            audit(session, workspace, actor, "meeting.invite", f"meeting {meeting.number}",
+                  self._clock, organisation=organisation.name)
+            outcome = InviteOutcome(
+                meeting_card(session, meeting), organisation.name, role.value,
+                len(organisation.contacts), meeting.invite_at <= now,
+            )
+        self._deliveries.wake()
+        return outcome
+
+    def cancellable(self, actor: Actor, number: int) -> MeetingCard:
+        """The meeting a coordinator asks to cancel, checked as `cancel` would, with nothing changed:
+        the question "cancel it?" is only asked when the answer can be carried out."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            meeting = self._find(session, workspace, number)
+            self._require_upcoming(meeting, now)
+            return meeting_card(session, meeting)
+
+    def cancel(self, actor: Actor, number: int) -> MeetingCard:
+        """Cancel a meeting; everyone who was invited is told, and the channel post says so."""
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace, meeting = self._upcoming_for_coordinator(session, actor, number, now)
+            meeting.state = MeetingState.CANCELLED
+            meeting.version += 1
+            meeting.updated_at = now
+            # Only people who got an invitation need to hear it is off.
+            told = session.scalars(
+                select(Delivery).where(
+                    Delivery.meeting_id == meeting.id,
+                    Delivery.kind == INVITE,
+                    Delivery.dest_kind == "user",
+                    Delivery.state.in_((DeliveryState.SENT, DeliveryState.SENDING)),
+                )
+            ).all()
+            for delivery in told:
+                self._deliveries.plan(
+                    session, workspace_id=workspace.id, kind=CANCELLED,
+                    key=f"meeting:{meeting.id}:cancelled",
+                    destination=Destination(delivery.dest_platform, "user", delivery.dest_id,
+                                            delivery.language_hint),
+                    due_at=now, meeting_id=meeting.id, meeting_version=meeting.version,
+                )
+            links = session.scalars(select(MeetingTopic).where(MeetingTopic.meeting_id == meeting.id))
+            for link in links:
+                topic = session.get(Topic, link.topic_id)
+                if topic is not None:
+                    self._moves.back_to_backlog(session, meeting, topic)
+            self._refresh_post(session, meeting.id)
+            audit(session, workspace, actor, "meeting.cancel", f"meeting {meeting.number}", self._clock)
+            card = meeting_card(session, meeting)
+        self._deliveries.wake()
+        return card
+
+    def schedule_form(self, actor: Actor) -> ScheduleForm:
+        """The choices for the scheduling form (coordinators only)."""
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            topics = session.scalars(
+                select(Topic)
+                .where(Topic.workspace_id == workspace.id, Topic.state == TopicState.PROPOSED)
+                .order_by(Topic.number)
+            ).all()
+            organisations = session.scalars(
+                select(Organisation)
+                .where(Organisation.workspace_id == workspace.id, Organisation.archived_at.is_(None))
+                .order_by(Organisation.name_key)
+            ).all()
+            return ScheduleForm(
+                topics=tuple((t.number, t.title) for t in topics),
+                organisations=tuple(card_of(o) for o in organisations if o.tier != Tier.CORE),
+                core=tuple(o.name for o in organisations if o.tier == Tier.CORE),
+            )
+
+    def organisation_changed(self, session: Session, workspace: Workspace,
+                             organisation: Organisation) -> None:
+        """Bring upcoming meetings in step with a roster change: a core organisation is invited to
+        all of them, new contacts are invited, and the channel posts show who is invited now."""
+        now = self._clock.now()
+        upcoming = session.scalars(
+            select(Meeting).where(
+                Meeting.workspace_id == workspace.id,
+                Meeting.state == MeetingState.SCHEDULED,
+                Meeting.starts_at > now,
+            )
+        ).all()
+        active = organisation.archived_at is None
+        for meeting in upcoming:
+            link = next((mo for mo in meeting.organisations if mo.organisation_id == organisation.id), None)
+            if link is None and active and organisation.tier == Tier.CORE:
+                self._add_organisation(session, meeting, organisation)
+            elif link is not None and active:
+                self._invite_contacts(session, meeting, organisation, link.role)
+            elif link is None:
+                continue
+            session.flush()
+            self._plan_for_invitees(session, meeting)
+            self._refresh_post(session, meeting.id)
+
+    def _add_organisation(self, session: Session, meeting: Meeting, organisation: Organisation, *,
+                          have: set[tuple[int, str, str]] | None = None) -> Role:
+        """Invite `organisation` and its contacts; `have`, when given, is the meeting's invitations
+        as (organisation, platform, user), kept up to date across calls (saves a rescan each)."""
+        role = Role.OBSERVER if organisation.tier == Tier.OBSERVER else Role.PARTICIPANT
+        meeting.organisations.append(
+            MeetingOrganisation(organisation_id=organisation.id, role=role, added_at=self._clock.now())
+        )
+        self._invite_contacts(session, meeting, organisation, role, have=have)
+        return role
+
+    def _invite_contacts(self, session: Session, meeting: Meeting, organisation: Organisation,
+                         role: Role, *, have: set[tuple[int, str, str]] | None = None) -> None:
+        if have is None:
+            have = {(i.organisation_id, i.platform, i.user_id) for i in meeting.invitations}
+        for contact in organisation.contacts:
+            if (organisation.id, contact.platform, contact.user_id) not in have:
+                have.add((organisation.id, contact.platform, contact.user_id))
+                meeting.invitations.append(
+                    Invitation(organisation_id=organisation.id, platform=contact.platform,
+                               user_id=contact.user_id, created_at=self._clock.now())
+                )
+
+    def _plan_for_invitees(self, session: Session, meeting: Meeting) -> None:
+        """Plan each invitee's invitation, reminders and their organisation's nudge (idempotent)."""
+        now = self._clock.now()
+        urgent = meeting.kind == MeetingKind.URGENT
+        reminders = self._timings.urgent_reminders if urgent else self._timings.reminders
+        invite_due = max(meeting.invite_at, now)
+        added = {mo.organisation_id: mo.added_at for mo in meeting.organisations}
+        languages = {mo.organisation_id: mo.organisation.language for mo in meeting.organisations}
+        # The reminders' times are the same for everyone: worked out once, not per invitee.
+        reminder_dues = [
+            (f"meeting:{meeting.id}:remind:{int(lead.total_seconds())}", due)
+            for lead in reminders
+            for due in [before(meeting.starts_at, lead, self._timings.timezone)]
+            # A reminder that would come before (or with) the invitation is pointless.
+            if due > meeting.invite_at and due > now
+        ]
+        planned: list[Planned] = []
+        for invitation in meeting.invitations:
+            person = Destination(invitation.platform, "user", invitation.user_id,
+                                 languages.get(invitation.organisation_id))
+            common = dict(destination=person, meeting_id=meeting.id, meeting_version=meeting.version)
+            planned.append(Planned(INVITE, f"meeting:{meeting.id}:invite", due_at=invite_due, **common))
+            planned.extend(Planned(REMINDER, key, due_at=due, **common) for key, due in reminder_dues)
+            # Counted from when this organisation was invited, which may be after the others.
+            invited_at = max(meeting.invite_at, added.get(invitation.organisation_id, meeting.invite_at))
+            nudge_due = after(invited_at, self._timings.nudge_after, self._timings.timezone)
+            if not urgent and nudge_due < meeting.starts_at and nudge_due > now:
+                planned.append(Planned(
+                    NUDGE, f"meeting:{meeting.id}:nudge:{invitation.organisation_id}", due_at=nudge_due,
+                    organisation_id=invitation.organisation_id, **common,
+                ))
+        # One query for what is planned already and one bulk insert, in the caller's transaction.
+        self._deliveries.plan_many(session, workspace_id=meeting.workspace_id, planned=planned)

@@ -1,0 +1,46 @@
+"""`Meetings`: the meeting use cases, composed of one part per concern."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.clock import Clock
+from services.deliveries import Deliveries
+from services.meetings.agenda import Agenda
+from services.meetings.answers import Answers
+from services.meetings.common import CANCELLED, INVITE, NUDGE, PROGRESS, REMINDER, MeetingTimings
+from services.meetings.composing import Composing
+from services.meetings.scheduling import Scheduling
+from services.people import Destination
+from services.workspaces import Workspaces
+
+if TYPE_CHECKING:
+    from services.topic_moves import TopicMoves
+
+
+class Meetings(Scheduling, Agenda, Answers, Composing):
+    """Use cases around meetings. Coordinator rights are checked here, whatever the client sent.
+
+    A topic's moves on and off agendas (and the proposer's message about each) belong to
+    `TopicMoves`, which the agenda, cancelling and the minutes all call.
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        workspaces: Workspaces,
+        deliveries: Deliveries,
+        timings: MeetingTimings,
+        channel: Destination | None,
+        moves: TopicMoves,
+    ) -> None:
+        super().__init__(sessions, clock, workspaces, deliveries, timings, channel, moves)
+        deliveries.register(INVITE, self._compose_invitation)
+        deliveries.register(REMINDER, self._compose_reminder)
+        deliveries.register(NUDGE, self._compose_nudge)
+        deliveries.register(CANCELLED, self._compose_cancellation)
+        deliveries.register(PROGRESS, self._compose_progress)
+        deliveries.on_settled(self._invitation_settled)
