@@ -26,14 +26,13 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.webhook import WebhookClient
 
 from handlers.slack import PLATFORM
 from handlers.slack.context import SlackDeps
 from handlers.slack.errors import TAKEN, ErrorReporter, Listener
 from handlers.slack.parsing.carried import ModalContext
 from handlers.slack.render.common import plain
-from handlers.slack.reply import late_note
+from handlers.slack.reply import late_note, privately
 from services.i18n import N_, text
 from services.inbox import AlreadyApplied, Inbox, Pending, is_transient
 
@@ -275,17 +274,9 @@ class Durable:
                    text(N_("Your last request went through just before the bot was interrupted; this "
                            "confirmation is late.")))
         rendered = plain(t, message)
-        response_url = str(context.get(_REPLY_URL) or "")
-        client = context.client
         try:
-            if response_url:
-                response = WebhookClient(response_url).send(
-                    text=rendered.text, blocks=rendered.blocks, response_type="ephemeral",
-                    replace_original=False)
-                if response.status_code == 200:
-                    return
-            if context.user_id and client is not None:
-                client.chat_postMessage(channel=context.user_id, text=rendered.text, blocks=rendered.blocks)
+            privately(rendered, response_url=str(context.get(_REPLY_URL) or ""),
+                      user_id=context.user_id or "", client=context.client)
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("could not tell %s that their request went through: %s", context.user_id, exc)
 

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.slack.context import SlackDeps
 from handlers.slack.render.common import plain
+from handlers.slack.reply import privately
 from services.errors import DomainError
 from services.i18n import N_, text
 
@@ -101,14 +102,11 @@ class ErrorReporter:
                     reference=reference,
                 ),
             )
+        # Requests from a message carry a response_url; those from the Home tab or a form do not.
+        response_url = context.respond.response_url if context.respond is not None else None
         try:
-            # Requests from a message carry a response_url; those from the Home tab or a form do not.
-            if context.respond is not None and context.respond.response_url:
-                context.respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral",
-                                replace_original=False)
-            elif context.user_id and context.client is not None:
-                context.client.chat_postMessage(channel=context.user_id, text=rendered.text,
-                                                blocks=rendered.blocks)
+            privately(rendered, response_url=response_url or "", user_id=context.user_id or "",
+                      client=context.client)
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("could not tell %s about an error: %s", context.user_id, exc)
 
