@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.slack.context import SlackDeps
+from handlers.slack.context import SlackDeps, bind
 from handlers.slack.errors import Listener, ack_now
 from handlers.slack.parsing.carried import ModalContext
 from handlers.slack.parsing.commands import (
@@ -60,97 +60,99 @@ from services.meetings import AgendaOutcome
 from services.timeutil import local_to_utc, parse_date, parse_time
 
 
-def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -> None:
-    """Listen for `/dialog`."""
+def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: WebClient,
+           context: BoltContext) -> None:
+    """`/dialog …`: parse the text, call one service, answer privately (or open a form)."""
     services = deps.services
     zone = deps.timezone
+    parsed = parse_command(command.get("text") or "")
+    t = deps.translator(context)
+    actor = deps.actor(context)
+    origin = ModalContext(command.get("channel_id", ""), command.get("response_url", ""))
+    match parsed:
+        case Help():
+            private(respond, help_message(t, zone.key))
+        case Propose() if parsed.wants_modal:
+            client.views_open(trigger_id=command["trigger_id"],
+                              view=propose_modal(t, origin.dump()))
+        case Propose():
+            card = services.topics.propose(actor, parsed.title, parsed.details)
+            private(respond, proposal_confirmation(t, card, announced=bool(deps.channel_id)))
+        case ListTopics():
+            private(respond, topic_list(t, services.topics.open_topics(actor)))
+        case Support():
+            outcome = services.topics.support(actor, parsed.number)
+            private(respond, support_confirmation(t, outcome.topic, added=outcome.added))
+        case ListMeetings():
+            private(respond, meeting_list(t, services.meetings.upcoming(actor), zone))
+        case Rsvp():
+            outcome = services.meetings.rsvp(actor, parsed.number, parsed.answer)
+            private(respond, rsvp_confirmation(t, outcome))
+        case ShowRoster():
+            private(respond, roster_list(t, services.roster.organisations(actor)))
+        case RosterAdd():
+            card = services.roster.add(actor, parsed.name, parsed.tier, parsed.contacts)
+            private(respond, roster_added(t, card))
+        case RosterContact():
+            outcome = services.roster.add_contacts(actor, parsed.name, parsed.contacts)
+            private(respond, roster_contacts(t, outcome))
+        case RosterRemove():
+            removed = services.roster.remove(actor, parsed.name)
+            private(respond, roster_removed(t, removed))
+        case Schedule() if parsed.wants_modal:
+            form = services.meetings.schedule_form(actor)
+            client.views_open(trigger_id=command["trigger_id"],
+                              view=schedule_modal(t, form, origin.dump()))
+        case Schedule():
+            starts_at = local_to_utc(parse_date(parsed.day), parse_time(parsed.at), zone)
+            card = services.meetings.schedule(actor, title=parsed.title, starts_at=starts_at)
+            sent = card.invite_at <= services.clock.now()
+            private(respond, with_insights(
+                schedule_confirmation(t, card, zone, sent), t,
+                services.planning.insights(actor, card.number)))
+        case Urgent() if parsed.wants_modal:
+            form = services.meetings.urgent_form(actor)
+            client.views_open(trigger_id=command["trigger_id"],
+                              view=urgent_modal(t, form, origin.dump()))
+        case Urgent():
+            day = services.clock.now().astimezone(zone).date() if parsed.day == "today" else (
+                parse_date(parsed.day) if parsed.day else None)
+            starts_at = local_to_utc(day, parse_time(parsed.at), zone) if day else None
+            card = services.meetings.urgent(actor, title=parsed.title, starts_at=starts_at)
+            private(respond, schedule_confirmation(t, card, zone, True))
+        case Agenda() if parsed.topic is None:
+            form = services.meetings.agenda_form(actor, parsed.number)
+            origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
+            client.views_open(trigger_id=command["trigger_id"],
+                              view=agenda_modal(t, form, origin.dump()))
+        case Agenda():
+            card = services.meetings.add_topic(actor, parsed.number, parsed.topic)
+            private(respond, with_insights(
+                agenda_confirmation(t, AgendaOutcome(card, None)), t,
+                services.planning.insights(actor, parsed.number)))
+        case WriteMinutes():
+            form = services.minutes.form(actor, parsed.number)
+            origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
+            client.views_open(trigger_id=command["trigger_id"],
+                              view=minutes_modal(t, form, origin.dump()))
+        case ShowStats():
+            private(respond, stats_message(t, services.stats.compute(actor), zone))
+        case Suggest():
+            private(respond, slot_list(t, services.planning.suggest_slots(actor), zone))
+        case Decline():
+            card = services.topics.decline(actor, parsed.number, parsed.reason)
+            private(respond, decline_confirmation(t, card))
+        case Invite():
+            outcome = services.meetings.invite(actor, parsed.number, parsed.organisation)
+            private(respond, with_insights(
+                invite_confirmation(t, outcome), t,
+                services.planning.insights(actor, parsed.number)))
+        case Cancel():
+            # Destructive and told to everyone: ask first; the button does it.
+            card = services.meetings.cancellable(actor, parsed.number)
+            private(respond, cancel_question(t, card, zone))
 
-    def dialog(command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
-        parsed = parse_command(command.get("text") or "")
-        t = deps.translator(context)
-        actor = deps.actor(context)
-        origin = ModalContext(command.get("channel_id", ""), command.get("response_url", ""))
-        match parsed:
-            case Help():
-                private(respond, help_message(t, zone.key))
-            case Propose() if parsed.wants_modal:
-                client.views_open(trigger_id=command["trigger_id"],
-                                  view=propose_modal(t, origin.dump()))
-            case Propose():
-                card = services.topics.propose(actor, parsed.title, parsed.details)
-                private(respond, proposal_confirmation(t, card, announced=bool(deps.channel_id)))
-            case ListTopics():
-                private(respond, topic_list(t, services.topics.open_topics(actor)))
-            case Support():
-                outcome = services.topics.support(actor, parsed.number)
-                private(respond, support_confirmation(t, outcome.topic, added=outcome.added))
-            case ListMeetings():
-                private(respond, meeting_list(t, services.meetings.upcoming(actor), zone))
-            case Rsvp():
-                outcome = services.meetings.rsvp(actor, parsed.number, parsed.answer)
-                private(respond, rsvp_confirmation(t, outcome))
-            case ShowRoster():
-                private(respond, roster_list(t, services.roster.organisations(actor)))
-            case RosterAdd():
-                card = services.roster.add(actor, parsed.name, parsed.tier, parsed.contacts)
-                private(respond, roster_added(t, card))
-            case RosterContact():
-                outcome = services.roster.add_contacts(actor, parsed.name, parsed.contacts)
-                private(respond, roster_contacts(t, outcome))
-            case RosterRemove():
-                removed = services.roster.remove(actor, parsed.name)
-                private(respond, roster_removed(t, removed))
-            case Schedule() if parsed.wants_modal:
-                form = services.meetings.schedule_form(actor)
-                client.views_open(trigger_id=command["trigger_id"],
-                                  view=schedule_modal(t, form, origin.dump()))
-            case Schedule():
-                starts_at = local_to_utc(parse_date(parsed.day), parse_time(parsed.at), zone)
-                card = services.meetings.schedule(actor, title=parsed.title, starts_at=starts_at)
-                sent = card.invite_at <= services.clock.now()
-                private(respond, with_insights(
-                    schedule_confirmation(t, card, zone, sent), t,
-                    services.planning.insights(actor, card.number)))
-            case Urgent() if parsed.wants_modal:
-                form = services.meetings.urgent_form(actor)
-                client.views_open(trigger_id=command["trigger_id"],
-                                  view=urgent_modal(t, form, origin.dump()))
-            case Urgent():
-                day = services.clock.now().astimezone(zone).date() if parsed.day == "today" else (
-                    parse_date(parsed.day) if parsed.day else None)
-                starts_at = local_to_utc(day, parse_time(parsed.at), zone) if day else None
-                card = services.meetings.urgent(actor, title=parsed.title, starts_at=starts_at)
-                private(respond, schedule_confirmation(t, card, zone, True))
-            case Agenda() if parsed.topic is None:
-                form = services.meetings.agenda_form(actor, parsed.number)
-                origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
-                client.views_open(trigger_id=command["trigger_id"],
-                                  view=agenda_modal(t, form, origin.dump()))
-            case Agenda():
-                card = services.meetings.add_topic(actor, parsed.number, parsed.topic)
-                private(respond, with_insights(
-                    agenda_confirmation(t, AgendaOutcome(card, None)), t,
-                    services.planning.insights(actor, parsed.number)))
-            case WriteMinutes():
-                form = services.minutes.form(actor, parsed.number)
-                origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
-                client.views_open(trigger_id=command["trigger_id"],
-                                  view=minutes_modal(t, form, origin.dump()))
-            case ShowStats():
-                private(respond, stats_message(t, services.stats.compute(actor), zone))
-            case Suggest():
-                private(respond, slot_list(t, services.planning.suggest_slots(actor), zone))
-            case Decline():
-                card = services.topics.decline(actor, parsed.number, parsed.reason)
-                private(respond, decline_confirmation(t, card))
-            case Invite():
-                outcome = services.meetings.invite(actor, parsed.number, parsed.organisation)
-                private(respond, with_insights(
-                    invite_confirmation(t, outcome), t,
-                    services.planning.insights(actor, parsed.number)))
-            case Cancel():
-                # Destructive and told to everyone: ask first; the button does it.
-                card = services.meetings.cancellable(actor, parsed.number)
-                private(respond, cancel_question(t, card, zone))
 
-    app.command("/dialog")(ack=ack_now, lazy=[guard(dialog)])
+def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -> None:
+    """Listen for `/dialog`."""
+    app.command("/dialog")(ack=ack_now, lazy=[guard(bind(dialog, deps))])

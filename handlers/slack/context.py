@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import BoltContext
@@ -44,3 +47,17 @@ class SlackDeps:
     def quick_translator(self, context: BoltContext) -> Translator:
         """The requester's language if already known, else the default: safe before `ack()`."""
         return self.locales.known_translator(context.user_id or "")
+
+
+def bind(listener: Callable[..., Any], *given: Any) -> Callable[..., Any]:
+    """`listener` with its leading arguments (the deps) given; Bolt injects the rest by name.
+
+    Bolt reads the partial's signature, which leaves the given arguments out. The name and
+    docstring are copied for Bolt's logs, but not `__wrapped__`: Bolt unwraps a listener before
+    reading its arguments, and would then ask for the given ones too.
+    """
+    bound = functools.partial(listener, *given)
+    bound.__name__ = listener.__name__  # type: ignore[attr-defined]
+    bound.__qualname__ = listener.__qualname__  # type: ignore[attr-defined]
+    bound.__doc__ = listener.__doc__
+    return bound
