@@ -32,8 +32,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from sandbox.fake_slack import FakeSlack
-from sandbox.slack_requests import SlackRequester
+from fakes.slack import FakeSlack, SlackRequester
 from storage.db import make_engine, normalise_url
 from storage.models import Delivery, DeliveryState
 from tests.support.bot_process import free_port

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from sandbox.slack_requests import SlackRequester
+from fakes.slack import SlackRequester
 
 START_DELAY = 0.3
 """Seconds between starting the clients and the first request, so every client is ready."""

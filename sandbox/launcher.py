@@ -17,11 +17,11 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
 from config import Secret, Settings
+from fakes.slack import FakeSlack
 from handlers.slack import PLATFORM
 from handlers.slack.server import make_server, stop_server
 from runtime import Runtime, build, on_signals, shut_down
 from sandbox import LOOPBACK, demo
-from sandbox.fake_slack import FakeSlack
 from sandbox.web import Site, create_sandbox_app
 from sandbox.workspace import SandboxError, SandboxWorkspace
 from services.clock import Clock

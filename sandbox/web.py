@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request, send_from_directory
 
-from sandbox.fake_slack import API_PREFIX, RESPONSE_PREFIX
+from fakes.slack import API_PREFIX, RESPONSE_PREFIX
 from sandbox.workspace import LONG_POLL_SECONDS, SandboxError, SandboxWorkspace
 
 STATIC = Path(__file__).resolve().parent / "static"

@@ -1,9 +1,9 @@
 """The browser sandbox's workspace: the people in it act on the bot as Slack's clients would.
 
-The Web API side is :class:`~sandbox.fake_slack.FakeSlack`, the same fake the tests use. This
+The Web API side is :class:`~fakes.slack.FakeSlack`, the same fake the tests use. This
 module is the other side: what a person does in the page (types a slash command, clicks a
 button, fills in and submits a modal, opens the Home tab) becomes the request Slack would send,
-built by :mod:`sandbox.slack_requests` from recorded payloads, signed with the app's signing
+built by :mod:`fakes.slack.requests` from recorded payloads, signed with the app's signing
 secret and POSTed to the bot's ``/slack/events``. Nothing in the bot knows it is in a sandbox.
 
 What the bot answers in the acknowledgement is applied as Slack applies it: a slash
@@ -27,9 +27,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fakes.slack import FakeSlack, Response, SlackRequester
 from sandbox.demo import Person
-from sandbox.fake_slack import FakeSlack
-from sandbox.slack_requests import Response, SlackRequester
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from sandbox.slack_requests import SlackRequester
+from fakes.slack import SlackRequester
 from tests.conftest import CHANNEL, COORDINATOR
 from tests.support.bot_process import BOT, clean_env, free_port, start_bot, wait_healthy
 from tests.support.harness import MEMBERS, SIGNING_SECRET, fake_workspace

@@ -17,9 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from fakes.slack import FakeSlack, SlackRequester
 from handlers.slack.parsing import ModalContext
-from sandbox.fake_slack import FakeSlack
-from sandbox.slack_requests import SlackRequester
 from storage.db import make_engine
 from storage.models import Answer, Invitation, Organisation, Topic, TopicSupport
 from tests.conftest import CHANNEL, COORDINATOR

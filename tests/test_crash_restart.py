@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from sandbox.fake_slack import FakeSlack
-from sandbox.slack_requests import SlackRequester
+from fakes.slack import FakeSlack, SlackRequester
 from storage.db import make_engine
 from storage.models import Delivery, DeliveryState
 from tests.conftest import CHANNEL, COORDINATOR

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from sandbox.fake_slack import FakeSlack
+from fakes.slack import FakeSlack
 from tests.support.db_faults import ReadOnlyFault
 from tests.support.harness import RunningBot, bot_settings, fake_workspace, running_bot
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from sandbox.slack_requests import SlackRequester
+from fakes.slack import SlackRequester
 from storage.db import make_engine, make_session_factory
 from storage.models import Delivery
 from tests.conftest import CHANNEL, COORDINATOR, empty_postgres

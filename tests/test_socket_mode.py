@@ -13,8 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox.fake_slack import FakeSlack
-from sandbox.slack_requests import slash_command_payload
+from fakes.slack import FakeSlack, slash_command_payload
 from tests.conftest import CHANNEL
 from tests.support.bot_process import BOT, clean_env, free_port, start_bot, wait_healthy
 from tests.support.harness import MEMBERS, fake_workspace

@@ -11,7 +11,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from sandbox.fake_slack import (
+from fakes.slack import (
     METHOD_RATE_LIMITS,
     POST_MESSAGE_PER_CHANNEL,
     POST_MESSAGE_WORKSPACE,

@@ -15,15 +15,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from sandbox.fake_slack import (
+from fakes.slack import (
     EXTRA_OPERATIONS,
     VENDORED_SPEC,
     FakeSlack,
     SpecNotFoundError,
-    _load_operations,
     find_spec,
 )
-from sandbox.slack_spec.trim import trim
+from fakes.slack.openapi import _load_operations
+from fakes.slack.spec.trim import trim
 
 CHANNEL = "C0DIALOG"
 ANN = "U0ANN"
@@ -584,7 +584,7 @@ def test_the_trimmed_spec_says_what_the_full_spec_says_about_every_method_the_fa
         pytest.skip("Slack's full spec is not beside this checkout (shared/slack/web-api-openapi-v2.json)")
     expected = json.loads(json.dumps(trim(json.loads(full.read_text()), set(FakeSlack.implemented_methods()))))
     assert json.loads(VENDORED_SPEC.read_text()) == expected, \
-        "run `python -m sandbox.slack_spec.trim <full spec>` after changing the fake's methods"
+        "run `python -m fakes.slack.spec.trim <full spec>` after changing the fake's methods"
 
 
 def test_action_ids_must_be_unique_per_block_by_default(fake: FakeSlack, client: WebClient) -> None:

@@ -23,8 +23,7 @@ from slack_sdk.socket_mode import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from sandbox.fake_slack import FakeSlack
-from sandbox.slack_requests import load_fixture, slash_command_payload
+from fakes.slack import FakeSlack, load_fixture, slash_command_payload
 
 CHANNEL = "C0DIALOG"
 ANN = "U0ANN"

@@ -8,7 +8,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from sandbox.fake_slack import FakeSlack, special_mention_problems
+from fakes.slack import FakeSlack, special_mention_problems
 
 CHANNEL = "C0DIALOG"
 ANN = "U0ANN"

@@ -17,10 +17,10 @@ from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from sandbox.fake_slack import FakeSlack
-from sandbox.slack_requests import (
+from fakes.slack import (
     FIXTURES,
     FORM,
+    FakeSlack,
     SlackRequester,
     load_fixture,
 )
@@ -124,7 +124,7 @@ def test_payload_fixtures_parse() -> None:
 
 
 def test_fixture_blocks_are_valid_block_kit() -> None:
-    from sandbox.fake_slack import block_problems, view_problems
+    from fakes.slack import block_problems, view_problems
 
     assert block_problems(load_fixture("block_actions")["message"]["blocks"], limit=50) == []
     view = load_fixture("view_submission")["view"]

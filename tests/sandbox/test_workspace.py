@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_sdk import WebClient
 
+from fakes.slack import SlackRequester
 from sandbox import demo
 from sandbox.launcher import Sandbox
-from sandbox.slack_requests import SlackRequester
 from services.clock import ManualClock
 from tests.support.sandbox import call, running_sandbox
 

@@ -10,10 +10,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from config import Settings, load_settings
+from fakes.slack import FakeSlack, SlackRequester
 from handlers.slack.server import make_server, stop_server
 from runtime import Runtime, build
-from sandbox.fake_slack import FakeSlack
-from sandbox.slack_requests import SlackRequester
 from services.clock import Clock
 from tests.conftest import CHANNEL, COORDINATOR, TEAM
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sandbox.fake_slack import FakeSlack
+from fakes.slack import FakeSlack
 from tests.support.harness import RunningBot, bot_settings, fake_workspace, running_bot
 
 

@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from sandbox.fake_slack import FakeSlack
+from fakes.slack import FakeSlack
 from services.enums import Answer
 from services.people import Actor
 from services.roster import RosterRow

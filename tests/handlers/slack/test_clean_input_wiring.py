@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sandbox.fake_slack import FakeSlack
+from fakes.slack import FakeSlack
 from services.people import Actor
 from tests.conftest import COORDINATOR
 from tests.support.harness import MEMBERS, RunningBot

@@ -12,9 +12,8 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
+from fakes.slack import FORM, JSON, FakeSlack, SlackRequester
 from handlers.slack.server import EVENTS_PATH, MAX_BODY_BYTES, MAX_HEADER_BYTES, create_web_app
-from sandbox.fake_slack import FakeSlack
-from sandbox.slack_requests import FORM, JSON, SlackRequester
 from tests.support.edge import Answer, closed_by_server, exchange, rendered, request_bytes, serving, sign
 from tests.support.harness import (
     MEMBERS,

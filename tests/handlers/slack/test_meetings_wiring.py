@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sandbox.fake_slack import FakeSlack
+from fakes.slack import FakeSlack
 from services.clock import ManualClock
 from tests.conftest import CHANNEL, COORDINATOR
 from tests.support.harness import MEMBERS, RunningBot, bot_settings, running_bot

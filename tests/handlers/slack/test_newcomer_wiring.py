@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from handlers.slack.parsing import Propose, parse_command, split_details
-from sandbox.fake_slack import FakeSlack
+from fakes.slack import FakeSlack
 from services.clock import ManualClock
 from services.errors import InvalidInput
 from tests.conftest import CHANNEL, COORDINATOR

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from sandbox.fake_slack import FakeSlack
+from fakes.slack import FakeSlack
 from tests.conftest import CHANNEL, COORDINATOR
 from tests.support.harness import MEMBERS, NORWEGIAN, RunningBot
 

@@ -1,7 +1,7 @@
 """Send requests to the bot's HTTP endpoint exactly as Slack does: real-format payloads,
 signed with the signing secret (``X-Slack-Signature``, ``X-Slack-Request-Timestamp``).
 
-Payloads are built from recorded-format examples in ``sandbox/payloads/`` with only the
+Payloads are built from recorded-format examples in ``fakes/slack/payloads/`` with only the
 fields a caller sets overridden, so the bot sees what Slack would send. The tests and the
 browser sandbox (:mod:`sandbox.workspace`) both speak to the bot through this module.
 """
@@ -32,7 +32,7 @@ _SERIAL = itertools.count(1)
 
 
 def load_fixture(name: str) -> Any:
-    """A recorded-format Slack payload from ``sandbox/payloads/<name>.json`` (a copy)."""
+    """A recorded-format Slack payload from ``fakes/slack/payloads/<name>.json`` (a copy)."""
     with open(FIXTURES / f"{name}.json", encoding="utf-8") as handle:
         return json.load(handle)
 

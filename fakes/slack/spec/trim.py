@@ -3,7 +3,7 @@
 The sandbox must run from a fresh clone, which does not have the full 1 MB spec beside it.
 Run this after adding a method to the fake, with the full spec at hand:
 
-    python -m sandbox.slack_spec.trim path/to/web-api-openapi-v2.json
+    python -m fakes.slack.spec.trim path/to/web-api-openapi-v2.json
 
 Only each method's verbs and parameters are kept (what the fake checks calls against); the
 spec is MIT-licensed by Slack (LICENSE-slack-api-specs).
@@ -41,14 +41,14 @@ def trim(spec: dict[str, Any], methods: set[str]) -> dict[str, Any]:
     return {
         "swagger": spec["swagger"],
         "info": {**spec.get("info", {}), "description": "The methods Dialogbot's fake Slack implements, "
-                 "trimmed from Slack's published Web API spec by sandbox/slack_spec/trim.py."},
+                 "trimmed from Slack's published Web API spec by fakes/slack/spec/trim.py."},
         "basePath": spec.get("basePath", "/api"),
         "paths": paths,
     }
 
 
 def main(argv: list[str]) -> int:
-    from sandbox.fake_slack import FakeSlack
+    from fakes.slack import FakeSlack
 
     if len(argv) != 1:
         print(__doc__, file=sys.stderr)
