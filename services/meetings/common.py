@@ -14,6 +14,7 @@ REMINDER = "meeting_reminder"
 NUDGE = "meeting_nudge"
 CANCELLED = "meeting_cancelled"
 PROGRESS = "urgent_progress"
+# A proposer told of their topic's move; planned and composed by `services.topic_moves.TopicMoves`.
 TOPIC_SCHEDULED = "topic_scheduled"
 TOPIC_UNSCHEDULED = "topic_unscheduled"
 TOPIC_DISCUSSED = "topic_discussed"
