@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from fakes.slack import RESPONSE_URL_FAILURES, FakeSlack
-from fakes.slack import slash_command_payload
+from fakes.slack import RESPONSE_URL_FAILURES, FakeSlack, slash_command_payload
 from services.people import Actor
 from storage.models import InboxEntry, InboxState, Topic
 from tests.conftest import TEAM

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from handlers.slack.parsing import Propose, parse_command, split_details
 from fakes.slack import FakeSlack
+from handlers.slack.parsing import Propose, parse_command, split_details
 from services.clock import ManualClock
 from services.errors import InvalidInput
 from tests.conftest import CHANNEL, COORDINATOR
