@@ -3,44 +3,58 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from services.messages import MeetingCard, Talk, Tally
-from storage.models import Answer, Meeting, MeetingTalk, MeetingTopic, Organisation, Role, Topic
+from storage.models import (
+    Answer,
+    Contact,
+    Invitation,
+    Meeting,
+    MeetingOrganisation,
+    MeetingTalk,
+    MeetingTopic,
+    Organisation,
+    Role,
+    Topic,
+)
 
 
 def meeting_card(session: Session, meeting: Meeting) -> MeetingCard:
     """The plain view of a meeting, with its agenda, invitees and tally."""
-    # Every message of a fan-out composes this: one query for the organisations and one for their
-    # contacts, not two per organisation (an urgent call may invite a thousand).
-    ids = [mo.organisation_id for mo in meeting.organisations]
-    loaded = {
-        org.id: org for org in session.scalars(
-            select(Organisation).where(Organisation.id.in_(ids)).options(selectinload(Organisation.contacts))
-        )
-    } if ids else {}
-    organisations = {mo.organisation_id: (mo.role, loaded.get(mo.organisation_id))
-                     for mo in meeting.organisations}
-    active = {oid: (role, org) for oid, (role, org) in organisations.items()
-              if org is not None and org.archived_at is None}
-    participants = sorted(org.name for role, org in active.values() if role == Role.PARTICIPANT)
-    observers = sorted(org.name for role, org in active.values() if role == Role.OBSERVER)
+    # Every message of a fan-out composes this, each in its own session: plain column queries
+    # (three, whatever the size) rather than thousands of ORM objects for a city-wide urgent call.
+    invited = session.execute(
+        select(MeetingOrganisation.organisation_id, MeetingOrganisation.role, Organisation.name)
+        .join(Organisation, Organisation.id == MeetingOrganisation.organisation_id)
+        .where(MeetingOrganisation.meeting_id == meeting.id, Organisation.archived_at.is_(None))
+    ).all()
+    active = {organisation_id: role for organisation_id, role, _ in invited}
+    participants = sorted(name for _, role, name in invited if role == Role.PARTICIPANT)
+    observers = sorted(name for _, role, name in invited if role == Role.OBSERVER)
+    contacts = set(session.execute(
+        select(Contact.organisation_id, Contact.platform, Contact.user_id)
+        .join(MeetingOrganisation, MeetingOrganisation.organisation_id == Contact.organisation_id)
+        .where(MeetingOrganisation.meeting_id == meeting.id)
+    ).all())
     people: dict[tuple[str, str], Answer | None] = {}
     observer_people: dict[tuple[str, str], Answer | None] = {}
     organisations_yes: set[int] = set()
     observers_yes: set[int] = set()
-    contacts = {oid: {(c.platform, c.user_id) for c in org.contacts} for oid, (_, org) in active.items()}
-    for invitation in meeting.invitations:
+    for organisation_id, platform, user_id, answer in session.execute(
+        select(Invitation.organisation_id, Invitation.platform, Invitation.user_id, Invitation.answer)
+        .where(Invitation.meeting_id == meeting.id).order_by(Invitation.id)
+    ):
         # Only people who still speak for an organisation still on the roster count.
-        if (invitation.platform, invitation.user_id) not in contacts.get(invitation.organisation_id, ()):
+        if organisation_id not in active or (organisation_id, platform, user_id) not in contacts:
             continue
-        role = active[invitation.organisation_id][0]
-        key = (invitation.platform, invitation.user_id)
+        role = active[organisation_id]
+        key = (platform, user_id)
         bucket = observer_people if role == Role.OBSERVER else people
         # A person speaking for two organisations counts once, with their answer.
-        bucket[key] = invitation.answer or bucket.get(key)
-        if invitation.answer == Answer.YES:
-            (observers_yes if role == Role.OBSERVER else organisations_yes).add(invitation.organisation_id)
+        bucket[key] = answer or bucket.get(key)
+        if answer == Answer.YES:
+            (observers_yes if role == Role.OBSERVER else organisations_yes).add(organisation_id)
     answers = list(people.values())
     tally = Tally(
         yes=answers.count(Answer.YES),
