@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -42,58 +43,15 @@ def build_scheduler(services: Services, *, sweep_seconds: float = SWEEP_SECONDS,
     database watchdog (which calls `on_database_lost` with the exit status)."""
     scheduler = BackgroundScheduler(timezone=UTC)
     sweep = DeliverySweep(services)
-    scheduler.add_job(
-        sweep,
-        "interval",
-        seconds=sweep_seconds,
-        id=SWEEP_JOB_ID,
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        # Runs that could not start on time are simply the next tick's work.
-        misfire_grace_time=None,
-        next_run_time=datetime.now(UTC),
-    )
-
+    _every(scheduler, sweep, sweep_seconds, SWEEP_JOB_ID)
     # Beats from a job of its own: a long sweep (a big fan-out) must not look like a dead worker.
-    scheduler.add_job(
-        heartbeat,
-        "interval",
-        args=(services,),
-        seconds=HEARTBEAT.total_seconds(),
-        id=HEARTBEAT_JOB_ID,
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-        next_run_time=datetime.now(UTC),
-    )
-
+    _every(scheduler, partial(heartbeat, services), HEARTBEAT.total_seconds(), HEARTBEAT_JOB_ID)
     # Requests acknowledged but left unfinished by a process that died are picked up from here.
-    scheduler.add_job(
-        resume_requests,
-        "interval",
-        args=(services,),
-        seconds=RESUME_SECONDS,
-        id=RESUME_JOB_ID,
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-        next_run_time=datetime.now(UTC),
-    )
-
-    # A database that keeps failing ends the process (see scheduling/watchdog.py).
-    scheduler.add_job(
-        DatabaseWatchdog(services, exit=on_database_lost),
-        "interval",
-        seconds=WATCHDOG_SECONDS,
-        id=WATCHDOG_JOB_ID,
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
+    _every(scheduler, partial(resume_requests, services), RESUME_SECONDS, RESUME_JOB_ID)
+    # A database that keeps failing ends the process (see scheduling/watchdog.py); its first look
+    # waits a period, as there is nothing to watch at start.
+    _every(scheduler, DatabaseWatchdog(services, exit=on_database_lost), WATCHDOG_SECONDS, WATCHDOG_JOB_ID,
+           at_once=False)
 
     def wake() -> None:
         sweep.request()
@@ -102,3 +60,12 @@ def build_scheduler(services: Services, *, sweep_seconds: float = SWEEP_SECONDS,
 
     services.deliveries.on_wake(wake)
     return scheduler
+
+
+def _every(scheduler: BackgroundScheduler, job: Callable[[], None], seconds: float, job_id: str, *,
+           at_once: bool = True) -> None:
+    """Run `job` every `seconds` under an explicit id: one instance at a time, late runs folded into
+    the next tick (APScheduler's default misfire grace would silently drop them)."""
+    scheduler.add_job(job, "interval", seconds=seconds, id=job_id, replace_existing=True, max_instances=1,
+                      coalesce=True, misfire_grace_time=None,
+                      **({"next_run_time": datetime.now(UTC)} if at_once else {}))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from handlers.slack.parsing import ModalContext
 from storage.db import make_engine
 from storage.models import Answer, Invitation, Organisation, Topic, TopicSupport
 from tests.conftest import CHANNEL, COORDINATOR
-from tests.support.bot_process import BOT, clean_env, free_port, wait_healthy
+from tests.support.bot_process import free_port, start_logged_bot, wait_healthy
 from tests.support.db_faults import cpu_hog
 from tests.support.harness import SIGNING_SECRET, fake_workspace
 
@@ -34,15 +33,8 @@ FORM_USERS = [f"UFORM{n:04d}" for n in range(3)]
 
 
 def _start(tmp_path: Path, fake: FakeSlack, database_url: str, port: int, log: str) -> subprocess.Popen[bytes]:
-    with open(tmp_path / log, "wb") as out:
-        return subprocess.Popen(
-            [sys.executable, BOT], cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
-            env=clean_env(
-                SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                SLACK_API_URL=fake.api_url, DATABASE_URL=database_url, PORT=str(port),
-                DIALOG_CHANNEL=CHANNEL, DIALOG_COORDINATORS=COORDINATOR,
-            ),
-        )
+    return start_logged_bot(tmp_path, log, api_url=fake.api_url, bot_token=fake.bot_token,
+                            database_url=database_url, port=port)
 
 
 def _counts(database_url: str) -> tuple[Counter[str], int, Counter[str], int]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,24 +21,15 @@ from fakes.slack import FakeSlack, SlackRequester
 from storage.db import make_engine
 from storage.models import Delivery, DeliveryState
 from tests.conftest import CHANNEL, COORDINATOR
-from tests.support.bot_process import BOT, clean_env, free_port, wait_healthy
+from tests.support.bot_process import free_port, start_logged_bot, wait_healthy
 from tests.support.harness import SIGNING_SECRET, fake_workspace
 
 ORGANISATIONS = {f"Crash Test Org {n}": [f"UCRASH{n}{m}00" for m in range(4)] for n in range(4)}
 
 
 def _start(tmp_path: Path, fake: FakeSlack, database_url: str, port: int, log: str) -> subprocess.Popen[bytes]:
-    # Output goes to a file: an unread pipe would fill up and stall the bot.
-    with open(tmp_path / log, "wb") as out:
-        return subprocess.Popen(
-            [sys.executable, BOT], cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
-            env=clean_env(
-                SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                SLACK_API_URL=fake.api_url, DATABASE_URL=database_url, PORT=str(port),
-                DIALOG_CHANNEL=CHANNEL, DIALOG_COORDINATORS=COORDINATOR,
-                DIALOG_INVITE_LEAD="3h", DIALOG_REMINDERS="", DIALOG_NUDGE_AFTER="1d",
-            ),
-        )
+    return start_logged_bot(tmp_path, log, api_url=fake.api_url, bot_token=fake.bot_token,
+                            database_url=database_url, port=port, DIALOG_INVITE_LEAD="3h", DIALOG_REMINDERS="", DIALOG_NUDGE_AFTER="1d")
 
 
 def _posts(fake: FakeSlack) -> Counter[str]:

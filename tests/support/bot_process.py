@@ -55,3 +55,19 @@ def wait_healthy(url: str, process: subprocess.Popen[str], deadline: float = 30.
         except OSError:
             time.sleep(0.1)
     raise AssertionError("bot did not become healthy")
+
+
+def start_logged_bot(cwd: Path, log: str, *, api_url: str, bot_token: str, database_url: str, port: int,
+                     **values: str) -> subprocess.Popen[bytes]:
+    """`python bot.py` for the test workspace (see tests.support.harness), its output in `cwd/log`
+    (an unread pipe would fill up and stall the bot); `values` are further settings."""
+    from tests.conftest import CHANNEL, COORDINATOR
+    from tests.support.harness import SIGNING_SECRET
+
+    with open(cwd / log, "wb") as out:
+        return subprocess.Popen(
+            [sys.executable, BOT], cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+            env=clean_env(SLACK_BOT_TOKEN=bot_token, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                          SLACK_API_URL=api_url, DATABASE_URL=database_url, PORT=str(port),
+                          DIALOG_CHANNEL=CHANNEL, DIALOG_COORDINATORS=COORDINATOR, **values),
+        )
