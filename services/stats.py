@@ -140,7 +140,8 @@ class StatsService:
             select(Meeting.kind, Delivery.sent_at, Invitation.answered_at)
             .join(Invitation, Invitation.meeting_id == Meeting.id)
             .join(Delivery, (Delivery.meeting_id == Meeting.id) & (Delivery.kind == INVITE)
-                  & (Delivery.dest_kind == "user") & (Delivery.dest_id == Invitation.user_id))
+                  & (Delivery.dest_kind == "user") & (Delivery.dest_platform == Invitation.platform)
+                  & (Delivery.dest_id == Invitation.user_id))
             .where(Meeting.workspace_id == workspace_id, Delivery.state == DeliveryState.SENT,
                    Invitation.answered_at.is_not(None))
         ).all()
