@@ -97,9 +97,9 @@ def build_services(
     timings: MeetingTimings,
     office_hours: tuple[time, time] = (time(8, 0), time(16, 0)),
 ) -> Services:
-    """Wire the services for one platform's workspace."""
+    """Wire the services for one platform's workspace; `notifier` sends that platform's rows."""
     workspaces = Workspaces(clock, coordinators)
-    deliveries = Deliveries(sessions, clock, notifier)
+    deliveries = Deliveries(sessions, clock, {platform: notifier})
     channel = Destination.channel(platform, channel_id) if channel_id else None
     # One owner of a topic's moves (agenda, backlog, discussed, declined), shared by the services
     # that cause them.

@@ -58,7 +58,18 @@ class Destination:
 
 @dataclass(frozen=True)
 class MessageRef:
-    """The platform's handle on a posted message (Slack: channel + ts), for updates in place."""
+    """The platform's handle on a posted message, for updates in place: the conversation it is in
+    and its id there (Slack: channel + ts)."""
 
-    channel: str
-    ts: str
+    conversation: str
+    message: str
+
+    @property
+    def channel(self) -> str:
+        """Slack's name for `conversation`."""
+        return self.conversation
+
+    @property
+    def ts(self) -> str:
+        """Slack's name for `message`."""
+        return self.message

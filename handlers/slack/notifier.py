@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from handlers.slack import ids
+from handlers.slack import PLATFORM, ids
 from handlers.slack.locale import Locales
 from handlers.slack.render.common import Rendered
 from handlers.slack.render.meetings import (
@@ -35,18 +35,34 @@ from services.messages import (
     UrgentProgress,
 )
 from services.people import Destination, MessageRef
-from services.ports import DeliveryError, RateLimited
+from services.ports import DeliveryError, Pacing, RateLimited
 
 log = logging.getLogger(__name__)
 
 # Errors about the message or its recipient itself: trying again cannot help. Errors an operator
 # can fix (the bot not in the channel, a revoked token, a missing scope) are retried with back-off
-# instead, so nothing is lost while someone mends the configuration (services.deliveries.ATTENTION).
+# instead, so nothing is lost while someone mends the configuration (ATTENTION).
 PERMANENT = {
     "msg_too_long", "no_text", "invalid_blocks", "invalid_arguments", "invalid_metadata_format",
     "invalid_metadata_schema", "user_not_found", "user_disabled", "cannot_dm_bot",
     "cant_update_message", "message_not_found", "edit_window_closed", "restricted_action",
 }
+
+# Failures an operator must fix, and how: the engine retries them with back-off meanwhile, and
+# logs the hint loudly.
+ATTENTION = {
+    "not_in_channel": "invite the bot to the channel",
+    "channel_not_found": "check DIALOG_CHANNEL and that the bot can see the channel",
+    "is_archived": "unarchive the channel or change DIALOG_CHANNEL",
+    "invalid_auth": "check SLACK_BOT_TOKEN",
+    "not_authed": "check SLACK_BOT_TOKEN",
+    "token_revoked": "reinstall the app and update SLACK_BOT_TOKEN",
+    "account_inactive": "reinstall the app and update SLACK_BOT_TOKEN",
+    "missing_scope": "reinstall the app from manifest.json to grant its scopes",
+}
+# Slack allows about one message per second per channel, with short bursts, and about one update
+# per message per second (bursts of changes are coalesced).
+PACING = Pacing(burst=3, interval=timedelta(seconds=1), update_gap=timedelta(seconds=1))
 
 
 def render(message: OutgoingMessage, translator: Translator, zone: ZoneInfo,
@@ -85,13 +101,17 @@ def _translate(error: SlackApiError | SlackClientError | OSError) -> Exception:
                 return RateLimited(1.0)
         code = str(response.get("error") or f"http_{response.status_code}")
         # A server error may come after Slack stored the message; an ok:false answer never does.
-        return DeliveryError(code, permanent=code in PERMANENT, maybe_sent=response.status_code >= 500)
+        return DeliveryError(code, permanent=code in PERMANENT, maybe_sent=response.status_code >= 500,
+                             operator_hint=ATTENTION.get(code))
     # Timeouts and dropped connections: the message may or may not have arrived.
     return DeliveryError(f"{type(error).__name__}: {error}", permanent=False, maybe_sent=True)
 
 
 class SlackNotifier:
     """Implements the services' Notifier port on Slack's Web API."""
+
+    platform = PLATFORM
+    pacing = PACING
 
     def __init__(self, client: WebClient, locales: Locales, zone: ZoneInfo, public_url: str = "") -> None:
         self._client = client

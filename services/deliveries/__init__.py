@@ -6,7 +6,6 @@ importable from here.
 """
 
 from services.deliveries.common import (
-    ATTENTION,
     BATCH,
     CLAIM_LEASE,
     HEARTBEAT,
@@ -15,9 +14,6 @@ from services.deliveries.common import (
     LOOKUP_INTERVAL,
     LOOKUPS_AT_ONCE,
     MAX_ATTEMPTS,
-    PACE_BURST,
-    PACE_INTERVAL,
-    UPDATE_GAP,
     WORKER_TIMEOUT,
     Composer,
     Key,
@@ -30,7 +26,7 @@ from services.deliveries.engine import Deliveries
 from services.deliveries.pacing import Pacer
 
 __all__ = [
-    "ATTENTION", "BATCH", "CLAIM_LEASE", "HEARTBEAT", "IN_CHUNK", "LOOKUPS_AT_ONCE", "LOOKUP_BURST",
-    "LOOKUP_INTERVAL", "MAX_ATTEMPTS", "PACE_BURST", "PACE_INTERVAL", "UPDATE_GAP", "WORKER_TIMEOUT",
+    "BATCH", "CLAIM_LEASE", "HEARTBEAT", "IN_CHUNK", "LOOKUPS_AT_ONCE", "LOOKUP_BURST",
+    "LOOKUP_INTERVAL", "MAX_ATTEMPTS", "WORKER_TIMEOUT",
     "Composer", "Deliveries", "Key", "NotYet", "Pacer", "Planned", "Settled", "SweepReport",
 ]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from services.deliveries.pacing import Pacer
 
 Composer = Callable[[Session, Delivery], OutgoingMessage | None]
-# A destination as (platform, kind, id): the unit Slack rate-limits and the order is kept in.
+# A destination as (platform, kind, id): the unit a platform rate-limits and the order is kept in.
 Key = tuple[str, ...]
 
 
@@ -44,25 +44,10 @@ WORKER_TIMEOUT = timedelta(seconds=10)
 # A safety net: no send takes this long, so an older claim is in doubt even if its worker beats.
 CLAIM_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 6
-# Failures an operator must fix; retried with back-off meanwhile, and logged loudly.
-ATTENTION = {
-    "not_in_channel": "invite the bot to the channel",
-    "channel_not_found": "check DIALOG_CHANNEL and that the bot can see the channel",
-    "is_archived": "unarchive the channel or change DIALOG_CHANNEL",
-    "invalid_auth": "check SLACK_BOT_TOKEN",
-    "not_authed": "check SLACK_BOT_TOKEN",
-    "token_revoked": "reinstall the app and update SLACK_BOT_TOKEN",
-    "account_inactive": "reinstall the app and update SLACK_BOT_TOKEN",
-    "missing_scope": "reinstall the app from manifest.json to grant its scopes",
-}
-# Slack allows about one update per message per second; bursts of changes are coalesced.
-UPDATE_GAP = timedelta(seconds=1)
 BATCH = 50
-PACE_BURST = 3
-PACE_INTERVAL = timedelta(seconds=1)
 # Looking a message up after a crash reads the conversation back, a costly read the platform
-# budgets per workspace (Slack: about 50 a minute, with bursts). A few at once, side by side with
-# sending, then one per LOOKUP_INTERVAL.
+# budgets per workspace (about 50 a minute, with bursts, on the strictest we serve). A few at once,
+# side by side with sending, then one per LOOKUP_INTERVAL, per platform.
 LOOKUPS_AT_ONCE = 4
 LOOKUP_BURST = 10
 LOOKUP_INTERVAL = timedelta(seconds=1.2)
@@ -124,11 +109,12 @@ class EngineState:
 
     _sessions: sessionmaker[Session]
     _clock: Clock
-    _notifier: Notifier
+    _notifiers: dict[str, Notifier]
     _workers: int
     _pool: ThreadPoolExecutor | None
     _executor_lock: threading.Lock
-    _pacer: Pacer
+    _pacers_lock: threading.Lock
+    _pacers: dict[str, Pacer]
     _lookup_pacer: Pacer
     _lookups_paused_until: datetime | None
     _lookups: set[Future[None]]
@@ -140,3 +126,7 @@ class EngineState:
     _paused_until: datetime | None
     _pause_lock: threading.Lock
     worker_id: str
+
+    def _notifier_for(self, platform: str) -> Notifier:
+        """The notifier of `platform`; the sweep claims only rows of platforms it has one for."""
+        return self._notifiers[platform]

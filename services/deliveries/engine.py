@@ -1,11 +1,12 @@
 """The delivery engine: `Deliveries` composes planning, sending, recovery, updates and pacing.
 
 A use case *plans* a delivery (a row, in its own transaction). The sweep claims rows that are
-due, asks the registered composer what the message says now, sends it through the Notifier and
-records the platform's reference. Rows caught mid-send by a crash are checked against the
-platform before being sent again. Sent messages whose content changed are updated in place, at
-most once a second each, which coalesces bursts of changes. A rate limit pauses all sending of
-this process until the platform's Retry-After has passed.
+due, asks the registered composer what the message says now, sends it through the Notifier of
+the row's platform and records the platform's reference. Rows caught mid-send by a crash are
+checked against the platform before being sent again. Sent messages whose content changed are
+updated in place, at most once per the platform's update gap each, which coalesces bursts of
+changes. Each platform's notifier says how fast it may be posted to (`Pacing`). A rate limit
+pauses all sending of this process until the platform's Retry-After has passed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import socket
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.deliveries.common import LOOKUP_BURST, LOOKUP_INTERVAL, Composer, Key, Settled, SweepReport
-from services.deliveries.pacing import Pacer, Pacing
+from services.deliveries.pacing import Paced, Pacer
 from services.deliveries.planning import Planning
 from services.deliveries.recovery import Recovery
 from services.deliveries.sending import Sending
@@ -38,18 +39,30 @@ from storage.models import Delivery, Worker
 log = logging.getLogger(__name__)
 
 
-class Deliveries(Planning, Sending, Recovery, Updates, Pacing):
-    """Plans deliveries and sends the ones that are due."""
+class Deliveries(Planning, Sending, Recovery, Updates, Paced):
+    """Plans deliveries and sends the ones that are due, each through its platform's notifier.
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock, notifier: Notifier, *,
-                 workers: int = 8) -> None:
+    `notifiers` maps a platform to its notifier; a single notifier stands for its own `platform`.
+    Rows of platforms without a notifier here are left alone: the process serving that platform
+    sends them, so two platforms sharing one database never send each other's rows.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock,
+                 notifiers: Mapping[str, Notifier] | Notifier, *, workers: int = 8) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._notifier = notifier
+        if isinstance(notifiers, Mapping):
+            self._notifiers = dict(notifiers)
+        else:
+            self._notifiers = {notifiers.platform: notifiers}
+        if not self._notifiers:
+            raise ValueError("deliveries need a notifier for at least one platform")
         self._workers = max(1, workers)
         self._pool: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
-        self._pacer = Pacer(clock)
+        # Token buckets per platform (sized by its notifier's pacing) and destination.
+        self._pacers: dict[str, Pacer] = {}
+        self._pacers_lock = threading.Lock()
         self._lookup_pacer = Pacer(clock, burst=LOOKUP_BURST, interval=LOOKUP_INTERVAL)
         self._lookups_paused_until: datetime | None = None
         # Look-ups running in the pool, which may outlive the sweep that started them, and the
@@ -63,6 +76,11 @@ class Deliveries(Planning, Sending, Recovery, Updates, Pacing):
         self._paused_until: datetime | None = None
         self._pause_lock = threading.Lock()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """The platforms whose deliveries this engine sends."""
+        return tuple(self._notifiers)
 
     def register(self, kind: str, composer: Composer) -> None:
         """Say how to compose deliveries of `kind` from the current state of the database."""

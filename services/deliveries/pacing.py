@@ -12,26 +12,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from services.clock import Clock
-from services.deliveries.common import (
-    LOOKUPS_AT_ONCE,
-    PACE_BURST,
-    PACE_INTERVAL,
-    EngineState,
-    Key,
-    SweepReport,
-)
+from services.deliveries.common import LOOKUPS_AT_ONCE, EngineState, Key, SweepReport
 from storage.models import Delivery, DeliveryState
 
 log = logging.getLogger(__name__)
 
 
 class Pacer:
-    """At most PACE_BURST posts at once per destination, then one per PACE_INTERVAL (Slack allows
-    about one message per second per channel, with short bursts). Per process: replicas share the
-    limit through Slack's 429s instead."""
+    """At most `burst` posts at once per destination, then one per `interval` (a platform's
+    `Pacing`). Per process: replicas share the limit through the platform's rate limits instead."""
 
-    def __init__(self, clock: Clock, *, burst: int = PACE_BURST,
-                 interval: timedelta = PACE_INTERVAL) -> None:
+    def __init__(self, clock: Clock, *, burst: int, interval: timedelta) -> None:
         self._clock = clock
         self._burst = burst
         self._interval = interval
@@ -54,8 +45,19 @@ class Pacer:
                 self._buckets = {k: v for k, v in self._buckets.items() if v[0] < self._burst - 1}
             return True
 
-class Pacing(EngineState):
-    """Runs claimed rows within the platform's limits."""
+
+class Paced(EngineState):
+    """Runs claimed rows within the platforms' limits."""
+
+    def _pacer_for(self, platform: str) -> Pacer:
+        """The token buckets of `platform`'s destinations, sized by its notifier's pacing."""
+        with self._pacers_lock:
+            pacer = self._pacers.get(platform)
+            if pacer is None:
+                pacing = self._notifier_for(platform).pacing
+                pacer = self._pacers[platform] = Pacer(self._clock, burst=pacing.burst,
+                                                       interval=pacing.interval)
+            return pacer
 
     def _paused(self) -> bool:
         return self._paused_until is not None and self._clock.now() < self._paused_until
@@ -84,7 +86,7 @@ class Pacing(EngineState):
                 handle(delivery_id, report)
 
         # One destination's messages go in order (an invitation before its reminder); different
-        # destinations are different Slack channels, each with its own limit, so they go side by side.
+        # destinations are different conversations, each with its own limit, so they go side by side.
         groups: dict[Key, list[int]] = {}
         for delivery_id, destination in claimed:
             groups.setdefault(destination, []).append(delivery_id)

@@ -20,7 +20,7 @@ from services.deliveries.common import (
     backoff,
     destination_of,
 )
-from services.ports import DeliveryError, RateLimited
+from services.ports import CANNOT_TELL, DeliveryError, RateLimited
 from storage.models import Delivery, DeliveryState, Worker
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class Recovery(EngineState):
                 update(Delivery)
                 .where(
                     Delivery.state == DeliveryState.SENDING,
+                    Delivery.dest_platform.in_(list(self._notifiers)),
                     Delivery.claimed_by.is_not(None),
                     Delivery.send_started_at.is_(None),
                     self._abandoned(now),
@@ -80,6 +81,7 @@ class Recovery(EngineState):
                        Delivery.dest_kind, Delivery.dest_id)
                 .where(
                     Delivery.state == DeliveryState.SENDING,
+                    Delivery.dest_platform.in_(list(self._notifiers)),
                     or_(
                         # Left to be checked from `claimed_at` on (a reply that never came, or a
                         # look-up that failed). Such rows were always handed over.
@@ -95,7 +97,7 @@ class Recovery(EngineState):
         for delivery_id, claimed_at, claimed_by, *destination in stuck:
             if len(started) >= room:
                 break
-            if not self._lookup_pacer.admit(("lookup",)):
+            if not self._lookup_pacer.admit(("lookup", destination[0])):
                 break  # the budget for reading conversations back is spent for now
             if not self._take_over(delivery_id, claimed_at, claimed_by):
                 continue
@@ -161,7 +163,7 @@ class Recovery(EngineState):
             attempts = delivery.attempts
         try:
             # Search from a little before the attempt: clocks of replicas drift.
-            found = self._notifier.find_sent(
+            found = self._notifier_for(destination.platform).find_sent(
                 destination, delivery_id=delivery_id, since=attempted_at - timedelta(minutes=1)
             )
         except (DeliveryError, RateLimited) as exc:
@@ -179,7 +181,15 @@ class Recovery(EngineState):
                 )
             return False
         released = False
-        if found is not None:
+        if found is CANNOT_TELL:
+            # The platform cannot search what it was sent (e-mail, Teams). The policy is at most
+            # once: a row in doubt there is taken as sent and never sent again, since a message
+            # missing is better than a message twice. Recorded without a reference, it is never
+            # updated in place.
+            self._mark_sent_unseen(delivery_id)
+            log.warning("delivery %s may have been sent before a crash and %s cannot tell; "
+                        "recorded as sent, not resent", delivery_id, destination.platform)
+        elif found is not None:
             # It did go out: record it. What it rendered is unknown, so synced version 0 makes
             # the next pass refresh it.
             self._mark_sent(delivery_id, found, 0)

@@ -8,7 +8,6 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from services.deliveries.common import (
-    ATTENTION,
     BATCH,
     MAX_ATTEMPTS,
     EngineState,
@@ -35,11 +34,13 @@ class Sending(EngineState):
                 select(Delivery.id, Delivery.dest_platform, Delivery.dest_kind, Delivery.dest_id)
                 .where(
                     Delivery.state == DeliveryState.PENDING,
+                    # Only platforms this engine has a notifier for: others are another process's.
+                    Delivery.dest_platform.in_(list(self._notifiers)),
                     Delivery.due_at <= now,
                     or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
                 )
                 .order_by(Delivery.due_at, Delivery.id)
-                # Look further than one batch: rows for a channel that had its share this second
+                # Look further than one batch: rows for a destination that had its share this second
                 # must not keep every other destination waiting behind them.
                 .limit(BATCH * 4)
             )
@@ -54,8 +55,8 @@ class Sending(EngineState):
                     break
                 if tuple(destination) in looking:
                     continue  # an earlier message there is being looked up: keep the order
-                if not self._pacer.admit(tuple(destination)):
-                    continue  # this channel had its share for now; the row waits for a later sweep
+                if not self._pacer_for(destination[0]).admit(tuple(destination)):
+                    continue  # this destination had its share for now; the row waits for a later sweep
                 # The state condition makes the claim exclusive on every backend.
                 result = session.execute(
                     update(Delivery)
@@ -111,7 +112,8 @@ class Sending(EngineState):
                 return
         # The platform call happens outside any transaction: no locks are held while waiting.
         try:
-            ref = self._notifier.send(destination, message, delivery_id=delivery_id)
+            ref = self._notifier_for(destination.platform).send(destination, message,
+                                                                delivery_id=delivery_id)
         except RateLimited as exc:
             self._pause(exc.retry_after)
             self._unclaim([delivery_id])
@@ -124,7 +126,7 @@ class Sending(EngineState):
             elif exc.maybe_sent:
                 self._leave_in_doubt(delivery_id, exc.reason)
                 report.retrying.append(delivery_id)
-            elif self._release(delivery_id, exc.reason):
+            elif self._release(delivery_id, exc.reason, operator_hint=exc.operator_hint):
                 report.retrying.append(delivery_id)
             else:
                 report.failed.append(delivery_id)
@@ -144,11 +146,28 @@ class Sending(EngineState):
                 .values(
                     state=DeliveryState.SENT,
                     sent_at=self._clock.now(),
-                    ref_channel=ref.channel,
-                    ref_ts=ref.ts,
+                    ref_channel=ref.conversation,
+                    ref_ts=ref.message,
                     synced_version=version,
                     claimed_at=None,
                     last_error=None,
+                )
+            )
+            if result.rowcount == 1:
+                self._settle(session, delivery_id)
+
+    def _mark_sent_unseen(self, delivery_id: int) -> None:
+        """Record a send the platform cannot confirm or deny as done, with no reference."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(Delivery)
+                .where(*self._mine(delivery_id))
+                .values(
+                    state=DeliveryState.SENT,
+                    sent_at=self._clock.now(),
+                    synced_version=Delivery.content_version,
+                    claimed_at=None,
+                    last_error="sent at most once: the platform cannot tell whether it arrived",
                 )
             )
             if result.rowcount == 1:
@@ -177,8 +196,9 @@ class Sending(EngineState):
             delivery.claimed_by = None
             delivery.claimed_at = now + backoff(delivery.attempts)
 
-    def _release(self, delivery_id: int, error: str) -> bool:
-        """Put a claimed row back for a later try; False if it has used up its attempts."""
+    def _release(self, delivery_id: int, error: str, *, operator_hint: str | None = None) -> bool:
+        """Put a claimed row back for a later try; False if it has used up its attempts.
+        `operator_hint` (from the platform's error) says what an operator must do meanwhile."""
         now = self._clock.now()
         with self._sessions.begin() as session:
             delivery = session.get(Delivery, delivery_id)
@@ -196,9 +216,9 @@ class Sending(EngineState):
             delivery.state = DeliveryState.PENDING
             delivery.claimed_by = delivery.send_started_at = None
             delivery.next_attempt_at = now + backoff(delivery.attempts)
-            if error in ATTENTION:
+            if operator_hint is not None:
                 log.error("delivery %s cannot go out until an operator acts: %s (%s); retrying in %s",
-                          delivery_id, error, ATTENTION[error], backoff(delivery.attempts))
+                          delivery_id, error, operator_hint, backoff(delivery.attempts))
             return True
 
     def _settle(self, session: Session, delivery_id: int) -> None:

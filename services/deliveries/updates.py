@@ -1,18 +1,18 @@
-"""Updates in place: sent messages whose content changed are re-rendered, at most once per
-UPDATE_GAP each; `refresh` is how a use case says a posted message changed."""
+"""Updates in place: sent messages whose content changed are re-rendered, at most once per their
+platform's update gap (`Pacing.update_gap`) each; `refresh` is how a use case says a posted
+message changed."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.deliveries.common import (
     BATCH,
     CLAIM_LEASE,
-    UPDATE_GAP,
     EngineState,
     Key,
     SweepReport,
@@ -52,8 +52,14 @@ class Updates(EngineState):
             Delivery.state == DeliveryState.SENT,
             Delivery.synced_version < Delivery.content_version,
             or_(Delivery.update_claimed_at.is_(None), Delivery.update_claimed_at <= now - CLAIM_LEASE),
-            # At most one update per message per UPDATE_GAP, however many changes.
-            or_(Delivery.last_update_at.is_(None), Delivery.last_update_at <= now - UPDATE_GAP),
+            # Only platforms this engine has a notifier for, and at most one update per message
+            # per its platform's update gap, however many changes.
+            or_(*(
+                and_(Delivery.dest_platform == platform,
+                     or_(Delivery.last_update_at.is_(None),
+                         Delivery.last_update_at <= now - notifier.pacing.update_gap))
+                for platform, notifier in self._notifiers.items()
+            )),
         )
         with self._sessions.begin() as session:
             candidates = session.execute(
@@ -76,15 +82,21 @@ class Updates(EngineState):
     def _update_one(self, delivery_id: int, report: SweepReport) -> None:
         with self._sessions.begin() as session:
             delivery = session.get(Delivery, delivery_id)
-            if delivery is None or delivery.ref_channel is None or delivery.ref_ts is None:
+            if delivery is None:
+                return
+            version = delivery.content_version
+            if delivery.ref_channel is None or delivery.ref_ts is None:
+                # Sent, but with no handle to update it by (recorded after a crash on a platform
+                # that cannot search what it was sent): nothing to do, until the next change.
+                delivery.synced_version = version
+                delivery.update_claimed_at = None
                 return
             message = self._compose(session, delivery)
-            version = delivery.content_version
             ref = MessageRef(delivery.ref_channel, delivery.ref_ts)
             destination = destination_of(delivery)
         try:
             if message is not None:
-                self._notifier.update(ref, destination, message)
+                self._notifier_for(destination.platform).update(ref, destination, message)
         except RateLimited as exc:
             self._pause(exc.retry_after)
             self._unclaim([delivery_id])

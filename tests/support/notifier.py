@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.messages import OutgoingMessage
 from services.people import Destination, MessageRef
-from services.ports import DeliveryError, RateLimited
+from services.ports import CANNOT_TELL, CannotTell, DeliveryError, Pacing, RateLimited
 
 
 @dataclass
@@ -21,10 +21,19 @@ class Posted:
     updates: list[OutgoingMessage] = field(default_factory=list)
 
 
-class RecordingNotifier:
-    """Records sends and updates; can be told to fail the next calls."""
+# Slack's limits: what the engine's tests were written against.
+DEFAULT_PACING = Pacing(burst=3, interval=timedelta(seconds=1), update_gap=timedelta(seconds=1))
 
-    def __init__(self) -> None:
+
+class RecordingNotifier:
+    """Records sends and updates; can be told to fail the next calls. `searchable=False` makes it
+    a platform that cannot search what it was sent: `find_sent` answers CANNOT_TELL."""
+
+    def __init__(self, platform: str = "slack", *, pacing: Pacing = DEFAULT_PACING,
+                 searchable: bool = True) -> None:
+        self.platform = platform
+        self.pacing = pacing
+        self.searchable = searchable
         self.posted: list[Posted] = []
         self.failures: list[Exception] = []
         self.update_failures: list[Exception] = []
@@ -58,8 +67,11 @@ class RecordingNotifier:
                     return
             raise DeliveryError("message_not_found", permanent=True)
 
-    def find_sent(self, destination: Destination, *, delivery_id: int, since: datetime) -> MessageRef | None:
+    def find_sent(self, destination: Destination, *, delivery_id: int,
+                  since: datetime) -> MessageRef | None | CannotTell:
         with self._lock:
+            if not self.searchable:
+                return CANNOT_TELL
             for posted in self.posted:
                 if posted.delivery_id == delivery_id and posted.destination == destination:
                     return posted.ref
@@ -70,4 +82,4 @@ class RecordingNotifier:
         return posted.updates[-1] if posted.updates else posted.message
 
 
-__all__ = ["DeliveryError", "Posted", "RateLimited", "RecordingNotifier"]
+__all__ = ["DEFAULT_PACING", "DeliveryError", "Posted", "RateLimited", "RecordingNotifier"]
