@@ -105,10 +105,10 @@ def build_services(
     # that cause them.
     moves = TopicMoves(clock, deliveries)
     topics = Topics(sessions, clock, workspaces, deliveries, channel, moves)
-    meetings = Meetings(sessions, clock, workspaces, deliveries, timings, channel, moves)
+    planning = Planning(sessions, clock, workspaces, timings.timezone, office_hours)
+    meetings = Meetings(sessions, clock, workspaces, deliveries, timings, channel, moves, planning)
     roster = Roster(sessions, clock, workspaces, platform)
     roster.on_change(meetings.organisation_changed)
-    planning = Planning(sessions, clock, workspaces, timings.timezone, office_hours)
     return Services(
         clock=clock,
         sessions=sessions,

@@ -56,7 +56,6 @@ from handlers.slack.render.topics import (
 )
 from handlers.slack.render.urgent import urgent_modal
 from handlers.slack.reply import private
-from services.meetings import AgendaOutcome
 from services.timeutil import local_to_utc, parse_date, parse_time
 
 
@@ -105,31 +104,25 @@ def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: W
                               view=schedule_modal(t, form, origin.dump()))
         case Schedule():
             starts_at = local_to_utc(parse_date(parsed.day), parse_time(parsed.at), zone)
-            card = services.meetings.schedule(actor, title=parsed.title, starts_at=starts_at)
-            sent = card.invite_at <= services.clock.now()
-            private(respond, with_insights(
-                schedule_confirmation(t, card, zone, sent), t,
-                services.planning.insights(actor, card.number)))
+            scheduled = services.meetings.schedule(actor, title=parsed.title, starts_at=starts_at)
+            private(respond, with_insights(schedule_confirmation(t, scheduled, zone), t, scheduled.insights))
         case Urgent() if parsed.wants_modal:
             form = services.meetings.urgent_form(actor)
             client.views_open(trigger_id=command["trigger_id"],
                               view=urgent_modal(t, form, origin.dump()))
         case Urgent():
-            day = services.clock.now().astimezone(zone).date() if parsed.day == "today" else (
-                parse_date(parsed.day) if parsed.day else None)
-            starts_at = local_to_utc(day, parse_time(parsed.at), zone) if day else None
-            card = services.meetings.urgent(actor, title=parsed.title, starts_at=starts_at)
-            private(respond, schedule_confirmation(t, card, zone, True))
+            called = services.meetings.urgent(
+                actor, title=parsed.title, day=parse_date(parsed.day) if parsed.day else None,
+                at=parse_time(parsed.at) if parsed.at else None)
+            private(respond, with_insights(schedule_confirmation(t, called, zone), t, called.insights))
         case Agenda() if parsed.topic is None:
             form = services.meetings.agenda_form(actor, parsed.number)
             origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
             client.views_open(trigger_id=command["trigger_id"],
                               view=agenda_modal(t, form, origin.dump()))
         case Agenda():
-            card = services.meetings.add_topic(actor, parsed.number, parsed.topic)
-            private(respond, with_insights(
-                agenda_confirmation(t, AgendaOutcome(card, None)), t,
-                services.planning.insights(actor, parsed.number)))
+            added = services.meetings.add_topic(actor, parsed.number, parsed.topic)
+            private(respond, with_insights(agenda_confirmation(t, added), t, added.insights))
         case WriteMinutes():
             form = services.minutes.form(actor, parsed.number)
             origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
@@ -144,9 +137,7 @@ def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: W
             private(respond, decline_confirmation(t, card))
         case Invite():
             outcome = services.meetings.invite(actor, parsed.number, parsed.organisation)
-            private(respond, with_insights(
-                invite_confirmation(t, outcome), t,
-                services.planning.insights(actor, parsed.number)))
+            private(respond, with_insights(invite_confirmation(t, outcome), t, outcome.insights))
         case Cancel():
             # Destructive and told to everyone: ask first; the button does it.
             card = services.meetings.cancellable(actor, parsed.number)

@@ -120,10 +120,10 @@ def submit_meeting(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any]
         services.meetings.check(form.title, picked, duration, form.video_link)
         starts_at = cast(datetime, picked)  # `check` refuses a missing start
         if urgent:
-            card = services.meetings.urgent(deps.actor(context), title=form.title, starts_at=starts_at,
+            scheduled = services.meetings.urgent(deps.actor(context), title=form.title, starts_at=starts_at,
                                             organisations=form.organisations)
         else:
-            card = services.meetings.schedule(
+            scheduled = services.meetings.schedule(
                 deps.actor(context),
                 title=form.title,
                 starts_at=starts_at,
@@ -139,12 +139,9 @@ def submit_meeting(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any]
 
     def confirm() -> None:
         t = deps.translator(context)
-        sent = card.invite_at <= services.clock.now()
-        rendered = with_insights(
-            schedule_confirmation(t, card, deps.timezone, sent), t,
-            services.planning.insights(deps.actor(context), card.number))
+        rendered = with_insights(schedule_confirmation(t, scheduled, deps.timezone), t, scheduled.insights)
         _confirm(client, ModalContext.load(view.get("private_metadata") or ""), context, rendered,
-                 f"meeting {card.number} to its coordinator")
+                 f"meeting {scheduled.meeting.number} to its coordinator")
 
     later(context, confirm)
 
@@ -185,9 +182,7 @@ def agenda(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any], client
 
     def confirm() -> None:
         t = deps.translator(context)
-        rendered = with_insights(
-            agenda_confirmation(t, outcome), t,
-            deps.services.planning.insights(deps.actor(context), outcome.meeting.number))
+        rendered = with_insights(agenda_confirmation(t, outcome), t, outcome.insights)
         _confirm(client, origin, context, rendered, "an agenda change to its coordinator")
 
     later(context, confirm)

@@ -36,6 +36,7 @@ from services.meetings.outcomes import (
     InviteOutcome,
     RsvpOutcome,
     ScheduleForm,
+    ScheduleOutcome,
     UpcomingMeeting,
     UrgentForm,
 )
@@ -46,5 +47,6 @@ __all__ = [
     "REMINDER", "TALKS_MAX", "TALK_MINUTES_MAX", "TITLE_MAX", "TITLE_MIN", "TOPIC_DISCUSSED",
     "TOPIC_SCHEDULED", "TOPIC_UNSCHEDULED", "URGENT_REPEAT_WINDOW", "AgendaForm", "AgendaOutcome",
     "InviteOutcome", "Meetings", "MeetingTimings", "NotInvited", "RsvpOutcome", "ScheduleForm",
+    "ScheduleOutcome",
     "UpcomingMeeting", "UrgentForm", "meeting_card",
 ]

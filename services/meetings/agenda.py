@@ -14,7 +14,7 @@ from services.meetings.cards import meeting_card
 from services.meetings.common import OPEN_FLOOR_MIN, SPACES, TALK_MINUTES_MAX, TALKS_MAX
 from services.meetings.outcomes import AgendaForm, AgendaOutcome
 from services.meetings.queries import agenda_links
-from services.messages import MeetingCard, Talk
+from services.messages import Talk
 from services.people import Actor
 from services.roster import find_organisation
 from services.workspaces import audit
@@ -24,7 +24,7 @@ from storage.models import Meeting, MeetingState, MeetingTalk, MeetingTopic, Org
 class Agenda(MeetingsBase):
     """Use cases around a meeting's agenda; coordinators only."""
 
-    def add_topic(self, actor: Actor, number: int, topic_number: int) -> MeetingCard:
+    def add_topic(self, actor: Actor, number: int, topic_number: int) -> AgendaOutcome:
         """Put a backlog topic on a meeting's agenda; its proposer is told."""
         now = self._clock.now()
         with self._sessions.begin() as session:
@@ -43,7 +43,7 @@ class Agenda(MeetingsBase):
                   topic=topic_number)
             card = meeting_card(session, meeting)
         self._deliveries.wake()
-        return card
+        return AgendaOutcome(card, None, self._insights(actor, number))
 
     def set_agenda(self, actor: Actor, number: int, *, topic_numbers: Sequence[int],
                    talks: Sequence[Talk]) -> AgendaOutcome:
@@ -85,7 +85,7 @@ class Agenda(MeetingsBase):
         if card.open_floor_minutes < OPEN_FLOOR_MIN:
             warning = text(N_("The talks leave only {minutes} minutes for the open floor."),
                            minutes=card.open_floor_minutes)
-        return AgendaOutcome(card, warning)
+        return AgendaOutcome(card, warning, self._insights(actor, number))
 
     def agenda_form(self, actor: Actor, number: int) -> AgendaForm:
         """What the agenda form offers and holds now (coordinators only)."""

@@ -28,6 +28,7 @@ from services.meetings.common import (
 )
 from services.meetings.queries import no_such_meeting
 from services.people import Actor, Destination
+from services.planning import Insights, Planning
 from services.workspaces import Workspaces, require_coordinator
 from storage.models import Meeting, MeetingKind, MeetingState, Topic, TopicState, Workspace
 
@@ -47,6 +48,7 @@ class MeetingsBase:
         timings: MeetingTimings,
         channel: Destination | None,
         moves: TopicMoves,
+        planning: Planning | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -55,6 +57,11 @@ class MeetingsBase:
         self._timings = timings
         self._channel = channel
         self._moves = moves
+        self._planning = planning
+
+    def _insights(self, actor: Actor, number: int) -> Insights | None:
+        """The planning advice on meeting `number`, attached to every outcome of planning it."""
+        return self._planning.insights(actor, number) if self._planning is not None else None
 
     def _refresh_post(self, session: Session, meeting_id: int) -> None:
         """Have the meeting's post in the channel re-rendered: its agenda, invitees or tally changed."""

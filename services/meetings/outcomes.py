@@ -7,6 +7,7 @@ from datetime import datetime
 
 from services.i18n import Text
 from services.messages import MeetingCard
+from services.planning import Insights
 from services.roster import OrganisationCard
 
 
@@ -34,6 +35,17 @@ class InviteOutcome:
     role: str
     people: int
     invitations_sent: bool
+    insights: Insights | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleOutcome:
+    """A meeting just scheduled (or called): whether its invitations already went out, and the
+    planning advice on it (None when no advice is wired)."""
+
+    meeting: MeetingCard
+    invitations_sent: bool
+    insights: Insights | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,7 @@ class AgendaOutcome:
 
     meeting: MeetingCard
     warning: Text | None
+    insights: Insights | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -16,11 +17,11 @@ from services.i18n import N_, text
 from services.meetings.base import MeetingsBase
 from services.meetings.cards import meeting_card
 from services.meetings.common import CANCELLED, INVITE, NUDGE, PROGRESS, REMINDER, SPACES, fold
-from services.meetings.outcomes import InviteOutcome, ScheduleForm, UrgentForm
+from services.meetings.outcomes import InviteOutcome, ScheduleForm, ScheduleOutcome, UrgentForm
 from services.messages import MeetingCard
 from services.people import Actor, Destination
 from services.roster import card_of, find_organisation
-from services.timeutil import after, before
+from services.timeutil import after, before, local_to_utc
 from services.workspaces import audit, next_number, require_coordinator
 from storage.models import (
     Delivery,
@@ -54,8 +55,9 @@ class Scheduling(MeetingsBase):
         topic_numbers: Sequence[int] = (),
         organisations: Sequence[str] = (),
         kind: MeetingKind = MeetingKind.REGULAR,
-    ) -> MeetingCard:
-        """Schedule a meeting: the core organisations and `organisations` are invited at start − lead."""
+    ) -> ScheduleOutcome:
+        """Schedule a meeting: the core organisations and `organisations` are invited at start − lead
+        (an urgent one at once); the outcome says whether they went out and carries the advice."""
         title = SPACES.sub(" ", title).strip()
         video_link = (video_link or "").strip() or None
         now = self._clock.now()
@@ -139,7 +141,7 @@ class Scheduling(MeetingsBase):
                   organisations=[o.name for o in chosen])
             card = meeting_card(session, meeting)
         self._deliveries.wake()
-        return card
+        return ScheduleOutcome(card, invite_at <= now, self._insights(actor, card.number))
 
     def urgent(
         self,
@@ -147,11 +149,19 @@ class Scheduling(MeetingsBase):
         *,
         title: str,
         starts_at: datetime | None = None,
+        day: date | None = None,
+        at: time | None = None,
         organisations: Sequence[str] = (),
         video_link: str | None = None,
-    ) -> MeetingCard:
+    ) -> ScheduleOutcome:
         """Call an urgent meeting: invitations to the core and `organisations` go out at once, and
-        the coordinator gets a private progress report, updated in place."""
+        the coordinator gets a private progress report, updated in place.
+
+        The start is `starts_at`, else the wall-clock time `at` on `day` in the meetings' zone (no
+        day: today there, by this service's clock), else now + the urgent notice."""
+        if starts_at is None and at is not None:
+            zone = self._timings.timezone
+            starts_at = local_to_utc(day or self._clock.now().astimezone(zone).date(), at, zone)
         starts = starts_at or self._clock.now() + self._timings.urgent_notice
         return self.schedule(actor, title=title, starts_at=starts, organisations=organisations,
                              video_link=video_link, kind=MeetingKind.URGENT)
@@ -196,7 +206,7 @@ class Scheduling(MeetingsBase):
                 len(organisation.contacts), meeting.invite_at <= now,
             )
         self._deliveries.wake()
-        return outcome
+        return replace(outcome, insights=self._insights(actor, number))
 
     def cancellable(self, actor: Actor, number: int) -> MeetingCard:
         """The meeting a coordinator asks to cancel, checked as `cancel` would, with nothing changed:

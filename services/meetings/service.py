@@ -14,6 +14,7 @@ from services.meetings.common import CANCELLED, INVITE, NUDGE, PROGRESS, REMINDE
 from services.meetings.composing import Composing
 from services.meetings.scheduling import Scheduling
 from services.people import Destination
+from services.planning import Planning
 from services.workspaces import Workspaces
 
 if TYPE_CHECKING:
@@ -36,8 +37,9 @@ class Meetings(Scheduling, Agenda, Answers, Composing):
         timings: MeetingTimings,
         channel: Destination | None,
         moves: TopicMoves,
+        planning: Planning | None = None,
     ) -> None:
-        super().__init__(sessions, clock, workspaces, deliveries, timings, channel, moves)
+        super().__init__(sessions, clock, workspaces, deliveries, timings, channel, moves, planning)
         deliveries.register(INVITE, self._compose_invitation)
         deliveries.register(REMINDER, self._compose_reminder)
         deliveries.register(NUDGE, self._compose_nudge)

@@ -21,7 +21,7 @@ def meeting(services: Services, clock: ManualClock) -> int:
     for title in ("Heating costs", "Youth jobs", "Language courses"):
         services.topics.propose(person("UPROPOSER"), title)
     return services.meetings.schedule(coordinator(), title="March dialogue",
-                                      starts_at=clock.now() + timedelta(days=20)).number
+                                      starts_at=clock.now() + timedelta(days=20)).meeting.number
 
 
 def _changes(notifier: RecordingNotifier) -> list[tuple[int, str]]:
@@ -32,7 +32,7 @@ def _changes(notifier: RecordingNotifier) -> list[tuple[int, str]]:
 def test_putting_topics_on_the_agenda_tells_their_proposer(
     services: Services, meeting: int, notifier: RecordingNotifier
 ) -> None:
-    card = services.meetings.add_topic(coordinator(), meeting, 2)
+    card = services.meetings.add_topic(coordinator(), meeting, 2).meeting
     assert card.agenda == ((2, "Youth jobs"),)
     assert services.topics.get(person("U9"), 2).state == "scheduled"
     with pytest.raises(Conflict):
@@ -136,7 +136,7 @@ def test_the_invitation_carries_the_agenda(services: Services, meeting: int, not
 
 def test_a_topic_is_on_one_upcoming_agenda_at_a_time(services: Services, meeting: int, clock: ManualClock) -> None:
     other = services.meetings.schedule(coordinator(), title="April dialogue",
-                                       starts_at=clock.now() + timedelta(days=40)).number
+                                       starts_at=clock.now() + timedelta(days=40)).meeting.number
     services.meetings.add_topic(coordinator(), meeting, 1)
     with pytest.raises(Conflict) as refused:
         services.meetings.add_topic(coordinator(), other, 1)

@@ -23,7 +23,7 @@ def _event(services: Services, token: str):
 def test_the_ics_carries_time_zone_link_agenda_and_alarm(services: Services, clock: ManualClock) -> None:
     services.topics.propose(person("U1AA"), "Heating costs")
     card = services.meetings.schedule(coordinator(), title="March dialogue", starts_at=clock.now() + timedelta(days=20),
-                                      duration_minutes=90, video_link="https://meet.example.org/m", topic_numbers=[1])
+                                      duration_minutes=90, video_link="https://meet.example.org/m", topic_numbers=[1]).meeting
     services.meetings.set_agenda(coordinator(), card.number, topic_numbers=[1],
                                  talks=[Talk("Deputy mayor", None, "Winter plans", 10)])
     calendar, event = _event(services, card.calendar_token)
@@ -41,7 +41,7 @@ def test_the_ics_carries_time_zone_link_agenda_and_alarm(services: Services, clo
 
 
 def test_cancelling_keeps_the_uid_and_raises_the_sequence(services: Services, clock: ManualClock) -> None:
-    card = services.meetings.schedule(coordinator(), title="March dialogue", starts_at=clock.now() + timedelta(days=20))
+    card = services.meetings.schedule(coordinator(), title="March dialogue", starts_at=clock.now() + timedelta(days=20)).meeting
     _, before = _event(services, card.calendar_token)
     services.meetings.cancel(coordinator(), card.number)
     calendar, after = _event(services, card.calendar_token)

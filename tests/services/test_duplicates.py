@@ -85,7 +85,7 @@ def test_the_same_urgent_call_moments_later_is_recognised_not_sent_again(
         services: Services, clock: ManualClock) -> None:
     boss = coordinator()
     services.roster.add(boss, "Caritas", Tier.CORE, ["UCARITAS1"])
-    first = services.meetings.urgent(boss, title="Flooding in Nordvik")
+    first = services.meetings.urgent(boss, title="Flooding in Nordvik").meeting
     clock.advance(timedelta(seconds=1))
     with pytest.raises(Conflict) as refused:
         services.meetings.urgent(boss, title="flooding  in nordvik")
@@ -103,7 +103,7 @@ def test_a_draft_does_not_exist_for_a_contact_until_its_invitations_go_out(
     boss = coordinator()
     services.roster.add(boss, "Caritas", Tier.CORE, ["UCARITAS1"])
     draft = services.meetings.schedule(boss, title="Secret draft budget cuts",
-                                       starts_at=clock.now() + timedelta(days=30))
+                                       starts_at=clock.now() + timedelta(days=30)).meeting
     contact = person("UCARITAS1")
     with pytest.raises(NotFound) as hidden:
         services.meetings.rsvp(contact, draft.number, Answer.YES)

@@ -40,7 +40,7 @@ def roster(services: Services) -> None:
 def _schedule(services: Services, clock: ManualClock, *, days: float = 20, **kwargs):
     starts = clock.now() + timedelta(days=days)
     return services.meetings.schedule(coordinator(), title=kwargs.pop("title", "Winter shelter capacity"),
-                                      starts_at=starts, **kwargs)
+                                      starts_at=starts, **kwargs).meeting
 
 
 def _dm_recipients(notifier: RecordingNotifier, kind: type) -> list[str]:
@@ -300,7 +300,7 @@ def test_day_leads_keep_the_wall_clock_across_the_autumn_change(
 ) -> None:
     clock.set(datetime(2026, 10, 1, 8, 0, tzinfo=UTC))
     starts = local_to_utc(parse_date("2026-10-26"), parse_time("10:00"), OSLO)
-    card = services.meetings.schedule(coordinator(), title="After the clocks change", starts_at=starts)
+    card = services.meetings.schedule(coordinator(), title="After the clocks change", starts_at=starts).meeting
     assert card.invite_at.astimezone(OSLO).strftime("%d %H:%M") == "12 10:00"
     with sessions() as session:
         reminders = session.scalars(

@@ -27,7 +27,7 @@ def held(services: Services, clock: ManualClock, notifier: RecordingNotifier) ->
     services.topics.propose(person("UPROPOSER"), "Heating costs")
     services.topics.propose(person("UPROPOSER"), "Night buses")
     card = services.meetings.schedule(boss, title="March dialogue", starts_at=clock.now() + timedelta(hours=2),
-                                      topic_numbers=[1, 2])
+                                      topic_numbers=[1, 2]).meeting
     for _ in range(3):
         services.deliveries.sweep()
         clock.advance(timedelta(seconds=1))
@@ -119,7 +119,7 @@ def test_bad_minutes_are_refused_on_the_field(services: Services, held: int, kwa
 def test_minutes_need_a_meeting_that_has_happened_and_a_coordinator(
     services: Services, clock: ManualClock
 ) -> None:
-    card = services.meetings.schedule(coordinator(), title="Next month", starts_at=clock.now() + timedelta(days=30))
+    card = services.meetings.schedule(coordinator(), title="Next month", starts_at=clock.now() + timedelta(days=30)).meeting
     with pytest.raises(InvalidInput) as refused:
         services.minutes.record(coordinator(), card.number, summary="Too early for minutes.")
     assert "has not happened yet" in refused.value.message.msgid

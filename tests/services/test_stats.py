@@ -25,7 +25,7 @@ def test_participation_representation_proposals_and_answer_times(services: Servi
     services.topics.propose(boss, "City budget")
     services.topics.propose(person("UCARITAS1"), "Shelters")
     services.topics.propose(person("UREDCROSS"), "First aid courses")
-    card = services.meetings.schedule(boss, title="March dialogue", starts_at=clock.now() + timedelta(hours=3))
+    card = services.meetings.schedule(boss, title="March dialogue", starts_at=clock.now() + timedelta(hours=3)).meeting
     for _ in range(3):
         services.deliveries.sweep()
         clock.advance(timedelta(seconds=1))
@@ -33,7 +33,7 @@ def test_participation_representation_proposals_and_answer_times(services: Servi
     services.meetings.rsvp(person("UCARITAS1"), card.number, Answer.YES)
     clock.advance(timedelta(minutes=60))
     services.meetings.rsvp(person("UREDCROSS"), card.number, Answer.NO)
-    urgent = services.meetings.urgent(boss, title="Storm", starts_at=clock.now() + timedelta(hours=5))
+    urgent = services.meetings.urgent(boss, title="Storm", starts_at=clock.now() + timedelta(hours=5)).meeting
     services.deliveries.sweep()
     clock.advance(timedelta(minutes=10))
     services.meetings.rsvp(person("UCARITAS1"), urgent.number, Answer.YES)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -36,7 +37,7 @@ def _progress(notifier: RecordingNotifier) -> UrgentProgress:
 def test_urgent_call_goes_out_at_once_and_reports_progress(
     services: Services, clock: ManualClock, notifier: RecordingNotifier
 ) -> None:
-    card = services.meetings.urgent(coordinator(), title="New virus variant", organisations=["NOAS"])
+    card = services.meetings.urgent(coordinator(), title="New virus variant", organisations=["NOAS"]).meeting
     assert card.kind == "urgent" and card.invite_at == clock.now()
     assert card.starts_at == clock.now() + timedelta(hours=24)
     services.deliveries.sweep()
@@ -116,3 +117,38 @@ def test_cancelling_mid_fan_out_tells_only_those_who_were_invited(
     invited = [p.destination.id for p in notifier.posted if isinstance(p.message, MeetingInvitation)]
     told = [p.destination.id for p in notifier.posted if isinstance(p.message, MeetingCancelled)]
     assert invited == [] and told == []
+
+
+@pytest.mark.usefixtures("roster")
+def test_a_time_alone_means_today_in_the_zone_by_the_services_clock(
+    services: Services, clock: ManualClock
+) -> None:
+    oslo = ZoneInfo("Europe/Oslo")
+    # 23:30 UTC on 4 May is 01:30 on 5 May in Oslo: "today" is the 5th there, not the UTC date.
+    clock.set(datetime(2026, 5, 4, 23, 30, tzinfo=UTC))
+    called = services.meetings.urgent(coordinator(), title="Night flooding", at=time(14, 5))
+    assert called.meeting.starts_at == datetime(2026, 5, 5, 14, 5, tzinfo=oslo)
+    # Before midnight in Oslo (21:30 UTC is 23:30 there) the same time is the 4th.
+    clock.set(datetime(2026, 5, 4, 21, 30, tzinfo=UTC))
+    called = services.meetings.urgent(coordinator(), title="Evening storm", at=time(23, 45))
+    assert called.meeting.starts_at == datetime(2026, 5, 4, 23, 45, tzinfo=oslo)
+    # A day given is taken as it is.
+    called = services.meetings.urgent(coordinator(), title="Planned drill", day=date(2026, 5, 6), at=time(9, 0))
+    assert called.meeting.starts_at == datetime(2026, 5, 6, 9, 0, tzinfo=oslo)
+
+
+@pytest.mark.usefixtures("roster")
+def test_invitations_sent_is_true_for_an_urgent_call_and_false_for_a_meeting_weeks_ahead(
+    services: Services, clock: ManualClock
+) -> None:
+    regular = services.meetings.schedule(coordinator(), title="Spring dialogue",
+                                         starts_at=clock.now() + timedelta(days=30))
+    assert regular.invitations_sent is False and regular.meeting.invite_at > clock.now()
+    soon = services.meetings.schedule(coordinator(), title="Tomorrow's dialogue",
+                                      starts_at=clock.now() + timedelta(days=1))
+    assert soon.invitations_sent is True  # within the lead: they go out at once
+    urgent = services.meetings.urgent(coordinator(), title="Flooding")
+    assert urgent.invitations_sent is True
+    # Every outcome of planning a meeting carries the same advice, whichever way it was called.
+    for outcome in (regular, soon, urgent):
+        assert outcome.insights == services.planning.insights(coordinator(), outcome.meeting.number)

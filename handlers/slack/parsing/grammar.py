@@ -240,12 +240,12 @@ _LOOKS_LIKE_TIME = re.compile(r"^\d{1,2}[:.]\d{2}$")
 def _urgent(rest: str) -> Urgent:
     parts = rest.split(maxsplit=2)
     if parts and _LOOKS_LIKE_TIME.match(parts[0]):
-        # A time alone means today.
+        # A time alone: the service takes it as today, in its zone.
         title = rest.split(maxsplit=1)[1] if len(parts) > 1 else ""
         if not title:
             raise InvalidInput(
                 text(N_("Call an urgent meeting like this: {usage}"), usage=text(URGENT_USAGE)))
-        return Urgent(title, "today", parts[0])
+        return Urgent(title, "", parts[0])
     if parts and _LOOKS_LIKE_DATE.match(parts[0]):
         if len(parts) < 3:
             raise InvalidInput(

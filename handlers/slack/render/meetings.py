@@ -35,6 +35,7 @@ from services.meetings import (
     InviteOutcome,
     RsvpOutcome,
     ScheduleForm,
+    ScheduleOutcome,
     UpcomingMeeting,
 )
 from services.messages import (
@@ -244,8 +245,9 @@ def rsvp_confirmation(t: Translator, outcome: RsvpOutcome) -> Rendered:
     return Rendered(line.replace("*", ""), dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 
-def schedule_confirmation(t: Translator, card: MeetingCard, zone: ZoneInfo, now_sent: bool) -> Rendered:
+def schedule_confirmation(t: Translator, outcome: ScheduleOutcome, zone: ZoneInfo) -> Rendered:
     """Told privately to the coordinator who scheduled."""
+    card, now_sent = outcome.meeting, outcome.invitations_sent
     line = t.gettext("Meeting {number} ({title}) is scheduled for {when}.").format(
         number=card.number, title=escape(card.title), when=slack_date(card.starts_at, zone, t.language)
     )

@@ -62,8 +62,10 @@ def insight_blocks(t: Translator, insights: Insights) -> list[dict[str, Any]]:
     return dicts(blocks)
 
 
-def with_insights(rendered: Rendered, t: Translator, insights: Insights) -> Rendered:
-    """A planning confirmation followed by the advice on the meeting."""
+def with_insights(rendered: Rendered, t: Translator, insights: Insights | None) -> Rendered:
+    """A planning confirmation followed by the advice on the meeting, when the service gave any."""
+    if insights is None:
+        return rendered
     return Rendered(rendered.text, rendered.blocks + insight_blocks(t, insights))
 
 

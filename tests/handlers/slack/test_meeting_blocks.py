@@ -21,7 +21,7 @@ from handlers.slack.render.meetings import (
 )
 from handlers.slack.render.roster import roster_list
 from services.i18n import Translator
-from services.meetings import RsvpOutcome, ScheduleForm, UpcomingMeeting
+from services.meetings import RsvpOutcome, ScheduleForm, ScheduleOutcome, UpcomingMeeting
 from services.messages import (
     MeetingCancelled,
     MeetingCard,
@@ -111,7 +111,7 @@ def test_user_text_is_escaped_in_meeting_messages(hostile: str) -> None:
         meeting_nudge(EN, MeetingNudge(card, hostile), OSLO),
         meeting_cancelled(EN, MeetingCancelled(card), OSLO),
         rsvp_confirmation(EN, RsvpOutcome(card.number, card.title, "yes", None)),
-        schedule_confirmation(EN, card, OSLO, now_sent=True),
+        schedule_confirmation(EN, ScheduleOutcome(card, invitations_sent=True), OSLO),
         meeting_list(EN, [UpcomingMeeting(card, True, None)], OSLO),
         roster_list(EN, [OrganisationCard(hostile, "core", (PersonRef("slack", "U1"),), (), (), "any", None)]),
     ]

@@ -87,7 +87,7 @@ def test_slack_escaped_text_is_stored_as_typed() -> None:
 def test_urgent_with_a_time_alone_means_today() -> None:
     from handlers.slack.parsing import Urgent
 
-    assert parse_command("urgent 14:00 Flooding downtown") == Urgent("Flooding downtown", "today", "14:00")
+    assert parse_command("urgent 14:00 Flooding downtown") == Urgent("Flooding downtown", "", "14:00")
     assert parse_command("urgent 2026-03-02 14:00 Flood") == Urgent("Flood", "2026-03-02", "14:00")
     with pytest.raises(InvalidInput):
         parse_command("urgent 14:00")
