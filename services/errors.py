@@ -2,19 +2,86 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 
 from services.i18n import Text
+
+
+class Field(StrEnum):
+    """An input a use case can find at fault, whatever platform or form it was typed in.
+
+    A platform maps each to its own place (Slack: a block of the form). The values are the names
+    the services used before the enum; a field that repeats (a talk, a follow-up point) is told
+    apart by the row of a `FieldRef`.
+    """
+
+    TITLE = "title"
+    DETAILS = "details"
+    REASON = "reason"
+    NAME = "name"
+    TIER = "tier"
+    STARTS_AT = "starts_at"
+    DURATION = "duration"
+    VIDEO_LINK = "video_link"
+    TOPICS = "topics"
+    ORGANISATIONS = "organisations"
+    TALKS = "talks"
+    """The talks as a whole (too many, too long together)."""
+    TALK = "talk"
+    """One talk's speaker or subject (row: the talk's position)."""
+    TALK_MINUTES = "talk_minutes"
+    """One talk's length (row: the talk's position)."""
+    SUMMARY = "summary"
+    DECISIONS = "decisions"
+    ACTION_ITEMS = "action_items"
+    """The follow-up points as a whole."""
+    ACTION_ITEM = "action"
+    """One follow-up point (row: its position)."""
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """Where an error belongs: a field (None: the input as a whole) and, for a field that repeats,
+    the row, counted from 1 in the order the rows were given to the service."""
+
+    field: Field | None
+    row: int | None = None
+
+
+# Rows as services still name them in strings ("action_2", "talk_1_minutes"); read once, here.
+_LEGACY_ROW = re.compile(r"^(action|talk)_(\d+)(_minutes)?$")
+
+
+def field_ref(key: FieldRef | Field | str | None) -> FieldRef:
+    """The typed place of an error, from a FieldRef, a Field, or a service's legacy field name."""
+    if isinstance(key, FieldRef):
+        return key
+    if isinstance(key, Field):
+        return FieldRef(key)
+    if not key:
+        return FieldRef(None)
+    row = _LEGACY_ROW.match(key)
+    if row is not None:
+        name = {"action": Field.ACTION_ITEM, "talk": Field.TALK}[row.group(1)]
+        if row.group(3):
+            name = Field.TALK_MINUTES
+        return FieldRef(name, int(row.group(2)))
+    return FieldRef(Field(key))
 
 
 class DomainError(Exception):
     """A use case refused; `message` tells the person what was wrong and what works."""
 
-    def __init__(self, message: Text, *, field: str | None = None) -> None:
+    def __init__(self, message: Text, *, field: FieldRef | Field | str | None = None) -> None:
         super().__init__(message.msgid)
         self.message = message
-        # The input field at fault, so a form can show the message next to it.
-        self.field = field
+        # The input field at fault (and its row), so a form can show the message next to it.
+        self.ref = field_ref(field)
+        self.field = self.ref.field
+        self.row = self.ref.row
 
 
 class InvalidInput(DomainError):
@@ -40,20 +107,21 @@ class InvalidFields(InvalidInput):
     error's own message and field, which is all a one-line answer (a slash command) shows.
     """
 
-    def __init__(self, errors: Mapping[str, Text]) -> None:
-        field, message = next(iter(errors.items()))
+    def __init__(self, errors: Mapping[FieldRef | Field | str, Text]) -> None:
+        typed = {field_ref(key): message for key, message in errors.items()}
+        field, message = next(iter(typed.items()))
         super().__init__(message, field=field)
-        self.errors = dict(errors)
+        self.errors = typed
 
 
-def field_errors(error: DomainError) -> dict[str, Text]:
-    """Every field error an error carries: several for InvalidFields, else its one (field "" if none)."""
+def field_errors(error: DomainError) -> dict[FieldRef, Text]:
+    """Every field error an error carries: several for InvalidFields, else its one (field None if none)."""
     if isinstance(error, InvalidFields):
         return dict(error.errors)
-    return {error.field or "": error.message}
+    return {error.ref: error.message}
 
 
-def raise_field_errors(errors: Mapping[str, Text]) -> None:
+def raise_field_errors(errors: Mapping[FieldRef | Field | str, Text]) -> None:
     """Raise InvalidFields when `errors` holds any; a single one is an ordinary InvalidInput."""
     if len(errors) == 1:
         [(field, message)] = errors.items()

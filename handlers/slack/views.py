@@ -25,7 +25,7 @@ from handlers.slack.render.planning import with_insights
 from handlers.slack.render.topics import proposal_confirmation
 from handlers.slack.render.urgent import urgent_modal
 from handlers.slack.reply import marked_late, privately
-from services.errors import DomainError, InvalidInput, field_errors, raise_field_errors
+from services.errors import DomainError, Field, FieldRef, InvalidInput, field_errors, raise_field_errors
 from services.i18n import N_, Text, text
 from services.messages import Talk
 from services.minutes import ActionItemInput
@@ -33,21 +33,27 @@ from services.people import PersonRef
 
 log = logging.getLogger(__name__)
 
-_FIELD_BLOCKS = {"title": ids.PROPOSE_TITLE_BLOCK, "details": ids.PROPOSE_DETAILS_BLOCK}
+# Each form's blocks for the fields the services name (a field missing here goes to the first input).
+_PROPOSE_BLOCKS = {Field.TITLE: ids.PROPOSE_TITLE_BLOCK, Field.DETAILS: ids.PROPOSE_DETAILS_BLOCK}
 _SCHEDULE_BLOCKS = {
-    "title": ids.SCHEDULE_TITLE,
-    "starts_at": ids.SCHEDULE_START,
-    "duration": ids.SCHEDULE_DURATION,
-    "video_link": ids.SCHEDULE_LINK,
-    "topics": ids.SCHEDULE_TOPICS,
-    "organisations": ids.SCHEDULE_ORGANISATIONS,
+    Field.TITLE: ids.SCHEDULE_TITLE,
+    Field.STARTS_AT: ids.SCHEDULE_START,
+    Field.DURATION: ids.SCHEDULE_DURATION,
+    Field.VIDEO_LINK: ids.SCHEDULE_LINK,
+    Field.TOPICS: ids.SCHEDULE_TOPICS,
+    Field.ORGANISATIONS: ids.SCHEDULE_ORGANISATIONS,
 }
+_AGENDA_BLOCKS = {Field.TITLE: "talk1_speaker", Field.TALKS: "talk1_speaker", Field.TOPICS: ids.AGENDA_TOPICS}
+
+BlockOf = Callable[[FieldRef], str | None]
+"""Where a form shows the error on a field (and row); None: wherever errors go by default."""
 
 
-_AGENDA_BLOCKS = {"title": "talk1_speaker", "talks": "talk1_speaker", "topics": ids.AGENDA_TOPICS}
+def _blocks(table: dict[Field, str]) -> BlockOf:
+    return lambda ref: table.get(ref.field) if ref.field is not None else None
 
 
-def _field_errors(view: dict[str, Any], error: DomainError, block_of: Callable[[str], str | None],
+def _field_errors(view: dict[str, Any], error: DomainError, block_of: BlockOf,
                   render: Callable[[Text], str]) -> dict[str, str]:
     """Every field's error at once, each on its block, for one `response_action: errors`.
 
@@ -56,8 +62,8 @@ def _field_errors(view: dict[str, Any], error: DomainError, block_of: Callable[[
     """
     present = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
     shown: dict[str, str] = {}
-    for field, message in field_errors(error).items():
-        block = block_of(field)
+    for ref, message in field_errors(error).items():
+        block = block_of(ref)
         if block not in present:
             block = present[0] if present else "title"
         line = render(message)
@@ -66,7 +72,7 @@ def _field_errors(view: dict[str, Any], error: DomainError, block_of: Callable[[
 
 
 def _rejected(ack: Ack, view: dict[str, Any], error: DomainError, context: BoltContext,
-              block_of: Callable[[str], str | None], deps: SlackDeps) -> None:
+              block_of: BlockOf, deps: SlackDeps) -> None:
     """Answer a form's submission with its field errors, in the submitter's language."""
     render = deps.quick_translator(context).render
     ack(response_action="errors", errors=_field_errors(view, error, block_of, render))
@@ -95,7 +101,7 @@ def propose(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any], clien
     try:
         card = deps.services.topics.propose(deps.actor(context), form.title, form.details)
     except DomainError as error:
-        _rejected(ack, view, error, context, _FIELD_BLOCKS.get, deps)
+        _rejected(ack, view, error, context, _blocks(_PROPOSE_BLOCKS), deps)
         return
     ack()
 
@@ -133,7 +139,7 @@ def submit_meeting(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any]
                 organisations=form.organisations,
             )
     except DomainError as error:
-        _rejected(ack, view, error, context, _SCHEDULE_BLOCKS.get, deps)
+        _rejected(ack, view, error, context, _blocks(_SCHEDULE_BLOCKS), deps)
         return
     ack()
 
@@ -153,20 +159,20 @@ def agenda(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any], client
     origin = ModalContext.load(view.get("private_metadata") or "")
     rows = form.rows or tuple(range(1, len(form.talks) + 1))
 
-    def agenda_block(field: str) -> str | None:
+    def agenda_block(ref: FieldRef) -> str | None:
         # The service numbers the talks entered; show each error on that talk's row of the form.
-        if field.startswith("talk_"):
-            position, _, part = field.removeprefix("talk_").partition("_")
-            row = rows[int(position) - 1] if position.isdigit() and 0 < int(position) <= len(rows) else 1
-            return f"talk{row}_{part or 'speaker'}"
-        return _AGENDA_BLOCKS.get(field)
+        if ref.field in (Field.TALK, Field.TALK_MINUTES):
+            position = ref.row or 1
+            row = rows[position - 1] if 0 < position <= len(rows) else 1
+            return f"talk{row}_{'minutes' if ref.field == Field.TALK_MINUTES else 'speaker'}"
+        return _blocks(_AGENDA_BLOCKS)(ref)
 
     try:
         talks = []
-        not_numbers: dict[str, Text] = {}
+        not_numbers: dict[FieldRef | Field | str, Text] = {}
         for position, (speaker, organisation, subject, minutes) in enumerate(form.talks, start=1):
             if not minutes.isdigit():
-                not_numbers[f"talk_{position}_minutes"] = text(
+                not_numbers[FieldRef(Field.TALK_MINUTES, position)] = text(
                     N_("The length is a whole number of minutes."))
                 continue
             talks.append(Talk(speaker, organisation or None, subject, int(minutes)))
@@ -211,12 +217,12 @@ def minutes(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any], clien
             discussed=form.discussed,
         )
     except DomainError as error:
-        def minutes_block(field: str) -> str:
-            if field.startswith("action_") and field.removeprefix("action_").isdigit():
+        def minutes_block(ref: FieldRef) -> str:
+            if ref.field == Field.ACTION_ITEM and ref.row is not None:
                 # The service counts the rows entered; show the error on that row of the form.
-                position = int(field.removeprefix("action_"))
+                position = ref.row
                 return f"action_{items[position - 1][0] if 0 < position <= len(items) else 1}"
-            return ids.MINUTES_DECISIONS if field == "decisions" else ids.MINUTES_SUMMARY
+            return ids.MINUTES_DECISIONS if ref.field == Field.DECISIONS else ids.MINUTES_SUMMARY
 
         _rejected(ack, view, error, context, minutes_block, deps)
         return

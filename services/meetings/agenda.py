@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from services.errors import Conflict, InvalidInput, raise_field_errors
+from services.errors import Conflict, Field, FieldRef, InvalidInput, raise_field_errors
 from services.i18n import N_, Text, text
 from services.meetings.base import MeetingsBase
 from services.meetings.cards import meeting_card
@@ -35,7 +35,7 @@ class Agenda(MeetingsBase):
                 raise Conflict(
                     text(N_("Topic {topic} is already on the agenda of meeting {number}."),
                          topic=topic_number, number=number),
-                    field="topics",
+                    field=Field.TOPICS,
                 )
             self._moves.put_on_agenda(session, meeting, topic)
             self._refresh_post(session, meeting.id)
@@ -107,22 +107,22 @@ class Agenda(MeetingsBase):
                               tuple(organisations))
 
     def _validate_talks(self, talks: Sequence[Talk], duration: int) -> None:
-        """Refuse talks out of bounds, each talk's problem under its own field (`talk_<n>`, n from 1
-        in the order given), all at once."""
+        """Refuse talks out of bounds, each talk's problem under its own field and row (n from 1 in
+        the order given), all at once."""
         if len(talks) > TALKS_MAX:
             raise InvalidInput(text(N_("A meeting opens with at most {max} talks."), max=TALKS_MAX),
-                               field="talks")
-        errors: dict[str, Text] = {}
+                               field=Field.TALKS)
+        errors: dict[FieldRef | Field, Text] = {}
         for position, talk in enumerate(talks, start=1):
             if not 2 <= len(talk.speaker) <= 120 or not 3 <= len(talk.subject) <= 150:
-                errors[f"talk_{position}"] = text(
+                errors[FieldRef(Field.TALK, position)] = text(
                     N_("Each talk needs a speaker (2 to 120 characters) and a subject (3 to 150)."))
             if not 1 <= talk.minutes <= TALK_MINUTES_MAX:
-                errors[f"talk_{position}_minutes"] = text(
+                errors[FieldRef(Field.TALK_MINUTES, position)] = text(
                     N_("A talk lasts 1 to {max} minutes."), max=TALK_MINUTES_MAX)
         total = sum(talk.minutes for talk in talks)
         if total > duration and not errors:
-            errors["talks"] = text(
+            errors[Field.TALKS] = text(
                 N_("The talks take {total} minutes, more than the {duration}-minute meeting. "
                    "Shorten them or lengthen the meeting."), total=total, duration=duration)
         raise_field_errors(errors)
@@ -140,5 +140,5 @@ class Agenda(MeetingsBase):
             raise Conflict(
                 text(N_("Topic {topic} is already on the agenda of meeting {number}."),
                      topic=topic.number, number=other),
-                field="topics",
+                field=Field.TOPICS,
             )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.deliveries import Deliveries
-from services.errors import Conflict, InvalidInput, NotFound, raise_field_errors
+from services.errors import Conflict, Field, FieldRef, InvalidInput, NotFound, raise_field_errors
 from services.i18n import N_, Text, plural_text, text
 from services.meetings.common import (
     DURATION_MAX,
@@ -80,27 +80,27 @@ class MeetingsBase:
 
     def _validate(self, title: str, starts_at: datetime | None, duration: int | None,
                   video_link: str | None, now: datetime) -> None:
-        errors: dict[str, Text] = {}
+        errors: dict[FieldRef | Field, Text] = {}
         if not TITLE_MIN <= len(title) <= TITLE_MAX:
-            errors["title"] = text(N_("A meeting needs a title of {min} to {max} characters."),
+            errors[Field.TITLE] = text(N_("A meeting needs a title of {min} to {max} characters."),
                                    min=TITLE_MIN, max=TITLE_MAX)
         if starts_at is None:
-            errors["starts_at"] = text(N_("Pick a date and time."))
+            errors[Field.STARTS_AT] = text(N_("Pick a date and time."))
         elif starts_at <= now:
             # Say the zone and its clock: someone elsewhere types their own wall-clock time.
             zone = self._timings.timezone
             local, today = starts_at.astimezone(zone), now.astimezone(zone)
             shape = "%H:%M" if local.date() == today.date() else "%Y-%m-%d %H:%M"
-            errors["starts_at"] = text(
+            errors[Field.STARTS_AT] = text(
                 N_("{when} in {zone} has already passed; it is {now} there now. Pick a time in the "
                    "future."), when=local.strftime(shape), zone=zone.key, now=today.strftime(shape))
         if duration is None:
-            errors["duration"] = text(N_("The length is a whole number of minutes."))
+            errors[Field.DURATION] = text(N_("The length is a whole number of minutes."))
         elif not DURATION_MIN <= duration <= DURATION_MAX:
-            errors["duration"] = text(N_("A meeting lasts {min} to {max} minutes."),
+            errors[Field.DURATION] = text(N_("A meeting lasts {min} to {max} minutes."),
                                       min=DURATION_MIN, max=DURATION_MAX)
         if video_link and not URL.match(video_link):
-            errors["video_link"] = text(N_("The video link must be a web address starting with https://."))
+            errors[Field.VIDEO_LINK] = text(N_("The video link must be a web address starting with https://."))
         raise_field_errors(errors)
 
     def _find(self, session: Session, workspace: Workspace, number: int, *, lock: bool = False) -> Meeting:
@@ -137,7 +137,7 @@ class MeetingsBase:
                         "invitations are going out; this looks like the same call, so nothing new was "
                         "sent. To call another urgent meeting now, give it a different title.",
                         minutes, number=meeting.number, title=meeting.title),
-                    field="title",
+                    field=Field.TITLE,
                 )
 
     def _upcoming_for_coordinator(self, session: Session, actor: Actor, number: int,
@@ -165,6 +165,6 @@ class MeetingsBase:
             raise NotFound(
                 text(N_("There is no open topic {number}. `/dialog topics` lists the open ones."),
                      number=number),
-                field="topics",
+                field=Field.TOPICS,
             )
         return topic

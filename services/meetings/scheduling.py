@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from services.deliveries import Planned
-from services.errors import Conflict
+from services.errors import Conflict, Field
 from services.i18n import N_, text
 from services.meetings.base import MeetingsBase
 from services.meetings.cards import meeting_card
@@ -76,7 +76,7 @@ class Scheduling(MeetingsBase):
                 raise Conflict(
                     text(N_("Meeting {number} “{title}” is already scheduled at that time."),
                          number=clash.number, title=clash.title),
-                    field="title",
+                    field=Field.TITLE,
                 )
             if kind == MeetingKind.URGENT:
                 self._not_a_repeat(session, workspace, title, now)

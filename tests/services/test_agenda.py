@@ -8,7 +8,7 @@ import pytest
 
 from services.clock import ManualClock
 from services.container import Services
-from services.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from services.errors import Conflict, DomainError, Field, FieldRef, InvalidFields, InvalidInput, NotAllowed
 from services.messages import MeetingInvitation, Talk, TopicChanged
 from storage.models import Tier
 from tests.factories import coordinator, person
@@ -152,3 +152,15 @@ def test_every_move_of_a_topic_is_told(services: Services, meeting: int, notifie
         services.meetings.set_agenda(coordinator(), meeting, topic_numbers=numbers, talks=[])
         services.deliveries.sweep()
     assert _changes(notifier) == [(1, "scheduled"), (1, "unscheduled"), (1, "scheduled")]
+
+
+def test_talk_errors_name_their_field_and_row(services: Services, meeting: int) -> None:
+    with pytest.raises(InvalidFields) as refused:
+        services.meetings.set_agenda(coordinator(), meeting, topic_numbers=[], talks=[
+            Talk("X", None, "Winter plans", 10), Talk("Deputy mayor", None, "Budget", 75)])
+    assert list(refused.value.errors) == [FieldRef(Field.TALK, 1), FieldRef(Field.TALK_MINUTES, 2)]
+    assert (refused.value.field, refused.value.row) == (Field.TALK, 1)
+    with pytest.raises(InvalidInput) as too_long:
+        services.meetings.set_agenda(coordinator(), meeting, topic_numbers=[], talks=[
+            Talk("Deputy mayor", None, "Budget", 50), Talk("Mayor", None, "Housing", 50)])
+    assert too_long.value.ref == FieldRef(Field.TALKS)

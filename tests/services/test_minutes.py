@@ -9,7 +9,7 @@ import pytest
 
 from services.clock import ManualClock
 from services.container import Services
-from services.errors import InvalidInput, NotAllowed
+from services.errors import Field, FieldRef, InvalidInput, NotAllowed
 from services.messages import ActionItemDue, MeetingInvitation, MinutesPosted, TopicChanged
 from services.minutes import ActionItemInput
 from services.people import PersonRef
@@ -101,18 +101,19 @@ def test_a_correction_updates_the_posted_minutes_in_place(
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
-        (dict(summary="short"), "summary"),
-        (dict(action_items=[ActionItemInput("Do it", "", date(2030, 1, 1))]), "action_1"),
-        (dict(action_items=[ActionItemInput("Do the thing", "Caritas", None)]), "action_1"),
-        (dict(action_items=[ActionItemInput("Do the thing", "Caritas", date(2020, 1, 1))]), "action_1"),
+        (dict(summary="short"), FieldRef(Field.SUMMARY)),
+        (dict(action_items=[ActionItemInput("Do it", "", date(2030, 1, 1))]), FieldRef(Field.ACTION_ITEM, 1)),
+        (dict(action_items=[ActionItemInput("Do the thing", "Caritas", None)]), FieldRef(Field.ACTION_ITEM, 1)),
+        (dict(action_items=[ActionItemInput("Do the thing", "Caritas", date(2020, 1, 1))]),
+         FieldRef(Field.ACTION_ITEM, 1)),
     ],
 )
-def test_bad_minutes_are_refused_on_the_field(services: Services, held: int, kwargs, field: str) -> None:
+def test_bad_minutes_are_refused_on_the_field(services: Services, held: int, kwargs, field: FieldRef) -> None:
     values = dict(summary="A perfectly fine summary.")
     values.update(kwargs)
     with pytest.raises(InvalidInput) as refused:
         services.minutes.record(coordinator(), held, **values)
-    assert refused.value.field == field
+    assert refused.value.ref == field
     assert services.meetings.get(person("U9"), held).state == "scheduled", "nothing was written"
 
 

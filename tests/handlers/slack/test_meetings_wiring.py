@@ -423,3 +423,36 @@ def test_stats_for_coordinators_only(bot: RunningBot, fake_slack: FakeSlack) -> 
     reply = chat.say(COORDINATOR, "stats")
     assert reply["text"] == "Statistics" and "Proposals: 0 from the city, 1 from civil society." in _dump(reply)
     assert "Only coordinators" in chat.say(ALICE, "statistikk")["text"]
+
+
+def test_agenda_errors_land_on_their_talk_rows(bot: RunningBot, fake_slack: FakeSlack) -> None:
+    # The service names a talk by its position among the talks given (Field.TALK, row); the form
+    # shows it on that talk's own row, also when the first row was left empty.
+    chat = Chat(bot, fake_slack)
+    chat.say(COORDINATOR, "schedule 2026-03-20 12:00 March dialogue")
+    bot.slack.slash_command("agenda 1", user_id=COORDINATOR, response_url=fake_slack.response_url("form"))
+    assert fake_slack.wait_for(lambda: len(fake_slack.opened_views()) == 1)
+    view = fake_slack.opened_views()[0]
+
+    def talk(n: int, speaker: str, subject: str, minutes: str) -> dict[str, object]:
+        return {
+            f"talk{n}_speaker": {"value": {"type": "plain_text_input", "value": speaker}},
+            f"talk{n}_subject": {"value": {"type": "plain_text_input", "value": subject}},
+            f"talk{n}_minutes": {"value": {"type": "number_input", "value": minutes}},
+        }
+
+    both = bot.slack.view_submission("meeting_agenda", {**talk(1, "X", "Winter plans", "10"),
+                                                        **talk(2, "Deputy mayor", "Budget", "75")},
+                                     user_id=COORDINATOR, opened=view).json()["errors"]
+    assert set(both) == {"talk1_speaker", "talk2_minutes"}
+    assert "Each talk needs a speaker" in both["talk1_speaker"]
+    assert "A talk lasts 1 to 60 minutes" in both["talk2_minutes"]
+
+    second_only = bot.slack.view_submission("meeting_agenda", talk(2, "X", "Budget", "ten"),
+                                            user_id=COORDINATOR, opened=view).json()["errors"]
+    assert set(second_only) == {"talk2_minutes"}
+    assert "whole number of minutes" in second_only["talk2_minutes"]
+    second_only = bot.slack.view_submission("meeting_agenda", talk(2, "X", "Budget", "10"),
+                                            user_id=COORDINATOR, opened=view).json()["errors"]
+    assert set(second_only) == {"talk2_speaker"}
+    assert bot.runtime.services.meetings.get(_actor(), 1).talks == ()
