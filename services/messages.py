@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from services.enums import Answer, MeetingKind, MeetingState
 from services.people import MessageRef, PersonRef
 
 
@@ -62,8 +63,8 @@ class MeetingCard:
 
     number: int
     title: str
-    kind: str  # "regular" or "urgent"
-    state: str  # "scheduled", "cancelled" or "held"
+    kind: MeetingKind
+    state: MeetingState
     starts_at: datetime
     duration_minutes: int
     video_link: str | None
@@ -94,7 +95,7 @@ class MeetingReminder:
     """A reminder to someone who is coming, may come, or has not answered."""
 
     meeting: MeetingCard
-    answer: str | None
+    answer: Answer | None
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ class Answers(MeetingsBase):
                 raise InvalidInput(text(N_("Meeting {number} has been cancelled."), number=number))
             if now >= meeting.starts_at + timedelta(minutes=meeting.duration_minutes):
                 raise InvalidInput(text(N_("Meeting {number} is over; answers are closed."), number=number))
-            previous = mine[0].answer.value if mine[0].answer else None
+            previous = mine[0].answer
             changed = [i for i in mine if i.answer != answer]
             for invitation in changed:
                 invitation.answer = answer
@@ -51,7 +51,7 @@ class Answers(MeetingsBase):
             if changed:
                 self._refresh_post(session, meeting.id)
                 self._refresh_progress(session, meeting.id)
-            outcome = RsvpOutcome(meeting.number, meeting.title, answer.value, previous)
+            outcome = RsvpOutcome(meeting.number, meeting.title, answer, previous)
         if changed:
             self._deliveries.wake()
         return outcome
@@ -77,7 +77,7 @@ class Answers(MeetingsBase):
                 if meeting.invite_at > now and not coordinator:
                     continue
                 mine = invitations_of(session, meeting.id, actor.person)
-                answer = mine[0].answer.value if mine and mine[0].answer else None
+                answer = mine[0].answer if mine else None
                 found.append(UpcomingMeeting(meeting_card(session, meeting), bool(mine), answer))
         return found
 

@@ -86,8 +86,8 @@ def meeting_card(session: Session, meeting: Meeting) -> MeetingCard:
     return MeetingCard(
         number=meeting.number,
         title=meeting.title,
-        kind=meeting.kind.value,
-        state=meeting.state.value,
+        kind=meeting.kind,
+        state=meeting.state,
         starts_at=meeting.starts_at,
         duration_minutes=meeting.duration_minutes,
         video_link=meeting.video_link,

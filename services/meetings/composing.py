@@ -73,7 +73,7 @@ class Composing(MeetingsBase):
         if later_due is not None:
             # After downtime, only the latest reminder that fell due is worth sending.
             return None
-        answer = next((i.answer.value for i in mine if i.answer), None)
+        answer = next((i.answer for i in mine if i.answer), None)
         return MeetingReminder(meeting_card(session, meeting), answer)
 
     def _compose_nudge(self, session: Session, delivery: Delivery) -> MeetingNudge | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.enums import Answer, Role
 from services.i18n import Text
 from services.messages import MeetingCard
 from services.planning import Insights
@@ -17,22 +18,22 @@ class RsvpOutcome:
 
     number: int
     title: str
-    answer: str
-    previous: str | None
+    answer: Answer
+    previous: Answer | None
 
 
 @dataclass(frozen=True)
 class UpcomingMeeting:
     meeting: MeetingCard
     invited: bool
-    answer: str | None
+    answer: Answer | None
 
 
 @dataclass(frozen=True)
 class InviteOutcome:
     meeting: MeetingCard
     organisation: str
-    role: str
+    role: Role
     people: int
     invitations_sent: bool
     insights: Insights | None = None

@@ -202,7 +202,7 @@ class Scheduling(MeetingsBase):
             audit(session, workspace, actor, "meeting.invite", f"meeting {meeting.number}",
                   self._clock, organisation=organisation.name)
             outcome = InviteOutcome(
-                meeting_card(session, meeting), organisation.name, role.value,
+                meeting_card(session, meeting), organisation.name, role,
                 len(organisation.contacts), meeting.invite_at <= now,
             )
         self._deliveries.wake()

@@ -29,6 +29,7 @@ from slack_sdk.models.blocks import (
 from handlers.slack import ids
 from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal, organisation_pickers, title_hint
 from handlers.slack.text import escape, link, literal, plain_text, slack_date, truncate
+from services.enums import Answer, MeetingKind, MeetingState
 from services.i18n import Translator
 from services.meetings import TITLE_MAX as MEETING_TITLE_MAX
 from services.meetings import (
@@ -50,13 +51,15 @@ from services.messages import (
 MEETINGS_SHOWN = 15
 
 
-def answer_word(t: Translator, answer: str | None) -> str:
+def answer_word(t: Translator, answer: Answer | None) -> str:
     """How an RSVP answer (or none yet) reads."""
-    return {
-        "yes": t.gettext("Attending"),
-        "no": t.gettext("Not attending"),
-        "maybe": t.gettext("Maybe"),
-    }.get(answer or "", t.gettext("No answer yet"))
+    words = {
+        Answer.YES: t.gettext("Attending"),
+        Answer.NO: t.gettext("Not attending"),
+        Answer.MAYBE: t.gettext("Maybe"),
+    }
+    none = t.gettext("No answer yet")
+    return words.get(answer, none) if answer is not None else none
 
 
 def when_and_length(t: Translator, card: MeetingCard, zone: ZoneInfo) -> str:
@@ -131,7 +134,7 @@ def _details(t: Translator, card: MeetingCard) -> list[Block]:
 
 def _heading(t: Translator, card: MeetingCard) -> list[Block]:
     blocks: list[Block] = []
-    if card.kind == "urgent":
+    if card.kind == MeetingKind.URGENT:
         blocks.append(SectionBlock(text=MarkdownTextObject(
             text=":rotating_light: *" + t.gettext("Urgent dialogue meeting") + "*")))
     title = truncate(f"{card.number}. {plain_text(card.title)}", 150)
@@ -144,8 +147,8 @@ def meeting_invitation(t: Translator, message: MeetingInvitation, zone: ZoneInfo
     """The invitation: in the channel with the live tally, or to one person with their answer."""
     card = message.meeting
     when = slack_date(card.starts_at, zone, t.language)
-    prefix = t.gettext("URGENT") + ": " if card.kind == "urgent" else ""
-    if card.state == "cancelled":
+    prefix = t.gettext("URGENT") + ": " if card.kind == MeetingKind.URGENT else ""
+    if card.state == MeetingState.CANCELLED:
         line = t.gettext("Cancelled: {title}, {when}").format(title=escape(card.title), when=when)
         return Rendered(line, dicts([
             SectionBlock(text=MarkdownTextObject(text=f":no_entry: *{line}*")),
@@ -218,7 +221,7 @@ def meeting_list(t: Translator, upcoming: Sequence[UpcomingMeeting], zone: ZoneI
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=heading, emoji=False))]
     for item in upcoming[:MEETINGS_SHOWN]:
         card = item.meeting
-        urgent = ":rotating_light: " if card.kind == "urgent" else ""
+        urgent = ":rotating_light: " if card.kind == MeetingKind.URGENT else ""
         blocks.append(SectionBlock(block_id=f"meeting:{card.number}", text=MarkdownTextObject(
             text=f"{urgent}*{card.number}. {escape(card.title)}*\n{when_and_length(t, card, zone)}")))
         status = (
@@ -261,7 +264,7 @@ def schedule_confirmation(t: Translator, outcome: ScheduleOutcome, zone: ZoneInf
     else:
         more = t.gettext("Invitations go out {when} to {organisations} ({people} people).").format(
             when=slack_date(card.invite_at, zone, t.language), organisations=invited, people=people)
-    if card.kind == "urgent" and now_sent:
+    if card.kind == MeetingKind.URGENT and now_sent:
         # The report is a DM from the bot, easy to miss while watching the channel.
         more += " " + t.gettext("Your progress report (sent so far, who could not be reached, the answers) "
                                 "is in your direct message with the bot, updated as they go out.")

@@ -20,6 +20,7 @@ from handlers.slack.render.meetings import (
     schedule_modal,
 )
 from handlers.slack.render.roster import roster_list
+from services.enums import Answer, MeetingKind, MeetingState
 from services.i18n import Translator
 from services.meetings import RsvpOutcome, ScheduleForm, ScheduleOutcome, UpcomingMeeting
 from services.messages import (
@@ -41,7 +42,8 @@ START = datetime(2026, 3, 16, 13, 0, tzinfo=UTC)
 
 def meeting(**overrides) -> MeetingCard:
     values = dict(
-        number=4, title="Winter shelter capacity", kind="regular", state="scheduled", starts_at=START,
+        number=4, title="Winter shelter capacity", kind=MeetingKind.REGULAR, state=MeetingState.SCHEDULED,
+        starts_at=START,
         duration_minutes=60, video_link="https://meet.example.org/x", agenda=((3, "Heating costs"),),
         participants=("Caritas", "Red Cross"), observers=("Helsedirektoratet",),
         tally=Tally(yes=3, no=1, maybe=0, waiting=2, organisations_yes=2, organisations_invited=2,
@@ -78,13 +80,13 @@ def test_norwegian_tally_reads_kommer() -> None:
 
 
 def test_urgent_invitations_say_so_first() -> None:
-    rendered = meeting_invitation(EN, MeetingInvitation(meeting(kind="urgent"), personal=True), OSLO)
+    rendered = meeting_invitation(EN, MeetingInvitation(meeting(kind=MeetingKind.URGENT), personal=True), OSLO)
     assert rendered.text.startswith("URGENT: ")
     assert "Urgent dialogue meeting" in json.dumps(rendered.blocks[0])
 
 
 def test_cancelled_invitation_drops_the_buttons() -> None:
-    rendered = meeting_invitation(EN, MeetingInvitation(meeting(state="cancelled"), personal=False), OSLO)
+    rendered = meeting_invitation(EN, MeetingInvitation(meeting(state=MeetingState.CANCELLED), personal=False), OSLO)
     assert_valid_message(rendered)
     assert _actions(rendered) == [] and rendered.text.startswith("Cancelled: ")
 
@@ -93,7 +95,7 @@ def test_personal_messages_show_the_readers_answer() -> None:
     invitation = meeting_invitation(EN, MeetingInvitation(meeting(), personal=True), OSLO)
     reminder = meeting_reminder(EN, MeetingReminder(meeting(), answer=None), OSLO)
     nudge = meeting_nudge(NB, MeetingNudge(meeting(), "Caritas"), OSLO)
-    cancelled = meeting_cancelled(EN, MeetingCancelled(meeting(state="cancelled")), OSLO)
+    cancelled = meeting_cancelled(EN, MeetingCancelled(meeting(state=MeetingState.CANCELLED)), OSLO)
     for rendered in (invitation, reminder, nudge, cancelled):
         assert_valid_message(rendered)
     assert "Your answer" not in _text(invitation) and "Attending: 3" not in _text(invitation)
@@ -107,10 +109,10 @@ def test_user_text_is_escaped_in_meeting_messages(hostile: str) -> None:
     card = meeting(title=hostile, agenda=((1, hostile),), participants=(hostile,), observers=(hostile,))
     outputs = [
         meeting_invitation(EN, MeetingInvitation(card, personal=False), OSLO),
-        meeting_reminder(EN, MeetingReminder(card, answer="yes"), OSLO),
+        meeting_reminder(EN, MeetingReminder(card, answer=Answer.YES), OSLO),
         meeting_nudge(EN, MeetingNudge(card, hostile), OSLO),
         meeting_cancelled(EN, MeetingCancelled(card), OSLO),
-        rsvp_confirmation(EN, RsvpOutcome(card.number, card.title, "yes", None)),
+        rsvp_confirmation(EN, RsvpOutcome(card.number, card.title, Answer.YES, None)),
         schedule_confirmation(EN, ScheduleOutcome(card, invitations_sent=True), OSLO),
         meeting_list(EN, [UpcomingMeeting(card, True, None)], OSLO),
         roster_list(EN, [OrganisationCard(hostile, "core", (PersonRef("slack", "U1"),), (), (), "any", None)]),
