@@ -139,36 +139,20 @@ class Sending(EngineState):
         return (Delivery.id == delivery_id, Delivery.claimed_by == self.worker_id)
 
     def _mark_sent(self, delivery_id: int, ref: MessageRef, version: int) -> None:
-        with self._sessions.begin() as session:
-            result = session.execute(
-                update(Delivery)
-                .where(*self._mine(delivery_id))
-                .values(
-                    state=DeliveryState.SENT,
-                    sent_at=self._clock.now(),
-                    ref_channel=ref.conversation,
-                    ref_ts=ref.message,
-                    synced_version=version,
-                    claimed_at=None,
-                    last_error=None,
-                )
-            )
-            if result.rowcount == 1:
-                self._settle(session, delivery_id)
+        self._record_sent(delivery_id, ref_channel=ref.conversation, ref_ts=ref.message,
+                          synced_version=version, last_error=None)
 
     def _mark_sent_unseen(self, delivery_id: int) -> None:
         """Record a send the platform cannot confirm or deny as done, with no reference."""
+        self._record_sent(delivery_id, synced_version=Delivery.content_version,
+                          last_error="sent at most once: the platform cannot tell whether it arrived")
+
+    def _record_sent(self, delivery_id: int, **values: object) -> None:
         with self._sessions.begin() as session:
             result = session.execute(
                 update(Delivery)
                 .where(*self._mine(delivery_id))
-                .values(
-                    state=DeliveryState.SENT,
-                    sent_at=self._clock.now(),
-                    synced_version=Delivery.content_version,
-                    claimed_at=None,
-                    last_error="sent at most once: the platform cannot tell whether it arrived",
-                )
+                .values(state=DeliveryState.SENT, sent_at=self._clock.now(), claimed_at=None, **values)
             )
             if result.rowcount == 1:
                 self._settle(session, delivery_id)

@@ -14,11 +14,10 @@ from scheduling.jobs import DeliverySweep, heartbeat
 from scheduling.watchdog import EXIT_DATABASE_LOST, GIVE_UP_AFTER, DatabaseWatchdog
 from services.clock import ManualClock
 from services.container import Services, build_services
-from storage.db import make_engine, make_session_factory
-from storage.migrate import upgrade
+from storage.db import make_session_factory
 from tests.conftest import CHANNEL, COORDINATOR, T0, TIMINGS
 from tests.factories import person
-from tests.support.db_faults import ReadOnlyFault, Ticks
+from tests.support.db_faults import ReadOnlyFault, Ticks, migrated_engine
 from tests.support.notifier import RecordingNotifier
 
 
@@ -29,11 +28,7 @@ def ticks() -> Ticks:
 
 @pytest.fixture
 def engine(tmp_path: Path, ticks: Ticks) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'watchdog.sqlite3'}"
-    setup = make_engine(url)
-    upgrade(setup)
-    setup.dispose()
-    engine = make_engine(url, clock=ticks, write_wait=5)
+    engine = migrated_engine(tmp_path / "watchdog.sqlite3", ticks)
     yield engine
     engine.dispose()
 

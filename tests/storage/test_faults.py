@@ -12,12 +12,11 @@ from sqlalchemy.exc import OperationalError
 from scheduling.jobs import DeliverySweep, heartbeat
 from services.clock import ManualClock
 from services.container import Services, build_services
-from storage.db import make_engine, make_session_factory
-from storage.migrate import upgrade
+from storage.db import make_session_factory
 from storage.models import Topic
 from tests.conftest import CHANNEL, COORDINATOR, T0, TIMINGS
 from tests.factories import person
-from tests.support.db_faults import ReadOnlyFault, Ticks
+from tests.support.db_faults import ReadOnlyFault, Ticks, migrated_engine
 from tests.support.notifier import RecordingNotifier
 
 
@@ -28,12 +27,7 @@ def ticks() -> Ticks:
 
 @pytest.fixture
 def engine(tmp_path: Path, ticks: Ticks) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'faults.sqlite3'}"
-    setup = make_engine(url)
-    upgrade(setup)
-    setup.dispose()
-    # A short write wait: a write lock leaked by a broken connection would fail this fast.
-    engine = make_engine(url, clock=ticks, write_wait=5)
+    engine = migrated_engine(tmp_path / "faults.sqlite3", ticks)
     yield engine
     engine.dispose()
 

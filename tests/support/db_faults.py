@@ -8,9 +8,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
+
+from storage.db import make_engine
+from storage.migrate import upgrade
 
 HOG = "import sys, time\nend = time.monotonic() + float(sys.argv[1])\nwhile time.monotonic() < end:\n    pass\n"
 
@@ -99,3 +103,14 @@ def release(holder: subprocess.Popen[str]) -> None:
     holder.stdin.write("\n")
     holder.stdin.flush()
     assert holder.stdout.readline().strip() == "released"
+
+
+def migrated_engine(path: Path, clock: Ticks) -> Engine:
+    """A migrated SQLite database at `path`, on an engine whose fault record runs on `clock`.
+
+    A short write wait: a write lock leaked by a broken connection would fail this fast."""
+    url = f"sqlite:///{path}"
+    setup = make_engine(url)
+    upgrade(setup)
+    setup.dispose()
+    return make_engine(url, clock=clock, write_wait=5)
