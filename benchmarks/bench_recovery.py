@@ -18,8 +18,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import select
-
 from benchmarks.common import (
     CHANNEL,
     COORDINATOR,
@@ -36,24 +34,11 @@ from benchmarks.common import (
     workspace,
 )
 from services.deliveries import HEARTBEAT, WORKER_TIMEOUT
-from storage.db import make_engine
-from storage.models import Delivery, DeliveryState
+from tests.support.bot_process import rows_in_flight
 
 TARGET_SECONDS = 5.0
 ORGANISATIONS, PER_ORGANISATION = 30, 3
 POST_LATENCY, LOOKUP_LATENCY = 0.2, 1.0
-
-
-def _in_flight(url: str) -> tuple[int, int]:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(select(Delivery.send_started_at)
-                                .where(Delivery.state == DeliveryState.SENDING)).all()
-    finally:
-        engine.dispose()
-    started = sum(1 for (at,) in rows if at is not None)
-    return len(rows) - started, started
 
 
 def _invitations(fake, dms: list[str]) -> int:
@@ -83,7 +68,7 @@ def run(backend: str, workdir: Path) -> Report:
                 first.process.send_signal(signal.SIGKILL)
                 first.process.wait(timeout=10)
             before = _invitations(fake, dms)
-            only_claimed, started = _in_flight(url)
+            only_claimed, started = rows_in_flight(url)
             # Let the dead worker's heartbeat go stale: its claims are up for recovery at restart.
             time.sleep((WORKER_TIMEOUT + HEARTBEAT).total_seconds())
             lookups_before = len(fake.calls_to("conversations.history"))

@@ -15,13 +15,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from fakes.slack import FakeSlack, SlackRequester
-from storage.db import make_engine
-from storage.models import Delivery, DeliveryState
 from tests.conftest import CHANNEL, COORDINATOR
-from tests.support.bot_process import free_port, start_logged_bot, wait_healthy
+from tests.support.bot_process import free_port, rows_in_flight, start_logged_bot, wait_healthy
 from tests.support.harness import SIGNING_SECRET, fake_workspace
 
 ORGANISATIONS = {f"Crash Test Org {n}": [f"UCRASH{n}{m}00" for m in range(4)] for n in range(4)}
@@ -38,19 +34,6 @@ def _posts(fake: FakeSlack) -> Counter[str]:
         call.params["channel"] for call in fake.calls_to("chat.postMessage")
         if "Invitation" in str(call.params.get("text"))
     )
-
-
-def _in_flight(database_url: str) -> tuple[int, int]:
-    """(claimed but never started, started) among rows left mid-send by the killed process."""
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(select(Delivery.send_started_at)
-                                .where(Delivery.state == DeliveryState.SENDING)).all()
-    finally:
-        engine.dispose()
-    started = sum(1 for (at,) in rows if at is not None)
-    return len(rows) - started, started
 
 
 def test_sigkill_mid_fan_out_then_restart_delivers_each_invitation_once(tmp_path: Path, database_url: str) -> None:
@@ -81,7 +64,7 @@ def test_sigkill_mid_fan_out_then_restart_delivers_each_invitation_once(tmp_path
         assert first.returncode == -signal.SIGKILL
         sent_before = sum(_posts(fake).values())
         assert 0 < sent_before < len(contacts) + 1, "the kill must land mid fan-out"
-        only_claimed, started = _in_flight(database_url)
+        only_claimed, started = rows_in_flight(database_url)
         # The sweep claims a batch and sends a few at a time: most claimed rows never started.
         assert only_claimed > 0 and started > 0, (only_claimed, started)
         assert not fake.calls_to("conversations.history") and not fake.calls_to("conversations.open")

@@ -12,6 +12,13 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
+from storage.db import make_engine
+from storage.models import Delivery, DeliveryState
+from tests.conftest import CHANNEL, COORDINATOR
+from tests.support.harness import SIGNING_SECRET
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 BOT = str(ROOT / "bot.py")
 
@@ -61,9 +68,6 @@ def start_logged_bot(cwd: Path, log: str, *, api_url: str, bot_token: str, datab
                      **values: str) -> subprocess.Popen[bytes]:
     """`python bot.py` for the test workspace (see tests.support.harness), its output in `cwd/log`
     (an unread pipe would fill up and stall the bot); `values` are further settings."""
-    from tests.conftest import CHANNEL, COORDINATOR
-    from tests.support.harness import SIGNING_SECRET
-
     with open(cwd / log, "wb") as out:
         return subprocess.Popen(
             [sys.executable, BOT], cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
@@ -71,3 +75,16 @@ def start_logged_bot(cwd: Path, log: str, *, api_url: str, bot_token: str, datab
                           SLACK_API_URL=api_url, DATABASE_URL=database_url, PORT=str(port),
                           DIALOG_CHANNEL=CHANNEL, DIALOG_COORDINATORS=COORDINATOR, **values),
         )
+
+
+def rows_in_flight(database_url: str) -> tuple[int, int]:
+    """(claimed but never started, started) among delivery rows a killed process left mid-send."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(Delivery.send_started_at)
+                                .where(Delivery.state == DeliveryState.SENDING)).all()
+    finally:
+        engine.dispose()
+    started = sum(1 for (at,) in rows if at is not None)
+    return len(rows) - started, started
