@@ -19,9 +19,10 @@ from services.meetings.cards import meeting_card
 from services.meetings.common import CANCELLED, INVITE, NUDGE, PROGRESS, REMINDER, SPACES, fold
 from services.meetings.outcomes import InviteOutcome, ScheduleForm, ScheduleOutcome, UrgentForm
 from services.messages import MeetingCard
-from services.people import Actor, Destination
+from services.people import Actor, Destination, DestinationKind
 from services.roster import card_of, find_organisation
 from services.timeutil import after, before, local_to_utc
+from services.workdays import invitation_time
 from services.workspaces import audit, next_number, require_coordinator
 from storage.models import (
     Delivery,
@@ -87,7 +88,8 @@ class Scheduling(MeetingsBase):
             if kind == MeetingKind.URGENT:
                 invite_at = now
             else:
-                invite_at = max(now, before(starts_at, self._timings.invite_lead, self._timings.timezone))
+                # Never on a weekend or public holiday: moved back to the working day before.
+                invite_at = invitation_time(starts_at, self._timings.invite_lead, self._timings.timezone, now)
             meeting = Meeting(
                 workspace_id=workspace.id,
                 number=next_number(session, workspace.id, "meeting"),
@@ -132,7 +134,7 @@ class Scheduling(MeetingsBase):
             if kind == MeetingKind.URGENT:
                 self._deliveries.plan(
                     session, workspace_id=workspace.id, kind=PROGRESS, key=f"meeting:{meeting.id}:progress",
-                    destination=Destination.user(actor.person), due_at=now, meeting_id=meeting.id,
+                    destination=Destination.person(actor.person), due_at=now, meeting_id=meeting.id,
                     meeting_version=meeting.version,
                 )
             self._plan_for_invitees(session, meeting)
@@ -232,7 +234,7 @@ class Scheduling(MeetingsBase):
                 select(Delivery).where(
                     Delivery.meeting_id == meeting.id,
                     Delivery.kind == INVITE,
-                    Delivery.dest_kind == "user",
+                    Delivery.dest_kind == DestinationKind.PERSON,
                     Delivery.state.in_((DeliveryState.SENT, DeliveryState.SENDING)),
                 )
             ).all()
@@ -240,7 +242,7 @@ class Scheduling(MeetingsBase):
                 self._deliveries.plan(
                     session, workspace_id=workspace.id, kind=CANCELLED,
                     key=f"meeting:{meeting.id}:cancelled",
-                    destination=Destination(delivery.dest_platform, "user", delivery.dest_id,
+                    destination=Destination(delivery.dest_platform, DestinationKind.PERSON, delivery.dest_id,
                                             delivery.language_hint),
                     due_at=now, meeting_id=meeting.id, meeting_version=meeting.version,
                 )
@@ -342,7 +344,7 @@ class Scheduling(MeetingsBase):
         ]
         planned: list[Planned] = []
         for invitation in meeting.invitations:
-            person = Destination(invitation.platform, "user", invitation.user_id,
+            person = Destination(invitation.platform, DestinationKind.PERSON, invitation.user_id,
                                  languages.get(invitation.organisation_id))
             common = dict(destination=person, meeting_id=meeting.id, meeting_version=meeting.version)
             planned.append(Planned(INVITE, f"meeting:{meeting.id}:invite", due_at=invite_due, **common))
