@@ -105,7 +105,7 @@ def build_services(
     # that cause them.
     moves = TopicMoves(clock, deliveries)
     topics = Topics(sessions, clock, workspaces, deliveries, channel, moves)
-    planning = Planning(sessions, clock, workspaces, timings.timezone, office_hours)
+    planning = Planning(sessions, clock, workspaces, timings.timezone, office_hours, timings.invite_lead)
     meetings = Meetings(sessions, clock, workspaces, deliveries, timings, channel, moves, planning)
     roster = Roster(sessions, clock, workspaces, platform)
     roster.on_change(meetings.organisation_changed)

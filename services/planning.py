@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.clock import Clock
 from services.people import Actor
 from services.roster import PERSPECTIVES
+from services.timeutil import after, before
+from services.workdays import is_working_day
 from services.workspaces import Workspaces, require_coordinator
 from storage.models import (
     Meeting,
@@ -32,6 +34,11 @@ from storage.models import (
 # Meetings starting at or after this local time count as afternoon meetings (small organisations'
 # volunteers come after work); earlier ones as daytime.
 AFTERNOON_FROM = time(14, 0)
+# When organisations prefer afternoons, `suggest` also offers slots after office hours that end by
+# this time: volunteers can come straight from work, and a one-hour meeting starting at 17:00 still
+# ends at a time people can keep. Later starts are left to the coordinator to schedule by hand.
+AFTERNOON_UNTIL = time(18, 0)
+SLOT_LENGTH = timedelta(hours=1)
 SUGGEST_DAYS = 21
 SUGGESTIONS = 5
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -65,6 +72,18 @@ class Slot:
     organisations: int
 
 
+@dataclass(frozen=True)
+class SlotAdvice:
+    """The best slots `suggest` found, the days it looked through (in the meetings' zone), and the
+    latest end it allowed: office hours' end, or AFTERNOON_UNTIL when `afternoons`."""
+
+    slots: tuple[Slot, ...]
+    first_day: date
+    last_day: date
+    until: time
+    afternoons: bool
+
+
 def time_of_day(starts_at: datetime, zone: ZoneInfo) -> TimeOfDay:
     """Whether a start is a daytime or an afternoon meeting, on the local clock."""
     return TimeOfDay.AFTERNOON if starts_at.astimezone(zone).time() >= AFTERNOON_FROM else TimeOfDay.DAYTIME
@@ -78,12 +97,13 @@ class Planning:
     """Advice for coordinators; coordinator rights are checked like everywhere else."""
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, workspaces: Workspaces,
-                 zone: ZoneInfo, office_hours: tuple[time, time]) -> None:
+                 zone: ZoneInfo, office_hours: tuple[time, time], invite_lead: timedelta) -> None:
         self._sessions = sessions
         self._clock = clock
         self._workspaces = workspaces
         self._zone = zone
         self._office_hours = office_hours
+        self._invite_lead = invite_lead
 
     def insights(self, actor: Actor, number: int) -> Insights:
         """Representation, time-of-day fit and organisations worth inviting, for meeting `number`."""
@@ -111,9 +131,10 @@ class Planning:
                 suggestions=tuple(self._suggestions(session, meeting, {org.id for _, org in invited})),
             )
 
-    def suggest_slots(self, actor: Actor) -> list[Slot]:
-        """The best starts in the next three weeks for the core organisations, within office hours,
-        avoiding other meetings; best fit first, then soonest."""
+    def suggest_slots(self, actor: Actor) -> SlotAdvice:
+        """The best one-hour starts for the core organisations: on working days, at least the
+        invitation lead away, in office hours (until 18:00 if some prefer afternoons), clear of other
+        meetings, over three weeks; best fit first, then soonest."""
         now = self._clock.now()
         with self._sessions.begin() as session:
             workspace = self._workspaces.get(session, actor.workspace)
@@ -136,31 +157,38 @@ class Planning:
                 )
             ]
         preferences = [org.preferred_time for org in organisations]
+        opens, closes = self._office_hours
+        afternoons = TimeOfDay.AFTERNOON in preferences and closes < AFTERNOON_UNTIL
+        until = AFTERNOON_UNTIL if afternoons else closes
+        # Slots before now + lead could only be invited late; the three weeks start where they end.
+        first = max(now.astimezone(self._zone).date() + timedelta(days=1),
+                    after(now, self._invite_lead, self._zone).astimezone(self._zone).date())
+        last = first + timedelta(days=SUGGEST_DAYS - 1)
         slots = []
-        for start in self._candidates(now):
-            end = start + timedelta(hours=1)
+        for start in self._candidates(now, first, last, opens, until):
+            end = start + SLOT_LENGTH
             if any(start < b_end and b_start < end for b_start, b_end in busy):
                 continue
             kind = time_of_day(start, self._zone)
             suits = sum(1 for preference in preferences if _suits(preference, kind))
             slots.append(Slot(start, suits, len(preferences)))
         slots.sort(key=lambda s: (-s.suits, s.starts_at))
-        return slots[:SUGGESTIONS]
+        return SlotAdvice(tuple(slots[:SUGGESTIONS]), first, last, until, afternoons)
 
-    def _candidates(self, now: datetime) -> list[datetime]:
-        """Whole-hour starts on weekdays whose hour fits in office hours, from tomorrow on."""
-        opens, closes = self._office_hours
-        first = now.astimezone(self._zone).date() + timedelta(days=1)
+    def _candidates(self, now: datetime, first: date, last: date, opens: time, until: time) -> list[datetime]:
+        """Whole-hour starts from `first` to `last` on working days, between `opens` and `until`,
+        whose invitations can still go out a full lead ahead."""
         found = []
-        for offset in range(SUGGEST_DAYS):
-            day: date = first + timedelta(days=offset)
-            if day.weekday() >= 5:
-                continue
-            for hour in range(24):
-                start = datetime.combine(day, time(hour), tzinfo=self._zone)
-                end = start + timedelta(hours=1)
-                if opens <= start.time() and end.date() == day and end.time() <= closes:
-                    found.append(start.astimezone(now.tzinfo))
+        day = first
+        while day <= last:
+            if is_working_day(day):
+                for hour in range(24):
+                    start = datetime.combine(day, time(hour), tzinfo=self._zone)
+                    end = start + SLOT_LENGTH
+                    in_hours = opens <= start.time() and end.date() == day and end.time() <= until
+                    if in_hours and before(start, self._invite_lead, self._zone) >= now:
+                        found.append(start.astimezone(now.tzinfo))
+            day += timedelta(days=1)
         return found
 
     def _suggestions(self, session: Session, meeting: Meeting, invited: set[int]) -> list[Suggestion]:

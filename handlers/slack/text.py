@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -102,6 +102,16 @@ def local_time(moment: datetime, zone: ZoneInfo, language: str) -> str:
     day = format_date(moment.astimezone(zone), "full", locale=babel_locale(language))
     clock = format_time(moment, "HH:mm", tzinfo=zone, locale=babel_locale(language))
     return f"{day} {clock} ({zone.key})"
+
+
+def clock_time(moment: datetime, zone: ZoneInfo, language: str) -> str:
+    """The wall-clock time of `moment` in `zone`, as the reader's language writes it."""
+    return format_time(moment, "HH:mm", tzinfo=zone, locale=babel_locale(language))
+
+
+def long_date(day: date, language: str) -> str:
+    """A calendar date in words, in the reader's language (16 March 2027, 16. mars 2027)."""
+    return format_date(day, "long", locale=babel_locale(language))
 
 
 def slack_date(moment: datetime, zone: ZoneInfo, language: str) -> str:

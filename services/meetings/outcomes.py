@@ -41,12 +41,14 @@ class InviteOutcome:
 
 @dataclass(frozen=True)
 class ScheduleOutcome:
-    """A meeting just scheduled (or called): whether its invitations already went out, and the
-    planning advice on it (None when no advice is wired)."""
+    """A meeting just scheduled (or called): whether its invitations already went out, the planning
+    advice on it (None when no advice is wired), and whether the invitation time was brought forward
+    off a weekend or holiday."""
 
     meeting: MeetingCard
     invitations_sent: bool
     insights: Insights | None = None
+    brought_forward: bool = False
 
 
 @dataclass(frozen=True)

@@ -85,11 +85,10 @@ class Scheduling(MeetingsBase):
             for topic in topics:
                 self._not_elsewhere(session, None, topic)
             chosen = [find_organisation(session, workspace, name) for name in organisations]
-            if kind == MeetingKind.URGENT:
-                invite_at = now
-            else:
-                # Never on a weekend or public holiday: moved back to the working day before.
-                invite_at = invitation_time(starts_at, self._timings.invite_lead, self._timings.timezone, now)
+            lead, zone = self._timings.invite_lead, self._timings.timezone
+            # Never on a weekend or public holiday: moved back to the working day before (and said so).
+            invite_at = now if kind == MeetingKind.URGENT else invitation_time(starts_at, lead, zone, now)
+            brought_forward = now < invite_at < before(starts_at, lead, zone)
             meeting = Meeting(
                 workspace_id=workspace.id,
                 number=next_number(session, workspace.id, "meeting"),
@@ -143,7 +142,8 @@ class Scheduling(MeetingsBase):
                   organisations=[o.name for o in chosen])
             card = meeting_card(session, meeting)
         self._deliveries.wake()
-        return ScheduleOutcome(card, invite_at <= now, self._insights(actor, card.number))
+        return ScheduleOutcome(card, invite_at <= now, self._insights(actor, card.number),
+                               brought_forward=brought_forward)
 
     def urgent(
         self,

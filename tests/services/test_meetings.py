@@ -37,7 +37,9 @@ def roster(services: Services) -> None:
     services.roster.add(boss, "Helsedirektoratet", Tier.OBSERVER, ["UHELSEDIR"])
 
 
-def _schedule(services: Services, clock: ManualClock, *, days: float = 20, **kwargs):
+def _schedule(services: Services, clock: ManualClock, *, days: float = 22, **kwargs):
+    # 22 days from T0 (a Monday) puts start − 14 days on a Tuesday: invitations that would fall on
+    # a weekend or holiday are brought forward, as test_invitation_days.py shows.
     starts = clock.now() + timedelta(days=days)
     return services.meetings.schedule(coordinator(), title=kwargs.pop("title", "Winter shelter capacity"),
                                       starts_at=starts, **kwargs).meeting
@@ -45,7 +47,7 @@ def _schedule(services: Services, clock: ManualClock, *, days: float = 20, **kwa
 
 def _dm_recipients(notifier: RecordingNotifier, kind: type) -> list[str]:
     return sorted(p.destination.id for p in notifier.posted
-                  if p.destination.kind == "user" and isinstance(p.message, kind))
+                  if p.destination.is_person and isinstance(p.message, kind))
 
 
 def _channel_posts(notifier: RecordingNotifier) -> list:

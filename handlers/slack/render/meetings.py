@@ -28,7 +28,7 @@ from slack_sdk.models.blocks import (
 
 from handlers.slack import ids
 from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal, organisation_pickers, title_hint
-from handlers.slack.text import escape, link, literal, plain_text, slack_date, truncate
+from handlers.slack.text import clock_time, escape, link, literal, plain_text, slack_date, truncate
 from services.enums import Answer, MeetingKind, MeetingState
 from services.i18n import Translator
 from services.meetings import TITLE_MAX as MEETING_TITLE_MAX
@@ -251,8 +251,11 @@ def rsvp_confirmation(t: Translator, outcome: RsvpOutcome) -> Rendered:
 def schedule_confirmation(t: Translator, outcome: ScheduleOutcome, zone: ZoneInfo) -> Rendered:
     """Told privately to the coordinator who scheduled."""
     card, now_sent = outcome.meeting, outcome.invitations_sent
-    line = t.gettext("Meeting {number} ({title}) is scheduled for {when}.").format(
-        number=card.number, title=escape(card.title), when=slack_date(card.starts_at, zone, t.language)
+    # The date token shows each reader their own zone, but a typed time is read in the meetings'
+    # zone: naming it shows the coordinator what was understood.
+    line = t.gettext("Meeting {number} ({title}) is scheduled for {when} ({time}, time zone {zone}).").format(
+        number=card.number, title=escape(card.title), when=slack_date(card.starts_at, zone, t.language),
+        time=clock_time(card.starts_at, zone, t.language), zone=zone.key,
     )
     people = card.tally.waiting
     invited = t.ngettext("{count} organisation", "{count} organisations",
@@ -264,6 +267,9 @@ def schedule_confirmation(t: Translator, outcome: ScheduleOutcome, zone: ZoneInf
     else:
         more = t.gettext("Invitations go out {when} to {organisations} ({people} people).").format(
             when=slack_date(card.invite_at, zone, t.language), organisations=invited, people=people)
+        if outcome.brought_forward:
+            more += " " + t.gettext("That is brought forward to a working day: invitations never go out on "
+                                    "weekends or public holidays.")
     if card.kind == MeetingKind.URGENT and now_sent:
         # The report is a DM from the bot, easy to miss while watching the channel.
         more += " " + t.gettext("Your progress report (sent so far, who could not be reached, the answers) "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,9 +15,9 @@ from slack_sdk.models.blocks import (
 
 from handlers.slack import ids
 from handlers.slack.render.common import Rendered, dicts
-from handlers.slack.text import escape, literal, slack_date, truncate
+from handlers.slack.text import escape, literal, long_date, slack_date, truncate
 from services.i18n import Translator
-from services.planning import Insights, Slot
+from services.planning import Insights, SlotAdvice
 
 
 def perspective(t: Translator, key: str) -> str:
@@ -69,19 +68,30 @@ def with_insights(rendered: Rendered, t: Translator, insights: Insights | None) 
     return Rendered(rendered.text, rendered.blocks + insight_blocks(t, insights))
 
 
-def slot_list(t: Translator, slots: Sequence[Slot], zone: ZoneInfo) -> Rendered:
-    """The best times for a meeting in the next three weeks."""
-    if not slots:
-        line = t.gettext("No free slot in office hours in the next three weeks.")
-        return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
-    heading = t.gettext("Best times in the next three weeks, for the core organisations' preferences:")
+def slot_list(t: Translator, advice: SlotAdvice, zone: ZoneInfo) -> Rendered:
+    """The best times for a meeting, over the three weeks `suggest` looked through."""
+    first, last = long_date(advice.first_day, t.language), long_date(advice.last_day, t.language)
+    rules = t.gettext("Only working days, and only times far enough ahead for the invitations to go out "
+                      "on time.")
+    if advice.afternoons:
+        rules += " " + t.gettext("Some organisations prefer afternoons, so times until {until} are "
+                                 "included.").format(until=advice.until.strftime("%H:%M"))
+    if not advice.slots:
+        line = t.gettext("No free slot in office hours from {first} to {last}.").format(
+            first=first, last=last)
+        return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line)),
+                                     ContextBlock(elements=[MarkdownTextObject(text=rules)])]))
+    heading = t.gettext("Best times from {first} to {last}, for the core organisations' preferences:").format(
+        first=first, last=last)
     lines = [
         "• " + t.gettext("{when}: suits {suits} of {total}").format(
             when=slack_date(slot.starts_at, zone, t.language), suits=slot.suits, total=slot.organisations)
-        for slot in slots
+        for slot in advice.slots
     ]
-    usage = literal(t.gettext("Schedule one with `/dialog schedule <YYYY-MM-DD> <HH:MM> <title>`."))
+    # The command reads the time in the meetings' zone, whatever zone the reader's Slack shows.
+    usage = literal(t.gettext("Schedule one with `/dialog schedule <YYYY-MM-DD> <HH:MM> <title>` "
+                              "(the time in {zone}).")).format(zone=zone.key)
     return Rendered(heading, dicts([
         SectionBlock(text=MarkdownTextObject(text=heading + "\n" + "\n".join(lines))),
-        ContextBlock(elements=[MarkdownTextObject(text=usage)]),
+        ContextBlock(elements=[MarkdownTextObject(text=f"{rules}\n{usage}")]),
     ]))

@@ -78,6 +78,7 @@ def test_a_meeting_from_roster_to_cancellation(bot: RunningBot, fake_slack: Fake
     # 12:00 in Oslo today; invitations go out one hour before.
     scheduled = chat.say(COORDINATOR, "schedule 2026-03-02 12:00 Winter shelter capacity")
     assert "Meeting 1 (Winter shelter capacity) is scheduled" in scheduled["text"]
+    assert "(12:00, time zone Europe/Oslo)" in scheduled["text"], "the zone the typed time was read in"
     assert "Invitations go out" in scheduled["text"]
     assert "Only coordinators" in chat.say(ALICE, "schedule 2026-03-02 13:00 Not mine")["text"]
     assert fake_slack.messages(CHANNEL) == [] and fake_slack.dms(ALICE) == []
@@ -307,7 +308,8 @@ def test_planning_advice_with_one_click_invites(bot: RunningBot, fake_slack: Fak
     assert fake_slack.wait_for(lambda: any(r["key"] == "click" for r in fake_slack.responses))
     assert "Harbour Refugee Welcome" in bot.runtime.services.meetings.get(_actor(), 1).participants
     slots = chat.say(COORDINATOR, "suggest")
-    assert "Best times in the next three weeks" in slots["text"] and "suits 1 of 1" in _dump(slots)
+    assert "Best times from 3 March 2026 to 23 March 2026" in slots["text"] and "suits 1 of 1" in _dump(slots)
+    assert "times until 18:00 are included" in _dump(slots), "Faith Council prefers afternoons"
     assert "Only coordinators" in chat.say(ALICE, "suggest")["text"]
 
 
