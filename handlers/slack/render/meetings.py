@@ -268,8 +268,8 @@ def schedule_confirmation(t: Translator, outcome: ScheduleOutcome, zone: ZoneInf
         more = t.gettext("Invitations go out {when} to {organisations} ({people} people).").format(
             when=slack_date(card.invite_at, zone, t.language), organisations=invited, people=people)
         if outcome.brought_forward:
-            more += " " + t.gettext("That is brought forward to a working day: invitations never go out on "
-                                    "weekends or public holidays.")
+            more += " " + t.gettext("The time is brought forward to a working day: invitations never go out "
+                                    "on weekends or public holidays.")
     if card.kind == MeetingKind.URGENT and now_sent:
         # The report is a DM from the bot, easy to miss while watching the channel.
         more += " " + t.gettext("Your progress report (sent so far, who could not be reached, the answers) "
