@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from services.clock import ManualClock
 from services.container import Services
+from services.errors import InvalidInput
+from services.i18n import Translator
 from services.messages import MeetingInvitation
 from services.timeutil import local_to_utc, parse_date, parse_time
 from storage.models import Delivery, Meeting, Tier
@@ -142,3 +144,13 @@ def test_urgent_calls_go_out_at_once_even_on_christmas_day(
     assert called.invitations_sent and not called.brought_forward
     services.deliveries.sweep()
     assert _invited(notifier) == EVERYONE
+
+
+def test_a_time_already_passed_names_the_zone_it_was_read_in(services: Services, clock: ManualClock) -> None:
+    assert clock.now() == T0  # 10:00 in Oslo
+    with pytest.raises(InvalidInput) as refused:
+        services.meetings.schedule(coordinator(), title="Too late", starts_at=_oslo("2026-03-02 09:05"))
+    assert Translator("en").render(refused.value.message).startswith(
+        "09:05 in Europe/Oslo has already passed; it is 10:00 there now.")
+    assert Translator("nb").render(refused.value.message).startswith(
+        "09:05 (tidssone Europe/Oslo) er allerede passert; der er klokken nå 10:00.")
