@@ -102,6 +102,7 @@ def test_the_urgent_confirmation_points_to_the_progress_report(bot: RunningBot, 
     chat = Chat(bot, fake_slack)
     said = chat.say(COORDINATOR, "urgent 09:30 Flooding in Nordvik")["text"]
     assert "Invitations are going out now" in said and "direct message with the bot" in said
+    assert "(09:30, time zone Europe/Oslo)" in said, "the zone the typed time was read in"
 
 
 def test_help_says_the_zone_and_lists_the_time_only_urgent_form(bot: RunningBot, fake_slack: FakeSlack) -> None:
