@@ -170,10 +170,11 @@ class MinutesView:
 
 @dataclass(frozen=True)
 class MinutesPosted:
-    """The minutes, in the invitation's thread in the channel (`thread`) or to one attendee."""
+    """The minutes, to one attendee, or in the channel as a reply to the meeting's invitation there
+    (`reply_to`; each platform shows a reply its own way: Slack in the message's thread)."""
 
     minutes: MinutesView
-    thread: MessageRef | None = None
+    reply_to: MessageRef | None = None
 
 
 @dataclass(frozen=True)

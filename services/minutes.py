@@ -22,7 +22,7 @@ from services.errors import InvalidInput, raise_field_errors
 from services.i18n import N_, Text, text
 from services.meetings import INVITE, meeting_card
 from services.messages import ActionItemDue, ActionItemView, MeetingCard, MinutesPosted, MinutesView
-from services.people import Actor, Destination, MessageRef, PersonRef
+from services.people import Actor, Destination, DestinationKind, MessageRef, PersonRef
 from services.roster import find_organisation
 from services.topic_moves import TopicMoves
 from services.workspaces import Workspaces, audit, require_coordinator
@@ -185,7 +185,7 @@ class MinutesService:
                 for contact in owner.contacts:
                     self._deliveries.plan(
                         session, workspace_id=workspace.id, kind=ACTION_DUE, key=f"action:{item.id}",
-                        destination=Destination.user(PersonRef(contact.platform, contact.user_id),
+                        destination=Destination.person(PersonRef(contact.platform, contact.user_id),
                                                      owner.language),
                         due_at=max(due_at, now), meeting_id=meeting.id, action_item_id=item.id,
                     )
@@ -238,7 +238,7 @@ class MinutesService:
                 self._deliveries.plan(
                     session, workspace_id=meeting.workspace_id, kind=POSTED,
                     key=f"meeting:{meeting.id}:minutes",
-                    destination=Destination.user(PersonRef(invitation.platform, invitation.user_id),
+                    destination=Destination.person(PersonRef(invitation.platform, invitation.user_id),
                                                  languages.get(invitation.organisation_id)),
                     due_at=now, meeting_id=meeting.id,
                 )
@@ -250,15 +250,16 @@ class MinutesService:
         minutes = session.scalar(select(Minutes).where(Minutes.meeting_id == delivery.meeting_id))
         if meeting is None or minutes is None:
             return None
-        thread = None
-        if delivery.dest_kind == "channel":
+        reply_to = None
+        if delivery.dest_kind == DestinationKind.CHANNEL:
             invitation = session.scalar(
                 select(Delivery).where(Delivery.meeting_id == meeting.id, Delivery.kind == INVITE,
-                                       Delivery.dest_kind == "channel", Delivery.ref_ts.is_not(None))
+                                       Delivery.dest_kind == DestinationKind.CHANNEL,
+                                       Delivery.message_ref.is_not(None))
             )
-            if invitation is not None and invitation.ref_channel and invitation.ref_ts:
-                thread = MessageRef(invitation.ref_channel, invitation.ref_ts)
-        return MinutesPosted(_view(session, meeting, minutes), thread)
+            if invitation is not None and invitation.message_ref:
+                reply_to = MessageRef(invitation.message_ref)
+        return MinutesPosted(_view(session, meeting, minutes), reply_to)
 
     def _compose_due(self, session: Session, delivery: Delivery) -> ActionItemDue | None:
         item = session.get(ActionItem, delivery.action_item_id) if delivery.action_item_id else None

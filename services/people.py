@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+from storage.models.base import MESSAGE_REF_LENGTH
 
 
 @dataclass(frozen=True)
@@ -34,12 +37,20 @@ class Actor:
         return cls(WorkspaceRef(platform, workspace_id), PersonRef(platform, user_id))
 
 
+class DestinationKind(StrEnum):
+    """Whom a delivery addresses: everyone in a shared place, or one person."""
+
+    CHANNEL = "channel"
+    PERSON = "person"
+
+
 @dataclass(frozen=True)
 class Destination:
-    """Where a delivery goes: a channel, or a person's direct messages."""
+    """Where a delivery goes: a shared place (a channel), or a person, whom the platform reaches
+    its own way (Slack: their DM with the bot; e-mail: their address; Teams: a personal chat)."""
 
     platform: str
-    kind: str  # "channel" or "user"
+    kind: DestinationKind
     id: str
     # A language to use when the platform does not yet know the person's own (their
     # organisation's), so a fan-out never waits on a per-person look-up.
@@ -47,29 +58,28 @@ class Destination:
 
     @classmethod
     def channel(cls, platform: str, channel_id: str) -> Destination:
-        """A channel destination."""
-        return cls(platform, "channel", channel_id)
+        """A shared place everyone invited can read."""
+        return cls(platform, DestinationKind.CHANNEL, channel_id)
 
     @classmethod
-    def user(cls, person: PersonRef, language: str | None = None) -> Destination:
-        """A person's direct messages with the bot."""
-        return cls(person.platform, "user", person.user_id, language)
+    def person(cls, person: PersonRef, language: str | None = None) -> Destination:
+        """One person, however their platform reaches them."""
+        return cls(person.platform, DestinationKind.PERSON, person.user_id, language)
+
+    @property
+    def is_person(self) -> bool:
+        """Whether this addresses one person."""
+        return self.kind == DestinationKind.PERSON
 
 
 @dataclass(frozen=True)
 class MessageRef:
-    """The platform's handle on a posted message, for updates in place: the conversation it is in
-    and its id there (Slack: channel + ts)."""
+    """The platform's handle on a posted message, for updates in place and replies: opaque to the
+    domain, which only stores it (at most `MESSAGE_REF_LENGTH` characters) and hands it back."""
 
-    conversation: str
-    message: str
+    value: str
 
-    @property
-    def channel(self) -> str:
-        """Slack's name for `conversation`."""
-        return self.conversation
+    def __post_init__(self) -> None:
+        if not self.value or len(self.value) > MESSAGE_REF_LENGTH:
+            raise ValueError(f"a message reference is 1 to {MESSAGE_REF_LENGTH} characters")
 
-    @property
-    def ts(self) -> str:
-        """Slack's name for `message`."""
-        return self.message

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.meetings import INVITE
-from services.people import Actor
+from services.people import Actor, DestinationKind
 from services.workspaces import Workspaces, require_coordinator
 from storage.models import (
     Delivery,
@@ -140,7 +140,8 @@ class StatsService:
             select(Meeting.kind, Delivery.sent_at, Invitation.answered_at)
             .join(Invitation, Invitation.meeting_id == Meeting.id)
             .join(Delivery, (Delivery.meeting_id == Meeting.id) & (Delivery.kind == INVITE)
-                  & (Delivery.dest_kind == "user") & (Delivery.dest_platform == Invitation.platform)
+                  & (Delivery.dest_kind == DestinationKind.PERSON)
+                  & (Delivery.dest_platform == Invitation.platform)
                   & (Delivery.dest_id == Invitation.user_id))
             .where(Meeting.workspace_id == workspace_id, Delivery.state == DeliveryState.SENT,
                    Invitation.answered_at.is_not(None))

@@ -72,7 +72,7 @@ class TopicMoves:
         self._withdraw_from_upcoming(session, topic, now)
         self._deliveries.plan(
             session, workspace_id=topic.workspace_id, kind=DECLINED, key=f"topic:{topic.id}:declined",
-            destination=Destination.user(PersonRef(topic.proposer_platform, topic.proposer_user_id)),
+            destination=Destination.person(PersonRef(topic.proposer_platform, topic.proposer_user_id)),
             due_at=now, topic_id=topic.id,
         )
 
@@ -92,7 +92,7 @@ class TopicMoves:
         self._deliveries.plan(
             session, workspace_id=meeting.workspace_id, kind=kind,
             key=f"topic:{topic.id}:{kind}:{meeting.id}:{self._clock.now():%Y%m%dT%H%M%S%f}",
-            destination=Destination.user(PersonRef(topic.proposer_platform, topic.proposer_user_id)),
+            destination=Destination.person(PersonRef(topic.proposer_platform, topic.proposer_user_id)),
             due_at=self._clock.now(), topic_id=topic.id, meeting_id=meeting.id,
         )
 

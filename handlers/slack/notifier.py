@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.slack import PLATFORM, ids
 from handlers.slack.locale import Locales
+from handlers.slack.refs import from_ref, to_ref
 from handlers.slack.render.common import Rendered
 from handlers.slack.render.meetings import (
     meeting_cancelled,
@@ -120,13 +121,13 @@ class SlackNotifier:
         self._public_url = public_url
 
     def _translator(self, destination: Destination) -> Translator:
-        if destination.kind == "user":
+        if destination.is_person:
             # No per-recipient look-up on the fan-out's hot path (see Locales.for_delivery).
             return self._locales.for_delivery(destination.id, destination.language)
         return self._locales.default_translator()
 
     def send(self, destination: Destination, message: OutgoingMessage, *, delivery_id: int) -> MessageRef:
-        """Post to a channel, or to a person's DM by posting to their user id."""
+        """Post to a channel, or to a person's DM with the bot by posting to their user id."""
         rendered = render(message, self._translator(destination), self._zone, self._public_url)
         try:
             threading = {"thread_ts": rendered.thread_ts} if rendered.thread_ts else {}
@@ -141,14 +142,15 @@ class SlackNotifier:
             )
         except (SlackApiError, SlackClientError, OSError) as exc:
             raise _translate(exc) from exc
-        return MessageRef(str(response["channel"]), str(response["ts"]))
+        return to_ref(str(response["channel"]), str(response["ts"]))
 
     def update(self, ref: MessageRef, destination: Destination, message: OutgoingMessage) -> None:
         """Re-render a posted message in place."""
         rendered = render(message, self._translator(destination), self._zone, self._public_url)
         try:
+            posted = from_ref(ref)
             self._client.chat_update(
-                channel=ref.channel, ts=ref.ts, text=rendered.text, blocks=rendered.blocks
+                channel=posted.channel, ts=posted.ts, text=rendered.text, blocks=rendered.blocks
             )
         except (SlackApiError, SlackClientError, OSError) as exc:
             raise _translate(exc) from exc
@@ -157,7 +159,7 @@ class SlackNotifier:
         """Read the conversation back since `since`, looking for the delivery's metadata tag."""
         try:
             channel = destination.id
-            if destination.kind == "user":
+            if destination.is_person:
                 opened = self._client.conversations_open(users=destination.id)
                 channel = str(opened["channel"]["id"])
             cursor = None
@@ -176,7 +178,7 @@ class SlackNotifier:
                         metadata.get("event_type") == ids.DELIVERY_EVENT
                         and payload.get("delivery_id") == delivery_id
                     ):
-                        return MessageRef(channel, str(message["ts"]))
+                        return to_ref(channel, str(message["ts"]))
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     return None

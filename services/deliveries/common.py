@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.messages import OutgoingMessage
-from services.people import Destination
+from services.people import Destination, DestinationKind
 from services.ports import Notifier
 from storage.models import Delivery
 
@@ -100,7 +100,8 @@ class Planned:
 
 def destination_of(delivery: Delivery) -> Destination:
     """Where a delivery goes, as the Notifier takes it."""
-    return Destination(delivery.dest_platform, delivery.dest_kind, delivery.dest_id, delivery.language_hint)
+    return Destination(delivery.dest_platform, DestinationKind(delivery.dest_kind), delivery.dest_id,
+                       delivery.language_hint)
 
 
 class EngineState:

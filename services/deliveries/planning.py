@@ -90,7 +90,7 @@ class Planning(EngineState):
             organisation_id=planned.organisation_id,
             action_item_id=planned.action_item_id,
             dest_platform=destination.platform,
-            dest_kind=destination.kind,
+            dest_kind=str(destination.kind),
             dest_id=destination.id,
             language_hint=destination.language,
             due_at=planned.due_at,

@@ -139,7 +139,7 @@ class Sending(EngineState):
         return (Delivery.id == delivery_id, Delivery.claimed_by == self.worker_id)
 
     def _mark_sent(self, delivery_id: int, ref: MessageRef, version: int) -> None:
-        self._record_sent(delivery_id, ref_channel=ref.conversation, ref_ts=ref.message,
+        self._record_sent(delivery_id, message_ref=ref.value,
                           synced_version=version, last_error=None)
 
     def _mark_sent_unseen(self, delivery_id: int) -> None:

@@ -19,7 +19,7 @@ from services.deliveries.common import (
     backoff,
     destination_of,
 )
-from services.people import MessageRef
+from services.people import DestinationKind, MessageRef
 from services.ports import DeliveryError, RateLimited
 from storage.models import Delivery, DeliveryState
 
@@ -42,7 +42,7 @@ class Updates(EngineState):
         if topic_id is not None:
             query = query.where(Delivery.topic_id == topic_id)
         if channel_only:
-            query = query.where(Delivery.dest_kind == "channel")
+            query = query.where(Delivery.dest_kind == DestinationKind.CHANNEL)
         # Rows not sent yet are bumped too, harmlessly: they render the latest content when sent.
         session.execute(query.values(content_version=Delivery.content_version + 1))
 
@@ -85,14 +85,14 @@ class Updates(EngineState):
             if delivery is None:
                 return
             version = delivery.content_version
-            if delivery.ref_channel is None or delivery.ref_ts is None:
+            if delivery.message_ref is None:
                 # Sent, but with no handle to update it by (recorded after a crash on a platform
                 # that cannot search what it was sent): nothing to do, until the next change.
                 delivery.synced_version = version
                 delivery.update_claimed_at = None
                 return
             message = self._compose(session, delivery)
-            ref = MessageRef(delivery.ref_channel, delivery.ref_ts)
+            ref = MessageRef(delivery.message_ref)
             destination = destination_of(delivery)
         try:
             if message is not None:

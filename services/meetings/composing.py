@@ -18,7 +18,7 @@ from services.messages import (
     MeetingReminder,
     UrgentProgress,
 )
-from services.people import PersonRef
+from services.people import DestinationKind, PersonRef
 from storage.models import Answer, Delivery, DeliveryState, Invitation, Meeting, MeetingState, Organisation
 
 
@@ -44,7 +44,7 @@ class Composing(MeetingsBase):
         meeting = self._meeting_for(session, delivery)
         if meeting is None:
             return None
-        if delivery.dest_kind == "channel":
+        if delivery.dest_kind == DestinationKind.CHANNEL:
             # Sent only while the meeting is ahead; once posted, it is re-rendered for any change
             # (the tally, a cancellation) for as long as it exists.
             if delivery.state != DeliveryState.SENT and self._live(session, delivery) is None:
@@ -107,7 +107,7 @@ class Composing(MeetingsBase):
         invitation = session.scalar(
             select(Delivery.state).where(
                 Delivery.meeting_id == meeting.id, Delivery.kind == INVITE,
-                Delivery.dest_kind == "user", Delivery.dest_id == delivery.dest_id,
+                Delivery.dest_kind == DestinationKind.PERSON, Delivery.dest_id == delivery.dest_id,
                 Delivery.dest_platform == delivery.dest_platform,
             )
         )
@@ -123,7 +123,8 @@ class Composing(MeetingsBase):
             return None
         rows = session.execute(
             select(Delivery.state, Delivery.dest_platform, Delivery.dest_id, Delivery.last_error).where(
-                Delivery.meeting_id == meeting.id, Delivery.kind == INVITE, Delivery.dest_kind == "user"
+                Delivery.meeting_id == meeting.id, Delivery.kind == INVITE,
+                Delivery.dest_kind == DestinationKind.PERSON,
             )
         ).all()
         settled = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.SKIPPED)

@@ -19,6 +19,12 @@ NAMING = {
 }
 
 
+# Platform ids (users, workspaces, channels): Teams' are long, and an e-mail address may be 254.
+ID_LENGTH = 255
+# A platform's handle on a posted message, opaque to the domain.
+MESSAGE_REF_LENGTH = 500
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime()}

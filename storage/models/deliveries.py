@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, enum_column
+from storage.models.base import ID_LENGTH, MESSAGE_REF_LENGTH, Base, enum_column
 
 
 class DeliveryState(StrEnum):
@@ -52,10 +52,11 @@ class Delivery(Base):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE")
     )
-    # Destination: a channel, or a person (their DM) as (platform, id).
+    # Destination: a shared place ("channel") or a person ("person"), as (platform, id); the
+    # platform decides how a person is reached.
     dest_platform: Mapped[str] = mapped_column(String(16))
-    dest_kind: Mapped[str] = mapped_column(String(16))  # "channel" or "user"
-    dest_id: Mapped[str] = mapped_column(String(64))
+    dest_kind: Mapped[str] = mapped_column(String(16))
+    dest_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     # The recipient's organisation's language, used until their own locale is known.
     language_hint: Mapped[str | None] = mapped_column(String(8))
     due_at: Mapped[datetime]
@@ -74,9 +75,8 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     meeting_version: Mapped[int | None] = mapped_column(Integer)
-    # The platform's reference to the posted message (Slack: channel + ts), for later updates.
-    ref_channel: Mapped[str | None] = mapped_column(String(64))
-    ref_ts: Mapped[str | None] = mapped_column(String(64))
+    # The platform's reference to the posted message, opaque here, for later updates and replies.
+    message_ref: Mapped[str | None] = mapped_column(String(MESSAGE_REF_LENGTH))
     content_version: Mapped[int] = mapped_column(Integer, default=1)
     synced_version: Mapped[int] = mapped_column(Integer, default=0)
     update_claimed_at: Mapped[datetime | None]

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.models.base import Base, enum_column
+from storage.models.base import ID_LENGTH, Base, enum_column
 from storage.models.workspace import Organisation
 
 
@@ -57,7 +57,7 @@ class Meeting(Base):
     # The unguessable part of the meeting's calendar (.ics) address.
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_platform: Mapped[str] = mapped_column(String(16))
-    created_by_user_id: Mapped[str] = mapped_column(String(64))
+    created_by_user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -126,7 +126,7 @@ class Invitation(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(16))
-    user_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     answer: Mapped[Answer | None] = mapped_column(enum_column(Answer, "answer"))
     answered_at: Mapped[datetime | None]
     attended: Mapped[bool | None]
@@ -143,7 +143,7 @@ class Minutes(Base):
     summary: Mapped[str] = mapped_column(Text)
     decisions: Mapped[str] = mapped_column(Text, default="")
     written_by_platform: Mapped[str] = mapped_column(String(16))
-    written_by_user_id: Mapped[str] = mapped_column(String(64))
+    written_by_user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     written_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, default=1)
 

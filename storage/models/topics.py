@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.models.base import Base, enum_column
+from storage.models.base import ID_LENGTH, Base, enum_column
 from storage.models.workspace import Organisation
 
 
@@ -35,7 +35,7 @@ class Topic(Base):
     title_key: Mapped[str] = mapped_column(String(200), index=True)
     details: Mapped[str] = mapped_column(Text, default="")
     proposer_platform: Mapped[str] = mapped_column(String(16))
-    proposer_user_id: Mapped[str] = mapped_column(String(64))
+    proposer_user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     proposer_side: Mapped[Side] = mapped_column(enum_column(Side, "side"))
     proposer_organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL")
@@ -60,7 +60,7 @@ class TopicSupport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(16))
-    user_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     # The organisation the supporter speaks for, if any: support is counted per organisation too.
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL")

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.models.base import Base, enum_column
+from storage.models.base import ID_LENGTH, Base, enum_column
 
 
 class Tier(StrEnum):
@@ -29,7 +29,7 @@ class Workspace(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
-    external_id: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     name: Mapped[str | None] = mapped_column(String(200))
     # Counters for the short numbers people type (`topic-no`, `meeting-no`), per workspace.
     last_topic_no: Mapped[int] = mapped_column(Integer, default=0)
@@ -44,7 +44,7 @@ class Coordinator(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(16))
-    user_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     source: Mapped[str] = mapped_column(String(16))  # "setting" (DIALOG_COORDINATORS) or "granted"
     created_at: Mapped[datetime]
 
@@ -106,7 +106,7 @@ class Contact(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(16))
-    user_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     created_at: Mapped[datetime]
 
     organisation: Mapped[Organisation] = relationship(back_populates="contacts")

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from services.clock import ManualClock
 from services.container import Services, build_services
 from services.deliveries import CLAIM_LEASE, MAX_ATTEMPTS, WORKER_TIMEOUT, SweepReport
-from services.people import MessageRef
+from services.people import Destination, DestinationKind, MessageRef, PersonRef
 from services.ports import DeliveryError, RateLimited
 from storage.models import Delivery, DeliveryState, Tier, Topic, Worker
 from tests.conftest import CHANNEL, TIMINGS
@@ -98,7 +98,7 @@ def test_lost_reply_is_checked_on_the_platform_not_sent_twice(
     assert report.recovered
     row = _delivery(sessions)
     assert row.state == DeliveryState.SENT
-    assert (row.ref_channel, row.ref_ts) == (notifier.posted[0].ref.channel, notifier.posted[0].ref.ts)
+    assert row.message_ref == notifier.posted[0].ref.value
     assert len(notifier.posted) == 1
 
 
@@ -116,7 +116,6 @@ def test_crash_mid_send_is_resent_only_if_the_platform_never_got_it(
                                     claimed_by="dead", attempts=1)
         )
         first = session.scalars(select(Delivery).order_by(Delivery.id)).first()
-    from services.people import Destination
 
     notifier.send(Destination.channel("slack", CHANNEL), _announcement(services), delivery_id=first.id)
     # While its worker's heartbeat is fresh the rows are left alone: it may still be sending.
@@ -270,8 +269,8 @@ def test_a_takeover_makes_the_old_owner_unable_to_record(
     assert new.deliveries.sweep().recovered == [claimed]
     assert _delivery(sessions).state == DeliveryState.SENT
 
-    old.deliveries._mark_sent(claimed, MessageRef("CSTALE", "1.0"), 1)  # it wakes up, too late
-    assert _delivery(sessions).ref_channel != "CSTALE"
+    old.deliveries._mark_sent(claimed, MessageRef("CSTALE/1.0"), 1)  # it wakes up, too late
+    assert _delivery(sessions).message_ref != "CSTALE/1.0"
 
 
 def test_the_sweep_client_never_retries_by_itself() -> None:
@@ -373,7 +372,7 @@ def test_only_rows_whose_send_had_started_are_looked_up(sessions, clock: ManualC
     assert sorted(posted) == sorted(claimed)  # each exactly once: the started one was found, not resent
     rows = [r for r in _rows(sessions) if r.due_at <= clock.now()]
     assert {r.state for r in rows} == {DeliveryState.SENT}
-    assert next(r for r in rows if r.id == claimed[0]).ref_ts == notifier.posted[0].ref.ts
+    assert next(r for r in rows if r.id == claimed[0]).message_ref == notifier.posted[0].ref.value
 
 
 def test_a_claim_released_meanwhile_is_not_started_by_its_stalled_owner(
@@ -462,16 +461,15 @@ def test_look_ups_keep_within_their_budget(sessions, clock: ManualClock) -> None
 def test_plan_many_keeps_plans_semantics(services: Services, clock: ManualClock, sessions) -> None:
     from services.deliveries import Planned
     from services.meetings import INVITE
-    from services.people import Destination
     from tests.factories import workspace
 
     def invite(user: str, language: str | None) -> Planned:
-        return Planned(INVITE, "bulk:1:invite", Destination("slack", "user", user, language), clock.now())
+        return Planned(INVITE, "bulk:1:invite", Destination("slack", DestinationKind.PERSON, user, language), clock.now())
 
     with sessions.begin() as session:
         workspace_id = workspace(session).id
         services.deliveries.plan(session, workspace_id=workspace_id, kind=INVITE, key="bulk:1:invite",
-                                 destination=Destination("slack", "user", "U1"), due_at=clock.now())
+                                 destination=Destination.person(PersonRef("slack", "U1")), due_at=clock.now())
         # Already planned (earlier in this very transaction), alike in one batch: the first wins.
         added = services.deliveries.plan_many(session, workspace_id=workspace_id, planned=[
             invite("U1", "nb"), invite("U2", "nb"), invite("U2", "en"), invite("U3", None)])

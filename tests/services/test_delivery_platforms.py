@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from services.clock import ManualClock
 from services.deliveries import WORKER_TIMEOUT, Deliveries, SweepReport
-from services.people import Destination
+from services.people import Destination, PersonRef
 from services.ports import DeliveryError, Pacing
 from storage.models import Delivery, DeliveryState, Workspace
 from tests.support.notifier import RecordingNotifier
@@ -69,7 +69,7 @@ def test_each_row_goes_to_its_own_platforms_notifier_and_others_are_left_alone(
     to_slack = _plan(deliveries, sessions, clock, workspace_id, Destination.channel("slack", "C1"), "a")
     to_teams = _plan(deliveries, sessions, clock, workspace_id, Destination.channel("teams", "19:x"), "b")
     to_email = _plan(deliveries, sessions, clock, workspace_id,
-                     Destination("email", "user", "a@example.org"), "c")
+                     Destination.person(PersonRef("email", "a@example.org")), "c")
 
     report = deliveries.sweep()
 
@@ -163,7 +163,7 @@ def test_a_row_in_doubt_on_a_platform_that_cannot_tell_is_taken_as_sent_never_re
     dead = _engine(sessions, clock, email)
     restarted = _engine(sessions, clock, email)
     workspace_id = _workspace(sessions, clock)
-    row = _plan(dead, sessions, clock, workspace_id, Destination("email", "user", "a@example.org"), "a")
+    row = _plan(dead, sessions, clock, workspace_id, Destination.person(PersonRef("email", "a@example.org")), "a")
     dead.heartbeat()
     [(claimed, _)] = dead._claim_due()
     email.crash_after_send = 1
@@ -179,7 +179,7 @@ def test_a_row_in_doubt_on_a_platform_that_cannot_tell_is_taken_as_sent_never_re
         restarted.sweep()
     assert [p.delivery_id for p in email.posted] == [row]  # at most once: never twice
     state = _rows(sessions)[row]
-    assert state.state == DeliveryState.SENT and state.ref_ts is None
+    assert state.state == DeliveryState.SENT and state.message_ref is None
 
     # Later changes find no handle to update it by: nothing is sent, nothing is retried forever.
     with sessions.begin() as session:
@@ -196,7 +196,7 @@ def test_a_lost_reply_on_a_platform_that_cannot_tell_is_not_sent_twice(
     email = RecordingNotifier("email", searchable=False)
     deliveries = _engine(sessions, clock, email)
     workspace_id = _workspace(sessions, clock)
-    row = _plan(deliveries, sessions, clock, workspace_id, Destination("email", "user", "a@example.org"), "a")
+    row = _plan(deliveries, sessions, clock, workspace_id, Destination.person(PersonRef("email", "a@example.org")), "a")
     email.lost_replies = 1
     assert deliveries.sweep().retrying == [row]
     clock.advance(timedelta(minutes=5))

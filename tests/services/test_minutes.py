@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from services.clock import ManualClock
 from services.container import Services
 from services.errors import Field, FieldRef, InvalidInput, NotAllowed
+from services.meetings import INVITE
 from services.messages import ActionItemDue, MeetingInvitation, MinutesPosted, TopicChanged
 from services.minutes import ActionItemInput
-from services.people import PersonRef
-from storage.models import Answer, Tier
+from services.people import MessageRef, PersonRef
+from storage.models import Answer, Delivery, Tier
 from tests.conftest import CHANNEL
 from tests.factories import coordinator, person
 from tests.support.notifier import RecordingNotifier
@@ -45,7 +47,7 @@ def _sweep(services: Services, clock: ManualClock, rounds: int = 3) -> None:
 
 
 def test_minutes_are_posted_in_the_thread_and_sent_to_attendees(
-    services: Services, clock: ManualClock, notifier: RecordingNotifier, held: int
+    services: Services, clock: ManualClock, notifier: RecordingNotifier, held: int, sessions
 ) -> None:
     form = services.minutes.form(coordinator(), held)
     assert {p.user_id for p in form.people_attending} == {"UCARITAS1", "UREDCROSS"}
@@ -60,8 +62,11 @@ def test_minutes_are_posted_in_the_thread_and_sent_to_attendees(
     posts = [p for p in notifier.posted if isinstance(p.message, MinutesPosted)]
     channel = [p for p in posts if p.destination.kind == "channel"]
     assert len(channel) == 1 and channel[0].destination.id == CHANNEL
-    assert channel[0].message.thread is not None, "in the invitation's thread"
-    assert sorted(p.destination.id for p in posts if p.destination.kind == "user") == ["UCARITAS1", "UCARITAS2"]
+    with sessions() as session:
+        invitation = session.scalar(select(Delivery.message_ref).where(
+            Delivery.kind == INVITE, Delivery.dest_kind == "channel"))
+    assert invitation and channel[0].message.reply_to == MessageRef(invitation), "a reply to the invitation"
+    assert sorted(p.destination.id for p in posts if p.destination.is_person) == ["UCARITAS1", "UCARITAS2"]
     changes = sorted((p.message.topic.number, p.message.change) for p in notifier.posted
                      if isinstance(p.message, TopicChanged))
     assert changes == [(1, "discussed"), (2, "unscheduled")]

@@ -42,7 +42,7 @@ def test_urgent_call_goes_out_at_once_and_reports_progress(
     assert card.starts_at == clock.now() + timedelta(hours=24)
     services.deliveries.sweep()
     invitations = [p for p in notifier.posted if isinstance(p.message, MeetingInvitation)]
-    assert sorted(p.destination.id for p in invitations if p.destination.kind == "user") == [
+    assert sorted(p.destination.id for p in invitations if p.destination.is_person) == [
         "UCARITAS1", "UCARITAS2", "UNOAS0001", "UREDCROSS"]
     assert all(p.message.meeting.kind == "urgent" for p in invitations)
     clock.advance(timedelta(seconds=2))

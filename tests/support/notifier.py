@@ -48,8 +48,8 @@ class RecordingNotifier:
                 raise self.failures.pop(0)
             if destination.id in self.refuse:
                 raise self.refuse[destination.id]
-            channel = destination.id if destination.kind == "channel" else "D" + destination.id
-            ref = MessageRef(channel, f"1700000000.{next(self._ts):06d}")
+            channel = "D" + destination.id if destination.is_person else destination.id
+            ref = MessageRef(f"{channel}/1700000000.{next(self._ts):06d}")
             self.posted.append(Posted(destination, message, delivery_id, ref))
             if self.lost_replies:
                 self.lost_replies -= 1

@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.slack import ids
+from handlers.slack.refs import from_ref
 from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal, optional_text, organisation_pick
 from handlers.slack.text import babel_locale, escape, plain_text, slack_date, truncate
 from services.i18n import Translator
@@ -68,7 +69,7 @@ def minutes_posted(t: Translator, message: MinutesPosted, zone: ZoneInfo) -> Ren
     if minutes.version > 1:
         attended += " · " + t.gettext("corrected")
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=truncate(attended, 3000))]))
-    thread = message.thread.ts if message.thread else None
+    thread = from_ref(message.reply_to).ts if message.reply_to else None
     return Rendered(heading, dicts(blocks), thread_ts=thread)
 
 
