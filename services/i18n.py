@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,39 @@ class Text:
     params: Mapping[str, Any] = field(default_factory=dict)
     plural: str | None = None
     count: int | None = None
+
+
+class Command(StrEnum):
+    """Something a person can do next, named by what it does. Services put a `Hint` to one in a
+    message; each platform says how it is done there (Slack: `/dialog topics`)."""
+
+    HELP = "help"
+    TOPICS = "topics"
+    PROPOSE = "propose"
+    SUPPORT = "support"
+    DECLINE = "decline"
+    MEETINGS = "meetings"
+    ROSTER = "roster"
+    ROSTER_CONTACT = "roster contact"
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A `Command` to suggest inside a message, with its arguments: typed values (`str`, shown as
+    typed) or translatable examples and placeholders (`Text`)."""
+
+    command: Command
+    args: tuple[str | Text, ...] = ()
+
+
+# How a platform shows a hint: given the hint and its arguments already rendered (typed values
+# escaped, examples translated), the finished text.
+HintStyle = Callable[[Hint, tuple[str, ...]], str]
+
+
+def plain_hint(hint: Hint, args: tuple[str, ...]) -> str:
+    """A hint as the command's words and its arguments, for text with no markup of its own."""
+    return " ".join((hint.command.value, *args))
 
 
 def text(msgid: str, **params: Any) -> Text:
@@ -85,20 +119,25 @@ class Translator:
         return self._t.ngettext(singular, plural, count)
 
     def render(self, message: Text, escape: Callable[[str], str] = lambda s: s,
-               literal: Callable[[str], str] = lambda s: s) -> str:
+               literal: Callable[[str], str] = lambda s: s, hint: HintStyle = plain_hint) -> str:
         """Translate `message` and fill in its parameters; string parameters pass through `escape`,
-        the translated text itself through `literal` (a platform's markup may need both)."""
+        the translated text itself through `literal` (a platform's markup may need both), and
+        command hints through the platform's `hint` style."""
         if message.plural is not None and message.count is not None:
             template = self.ngettext(message.msgid, message.plural, message.count)
         else:
             template = self.gettext(message.msgid)
         template = literal(template)
-        params = {
-            key: self.render(value, escape, literal) if isinstance(value, Text)
-            else escape(value) if isinstance(value, str) else value
-            for key, value in message.params.items()
-        }
+        params = {key: self._param(value, escape, literal, hint) for key, value in message.params.items()}
         return template.format(**params)
+
+    def _param(self, value: Any, escape: Callable[[str], str], literal: Callable[[str], str],
+               hint: HintStyle) -> Any:
+        if isinstance(value, Text):
+            return self.render(value, escape, literal, hint)
+        if isinstance(value, Hint):
+            return hint(value, tuple(self._param(arg, escape, literal, hint) for arg in value.args))
+        return escape(value) if isinstance(value, str) else value
 
 
 @functools.cache

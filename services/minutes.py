@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.clock import Clock
 from services.deliveries import Deliveries
 from services.errors import InvalidInput, raise_field_errors
-from services.i18n import N_, Text, text
+from services.i18n import N_, Command, Hint, Text, text
 from services.meetings import INVITE, meeting_card
 from services.messages import ActionItemDue, ActionItemView, MeetingCard, MinutesPosted, MinutesView
 from services.people import Actor, Destination, DestinationKind, MessageRef, PersonRef
@@ -204,8 +204,8 @@ class MinutesService:
         meeting = session.scalar(query.with_for_update() if lock else query)
         if meeting is None:
             raise InvalidInput(
-                text(N_("There is no meeting {number}. `/dialog meetings` lists the upcoming ones."),
-                     number=number), field="summary")
+                text(N_("There is no meeting {number}. {meetings} lists the upcoming ones."),
+                     number=number, meetings=Hint(Command.MEETINGS)), field="summary")
         if meeting.state == MeetingState.CANCELLED:
             raise InvalidInput(text(N_("Meeting {number} has been cancelled."), number=number),
                                field="summary")

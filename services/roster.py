@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.errors import Conflict, InvalidInput, NotFound
-from services.i18n import N_, text
+from services.i18n import N_, Command, Hint, text
 from services.people import Actor, PersonRef
 from services.workspaces import Workspaces, audit, require_coordinator
 from storage.models import (
@@ -109,8 +109,8 @@ def find_organisation(session: Session, workspace: Workspace, name: str) -> Orga
     if found is None:
         raise NotFound(
             text(
-                N_("There is no organisation called “{name}”. `/dialog roster` lists them."),
-                name=name,
+                N_("There is no organisation called “{name}”. {roster} lists them."),
+                name=name, roster=Hint(Command.ROSTER),
             ),
             field="organisations",
         )
@@ -236,9 +236,9 @@ class Roster:
             if existing is not None and existing.archived_at is None:
                 raise Conflict(
                     text(
-                        N_("“{name}” is already on the roster. Add contacts with "
-                           "`/dialog roster contact \"{name}\" @person`."),
+                        N_("“{name}” is already on the roster. Add contacts with {contact}."),
                         name=existing.name,
+                        contact=Hint(Command.ROSTER_CONTACT, (f'"{existing.name}"', "@person")),
                     )
                 )
             if existing is not None:
@@ -264,8 +264,8 @@ class Roster:
         """Add contact people to an organisation; people already there are left as they are."""
         if not contacts:
             raise InvalidInput(
-                text(N_("Name at least one person, e.g. `/dialog roster contact \"{name}\" @kari`."),
-                     name=name)
+                text(N_("Name at least one person, e.g. {contact}."),
+                     contact=Hint(Command.ROSTER_CONTACT, (f'"{name}"', "@kari")))
             )
         with self._sessions.begin() as session:
             workspace = self._workspaces.lock(session, actor.workspace)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.clock import Clock
 from services.deliveries import Deliveries
 from services.errors import Conflict, InvalidInput, NotFound, raise_field_errors
-from services.i18n import N_, Text, text
+from services.i18n import N_, Command, Hint, Text, text
 from services.messages import TopicAnnouncement, TopicCard
 from services.people import Actor, Destination, PersonRef
 from services.workspaces import (
@@ -88,9 +88,8 @@ class Topics:
         errors: dict[str, Text] = {}
         if len(title) < TITLE_MIN:
             errors["title"] = text(
-                N_("A topic needs a title of at least {min} characters, e.g. "
-                   "`/dialog propose Housing for refugees | details`."),
-                min=TITLE_MIN,
+                N_("A topic needs a title of at least {min} characters, e.g. {example}."),
+                min=TITLE_MIN, example=Hint(Command.PROPOSE, (text(N_("Housing for refugees | details")),)),
             )
         elif len(title) > TITLE_MAX:
             errors["title"] = text(
@@ -125,10 +124,10 @@ class Topics:
             if duplicate is not None:
                 raise Conflict(
                     text(
-                        N_("Topic {number} “{title}” is already proposed. Support it with "
-                           "`/dialog support {number}`."),
+                        N_("Topic {number} “{title}” is already proposed. Support it with {support}."),
                         number=duplicate.number,
                         title=duplicate.title,
+                        support=Hint(Command.SUPPORT, (str(duplicate.number),)),
                     ),
                     field="title",
                 )
@@ -174,8 +173,8 @@ class Topics:
                 raise InvalidInput(
                     text(
                         N_("Topic {number} is closed and no longer takes support. "
-                           "`/dialog topics` lists the open ones."),
-                        number=number,
+                           "{topics} lists the open ones."),
+                        number=number, topics=Hint(Command.TOPICS),
                     )
                 )
             added = False
@@ -233,8 +232,8 @@ class Topics:
         reason = _SPACES.sub(" ", reason).strip()
         if not 3 <= len(reason) <= REASON_MAX:
             raise InvalidInput(
-                text(N_("Say why, in 3 to {max} characters: `/dialog decline {number} <reason>`."),
-                     max=REASON_MAX, number=number),
+                text(N_("Say why, in 3 to {max} characters: {decline}."), max=REASON_MAX,
+                     decline=Hint(Command.DECLINE, (str(number), text(N_("<reason>"))))),
                 field="reason",
             )
         with self._sessions.begin() as session:
@@ -277,8 +276,8 @@ def _find(session: Session, workspace_id: int, number: int) -> Topic:
     if topic is None:
         raise NotFound(
             text(
-                N_("There is no topic {number}. `/dialog topics` lists the open ones."),
-                number=number,
+                N_("There is no topic {number}. {topics} lists the open ones."),
+                number=number, topics=Hint(Command.TOPICS),
             )
         )
     return topic

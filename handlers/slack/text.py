@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
+from handlers.slack.hints import slack_hint
 from services.i18n import Text, Translator
 
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -69,7 +70,7 @@ def mrkdwn(t: Translator, message: Text) -> str:
     escaped: usage hints such as `/dialog support <topic-no>` would otherwise be read by Slack
     as a link or a control sequence (`<…>`), and lose the placeholder. The message's own `*` and
     backticks stay markup; only the typed parameters' markers are made inert."""
-    return t.render(message, escape, literal=entities)
+    return t.render(message, escape, literal=entities, hint=slack_hint(t))
 
 
 def literal(text: str) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.clock import Clock
 from services.deliveries import Deliveries
 from services.errors import Conflict, Field, FieldRef, InvalidInput, NotFound, raise_field_errors
-from services.i18n import N_, Text, plural_text, text
+from services.i18n import N_, Command, Hint, Text, plural_text, text
 from services.meetings.common import (
     DURATION_MAX,
     DURATION_MIN,
@@ -163,8 +163,8 @@ class MeetingsBase:
         )
         if topic is None or topic.state not in (TopicState.PROPOSED, TopicState.SCHEDULED):
             raise NotFound(
-                text(N_("There is no open topic {number}. `/dialog topics` lists the open ones."),
-                     number=number),
+                text(N_("There is no open topic {number}. {topics} lists the open ones."),
+                     number=number, topics=Hint(Command.TOPICS)),
                 field=Field.TOPICS,
             )
         return topic

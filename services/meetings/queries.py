@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from services.i18n import N_, Text, text
+from services.i18n import N_, Command, Hint, Text, text
 from services.people import PersonRef
 from storage.models import Contact, Invitation, Meeting, MeetingTopic, Organisation
 
@@ -39,5 +39,5 @@ def invitations_of(session: Session, meeting_id: int, person: PersonRef) -> list
 
 
 def no_such_meeting(number: int) -> Text:
-    return text(N_("There is no meeting {number}. `/dialog meetings` lists the upcoming ones."),
-                number=number)
+    return text(N_("There is no meeting {number}. {meetings} lists the upcoming ones."),
+                number=number, meetings=Hint(Command.MEETINGS))

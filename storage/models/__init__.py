@@ -15,6 +15,7 @@ from storage.models.meetings import (
     Answer,
     Invitation,
     Meeting,
+    MeetingChange,
     MeetingKind,
     MeetingOrganisation,
     MeetingState,
@@ -23,6 +24,7 @@ from storage.models.meetings import (
     Minutes,
     Role,
 )
+from storage.models.suggestions import OrganisationSuggestion, SuggestionState
 from storage.models.topics import Side, Topic, TopicState, TopicSupport
 from storage.models.workspace import (
     Contact,
@@ -30,6 +32,7 @@ from storage.models.workspace import (
     Organisation,
     OrganisationKeyword,
     OrganisationPerspective,
+    Person,
     Tier,
     TimeOfDay,
     Workspace,
@@ -37,8 +40,9 @@ from storage.models.workspace import (
 
 __all__ = [
     "NAMING", "ActionItem", "Answer", "AuditEntry", "Base", "Contact", "Coordinator", "Delivery",
-    "DeliveryState", "InboxEntry", "InboxState", "Invitation", "Meeting", "MeetingKind",
+    "DeliveryState", "InboxEntry", "InboxState", "Invitation", "Meeting", "MeetingChange", "MeetingKind",
     "MeetingOrganisation", "MeetingState", "MeetingTalk", "MeetingTopic", "Minutes", "Organisation",
-    "OrganisationKeyword", "OrganisationPerspective", "Role", "Side", "TimeOfDay", "Tier", "Topic",
+    "OrganisationKeyword", "OrganisationPerspective", "OrganisationSuggestion", "Person", "Role",
+    "Side", "SuggestionState", "TimeOfDay", "Tier", "Topic",
     "TopicState", "TopicSupport", "Worker", "Workspace",
 ]

@@ -54,6 +54,15 @@ class Meeting(Base):
     invite_at: Mapped[datetime]
     # Bumped whenever time or content changes; deliveries rendered for an older one are stale.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Who chairs the meeting for the city's political leadership: a name as typed, and the person
+    # when they are picked on the platform.
+    chair: Mapped[str | None] = mapped_column(String(200))
+    chair_platform: Mapped[str | None] = mapped_column(String(16))
+    chair_user_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    # Why the meeting is called (urgent meetings: the situation, in a few lines).
+    background: Mapped[str | None] = mapped_column(Text)
+    # Passed on to everyone invited when the meeting is cancelled.
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     # The unguessable part of the meeting's calendar (.ics) address.
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_platform: Mapped[str] = mapped_column(String(16))
@@ -111,6 +120,9 @@ class MeetingTalk(Base):
     )
     subject: Mapped[str] = mapped_column(String(200))
     minutes: Mapped[int] = mapped_column(Integer)
+    # The speaker as a person on the platform, when picked (they are told about their talk).
+    speaker_platform: Mapped[str | None] = mapped_column(String(16))
+    speaker_user_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
 
 
 class Invitation(Base):
@@ -149,7 +161,8 @@ class Minutes(Base):
 
 
 class ActionItem(Base):
-    """Who follows up what by when (oppfølgingspunkt); owned by an organisation, not a person."""
+    """Who follows up what by when (oppfølgingspunkt); owned by an organisation (an agency is one),
+    or by the city when `owner_organisation_id` is None; never by a person."""
 
     __tablename__ = "action_items"
 
@@ -157,5 +170,27 @@ class ActionItem(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text)
-    owner_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    owner_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
     due_on: Mapped[date]
+
+
+class MeetingChange(Base):
+    """One change to a meeting people were told about: which fields changed, at which version.
+    The composer of the "what changed" message reads it; it is also the meeting's history."""
+
+    __tablename__ = "meeting_changes"
+    __table_args__ = (UniqueConstraint("meeting_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    # The meeting's version after the change.
+    version: Mapped[int] = mapped_column(Integer)
+    # The changed fields, comma-separated names (services decide the vocabulary: time, link, ...).
+    fields: Mapped[str] = mapped_column(String(200))
+    # The starting time before the change, so "moved from ... to ..." can be said.
+    previous_starts_at: Mapped[datetime | None]
+    changed_by_platform: Mapped[str] = mapped_column(String(16))
+    changed_by_user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    changed_at: Mapped[datetime]

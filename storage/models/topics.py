@@ -13,8 +13,12 @@ from storage.models.workspace import Organisation
 
 
 class Side(StrEnum):
+    """The three sides of a dialogue meeting: the city (its political leadership and
+    administration), civil society, and public agencies (the observers' organisations)."""
+
     CITY = "city"
     CIVIL_SOCIETY = "civil_society"
+    AGENCY = "agency"
 
 
 class TopicState(StrEnum):

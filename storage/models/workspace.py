@@ -49,6 +49,23 @@ class Coordinator(Base):
     created_at: Mapped[datetime]
 
 
+class Person(Base):
+    """What a person chose for themselves in one workspace (their language); a row only once
+    they chose something. Nothing here says who they are: names stay on their platform."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("workspace_id", "platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    # "nb" or "en"; None: their organisation's language, then the workspace's.
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
 class Organisation(Base):
     __tablename__ = "organisations"
     __table_args__ = (UniqueConstraint("workspace_id", "name_key"),)
