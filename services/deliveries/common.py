@@ -117,14 +117,14 @@ class EngineState:
     _pacers_lock: threading.Lock
     _pacers: dict[str, Pacer]
     _lookup_pacer: Pacer
-    _lookups_paused_until: datetime | None
+    _lookups_paused_until: dict[str, datetime]
     _lookups: set[Future[None]]
     _looking: Counter[Key]
     _lookups_lock: threading.Lock
     _composers: dict[str, Composer]
     _settled: list[Settled]
     _wake: Callable[[], None]
-    _paused_until: datetime | None
+    _paused_until: dict[str, datetime]
     _pause_lock: threading.Lock
     worker_id: str
 

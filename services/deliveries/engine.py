@@ -64,7 +64,8 @@ class Deliveries(Planning, Sending, Recovery, Updates, Paced):
         self._pacers: dict[str, Pacer] = {}
         self._pacers_lock = threading.Lock()
         self._lookup_pacer = Pacer(clock, burst=LOOKUP_BURST, interval=LOOKUP_INTERVAL)
-        self._lookups_paused_until: datetime | None = None
+        # Per platform: one platform's rate limit never holds another's messages back.
+        self._lookups_paused_until: dict[str, datetime] = {}
         # Look-ups running in the pool, which may outlive the sweep that started them, and the
         # destinations they read (counted down by the look-up itself, before its future is done).
         self._lookups: set[Future[None]] = set()
@@ -73,7 +74,7 @@ class Deliveries(Planning, Sending, Recovery, Updates, Paced):
         self._composers: dict[str, Composer] = {}
         self._settled: list[Settled] = []
         self._wake: Callable[[], None] = lambda: None
-        self._paused_until: datetime | None = None
+        self._paused_until: dict[str, datetime] = {}
         self._pause_lock = threading.Lock()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 

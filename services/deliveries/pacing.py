@@ -59,28 +59,34 @@ class Paced(EngineState):
                                                        interval=pacing.interval)
             return pacer
 
-    def _paused(self) -> bool:
-        return self._paused_until is not None and self._clock.now() < self._paused_until
+    def _paused(self, platform: str) -> bool:
+        with self._pause_lock:
+            until = self._paused_until.get(platform)
+        return until is not None and self._clock.now() < until
 
-    def _pause(self, retry_after: float) -> None:
+    def _active_platforms(self) -> list[str]:
+        """The platforms this engine serves that are not waiting out a rate limit."""
+        return [platform for platform in self._notifiers if not self._paused(platform)]
+
+    def _pause(self, platform: str, retry_after: float) -> None:
         until = self._clock.now() + timedelta(seconds=retry_after)
         with self._pause_lock:
             # Several sends may be told to wait at once: the longest wait wins.
-            if self._paused_until is None or until > self._paused_until:
-                self._paused_until = until
-        log.info("rate limited: sending paused for %.0f s", retry_after)
+            if platform not in self._paused_until or until > self._paused_until[platform]:
+                self._paused_until[platform] = until
+        log.info("rate limited: sending to %s paused for %.0f s", platform, retry_after)
 
     def _run(self, claim: Callable[[], list[tuple[int, Key]]], handle: Callable[[int, SweepReport], None],
              report: SweepReport) -> None:
-        if self._paused():
+        if not self._active_platforms():
             return
         claimed = claim()
 
-        def in_order(delivery_ids: list[int]) -> None:
+        def in_order(delivery_ids: list[int], platform: str) -> None:
             for position, delivery_id in enumerate(delivery_ids):
-                if self._paused():
+                if self._paused(platform):
                     # Rate limited meanwhile: hand the rest back untouched, due when the pause ends.
-                    self._unclaim(delivery_ids[position:])
+                    self._unclaim(delivery_ids[position:], platform)
                     report.retrying.extend(delivery_ids[position:])
                     return
                 handle(delivery_id, report)
@@ -91,21 +97,21 @@ class Paced(EngineState):
         for delivery_id, destination in claimed:
             groups.setdefault(destination, []).append(delivery_id)
         if self._workers == 1 or len(groups) <= 1:
-            for delivery_ids in groups.values():
-                in_order(delivery_ids)
+            for destination, delivery_ids in groups.items():
+                in_order(delivery_ids, destination[0])
             return
         # `workers` runners take destinations in turn: sends stay `workers` at once while the
         # pool's other threads are free for crash look-ups.
-        pending = iter(list(groups.values()))
+        pending = iter(list(groups.items()))
         lock = threading.Lock()
 
         def runner() -> None:
             while True:
                 with lock:
-                    delivery_ids = next(pending, None)
-                if delivery_ids is None:
+                    group = next(pending, None)
+                if group is None:
                     return
-                in_order(delivery_ids)
+                in_order(group[1], group[0][0])
 
         runners = [self._executor().submit(runner) for _ in range(min(self._workers, len(groups)))]
         for future in runners:
@@ -118,7 +124,9 @@ class Paced(EngineState):
                                                 thread_name_prefix="delivery")
             return self._pool
 
-    def _unclaim(self, delivery_ids: list[int]) -> None:
+    def _unclaim(self, delivery_ids: list[int], platform: str) -> None:
+        with self._pause_lock:
+            until = self._paused_until.get(platform)
         with self._sessions.begin() as session:
             for delivery_id in delivery_ids:
                 session.execute(
@@ -127,7 +135,7 @@ class Paced(EngineState):
                            Delivery.state == DeliveryState.SENDING)
                     .values(state=DeliveryState.PENDING, claimed_by=None, claimed_at=None,
                             send_started_at=None, attempts=Delivery.attempts - 1,
-                            next_attempt_at=self._paused_until)
+                            next_attempt_at=until)
                 )
                 session.execute(
                     update(Delivery)

@@ -61,14 +61,17 @@ class Recovery(EngineState):
             log.info("released %d deliveries claimed but never sent by a stopped worker", len(released))
             report.recovered.extend(released)
 
-    def _lookups_paused(self) -> bool:
-        paused = self._lookups_paused_until
-        return paused is not None and self._clock.now() < paused
+    def _lookup_platforms(self) -> list[str]:
+        """The platforms whose history may be read now (not waiting out a rate limit on reads)."""
+        now = self._clock.now()
+        return [platform for platform in self._notifiers
+                if (until := self._lookups_paused_until.get(platform)) is None or now >= until]
 
     def _start_lookups(self, report: SweepReport) -> list[Future[None]]:
         """Take over rows truly in doubt (their send had started) and look each up on the platform,
         a few at once in the delivery pool, within the look-up budget."""
-        if self._lookups_paused():
+        platforms = self._lookup_platforms()
+        if not platforms:
             return []
         with self._lookups_lock:
             room = LOOKUPS_AT_ONCE - sum(self._looking.values())
@@ -81,7 +84,7 @@ class Recovery(EngineState):
                        Delivery.dest_kind, Delivery.dest_id)
                 .where(
                     Delivery.state == DeliveryState.SENDING,
-                    Delivery.dest_platform.in_(list(self._notifiers)),
+                    Delivery.dest_platform.in_(platforms),
                     or_(
                         # Left to be checked from `claimed_at` on (a reply that never came, or a
                         # look-up that failed). Such rows were always handed over.
@@ -171,7 +174,7 @@ class Recovery(EngineState):
             wait_for = backoff(1)
             if isinstance(exc, RateLimited):
                 # Only look-ups wait: reading history has its own limit, posting is unaffected.
-                self._lookups_paused_until = now + timedelta(seconds=exc.retry_after)
+                self._lookups_paused_until[destination.platform] = now + timedelta(seconds=exc.retry_after)
                 wait_for = timedelta(seconds=exc.retry_after)
             with self._sessions.begin() as session:
                 # Still in doubt: checked again later.

@@ -35,7 +35,7 @@ class Sending(EngineState):
                 .where(
                     Delivery.state == DeliveryState.PENDING,
                     # Only platforms this engine has a notifier for: others are another process's.
-                    Delivery.dest_platform.in_(list(self._notifiers)),
+                    Delivery.dest_platform.in_(self._active_platforms()),
                     Delivery.due_at <= now,
                     or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
                 )
@@ -115,8 +115,8 @@ class Sending(EngineState):
             ref = self._notifier_for(destination.platform).send(destination, message,
                                                                 delivery_id=delivery_id)
         except RateLimited as exc:
-            self._pause(exc.retry_after)
-            self._unclaim([delivery_id])
+            self._pause(destination.platform, exc.retry_after)
+            self._unclaim([delivery_id], destination.platform)
             report.retrying.append(delivery_id)
             return
         except DeliveryError as exc:

@@ -48,6 +48,10 @@ class Updates(EngineState):
 
     def _claim_stale(self) -> list[tuple[int, Key]]:
         now = self._clock.now()
+        platforms = [(platform, notifier.pacing.update_gap) for platform, notifier in self._notifiers.items()
+                     if not self._paused(platform)]
+        if not platforms:
+            return []
         claimable = (
             Delivery.state == DeliveryState.SENT,
             Delivery.synced_version < Delivery.content_version,
@@ -57,8 +61,8 @@ class Updates(EngineState):
             or_(*(
                 and_(Delivery.dest_platform == platform,
                      or_(Delivery.last_update_at.is_(None),
-                         Delivery.last_update_at <= now - notifier.pacing.update_gap))
-                for platform, notifier in self._notifiers.items()
+                         Delivery.last_update_at <= now - gap))
+                for platform, gap in platforms
             )),
         )
         with self._sessions.begin() as session:
@@ -98,8 +102,8 @@ class Updates(EngineState):
             if message is not None:
                 self._notifier_for(destination.platform).update(ref, destination, message)
         except RateLimited as exc:
-            self._pause(exc.retry_after)
-            self._unclaim([delivery_id])
+            self._pause(destination.platform, exc.retry_after)
+            self._unclaim([delivery_id], destination.platform)
             report.retrying.append(delivery_id)
             return
         except DeliveryError as exc:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from services.clock import ManualClock
 from services.deliveries import WORKER_TIMEOUT, Deliveries, SweepReport
 from services.people import Destination, PersonRef
-from services.ports import DeliveryError, Pacing
+from services.ports import DeliveryError, Pacing, RateLimited
 from storage.models import Delivery, DeliveryState, Workspace
 from tests.support.notifier import RecordingNotifier
 
@@ -204,3 +204,29 @@ def test_a_lost_reply_on_a_platform_that_cannot_tell_is_not_sent_twice(
     deliveries.wait_for_lookups()
     assert len(email.posted) == 1
     assert _rows(sessions)[row].state == DeliveryState.SENT
+
+
+def test_a_rate_limit_pauses_only_its_own_platform(sessions, clock: ManualClock) -> None:
+    slack, teams = RecordingNotifier("slack"), RecordingNotifier("teams")
+    deliveries = _engine(sessions, clock, {"slack": slack, "teams": teams})
+    workspace_id = _workspace(sessions, clock)
+    slack.failures.append(RateLimited(30))
+    to_slack = [_plan(deliveries, sessions, clock, workspace_id, Destination.channel("slack", "C1"), f"s{n}")
+                for n in range(2)]
+    to_teams = [_plan(deliveries, sessions, clock, workspace_id, Destination.channel("teams", f"19:{n}"), f"t{n}")
+                for n in range(2)]
+
+    first = deliveries.sweep()
+    assert set(to_teams) <= set(first.sent) and not set(to_slack) & set(first.sent)
+    assert not slack.posted
+
+    # While Slack waits, Teams keeps going.
+    clock.advance(timedelta(seconds=5))
+    late = _plan(deliveries, sessions, clock, workspace_id, Destination.channel("teams", "19:late"), "late")
+    assert deliveries.sweep().sent == [late]
+    assert not slack.posted
+    assert all(_rows(sessions)[i].state == DeliveryState.PENDING for i in to_slack)
+
+    clock.advance(timedelta(seconds=26))
+    assert sorted(deliveries.sweep().sent) == sorted(to_slack)
+    assert [p.delivery_id for p in slack.posted] == to_slack  # in order, once each
