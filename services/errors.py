@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -13,9 +12,8 @@ from services.i18n import Text
 class Field(StrEnum):
     """An input a use case can find at fault, whatever platform or form it was typed in.
 
-    A platform maps each to its own place (Slack: a block of the form). The values are the names
-    the services used before the enum; a field that repeats (a talk, a follow-up point) is told
-    apart by the row of a `FieldRef`.
+    A platform maps each to its own place (Slack: a block of the form); a field that repeats (a
+    talk, a follow-up point) is told apart by the row of a `FieldRef`.
     """
 
     TITLE = "title"
@@ -26,6 +24,10 @@ class Field(StrEnum):
     STARTS_AT = "starts_at"
     DURATION = "duration"
     VIDEO_LINK = "video_link"
+    CHAIR = "chair"
+    """Who chairs a meeting for the city (a name, or a person picked)."""
+    BACKGROUND = "background"
+    """A meeting's background (urgent calls: the situation, in a few lines)."""
     TOPICS = "topics"
     ORGANISATIONS = "organisations"
     TALKS = "talks"
@@ -40,6 +42,14 @@ class Field(StrEnum):
     """The follow-up points as a whole."""
     ACTION_ITEM = "action"
     """One follow-up point (row: its position)."""
+    # An organisation on the roster, and a suggestion of one.
+    CONTACTS = "contacts"
+    CONTACT = "contact"
+    PERSPECTIVES = "perspectives"
+    PREFERRED_TIME = "preferred_time"
+    LANGUAGE = "language"
+    KEYWORDS = "keywords"
+    MEETING = "meeting"
 
 
 @dataclass(frozen=True)
@@ -51,31 +61,17 @@ class FieldRef:
     row: int | None = None
 
 
-# Rows as services still name them in strings ("action_2", "talk_1_minutes"); read once, here.
-_LEGACY_ROW = re.compile(r"^(action|talk)_(\d+)(_minutes)?$")
-
-
-def field_ref(key: FieldRef | Field | str | None) -> FieldRef:
-    """The typed place of an error, from a FieldRef, a Field, or a service's legacy field name."""
+def field_ref(key: FieldRef | Field | None) -> FieldRef:
+    """The typed place of an error, from a FieldRef or a Field (None: the input as a whole)."""
     if isinstance(key, FieldRef):
         return key
-    if isinstance(key, Field):
-        return FieldRef(key)
-    if not key:
-        return FieldRef(None)
-    row = _LEGACY_ROW.match(key)
-    if row is not None:
-        name = {"action": Field.ACTION_ITEM, "talk": Field.TALK}[row.group(1)]
-        if row.group(3):
-            name = Field.TALK_MINUTES
-        return FieldRef(name, int(row.group(2)))
-    return FieldRef(Field(key))
+    return FieldRef(key or None)
 
 
 class DomainError(Exception):
     """A use case refused; `message` tells the person what was wrong and what works."""
 
-    def __init__(self, message: Text, *, field: FieldRef | Field | str | None = None) -> None:
+    def __init__(self, message: Text, *, field: FieldRef | Field | None = None) -> None:
         super().__init__(message.msgid)
         self.message = message
         # The input field at fault (and its row), so a form can show the message next to it.
@@ -107,7 +103,7 @@ class InvalidFields(InvalidInput):
     error's own message and field, which is all a one-line answer (a slash command) shows.
     """
 
-    def __init__(self, errors: Mapping[FieldRef | Field | str, Text]) -> None:
+    def __init__(self, errors: Mapping[FieldRef | Field, Text]) -> None:
         typed = {field_ref(key): message for key, message in errors.items()}
         field, message = next(iter(typed.items()))
         super().__init__(message, field=field)
@@ -121,7 +117,7 @@ def field_errors(error: DomainError) -> dict[FieldRef, Text]:
     return {error.ref: error.message}
 
 
-def raise_field_errors(errors: Mapping[FieldRef | Field | str, Text]) -> None:
+def raise_field_errors(errors: Mapping[FieldRef | Field, Text]) -> None:
     """Raise InvalidFields when `errors` holds any; a single one is an ordinary InvalidInput."""
     if len(errors) == 1:
         [(field, message)] = errors.items()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
-from services.enums import Answer, MeetingKind, MeetingState
+from services.enums import Answer, MeetingKind, MeetingState, Side
 from services.people import MessageRef, PersonRef
 
 
@@ -18,7 +19,7 @@ class TopicCard:
     details: str
     state: str
     proposer: PersonRef
-    proposer_side: str  # "city" or "civil_society"
+    proposer_side: Side
     proposer_organisation: str | None
     supporters: int
     supporting_organisations: int
@@ -35,12 +36,14 @@ class TopicAnnouncement:
 
 @dataclass(frozen=True)
 class Talk:
-    """One short talk opening a meeting."""
+    """One short talk opening a meeting: the speaker by name (or role) as typed, and as a person
+    on the platform when picked (then the name may be empty)."""
 
     speaker: str
     organisation: str | None
     subject: str
     minutes: int
+    person: PersonRef | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,13 @@ class MeetingCard:
     invite_at: datetime
     talks: tuple[Talk, ...] = ()
     calendar_token: str | None = None
+    # Who chairs it for the city: the name as typed, and/or the person picked on the platform.
+    chair: str | None = None
+    chair_person: PersonRef | None = None
+    # Why it was cancelled, passed on to everyone invited (None: no reason given).
+    cancel_reason: str | None = None
+    # Why the meeting is called, in a few lines (urgent calls); shown in every invitation.
+    background: str | None = None
 
     @property
     def open_floor_minutes(self) -> int:
@@ -88,6 +98,8 @@ class MeetingInvitation:
 
     meeting: MeetingCard
     personal: bool
+    # The person is invited only for observer organisations (public agencies): to listen in.
+    listening: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,11 +126,55 @@ class MeetingCancelled:
 
 
 @dataclass(frozen=True)
+class MeetingChanged:
+    """Told to everyone who already got the invitation when the meeting changes: what changed
+    (`services.meetings.ChangeField` values, in a fixed order) since they last heard, and the start
+    they knew when the time moved."""
+
+    meeting: MeetingCard
+    changes: tuple[str, ...]
+    previous_starts_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class FanOutFailure:
     """Someone an urgent invitation could not reach, and why (the platform's reason)."""
 
     person: PersonRef
     reason: str
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a meeting's invitation reaches: every organisation invited (participants and observers
+    alike: observers get the invitation too, to listen in), every person who speaks for one,
+    counted once however many organisations they speak for, and the organisations nobody speaks
+    for (no contact person: nobody gets their invitation). The form's preview, the confirmation
+    and the urgent progress report all count by this one rule (`services.meetings.urgent.audience`)."""
+
+    organisations: int
+    people: int
+    no_contact: tuple[str, ...] = ()
+
+
+class Unreachable(StrEnum):
+    """Why an invited organisation cannot have its invitation."""
+
+    NO_CONTACT = "no_contact"
+    """Nobody speaks for it on the roster."""
+    NOT_DELIVERED = "not_delivered"
+    """The invitation to every one of its contacts failed."""
+
+
+@dataclass(frozen=True)
+class OrganisationReach:
+    """One invited organisation in an urgent call's report: its answer (the best of its people's:
+    yes, then maybe, then no), or why it cannot be reached; neither: silent so far."""
+
+    name: str
+    observer: bool = False
+    answer: Answer | None = None
+    unreachable: Unreachable | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +188,17 @@ class UrgentProgress:
     done: bool
     # No longer relevant when their turn came (the meeting was cancelled or the person removed).
     skipped: int = 0
+    audience: Audience | None = None
+    # The organisations by where they stand: answered, silent (invited and reached, no answer),
+    # unreachable (with the reason); `sending`: those whose invitations are still on their way.
+    answered: tuple[OrganisationReach, ...] = ()
+    silent: tuple[OrganisationReach, ...] = ()
+    unreachable: tuple[OrganisationReach, ...] = ()
+    sending: int = 0
+    # People of the silent organisations whose invitation was delivered: whom a nudge would reach.
+    silent_people: int = 0
+    # Whether the meeting is still ahead and scheduled, so nudging makes sense.
+    open: bool = True
 
 
 @dataclass(frozen=True)
@@ -147,11 +214,12 @@ class TopicChanged:
 
 @dataclass(frozen=True)
 class ActionItemView:
-    """A follow-up point: what, which organisation, by when."""
+    """A follow-up point: what, who owns it (an organisation's name; None: the city), by when."""
 
     description: str
-    owner: str
+    owner: str | None
     due_on: date
+    owner_side: Side = Side.CIVIL_SOCIETY
 
 
 @dataclass(frozen=True)
@@ -179,14 +247,36 @@ class MinutesPosted:
 
 @dataclass(frozen=True)
 class ActionItemDue:
-    """Told to the contacts of the organisation that owns a follow-up point, on its due date."""
+    """Told on its due date to the contacts of the organisation that owns a follow-up point, or to
+    the coordinators when the city owns it."""
 
     item: ActionItemView
     meeting_number: int
     meeting_title: str
 
 
+@dataclass(frozen=True)
+class SpeakerTold:
+    """Told to a person named as the speaker of a talk: their talks now (empty: taken off the
+    agenda), and whether they were told about this meeting's talks before."""
+
+    meeting: MeetingCard
+    talks: tuple[Talk, ...]
+    changed: bool
+
+
+@dataclass(frozen=True)
+class SuggestionDecided:
+    """Told to whoever suggested an organisation, once a coordinator decided: added to the roster
+    (and invited to the meeting it was suggested for, while that is ahead), or dismissed."""
+
+    organisation: str
+    accepted: bool
+    meeting_number: int | None = None
+    meeting_title: str | None = None
+
+
 OutgoingMessage = (
-    TopicAnnouncement | MeetingInvitation | MeetingReminder | MeetingNudge | MeetingCancelled
-    | UrgentProgress | TopicChanged | MinutesPosted | ActionItemDue
+    TopicAnnouncement | MeetingInvitation | MeetingReminder | MeetingNudge | MeetingCancelled | MeetingChanged
+    | UrgentProgress | TopicChanged | MinutesPosted | ActionItemDue | SpeakerTold | SuggestionDecided
 )

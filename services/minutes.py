@@ -2,7 +2,9 @@
 
 Recording minutes marks the meeting held, records who attended, marks discussed topics (their
 proposers are told), posts the minutes in the invitation's thread in the channel and by DM to
-everyone who attended, and reminds each follow-up point's organisation on its due date.
+everyone who attended, and reminds each follow-up point's owner on its due date: an organisation's
+contacts (an agency is an observer organisation), or, for a point the city owns, the coordinators,
+who follow up for the city.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -18,14 +21,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.deliveries import Deliveries
-from services.errors import InvalidInput, raise_field_errors
+from services.errors import DomainError, Field, FieldRef, InvalidInput, raise_field_errors
 from services.i18n import N_, Command, Hint, Text, text
 from services.meetings import INVITE, meeting_card
 from services.messages import ActionItemDue, ActionItemView, MeetingCard, MinutesPosted, MinutesView
 from services.people import Actor, Destination, DestinationKind, MessageRef, PersonRef
 from services.roster import find_organisation
+from services.sides import side_of
 from services.topic_moves import TopicMoves
-from services.workspaces import Workspaces, audit, require_coordinator
+from services.workspaces import Workspaces, audit, coordinators_of, require_coordinator
 from storage.models import (
     ActionItem,
     Answer,
@@ -35,6 +39,8 @@ from storage.models import (
     MeetingTopic,
     Minutes,
     Organisation,
+    Side,
+    Tier,
     Topic,
     TopicState,
 )
@@ -49,11 +55,19 @@ _SPACES = re.compile(r"[ \t]+")
 
 
 @dataclass(frozen=True)
+class TheCity:
+    """The city (its political leadership and administration) as the owner of a follow-up point."""
+
+
+THE_CITY = TheCity()
+
+
+@dataclass(frozen=True)
 class ActionItemInput:
-    """A follow-up point as entered: owner is an organisation's name."""
+    """A follow-up point as entered: owner is an organisation's name (an agency's too), or the city."""
 
     description: str
-    owner: str
+    owner: str | TheCity
     due_on: date | None
 
 
@@ -63,7 +77,8 @@ class MinutesForm:
 
     meeting: MeetingCard
     people_attending: tuple[PersonRef, ...]  # yes-answers, or the attendance already recorded
-    organisations: tuple[str, ...]
+    organisations: tuple[str, ...]  # civil society's, who may own a follow-up point
+    agencies: tuple[str, ...]  # the public agencies' (observer organisations), who may too
     summary: str
     decisions: str
     action_items: tuple[ActionItemView, ...]
@@ -97,15 +112,16 @@ class MinutesService:
                 PersonRef(i.platform, i.user_id) for i in meeting.invitations
                 if (i.attended if recorded else i.answer == Answer.YES)
             ))
-            organisations = session.scalars(
-                select(Organisation.name)
+            organisations = session.execute(
+                select(Organisation.name, Organisation.tier)
                 .where(Organisation.workspace_id == workspace.id, Organisation.archived_at.is_(None))
                 .order_by(Organisation.name_key)
             ).all()
             return MinutesForm(
                 meeting=meeting_card(session, meeting),
                 people_attending=attending,
-                organisations=tuple(organisations),
+                organisations=tuple(name for name, tier in organisations if tier != Tier.OBSERVER),
+                agencies=tuple(name for name, tier in organisations if tier == Tier.OBSERVER),
                 summary=minutes.summary if minutes else "",
                 decisions=minutes.decisions if minutes else "",
                 action_items=tuple(_items(session, meeting.id)),
@@ -125,38 +141,45 @@ class MinutesService:
         """Record (or correct) the minutes and send them to the channel thread and the attendees."""
         summary, decisions = summary.strip(), decisions.strip()
         # Every field's problem is collected and reported together, the follow-up points' too.
-        errors: dict[str, Text] = {}
+        errors: dict[FieldRef | Field, Text] = {}
         if not SUMMARY_MIN <= len(summary) <= TEXT_MAX:
-            errors["summary"] = text(N_("Write a summary of {min} to {max} characters."),
-                                     min=SUMMARY_MIN, max=TEXT_MAX)
+            errors[Field.SUMMARY] = text(N_("Write a summary of {min} to {max} characters."),
+                                         min=SUMMARY_MIN, max=TEXT_MAX)
         if len(decisions) > TEXT_MAX:
-            errors["decisions"] = text(N_("Keep the decisions to {max} characters."), max=TEXT_MAX)
+            errors[Field.DECISIONS] = text(N_("Keep the decisions to {max} characters."), max=TEXT_MAX)
         if len(action_items) > ITEMS_MAX:
             raise InvalidInput(text(N_("At most {max} follow-up points."), max=ITEMS_MAX),
-                               field="action_items")
+                               field=Field.ACTION_ITEMS)
         now = self._clock.now()
         with self._sessions.begin() as session:
             workspace = self._workspaces.lock(session, actor.workspace)
             require_coordinator(session, workspace, actor.person)
             meeting = self._held_or_happening(session, workspace.id, number, lock=True)
-            owners = []
+            owners: list[tuple[str, Organisation | None, date]] = []
             for position, item in enumerate(action_items, start=1):
                 description = _SPACES.sub(" ", item.description).strip()
-                field = f"action_{position}"
+                field = FieldRef(Field.ACTION_ITEM, position)
                 if not 3 <= len(description) <= 500:
                     errors[field] = text(
                         N_("Follow-up point {position} needs a description of 3 to 500 characters."),
                         position=position)
-                elif not item.owner.strip():
-                    errors[field] = text(N_("Follow-up point {position} needs an owner organisation."),
-                                         position=position)
+                elif not isinstance(item.owner, TheCity) and not item.owner.strip():
+                    errors[field] = text(
+                        N_("Follow-up point {position} needs an owner: the city or an organisation."),
+                        position=position)
                 elif item.due_on is None or item.due_on < meeting.starts_at.astimezone(self._zone).date():
                     errors[field] = text(
                         N_("Follow-up point {position} needs a due date on or after the meeting."),
                         position=position)
                 if errors:
                     continue
-                owners.append((description, find_organisation(session, workspace, item.owner), item.due_on))
+                try:
+                    owner = (None if isinstance(item.owner, TheCity)
+                             else find_organisation(session, workspace, item.owner))
+                except DomainError as error:
+                    errors[field] = error.message
+                    continue
+                owners.append((description, owner, cast(date, item.due_on)))
             raise_field_errors(errors)
             minutes = session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
             if minutes is None:
@@ -178,16 +201,19 @@ class MinutesService:
             session.flush()
             for position, (description, owner, due_on) in enumerate(owners, start=1):
                 item = ActionItem(meeting_id=meeting.id, position=position, description=description,
-                                  owner_organisation_id=owner.id, due_on=due_on)
+                                  owner_organisation_id=owner.id if owner else None, due_on=due_on)
                 session.add(item)
                 session.flush()
                 due_at = datetime.combine(due_on, REMIND_AT, tzinfo=self._zone)
-                for contact in owner.contacts:
+                # The city's points are followed up by its coordinators, in the workspace's language.
+                reminded = ([Destination.person(PersonRef(c.platform, c.user_id), owner.language)
+                             for c in owner.contacts] if owner is not None
+                            else [Destination.person(p) for p in coordinators_of(session, workspace)])
+                for destination in reminded:
                     self._deliveries.plan(
                         session, workspace_id=workspace.id, kind=ACTION_DUE, key=f"action:{item.id}",
-                        destination=Destination.person(PersonRef(contact.platform, contact.user_id),
-                                                     owner.language),
-                        due_at=max(due_at, now), meeting_id=meeting.id, action_item_id=item.id,
+                        destination=destination, due_at=max(due_at, now), meeting_id=meeting.id,
+                        action_item_id=item.id,
                     )
             self._plan_posts(session, meeting, present)
             audit(session, workspace, actor, "meeting.minutes", f"meeting {meeting.number}", self._clock,
@@ -205,14 +231,14 @@ class MinutesService:
         if meeting is None:
             raise InvalidInput(
                 text(N_("There is no meeting {number}. {meetings} lists the upcoming ones."),
-                     number=number, meetings=Hint(Command.MEETINGS)), field="summary")
+                     number=number, meetings=Hint(Command.MEETINGS)), field=Field.SUMMARY)
         if meeting.state == MeetingState.CANCELLED:
             raise InvalidInput(text(N_("Meeting {number} has been cancelled."), number=number),
-                               field="summary")
+                               field=Field.SUMMARY)
         if self._clock.now() < meeting.starts_at:
             raise InvalidInput(
                 text(N_("Meeting {number} has not happened yet; write its minutes once it has started."),
-                     number=number), field="summary")
+                     number=number), field=Field.SUMMARY)
         return meeting
 
     def _mark_topics(self, session: Session, meeting: Meeting, discussed: set[int]) -> None:
@@ -266,21 +292,26 @@ class MinutesService:
         if item is None:
             return None
         meeting = session.get(Meeting, item.meeting_id)
-        owner = session.get(Organisation, item.owner_organisation_id)
-        if meeting is None or owner is None:
+        if meeting is None:
             return None
-        return ActionItemDue(ActionItemView(item.description, owner.name, item.due_on), meeting.number,
-                             meeting.title)
+        [view] = [v for i, v in _item_rows(session, meeting.id) if i == item.id]
+        return ActionItemDue(view, meeting.number, meeting.title)
 
 
-def _items(session: Session, meeting_id: int) -> list[ActionItemView]:
+def _item_rows(session: Session, meeting_id: int) -> list[tuple[int, ActionItemView]]:
     rows = session.execute(
-        select(ActionItem, Organisation.name)
-        .join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
+        select(ActionItem, Organisation.name, Organisation.tier)
+        .outerjoin(Organisation, Organisation.id == ActionItem.owner_organisation_id)
         .where(ActionItem.meeting_id == meeting_id)
         .order_by(ActionItem.position)
     ).all()
-    return [ActionItemView(item.description, name, item.due_on) for item, name in rows]
+    return [(item.id, ActionItemView(item.description, name, item.due_on,
+                                     side_of(tier) if tier is not None else Side.CITY))
+            for item, name, tier in rows]
+
+
+def _items(session: Session, meeting_id: int) -> list[ActionItemView]:
+    return [view for _, view in _item_rows(session, meeting_id)]
 
 
 def _view(session: Session, meeting: Meeting, minutes: Minutes) -> MinutesView:

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.errors import InvalidInput
+from services.errors import Field, InvalidInput
 from services.i18n import N_, text
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -23,7 +23,7 @@ def parse_date(value: str) -> date:
         pass
     raise InvalidInput(
         text(N_("“{value}” is not a date; write it as YYYY-MM-DD, e.g. 2026-03-14."), value=value),
-        field="starts_at",
+        field=Field.STARTS_AT,
     )
 
 
@@ -37,7 +37,7 @@ def parse_time(value: str) -> time:
         pass
     raise InvalidInput(
         text(N_("“{value}” is not a time; write it as HH:MM, e.g. 14:30."), value=value),
-        field="starts_at",
+        field=Field.STARTS_AT,
     )
 
 
@@ -55,7 +55,7 @@ def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
                    "Pick another time."),
                 time=at.strftime("%H:%M"), date=day.isoformat(), zone=str(zone),
             ),
-            field="starts_at",
+            field=Field.STARTS_AT,
         )
     return local.astimezone(UTC)
 

@@ -1,8 +1,10 @@
-"""Topic proposals: either side proposes, everyone sees and supports."""
+"""Topic proposals: any side proposes (the city, civil society, public agencies), everyone sees and
+supports."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -12,10 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.deliveries import Deliveries
-from services.errors import Conflict, InvalidInput, NotFound, raise_field_errors
+from services.errors import Conflict, Field, InvalidInput, NotFound, raise_field_errors
 from services.i18n import N_, Command, Hint, Text, text
 from services.messages import TopicAnnouncement, TopicCard
 from services.people import Actor, Destination, PersonRef
+from services.sides import side_of
 from services.workspaces import (
     Workspaces,
     audit,
@@ -31,6 +34,7 @@ from storage.models import (
     Topic,
     TopicState,
     TopicSupport,
+    Workspace,
 )
 
 if TYPE_CHECKING:
@@ -85,21 +89,21 @@ class Topics:
         """Refuse a title or details out of bounds, naming every field at fault at once."""
         title = _SPACES.sub(" ", title).strip()
         details = details.strip()
-        errors: dict[str, Text] = {}
+        errors: dict[Field, Text] = {}
         if len(title) < TITLE_MIN:
-            errors["title"] = text(
+            errors[Field.TITLE] = text(
                 N_("A topic needs a title of at least {min} characters, e.g. {example}."),
                 min=TITLE_MIN, example=Hint(Command.PROPOSE, (text(N_("Housing for refugees | details")),)),
             )
         elif len(title) > TITLE_MAX:
-            errors["title"] = text(
+            errors[Field.TITLE] = text(
                 N_("The title is {length} characters long; keep it to {max} and put the "
                    "rest in the details after `|`."),
                 length=len(title),
                 max=TITLE_MAX,
             )
         if len(details) > DETAILS_MAX:
-            errors["details"] = text(
+            errors[Field.DETAILS] = text(
                 N_("The details are {length} characters long; keep them to {max}."),
                 length=len(details),
                 max=DETAILS_MAX,
@@ -129,7 +133,7 @@ class Topics:
                         title=duplicate.title,
                         support=Hint(Command.SUPPORT, (str(duplicate.number),)),
                     ),
-                    field="title",
+                    field=Field.TITLE,
                 )
             organisations = organisations_of(session, workspace, actor.person)
             topic = Topic(
@@ -140,9 +144,7 @@ class Topics:
                 details=details,
                 proposer_platform=actor.person.platform,
                 proposer_user_id=actor.person.user_id,
-                proposer_side=(
-                    Side.CITY if is_coordinator(session, workspace, actor.person) else Side.CIVIL_SOCIETY
-                ),
+                proposer_side=proposer_side(session, workspace, actor.person, organisations),
                 proposer_organisation_id=organisations[0].id if organisations else None,
                 state=TopicState.PROPOSED,
                 created_at=now,
@@ -234,7 +236,7 @@ class Topics:
             raise InvalidInput(
                 text(N_("Say why, in 3 to {max} characters: {decline}."), max=REASON_MAX,
                      decline=Hint(Command.DECLINE, (str(number), text(N_("<reason>"))))),
-                field="reason",
+                field=Field.REASON,
             )
         with self._sessions.begin() as session:
             workspace = self._workspaces.lock(session, actor.workspace)
@@ -267,6 +269,16 @@ class Topics:
         if topic is None:
             return None
         return TopicAnnouncement(_card(session, topic))
+
+
+def proposer_side(session: Session, workspace: Workspace, person: PersonRef,
+                  organisations: Sequence[Organisation]) -> Side:
+    """The side a proposal comes from, the one rule for it: a coordinator speaks for the city;
+    anyone else for the organisation the proposal is recorded under (their oldest on the roster):
+    an observer organisation is a public agency; no organisation, or any other, is civil society."""
+    if is_coordinator(session, workspace, person):
+        return Side.CITY
+    return side_of(organisations[0].tier) if organisations else Side.CIVIL_SOCIETY
 
 
 def _find(session: Session, workspace_id: int, number: int) -> Topic:
@@ -322,7 +334,7 @@ def _card(session: Session, topic: Topic, counts: tuple[int, int] | None = None,
         details=topic.details,
         state=topic.state.value,
         proposer=PersonRef(topic.proposer_platform, topic.proposer_user_id),
-        proposer_side=topic.proposer_side.value,
+        proposer_side=topic.proposer_side,
         proposer_organisation=organisation_name,
         supporters=supporters,
         supporting_organisations=organisations,

@@ -134,6 +134,13 @@ def is_coordinator(session: Session, workspace: Workspace, person: PersonRef) ->
     )
 
 
+def coordinators_of(session: Session, workspace: Workspace) -> list[PersonRef]:
+    """`workspace`'s coordinators, in the order they were made coordinators."""
+    return [PersonRef(platform, user_id) for platform, user_id in session.execute(
+        select(Coordinator.platform, Coordinator.user_id)
+        .where(Coordinator.workspace_id == workspace.id).order_by(Coordinator.id))]
+
+
 def require_coordinator(session: Session, workspace: Workspace, person: PersonRef) -> None:
     """Refuse unless `person` is a coordinator of `workspace`."""
     if not is_coordinator(session, workspace, person):
