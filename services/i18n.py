@@ -47,6 +47,9 @@ class Command(StrEnum):
     MEETINGS = "meetings"
     ROSTER = "roster"
     ROSTER_CONTACT = "roster contact"
+    ROSTER_EDIT = "roster edit"
+    RECOMMEND = "recommend"
+    INVITE = "invite"
 
 
 @dataclass(frozen=True)

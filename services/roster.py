@@ -1,22 +1,35 @@
 """The roster: organisations by tier, their contacts, perspectives and preferences.
 
-Perspectives describe an organisation's field (DESIGN §2). They are never asked for or stored
-about a person.
+What an organisation may be (names, tiers, perspectives, keywords, languages) is decided in
+`services.roster_rules`, once for every way in: the CSV import, the roster form, a suggestion.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
-from services.errors import Conflict, InvalidInput, NotFound
+from services.errors import Conflict, Field, InvalidInput, NotFound
 from services.i18n import N_, Command, Hint, text
 from services.people import Actor, PersonRef
+from services.roster_rules import (
+    LANGUAGES,
+    NAME_MAX,
+    PERSPECTIVES,
+    TIERS,
+    TIMES_OF_DAY,
+    CleanEntry,
+    RosterRow,
+    clean_entry,
+    clean_name,
+    name_key,
+    parse_tier,
+    parse_time_of_day,
+)
 from services.workspaces import Workspaces, audit, require_coordinator
 from storage.models import (
     Contact,
@@ -28,20 +41,15 @@ from storage.models import (
     Workspace,
 )
 
-PERSPECTIVES = ("gender-age", "country-background", "religion", "work-education", "public-health")
-LANGUAGES = ("en", "nb")
-NAME_MAX = 120
-_SPACES = re.compile(r"\s+")
-_KEYWORD = re.compile(r"^[\w][\w\- ]{0,62}$")
+__all__ = [
+    "LANGUAGES", "NAME_MAX", "PERSPECTIVES", "ContactsOutcome", "ImportReport", "OrganisationCard",
+    "Roster", "RosterForm", "RosterRow", "SaveOutcome", "card_of", "find_organisation", "name_key",
+    "parse_time_of_day", "parse_tier",
+]
 
 # Called inside the roster's transaction when an organisation changes (added, contacts, tier,
 # removed), so upcoming meetings can follow.
 OrganisationChanged = Callable[[Session, Workspace, Organisation], None]
-
-
-def name_key(name: str) -> str:
-    """The folded form of an organisation name that uniqueness is checked on."""
-    return _SPACES.sub(" ", name).strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -65,16 +73,23 @@ class ContactsOutcome:
 
 
 @dataclass(frozen=True)
-class RosterRow:
-    """One organisation as a line of the roster CSV."""
+class RosterForm:
+    """What the roster form offers, and the organisation it edits (None: a new one)."""
 
-    name: str
-    tier: str
-    contacts: tuple[str, ...] = ()
-    perspectives: tuple[str, ...] = ()
-    preferred_time: str = "any"
-    language: str = ""
-    keywords: tuple[str, ...] = ()
+    organisation: OrganisationCard | None
+    tiers: tuple[str, ...] = tuple(t.value for t in TIERS)
+    perspectives: tuple[str, ...] = PERSPECTIVES
+    times_of_day: tuple[str, ...] = tuple(t.value for t in TIMES_OF_DAY)
+    languages: tuple[str, ...] = LANGUAGES
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """An organisation as the roster form left it: new (or back from the archive), changed, or as it was."""
+
+    organisation: OrganisationCard
+    created: bool
+    changed: bool
 
 
 @dataclass
@@ -112,77 +127,9 @@ def find_organisation(session: Session, workspace: Workspace, name: str) -> Orga
                 N_("There is no organisation called “{name}”. {roster} lists them."),
                 name=name, roster=Hint(Command.ROSTER),
             ),
-            field="organisations",
+            field=Field.ORGANISATIONS,
         )
     return found
-
-
-def parse_tier(word: str) -> Tier:
-    """A tier from its English or Norwegian name."""
-    tiers = {
-        "core": Tier.CORE, "fast": Tier.CORE,
-        "topic": Tier.TOPIC, "tema": Tier.TOPIC,
-        "observer": Tier.OBSERVER, "observatør": Tier.OBSERVER, "observator": Tier.OBSERVER,
-    }
-    tier = tiers.get(word.strip().casefold())
-    if tier is None:
-        raise InvalidInput(
-            text(N_("“{word}” is not a tier; use core, topic or observer."), word=word), field="tier"
-        )
-    return tier
-
-
-def parse_time_of_day(word: str) -> TimeOfDay:
-    """A preferred time of day from its English or Norwegian name."""
-    times = {
-        "daytime": TimeOfDay.DAYTIME, "dagtid": TimeOfDay.DAYTIME,
-        "afternoon": TimeOfDay.AFTERNOON, "ettermiddag": TimeOfDay.AFTERNOON,
-        "any": TimeOfDay.ANY, "": TimeOfDay.ANY, "alle": TimeOfDay.ANY,
-    }
-    value = times.get(word.strip().casefold())
-    if value is None:
-        raise InvalidInput(
-            text(N_("“{word}” is not a time of day; use daytime, afternoon or any."), word=word)
-        )
-    return value
-
-
-def _perspectives(values: Iterable[str]) -> list[str]:
-    chosen = sorted({v.strip().casefold() for v in values if v.strip()})
-    unknown = [v for v in chosen if v not in PERSPECTIVES]
-    if unknown:
-        raise InvalidInput(
-            text(
-                N_("Unknown perspective “{value}”; use {choices}."),
-                value=unknown[0],
-                choices=", ".join(PERSPECTIVES),
-            )
-        )
-    return chosen
-
-
-def _keywords(values: Iterable[str]) -> list[str]:
-    chosen = sorted({_SPACES.sub(" ", v).strip().casefold() for v in values if v.strip()})
-    bad = [v for v in chosen if not _KEYWORD.match(v)]
-    if bad:
-        raise InvalidInput(text(N_("“{value}” is not a usable keyword."), value=bad[0]))
-    return chosen
-
-
-def _language(value: str) -> str | None:
-    value = value.strip().casefold()
-    if value and value not in LANGUAGES:
-        raise InvalidInput(text(N_("“{value}” is not a language; use en or nb."), value=value))
-    return value or None
-
-
-def _clean_name(name: str) -> str:
-    name = _SPACES.sub(" ", name).strip()
-    if not 2 <= len(name) <= NAME_MAX:
-        raise InvalidInput(
-            text(N_("An organisation name needs 2 to {max} characters."), max=NAME_MAX), field="name"
-        )
-    return name
 
 
 def _sync_tags(rows: list, wanted: Sequence[str], attribute: str, model: type) -> None:
@@ -223,7 +170,7 @@ class Roster:
 
     def add(self, actor: Actor, name: str, tier: Tier, contacts: Sequence[str] = ()) -> OrganisationCard:
         """Add an organisation (or bring back an archived one) with its first contacts."""
-        name = _clean_name(name)
+        name = clean_name(name)
         now = self._clock.now()
         with self._sessions.begin() as session:
             workspace = self._workspaces.lock(session, actor.workspace)
@@ -326,47 +273,108 @@ class Roster:
             for card in self.organisations(actor)
         ]
 
-    def _import_one(self, session: Session, workspace: Workspace, row: RosterRow,
-                    report: ImportReport, seen: set[str]) -> None:
-        name = _clean_name(row.name)
-        key = name_key(name)
-        if key in seen:
-            raise InvalidInput(text(N_("“{name}” appears twice in the file."), name=name))
-        seen.add(key)
-        tier = parse_tier(row.tier)
-        preferred = parse_time_of_day(row.preferred_time)
-        language = _language(row.language)
-        perspectives = _perspectives(row.perspectives)
-        keywords = _keywords(row.keywords)
-        contacts = list(dict.fromkeys(c.strip() for c in row.contacts if c.strip()))
-        organisation = session.scalar(
-            select(Organisation).where(
-                Organisation.workspace_id == workspace.id, Organisation.name_key == key
-            )
-        )
+    def form(self, actor: Actor, name: str | None = None) -> RosterForm:
+        """The roster form: empty for a new organisation, or holding `name`'s (coordinators only)."""
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            organisation = find_organisation(session, workspace, name) if name is not None else None
+            return RosterForm(card_of(organisation) if organisation is not None else None)
+
+    def save(self, actor: Actor, row: RosterRow, original: str | None = None) -> SaveOutcome:
+        """Create an organisation from the roster form, or (`original`: its name when the form opened)
+        update it; the same rules as the CSV import, every field at fault named at once."""
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.lock(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            entry = clean_entry(row)
+            same_name = self._by_key(session, workspace, entry.key)
+            if original is not None:
+                organisation: Organisation | None = find_organisation(session, workspace, original)
+                if same_name is not None and same_name is not organisation:
+                    raise Conflict(
+                        text(N_("Another organisation is already called “{name}”."), name=same_name.name),
+                        field=Field.NAME,
+                    )
+            else:
+                organisation = same_name
+                if organisation is not None and organisation.archived_at is None:
+                    raise Conflict(
+                        text(N_("“{name}” is already on the roster. Change it with {edit}."),
+                             name=organisation.name,
+                             edit=Hint(Command.ROSTER_EDIT, (f'"{organisation.name}"',))),
+                        field=Field.NAME,
+                    )
+            created = organisation is None or organisation.archived_at is not None
+            stored, changed = self.store(session, workspace, entry, organisation)
+            audit(session, workspace, actor, "roster.add" if created else "roster.edit", stored.name,
+                  self._clock, tier=entry.tier.value, contacts=list(entry.contacts))
+            return SaveOutcome(card_of(stored), created, changed or created)
+
+    def store(self, session: Session, workspace: Workspace, entry: CleanEntry,
+              organisation: Organisation | None) -> tuple[Organisation, bool]:
+        """Make `organisation` (None: a new one) hold exactly `entry`, in the caller's transaction;
+        returns it and whether anything changed. Upcoming meetings follow a change."""
         if organisation is None:
             organisation = Organisation(
-                workspace_id=workspace.id, name=name, name_key=key, tier=tier,
-                preferred_time=preferred, language=language, created_at=self._clock.now(),
+                workspace_id=workspace.id, name=entry.name, name_key=entry.key, tier=entry.tier,
+                preferred_time=entry.preferred_time, language=entry.language, created_at=self._clock.now(),
             )
             session.add(organisation)
-            report.created.append(name)
             before = None
         else:
-            before = card_of(organisation)
+            before = (card_of(organisation), organisation.archived_at)
             organisation.archived_at = None
-            organisation.name, organisation.tier = name, tier
-            organisation.preferred_time, organisation.language = preferred, language
-        _sync_tags(organisation.perspectives, perspectives, "perspective", OrganisationPerspective)
-        _sync_tags(organisation.keywords, keywords, "keyword", OrganisationKeyword)
-        self._set_contacts(session, organisation, contacts, replace=True)
+            organisation.name, organisation.name_key, organisation.tier = entry.name, entry.key, entry.tier
+            organisation.preferred_time, organisation.language = entry.preferred_time, entry.language
+        _sync_tags(organisation.perspectives, entry.perspectives, "perspective", OrganisationPerspective)
+        _sync_tags(organisation.keywords, entry.keywords, "keyword", OrganisationKeyword)
+        self._set_contacts(session, organisation, entry.contacts, replace=True)
         session.flush()
-        if before is not None and card_of(organisation) == before:
-            report.unchanged.append(name)
-            return
-        if before is not None:
-            report.updated.append(name)
+        if before == (card_of(organisation), None):
+            return organisation, False
         self._changed(session, workspace, organisation)
+        return organisation, True
+
+    def take_in(self, session: Session, workspace: Workspace, entry: CleanEntry) -> tuple[Organisation, bool]:
+        """`entry` on the roster, in the caller's transaction: created, or brought back from the
+        archive with what it had besides; one already there is left as it is. Returns it and
+        whether it was added now."""
+        organisation = self._by_key(session, workspace, entry.key)
+        if organisation is not None and organisation.archived_at is None:
+            return organisation, False
+        if organisation is not None:
+            old = card_of(organisation)
+            entry = CleanEntry(
+                name=entry.name, tier=entry.tier,
+                contacts=tuple(dict.fromkeys([*(c.user_id for c in old.contacts), *entry.contacts])),
+                perspectives=tuple(sorted({*old.perspectives, *entry.perspectives})),
+                preferred_time=organisation.preferred_time, language=organisation.language,
+                keywords=old.keywords,
+            )
+        stored, _ = self.store(session, workspace, entry, organisation)
+        return stored, True
+
+    def _by_key(self, session: Session, workspace: Workspace, key: str) -> Organisation | None:
+        return session.scalar(
+            select(Organisation).where(Organisation.workspace_id == workspace.id,
+                                       Organisation.name_key == key)
+        )
+
+    def _import_one(self, session: Session, workspace: Workspace, row: RosterRow,
+                    report: ImportReport, seen: set[str]) -> None:
+        entry = clean_entry(row)
+        if entry.key in seen:
+            raise InvalidInput(text(N_("“{name}” appears twice in the file."), name=entry.name))
+        seen.add(entry.key)
+        organisation = self._by_key(session, workspace, entry.key)
+        _, changed = self.store(session, workspace, entry, organisation)
+        if organisation is None:
+            report.created.append(entry.name)
+        elif changed:
+            report.updated.append(entry.name)
+        else:
+            report.unchanged.append(entry.name)
 
     def _set_contacts(self, session: Session, organisation: Organisation, user_ids: Sequence[str],
                       *, replace: bool = False) -> None:

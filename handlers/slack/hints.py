@@ -16,6 +16,9 @@ NORWEGIAN: dict[Command, str] = {
     Command.MEETINGS: "møter",
     Command.ROSTER: "deltakere",
     Command.ROSTER_CONTACT: "deltakere kontakt",
+    Command.ROSTER_EDIT: "deltakere endre",
+    Command.RECOMMEND: "anbefal",
+    Command.INVITE: "inviter",
 }
 
 

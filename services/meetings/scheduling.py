@@ -6,22 +6,35 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from services.deliveries import Planned
-from services.errors import Conflict, Field
+from services.errors import Conflict, Field, InvalidInput, raise_field_errors
 from services.i18n import N_, text
+from services.meetings.audience import meeting_audience
 from services.meetings.base import MeetingsBase
 from services.meetings.cards import meeting_card
-from services.meetings.common import CANCELLED, INVITE, NUDGE, PROGRESS, REMINDER, SPACES, fold
-from services.meetings.outcomes import InviteOutcome, ScheduleForm, ScheduleOutcome, UrgentForm
+from services.meetings.common import (
+    CANCELLED,
+    INVITE,
+    NUDGE,
+    PROGRESS,
+    REASON_MAX,
+    REMINDER,
+    SPACES,
+    fold,
+    urgent_nudge_at,
+)
+from services.meetings.history import chair_errors, refresh_copies
+from services.meetings.outcomes import InviteOutcome, ScheduleForm, ScheduleOutcome
+from services.meetings.queries import timing_version
 from services.messages import MeetingCard
-from services.people import Actor, Destination, DestinationKind
+from services.people import Actor, Destination, DestinationKind, PersonRef
 from services.roster import card_of, find_organisation
-from services.timeutil import after, before, local_to_utc
+from services.timeutil import after, before
 from services.workdays import invitation_time
 from services.workspaces import audit, next_number, require_coordinator
 from storage.models import (
@@ -56,13 +69,20 @@ class Scheduling(MeetingsBase):
         topic_numbers: Sequence[int] = (),
         organisations: Sequence[str] = (),
         kind: MeetingKind = MeetingKind.REGULAR,
+        background: str | None = None,
+        chair: str | None = None,
+        chair_person: PersonRef | None = None,
     ) -> ScheduleOutcome:
         """Schedule a meeting: the core organisations and `organisations` are invited at start − lead
-        (an urgent one at once); the outcome says whether they went out and carries the advice."""
+        (an urgent one at once); the outcome says whether they went out, who they reach, and
+        carries the advice. `chair` (a name as typed) and/or `chair_person` chair it for the city."""
         title = SPACES.sub(" ", title).strip()
         video_link = (video_link or "").strip() or None
+        background = (background or "").strip() or None
+        chair = SPACES.sub(" ", chair or "").strip() or None
         now = self._clock.now()
-        self._validate(title, starts_at, duration_minutes, video_link, now)
+        self._validate(title, starts_at, duration_minutes, video_link, now, background=background)
+        raise_field_errors(chair_errors(chair))
         with self._sessions.begin() as session:
             workspace = self._workspaces.lock(session, actor.workspace)
             require_coordinator(session, workspace, actor.person)
@@ -98,6 +118,10 @@ class Scheduling(MeetingsBase):
                 starts_at=starts_at,
                 duration_minutes=duration_minutes,
                 video_link=video_link,
+                background=background,
+                chair=chair,
+                chair_platform=chair_person.platform if chair_person else None,
+                chair_user_id=chair_person.user_id if chair_person else None,
                 invite_at=invite_at,
                 version=1,
                 calendar_token=secrets.token_urlsafe(24),
@@ -141,50 +165,10 @@ class Scheduling(MeetingsBase):
                   self._clock, title=title, starts_at=starts_at.isoformat(),
                   organisations=[o.name for o in chosen])
             card = meeting_card(session, meeting)
+            reached = meeting_audience(session, meeting)
         self._deliveries.wake()
         return ScheduleOutcome(card, invite_at <= now, self._insights(actor, card.number),
-                               brought_forward=brought_forward)
-
-    def urgent(
-        self,
-        actor: Actor,
-        *,
-        title: str,
-        starts_at: datetime | None = None,
-        day: date | None = None,
-        at: time | None = None,
-        organisations: Sequence[str] = (),
-        video_link: str | None = None,
-    ) -> ScheduleOutcome:
-        """Call an urgent meeting: invitations to the core and `organisations` go out at once, and
-        the coordinator gets a private progress report, updated in place.
-
-        The start is `starts_at`, else the wall-clock time `at` on `day` in the meetings' zone (no
-        day: today there, by this service's clock), else now + the urgent notice."""
-        if starts_at is None and at is not None:
-            zone = self._timings.timezone
-            starts_at = local_to_utc(day or self._clock.now().astimezone(zone).date(), at, zone)
-        starts = starts_at or self._clock.now() + self._timings.urgent_notice
-        return self.schedule(actor, title=title, starts_at=starts, organisations=organisations,
-                             video_link=video_link, kind=MeetingKind.URGENT)
-
-    def urgent_form(self, actor: Actor, organisations: Sequence[str] = ()) -> UrgentForm:
-        """The urgent form's choices, and how many organisations and people the current pick reaches."""
-        form = self.schedule_form(actor)
-        with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
-            chosen = [find_organisation(session, workspace, name) for name in organisations]
-            core = session.scalars(
-                select(Organisation).where(
-                    Organisation.workspace_id == workspace.id,
-                    Organisation.tier == Tier.CORE,
-                    Organisation.archived_at.is_(None),
-                )
-            ).all()
-            invited = list(dict.fromkeys([*core, *chosen]))
-            people = {(c.platform, c.user_id) for o in invited for c in o.contacts}
-            return UrgentForm(form, len(invited), len(people),
-                              self._clock.now() + self._timings.urgent_notice)
+                               brought_forward=brought_forward, audience=reached)
 
     def invite(self, actor: Actor, number: int, organisation_name: str) -> InviteOutcome:
         """Add an organisation to a meeting; its contacts are invited at once if invitations went out."""
@@ -197,18 +181,26 @@ class Scheduling(MeetingsBase):
                     text(N_("“{organisation}” is already invited to meeting {number}."),
                          organisation=organisation.name, number=meeting.number)
                 )
-            role = self._add_organisation(session, meeting, organisation)
-            session.flush()
-            self._plan_for_invitees(session, meeting)
-            self._refresh_post(session, meeting.id)
-            audit(session, workspace, actor, "meeting.invite", f"meeting {meeting.number}",
-                  self._clock, organisation=organisation.name)
+            role = self.invite_in(session, workspace, actor, meeting, organisation)
             outcome = InviteOutcome(
                 meeting_card(session, meeting), organisation.name, role,
                 len(organisation.contacts), meeting.invite_at <= now,
             )
         self._deliveries.wake()
         return replace(outcome, insights=self._insights(actor, number))
+
+    def invite_in(self, session: Session, workspace: Workspace, actor: Actor, meeting: Meeting,
+                  organisation: Organisation) -> Role:
+        """Invite `organisation` to `meeting` (upcoming, and not inviting it yet) in the caller's
+        transaction: its contacts' messages are planned and the channel post follows."""
+        role = self._add_organisation(session, meeting, organisation)
+        session.flush()
+        self._plan_for_invitees(session, meeting)
+        # Every copy lists who is invited: the channel post and each person's invitation.
+        refresh_copies(session, self._deliveries, meeting.id)
+        audit(session, workspace, actor, "meeting.invite", f"meeting {meeting.number}",
+              self._clock, organisation=organisation.name)
+        return role
 
     def cancellable(self, actor: Actor, number: int) -> MeetingCard:
         """The meeting a coordinator asks to cancel, checked as `cancel` would, with nothing changed:
@@ -221,12 +213,18 @@ class Scheduling(MeetingsBase):
             self._require_upcoming(meeting, now)
             return meeting_card(session, meeting)
 
-    def cancel(self, actor: Actor, number: int) -> MeetingCard:
-        """Cancel a meeting; everyone who was invited is told, and the channel post says so."""
+    def cancel(self, actor: Actor, number: int, reason: str | None = None) -> MeetingCard:
+        """Cancel a meeting, with an optional `reason` passed on: everyone who got the invitation is
+        told, and every copy (the channel post, each invitation) says so, without answer buttons."""
+        reason = SPACES.sub(" ", reason or "").strip() or None
+        if reason is not None and len(reason) > REASON_MAX:
+            raise InvalidInput(text(N_("Keep the reason to {max} characters."), max=REASON_MAX),
+                               field=Field.REASON)
         now = self._clock.now()
         with self._sessions.begin() as session:
             workspace, meeting = self._upcoming_for_coordinator(session, actor, number, now)
             meeting.state = MeetingState.CANCELLED
+            meeting.cancel_reason = reason
             meeting.version += 1
             meeting.updated_at = now
             # Only people who got an invitation need to hear it is off.
@@ -251,8 +249,9 @@ class Scheduling(MeetingsBase):
                 topic = session.get(Topic, link.topic_id)
                 if topic is not None:
                     self._moves.back_to_backlog(session, meeting, topic)
-            self._refresh_post(session, meeting.id)
-            audit(session, workspace, actor, "meeting.cancel", f"meeting {meeting.number}", self._clock)
+            refresh_copies(session, self._deliveries, meeting.id)
+            audit(session, workspace, actor, "meeting.cancel", f"meeting {meeting.number}", self._clock,
+                  reason=reason)
             card = meeting_card(session, meeting)
         self._deliveries.wake()
         return card
@@ -276,6 +275,8 @@ class Scheduling(MeetingsBase):
                 topics=tuple((t.number, t.title) for t in topics),
                 organisations=tuple(card_of(o) for o in organisations if o.tier != Tier.CORE),
                 core=tuple(o.name for o in organisations if o.tier == Tier.CORE),
+                core_without_contact=tuple(o.name for o in organisations
+                                           if o.tier == Tier.CORE and not o.contacts),
             )
 
     def organisation_changed(self, session: Session, workspace: Workspace,
@@ -293,7 +294,8 @@ class Scheduling(MeetingsBase):
         active = organisation.archived_at is None
         for meeting in upcoming:
             link = next((mo for mo in meeting.organisations if mo.organisation_id == organisation.id), None)
-            if link is None and active and organisation.tier == Tier.CORE:
+            added = link is None and active and organisation.tier == Tier.CORE
+            if added:
                 self._add_organisation(session, meeting, organisation)
             elif link is not None and active:
                 self._invite_contacts(session, meeting, organisation, link.role)
@@ -301,7 +303,11 @@ class Scheduling(MeetingsBase):
                 continue
             session.flush()
             self._plan_for_invitees(session, meeting)
-            self._refresh_post(session, meeting.id)
+            if added or not active:
+                # Who is invited changed: every copy lists them, each person's invitation too.
+                refresh_copies(session, self._deliveries, meeting.id)
+            else:
+                self._refresh_post(session, meeting.id)
 
     def _add_organisation(self, session: Session, meeting: Meeting, organisation: Organisation, *,
                           have: set[tuple[int, str, str]] | None = None) -> Role:
@@ -334,9 +340,13 @@ class Scheduling(MeetingsBase):
         invite_due = max(meeting.invite_at, now)
         added = {mo.organisation_id: mo.added_at for mo in meeting.organisations}
         languages = {mo.organisation_id: mo.organisation.language for mo in meeting.organisations}
+        # Reminders and nudges are timed from the start: once it has moved, they are planned anew
+        # under keys of their own (see `timing_version`); before that, under the first keys.
+        timing = timing_version(session, meeting.id)
+        moved = f":t{timing}" if timing > 1 else ""
         # The reminders' times are the same for everyone: worked out once, not per invitee.
         reminder_dues = [
-            (f"meeting:{meeting.id}:remind:{int(lead.total_seconds())}", due)
+            (f"meeting:{meeting.id}:remind:{int(lead.total_seconds())}{moved}", due)
             for lead in reminders
             for due in [before(meeting.starts_at, lead, self._timings.timezone)]
             # A reminder that would come before (or with) the invitation is pointless.
@@ -351,11 +361,13 @@ class Scheduling(MeetingsBase):
             planned.extend(Planned(REMINDER, key, due_at=due, **common) for key, due in reminder_dues)
             # Counted from when this organisation was invited, which may be after the others.
             invited_at = max(meeting.invite_at, added.get(invitation.organisation_id, meeting.invite_at))
-            nudge_due = after(invited_at, self._timings.nudge_after, self._timings.timezone)
-            if not urgent and nudge_due < meeting.starts_at and nudge_due > now:
+            # An urgent call nudges a couple of hours before the start, if time allows (see common).
+            nudge_due = (urgent_nudge_at(invited_at, meeting.starts_at) if urgent
+                         else after(invited_at, self._timings.nudge_after, self._timings.timezone))
+            if nudge_due is not None and now < nudge_due < meeting.starts_at:
                 planned.append(Planned(
-                    NUDGE, f"meeting:{meeting.id}:nudge:{invitation.organisation_id}", due_at=nudge_due,
-                    organisation_id=invitation.organisation_id, **common,
+                    NUDGE, f"meeting:{meeting.id}:nudge:{invitation.organisation_id}{moved}",
+                    due_at=nudge_due, organisation_id=invitation.organisation_id, **common,
                 ))
         # One query for what is planned already and one bulk insert, in the caller's transaction.
         self._deliveries.plan_many(session, workspace_id=meeting.workspace_id, planned=planned)
