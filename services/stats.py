@@ -1,5 +1,6 @@
-"""Statistics for coordinators: who takes part, which perspectives were present, who proposes,
-and how fast people answer. Perspectives are counted for organisations, never for people."""
+"""Statistics for coordinators: who takes part, which perspectives were present, who proposes (by
+the three sides: the city, civil society, public agencies), and how fast people answer.
+Perspectives are counted for organisations, never for people."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.clock import Clock
 from services.meetings import INVITE
 from services.people import Actor, DestinationKind
+from services.sides import side_of
 from services.workspaces import Workspaces, require_coordinator
 from storage.models import (
     Delivery,
@@ -25,6 +27,7 @@ from storage.models import (
     Organisation,
     Role,
     Side,
+    Tier,
     Topic,
 )
 
@@ -34,11 +37,16 @@ class OrganisationStats:
     """One organisation's participation in meetings whose invitations went out."""
 
     name: str
-    tier: str
+    tier: Tier
     invited: int
     answered: int
     attended: int  # of the meetings held with minutes (attendance recorded)
     held: int
+
+    @property
+    def side(self) -> Side:
+        """Civil society, or a public agency (an observer organisation)."""
+        return side_of(self.tier)
 
     @property
     def answer_rate(self) -> float:
@@ -65,7 +73,7 @@ class MeetingStats:
 class Stats:
     organisations: tuple[OrganisationStats, ...]
     meetings: tuple[MeetingStats, ...]
-    proposals_by_side: dict[str, int]
+    proposals_by_side: dict[Side, int]  # every side, 0 where none
     median_answer_minutes: dict[str, float | None]  # by meeting kind
 
 
@@ -120,17 +128,17 @@ class StatsService:
                 .order_by(Organisation.name_key)
             ).all()
             org_rows = tuple(
-                OrganisationStats(o.name, o.tier.value, c.get("invited", 0), c.get("answered", 0),
+                OrganisationStats(o.name, o.tier, c.get("invited", 0), c.get("answered", 0),
                                   c.get("attended", 0), c.get("held", 0))
                 for o in organisations
                 for c in [per_org.get(o.id, {})]
                 # Organisations taken off the roster still count where they took part.
                 if o.archived_at is None or c
             )
-            sides = {side.value: 0 for side in Side}
+            sides = dict.fromkeys(Side, 0)
             proposers = session.scalars(select(Topic.proposer_side).where(Topic.workspace_id == workspace.id))
             for side in proposers:
-                sides[side.value] += 1
+                sides[side] += 1
             answer_minutes = self._answer_minutes(session, workspace.id)
         return Stats(org_rows, tuple(meeting_rows), sides, answer_minutes)
 

@@ -1,5 +1,5 @@
 """Command-line work through the services: `bot.py roster import FILE`, `bot.py roster export
-[FILE]` and `bot.py stats export [FILE] [--meetings]`."""
+[FILE]` and `bot.py stats export [FILE] [--meetings | --proposals]`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from handlers.cli.roster_csv import read_roster, write_roster
-from handlers.cli.stats_csv import write_meetings, write_organisations
+from handlers.cli.stats_csv import write_meetings, write_organisations, write_proposals
 from services.container import Services
 from services.errors import DomainError
 from services.i18n import translator
@@ -37,9 +37,13 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     stats = sub.add_parser("stats", help="export statistics as CSV")
     stats_actions = stats.add_subparsers(dest="stats_command", required=True)
     stats_export = stats_actions.add_parser(
-        "export", help="per organisation (or, with --meetings, per held meeting), to FILE or standard output")
+        "export", help="per organisation (or, with --meetings, per held meeting; with --proposals, per "
+                       "side), to FILE or standard output")
     stats_export.add_argument("file", type=Path, nargs="?")
-    stats_export.add_argument("--meetings", action="store_true", help="one line per held meeting instead")
+    tables = stats_export.add_mutually_exclusive_group()
+    tables.add_argument("--meetings", action="store_true", help="one line per held meeting instead")
+    tables.add_argument("--proposals", action="store_true",
+                        help="topic proposals per side instead: city, civil_society, agency")
     for parser in (importing, exporting, stats_export):
         parser.add_argument("--as", dest="as_user", metavar="USER_ID",
                             help="the coordinator doing this (default: the first of DIALOG_COORDINATORS, "
@@ -75,7 +79,8 @@ def run(args: argparse.Namespace, services: Services, *, platform: str, coordina
     try:
         if args.command == "stats":
             computed = services.stats.compute(actor)
-            write = write_meetings if args.meetings else write_organisations
+            write = (write_meetings if args.meetings else write_proposals if args.proposals
+                     else write_organisations)
             if args.file is None:
                 write(computed, out)
             else:

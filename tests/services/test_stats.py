@@ -12,7 +12,7 @@ from services.container import Services
 from services.errors import NotAllowed
 from services.people import PersonRef
 from services.roster import RosterRow
-from storage.models import Answer
+from storage.models import Answer, Side
 from tests.factories import coordinator, person
 
 
@@ -21,10 +21,12 @@ def test_participation_representation_proposals_and_answer_times(services: Servi
     services.roster.import_rows(boss, [
         RosterRow("Caritas", "core", ("UCARITAS1",), ("religion",)),
         RosterRow("Red Cross", "core", ("UREDCROSS",), ("public-health",)),
+        RosterRow("Helsedirektoratet", "observer", ("UHDIR",)),
     ])
     services.topics.propose(boss, "City budget")
     services.topics.propose(person("UCARITAS1"), "Shelters")
     services.topics.propose(person("UREDCROSS"), "First aid courses")
+    services.topics.propose(person("UHDIR"), "Vaccination in shelters")
     card = services.meetings.schedule(boss, title="March dialogue", starts_at=clock.now() + timedelta(hours=3)).meeting
     for _ in range(3):
         services.deliveries.sweep()
@@ -47,7 +49,8 @@ def test_participation_representation_proposals_and_answer_times(services: Servi
     assert (rows["Red Cross"].answered, rows["Red Cross"].attended, rows["Red Cross"].answer_rate) == (1, 0, 0.5)
     [held] = stats.meetings
     assert held.perspectives_invited == ("public-health", "religion") and held.perspectives_present == ("religion",)
-    assert stats.proposals_by_side == {"city": 1, "civil_society": 2}
+    assert stats.proposals_by_side == {Side.CITY: 1, Side.CIVIL_SOCIETY: 2, Side.AGENCY: 1}
+    assert (rows["Helsedirektoratet"].side, rows["Caritas"].side) == (Side.AGENCY, Side.CIVIL_SOCIETY)
     assert stats.median_answer_minutes["urgent"] == pytest.approx(10, abs=0.1)
     assert stats.median_answer_minutes["regular"] == pytest.approx(60.5, abs=1)
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from services.container import Services
 from services.errors import Conflict, InvalidInput, NotFound
 from services.messages import TopicAnnouncement
-from storage.models import Delivery, DeliveryState, Topic, TopicState, TopicSupport
+from storage.models import Delivery, DeliveryState, Side, Tier, Topic, TopicState, TopicSupport
 from tests.conftest import CHANNEL
 from tests.factories import coordinator, organisation, person
 from tests.support.notifier import RecordingNotifier
@@ -22,21 +22,39 @@ def test_proposal_gets_the_next_number_and_records_the_civil_society_side(servic
     assert (first.number, second.number) == (1, 2)
     assert first.title == "Housing for refugees"
     assert first.details == "Families wait too long"
-    assert first.proposer_side == "civil_society"
+    assert first.proposer_side == Side.CIVIL_SOCIETY
     assert first.state == "proposed"
     assert first.supporters == 0
 
 
 def test_coordinator_proposals_are_from_the_city(services: Services) -> None:
     card = services.topics.propose(coordinator(), "Budget priorities 2027")
-    assert card.proposer_side == "city"
+    assert card.proposer_side == Side.CITY
+
+
+def test_a_contact_of_an_observer_organisation_proposes_as_a_public_agency(services: Services,
+                                                                          sessions) -> None:
+    organisation(sessions, "Helsedirektoratet", "UHDIR", tier=Tier.OBSERVER)
+    organisation(sessions, "Politiet", "UPOLICE", tier=Tier.OBSERVER)
+    card = services.topics.propose(person("UHDIR"), "Vaccination in shelters")
+    assert (card.proposer_side, card.proposer_organisation) == (Side.AGENCY, "Helsedirektoratet")
+    # Everyone sees the same side: the list and the stored row agree with the answer.
+    [listed] = services.topics.open_topics(person("U9"))
+    assert listed.proposer_side == Side.AGENCY
+    with sessions() as session:
+        assert session.scalar(select(Topic.proposer_side)) == Side.AGENCY
+
+
+def test_a_coordinator_speaks_for_the_city_even_as_an_agency_contact(services: Services) -> None:
+    services.roster.add(coordinator(), "Helsedirektoratet", Tier.OBSERVER, [coordinator().person.user_id])
+    assert services.topics.propose(coordinator(), "Budget priorities 2027").proposer_side == Side.CITY
 
 
 def test_proposer_organisation_is_recorded_for_contacts(services: Services, sessions) -> None:
     organisation(sessions, "Oslo Red Cross", "U1")
     card = services.topics.propose(person("U1"), "Volunteers in crises")
     assert card.proposer_organisation == "Oslo Red Cross"
-    assert card.proposer_side == "civil_society"
+    assert card.proposer_side == Side.CIVIL_SOCIETY
 
 
 def test_numbers_count_per_workspace(services: Services) -> None:

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 from handlers.slack.render.common import Rendered, dicts
 from handlers.slack.render.planning import perspective
 from handlers.slack.text import escape, truncate
+from services.enums import Side
 from services.i18n import Translator
 from services.stats import Stats
 
@@ -31,14 +32,18 @@ def stats_message(t: Translator, stats: Stats, zone: ZoneInfo) -> Rendered:
             count=round(value))
 
     heading = t.gettext("Statistics")
-    sides = t.gettext("Proposals: {city} from the city, {civil} from civil society.").format(
-        city=stats.proposals_by_side.get("city", 0), civil=stats.proposals_by_side.get("civil_society", 0))
+    sides = t.gettext("Proposals: {city} from the city, {civil} from civil society, {agency} from public "
+                      "agencies.").format(city=stats.proposals_by_side.get(Side.CITY, 0),
+                                          civil=stats.proposals_by_side.get(Side.CIVIL_SOCIETY, 0),
+                                          agency=stats.proposals_by_side.get(Side.AGENCY, 0))
     times = t.gettext("Median time to answer: regular meetings {regular}, urgent meetings {urgent}.").format(
         regular=minutes(stats.median_answer_minutes.get("regular")),
         urgent=minutes(stats.median_answer_minutes.get("urgent")))
     def row(o: Any) -> str:
         # No "0 of 0 (0 %)": an organisation not yet invited has no rate to show.
         name = f"*{escape(o.name)}*"
+        if o.side == Side.AGENCY:
+            name += " " + t.gettext("(public agency)")
         if not o.invited:
             return t.gettext("{name}: not invited to a meeting yet").format(name=name)
         answered = t.ngettext("{name}: answered {answered} of {invited} invitation ({rate})",
@@ -66,5 +71,6 @@ def stats_message(t: Translator, stats: Stats, zone: ZoneInfo) -> Rendered:
                            present=present)
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=truncate(line, 3000))]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t.gettext(
-        "The full tables: `.venv/bin/python bot.py stats export` (CSV)."))]))
+        "The full tables: `.venv/bin/python bot.py stats export` (CSV; `--meetings` per meeting, "
+        "`--proposals` per side)."))]))
     return Rendered(heading, dicts(blocks))

@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 from handlers.slack import ids
 from handlers.slack.render.common import Rendered, dicts, title_hint
 from handlers.slack.text import escape, literal, mention, slack_date, truncate
+from services.enums import Side
 from services.i18n import Translator
 from services.messages import (
     TopicAnnouncement,
@@ -39,8 +40,17 @@ TOPICS_SHOWN = 20
 SECTION_LIMIT = 3000
 
 
+def side_label(t: Translator, side: Side) -> str:
+    """How a side reads in a byline: the city, civil society or a public agency."""
+    return {
+        Side.CITY: t.gettext("city"),
+        Side.CIVIL_SOCIETY: t.gettext("civil society"),
+        Side.AGENCY: t.gettext("public agency"),
+    }[side]
+
+
 def _side(t: Translator, card: TopicCard) -> str:
-    side = t.gettext("city") if card.proposer_side == "city" else t.gettext("civil society")
+    side = side_label(t, card.proposer_side)
     if card.proposer_organisation:
         return f"{side} · {escape(card.proposer_organisation)}"
     return side
@@ -210,8 +220,9 @@ def propose_modal(t: Translator, private_metadata: str) -> dict[str, Any]:
             SectionBlock(
                 text=MarkdownTextObject(
                     text=t.gettext(
-                        "Both sides propose topics. Your proposal is announced in the dialogue "
-                        "channel, where others can support it."
+                        "Everyone at the table proposes topics: the city, civil society and public "
+                        "agencies. Your proposal is announced in the dialogue channel, where others "
+                        "can support it."
                     )
                 )
             ),

@@ -11,6 +11,7 @@ import pytest
 from handlers.cli.cells import read_cell, safe_cell
 from handlers.cli.roster_csv import read_roster, write_roster
 from handlers.cli.stats_csv import write_meetings, write_organisations
+from services.enums import Tier
 from services.roster import RosterRow
 from services.stats import MeetingStats, OrganisationStats, Stats
 
@@ -63,7 +64,7 @@ def test_the_roster_import_cleans_names_as_every_other_edge_does() -> None:
 
 def test_the_stats_exports_guard_names_and_titles() -> None:
     stats = Stats(
-        organisations=(OrganisationStats("=1+1", "core", invited=2, answered=1, attended=1, held=1),),
+        organisations=(OrganisationStats("=1+1", Tier.CORE, invited=2, answered=1, attended=1, held=1),),
         meetings=(MeetingStats(3, "@evil title", datetime(2026, 3, 2, 9, tzinfo=UTC), "regular",
                                ("religion",), ()),),
         proposals_by_side={}, median_answer_minutes={},
@@ -71,5 +72,5 @@ def test_the_stats_exports_guard_names_and_titles() -> None:
     organisations, meetings = io.StringIO(), io.StringIO()
     write_organisations(stats, organisations)
     write_meetings(stats, meetings)
-    assert _cells(organisations.getvalue())[1][:3] == ["'=1+1", "core", "2"]
+    assert _cells(organisations.getvalue())[1][:4] == ["'=1+1", "core", "civil_society", "2"]
     assert _cells(meetings.getvalue())[1][:2] == ["3", "'@evil title"]

@@ -94,9 +94,11 @@ def test_stats_export_as_csv(tmp_path: Path, database_url: str) -> None:
     exported = _bot(tmp_path, database_url, "stats", "export")
     assert exported.returncode == 0, exported.stderr
     lines = exported.stdout.strip().splitlines()
-    assert lines[0] == "organisation,tier,invited,answered,answer_rate,meetings_held,attended,attendance_rate"
+    assert lines[0] == "organisation,tier,side,invited,answered,answer_rate,meetings_held,attended,attendance_rate"
     assert len(lines) == 6 and lines[1].endswith(",0,0,0.00,0,0,0.00")
     meetings = _bot(tmp_path, database_url, "stats", "export", "--meetings")
     assert meetings.stdout.strip() == "meeting,title,starts_at,kind,perspectives_invited,perspectives_present"
+    proposals = _bot(tmp_path, database_url, "stats", "export", "--proposals")
+    assert proposals.stdout.strip().splitlines() == ["side,proposals", "city,0", "civil_society,0", "agency,0"]
     refused = _bot(tmp_path, database_url, "stats", "export", "--as", "U0EXAMPLE1")
     assert refused.returncode == 1 and "Only coordinators" in refused.stderr

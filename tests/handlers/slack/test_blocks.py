@@ -20,6 +20,7 @@ from handlers.slack.render.topics import (
     topic_announcement,
     topic_list,
 )
+from services.enums import Side
 from services.i18n import Translator, text
 from services.messages import TopicAnnouncement, TopicCard
 from services.people import PersonRef
@@ -30,7 +31,7 @@ EN, NB = Translator("en"), Translator("nb")
 def card(**overrides: Any) -> TopicCard:
     values: dict[str, Any] = dict(
         number=7, title="Housing for refugees", details="Families wait too long",
-        state="proposed", proposer=PersonRef("slack", "U123"), proposer_side="civil_society",
+        state="proposed", proposer=PersonRef("slack", "U123"), proposer_side=Side.CIVIL_SOCIETY,
         proposer_organisation="Oslo Red Cross", supporters=3, supporting_organisations=2,
         created_at=datetime(2026, 3, 1, tzinfo=UTC),
     )
