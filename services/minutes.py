@@ -24,6 +24,7 @@ from services.deliveries import Deliveries
 from services.errors import DomainError, Field, FieldRef, InvalidInput, raise_field_errors
 from services.i18n import N_, Command, Hint, Text, text
 from services.meetings import INVITE, meeting_card
+from services.meetings.history import refresh_copies
 from services.messages import ActionItemDue, ActionItemView, MeetingCard, MinutesPosted, MinutesView
 from services.people import Actor, Destination, DestinationKind, MessageRef, PersonRef
 from services.roster import find_organisation
@@ -191,6 +192,9 @@ class MinutesService:
                 minutes.summary, minutes.decisions = summary, decisions
                 minutes.version += 1
                 minutes.written_at = now
+            if meeting.state != MeetingState.HELD:
+                # Held now: the invitations everywhere lose their answer buttons.
+                refresh_copies(session, self._deliveries, meeting.id)
             meeting.state = MeetingState.HELD
             meeting.updated_at = now
             present = {(p.platform, p.user_id) for p in attendees}

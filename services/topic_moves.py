@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from services.clock import Clock
 from services.deliveries import Deliveries
 from services.meetings.cards import meeting_card
-from services.meetings.common import INVITE, TOPIC_DISCUSSED, TOPIC_SCHEDULED, TOPIC_UNSCHEDULED
+from services.meetings.common import TOPIC_DISCUSSED, TOPIC_SCHEDULED, TOPIC_UNSCHEDULED
+from services.meetings.history import refresh_copies
 from services.meetings.queries import agenda_links
 from services.messages import TopicChanged
 from services.people import Destination, PersonRef
@@ -85,7 +86,8 @@ class TopicMoves:
         ).all()
         for link, meeting_id in links:
             session.delete(link)
-            self._deliveries.refresh(session, meeting_id=meeting_id, kinds=(INVITE,), channel_only=True)
+            # The agenda changed: the channel post and each person's invitation show it.
+            refresh_copies(session, self._deliveries, meeting_id)
 
     def _tell_proposer(self, session: Session, meeting: Meeting, topic: Topic, kind: str) -> None:
         # Each move is news of its own: on, off and on again is told three times.

@@ -11,7 +11,8 @@ from services.errors import Conflict, Field, FieldRef, InvalidInput, raise_field
 from services.i18n import N_, Text, text
 from services.meetings.base import MeetingsBase
 from services.meetings.cards import meeting_card
-from services.meetings.common import OPEN_FLOOR_MIN, SPACES, TALK_MINUTES_MAX, TALKS_MAX
+from services.meetings.common import OPEN_FLOOR_MIN, SPACES, TALK_MINUTES_MAX, TALKS_MAX, ChangeField
+from services.meetings.history import record_change
 from services.meetings.outcomes import AgendaForm, AgendaOutcome
 from services.meetings.queries import agenda_links
 from services.messages import Talk
@@ -38,7 +39,7 @@ class Agenda(MeetingsBase):
                     field=Field.TOPICS,
                 )
             self._moves.put_on_agenda(session, meeting, topic)
-            self._refresh_post(session, meeting.id)
+            record_change(session, self._deliveries, meeting, [ChangeField.AGENDA], actor.person, now)
             audit(session, workspace, actor, "meeting.agenda", f"meeting {meeting.number}", self._clock,
                   topic=topic_number)
             card = meeting_card(session, meeting)
@@ -54,6 +55,7 @@ class Agenda(MeetingsBase):
         with self._sessions.begin() as session:
             workspace, meeting = self._upcoming_for_coordinator(session, actor, number, now)
             self._validate_talks(talks, meeting.duration_minutes)
+            was = meeting_card(session, meeting)
             wanted = [self._open_topic(session, workspace, n) for n in dict.fromkeys(topic_numbers)]
             for topic in wanted:
                 self._not_elsewhere(session, meeting, topic)
@@ -76,10 +78,12 @@ class Agenda(MeetingsBase):
                                         organisation_id=organisation.id if organisation else None,
                                         subject=talk.subject, minutes=talk.minutes))
             session.flush()
-            self._refresh_post(session, meeting.id)
+            card = meeting_card(session, meeting)
+            if (card.agenda, card.talks) != (was.agenda, was.talks):
+                record_change(session, self._deliveries, meeting, [ChangeField.AGENDA], actor.person, now)
+                card = meeting_card(session, meeting)
             audit(session, workspace, actor, "meeting.agenda", f"meeting {meeting.number}", self._clock,
                   topics=list(topic_numbers), talks=len(talks))
-            card = meeting_card(session, meeting)
         self._deliveries.wake()
         warning = None
         if card.open_floor_minutes < OPEN_FLOOR_MIN:

@@ -41,7 +41,8 @@ class Answers(MeetingsBase):
                 )
             if meeting.state == MeetingState.CANCELLED:
                 raise InvalidInput(text(N_("Meeting {number} has been cancelled."), number=number))
-            if now >= meeting.starts_at + timedelta(minutes=meeting.duration_minutes):
+            if (meeting.state == MeetingState.HELD
+                    or now >= meeting.starts_at + timedelta(minutes=meeting.duration_minutes)):
                 raise InvalidInput(text(N_("Meeting {number} is over; answers are closed."), number=number))
             previous = mine[0].answer
             changed = [i for i in mine if i.answer != answer]

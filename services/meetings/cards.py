@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.messages import MeetingCard, Talk, Tally
+from services.people import PersonRef
 from storage.models import (
     Answer,
     Contact,
@@ -98,4 +99,9 @@ def meeting_card(session: Session, meeting: Meeting) -> MeetingCard:
         invite_at=meeting.invite_at,
         talks=talks,
         calendar_token=meeting.calendar_token,
+        chair=meeting.chair,
+        chair_person=(PersonRef(meeting.chair_platform, meeting.chair_user_id)
+                      if meeting.chair_platform and meeting.chair_user_id else None),
+        cancel_reason=meeting.cancel_reason,
+        background=meeting.background,
     )

@@ -5,18 +5,17 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.deliveries import NotYet
+from services.deliveries import NotYet, had_lately
 from services.meetings.base import MeetingsBase
 from services.meetings.cards import meeting_card
-from services.meetings.common import INVITE, REMINDER
-from services.meetings.queries import invitations_of
+from services.meetings.common import INVITE, NUDGE, NUDGE_REPEAT_WINDOW, REMINDER
+from services.meetings.queries import invitations_of, timing_version
+from services.meetings.roles import listens_only
 from services.messages import (
-    FanOutFailure,
     MeetingCancelled,
     MeetingInvitation,
     MeetingNudge,
     MeetingReminder,
-    UrgentProgress,
 )
 from services.people import DestinationKind, PersonRef
 from storage.models import Answer, Delivery, DeliveryState, Invitation, Meeting, MeetingState, Organisation
@@ -50,15 +49,36 @@ class Composing(MeetingsBase):
             if delivery.state != DeliveryState.SENT and self._live(session, delivery) is None:
                 return None
             return MeetingInvitation(meeting_card(session, meeting), personal=False)
-        if self._live(session, delivery) is None:
+        if delivery.state != DeliveryState.SENT:
+            if self._live(session, delivery) is None:
+                return None
+            if not invitations_of(session, meeting.id, PersonRef(delivery.dest_platform, delivery.dest_id)):
+                return None
+        # Once posted, a person's invitation too shows the meeting as it is now: moved, renamed,
+        # cancelled or held (then without answer buttons).
+        person = PersonRef(delivery.dest_platform, delivery.dest_id)
+        return MeetingInvitation(meeting_card(session, meeting), personal=True,
+                                 listening=listens_only(session, meeting.id, person))
+
+    def _timed_for_old_start(self, session: Session, meeting: Meeting, delivery: Delivery) -> bool:
+        """Whether a reminder or nudge was planned before the meeting's start last moved: its time
+        is wrong, and a replacement was planned with the move."""
+        return (delivery.meeting_version or 0) < timing_version(session, meeting.id)
+
+    def _reminded_now(self, session: Session, delivery: Delivery) -> MeetingReminder | None:
+        """A reminder already sent, as the meeting is now (re-rendered after a change)."""
+        meeting = self._meeting_for(session, delivery)
+        if meeting is None:
             return None
-        if not invitations_of(session, meeting.id, PersonRef(delivery.dest_platform, delivery.dest_id)):
-            return None
-        return MeetingInvitation(meeting_card(session, meeting), personal=True)
+        mine = invitations_of(session, meeting.id, PersonRef(delivery.dest_platform, delivery.dest_id))
+        answer = next((i.answer for i in mine if i.answer), None)
+        return MeetingReminder(meeting_card(session, meeting), answer)
 
     def _compose_reminder(self, session: Session, delivery: Delivery) -> MeetingReminder | None:
+        if delivery.state == DeliveryState.SENT:
+            return self._reminded_now(session, delivery)
         meeting = self._live(session, delivery)
-        if meeting is None or delivery.meeting_version != meeting.version:
+        if meeting is None or self._timed_for_old_start(session, meeting, delivery):
             return None
         mine = invitations_of(session, meeting.id, PersonRef(delivery.dest_platform, delivery.dest_id))
         if not mine or all(i.answer == Answer.NO for i in mine):
@@ -77,11 +97,17 @@ class Composing(MeetingsBase):
         return MeetingReminder(meeting_card(session, meeting), answer)
 
     def _compose_nudge(self, session: Session, delivery: Delivery) -> MeetingNudge | None:
-        meeting = self._live(session, delivery)
-        if meeting is None or delivery.meeting_version != meeting.version:
-            return None
         organisation_id = delivery.organisation_id
         organisation = session.get(Organisation, organisation_id) if organisation_id else None
+        if delivery.state == DeliveryState.SENT:
+            # Sent already: re-rendered as the meeting is now (a cancelled one without buttons).
+            meeting = self._meeting_for(session, delivery)
+            if meeting is None or organisation is None:
+                return None
+            return MeetingNudge(meeting_card(session, meeting), organisation.name)
+        meeting = self._live(session, delivery)
+        if meeting is None or self._timed_for_old_start(session, meeting, delivery):
+            return None
         if organisation is None or organisation.archived_at is not None:
             return None
         answered = session.scalar(
@@ -93,10 +119,14 @@ class Composing(MeetingsBase):
         )
         if answered is not None:
             return None
-        mine = [i for i in invitations_of(session, meeting.id,
-                                            PersonRef(delivery.dest_platform, delivery.dest_id))
+        person = PersonRef(delivery.dest_platform, delivery.dest_id)
+        mine = [i for i in invitations_of(session, meeting.id, person)
                 if i.organisation_id == organisation_id]
         if not mine:
+            return None
+        if had_lately(session, meeting_id=meeting.id, kind=NUDGE, person=person, exclude=delivery.id,
+                      organisation_id=organisation_id, sent_since=self._clock.now() - NUDGE_REPEAT_WINDOW):
+            # Nudged about this organisation moments ago (by the coordinator's button).
             return None
         return MeetingNudge(meeting_card(session, meeting), organisation.name)
 
@@ -116,30 +146,6 @@ class Composing(MeetingsBase):
             raise NotYet()
         # Only someone who got the invitation needs to hear the meeting is off.
         return MeetingCancelled(meeting_card(session, meeting)) if invitation == DeliveryState.SENT else None
-
-    def _compose_progress(self, session: Session, delivery: Delivery) -> UrgentProgress | None:
-        meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
-        if meeting is None:
-            return None
-        rows = session.execute(
-            select(Delivery.state, Delivery.dest_platform, Delivery.dest_id, Delivery.last_error).where(
-                Delivery.meeting_id == meeting.id, Delivery.kind == INVITE,
-                Delivery.dest_kind == DestinationKind.PERSON,
-            )
-        ).all()
-        settled = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.SKIPPED)
-        failed = tuple(
-            FanOutFailure(PersonRef(platform, user_id), error or "unknown")
-            for state, platform, user_id, error in rows if state == DeliveryState.FAILED
-        )
-        return UrgentProgress(
-            meeting=meeting_card(session, meeting),
-            total=len(rows),
-            sent=sum(1 for row in rows if row.state == DeliveryState.SENT),
-            failed=failed,
-            done=all(row.state in settled for row in rows),
-            skipped=sum(1 for row in rows if row.state == DeliveryState.SKIPPED),
-        )
 
     def _invitation_settled(self, session: Session, delivery: Delivery) -> None:
         """Keep an urgent call's progress report in step with its fan-out."""

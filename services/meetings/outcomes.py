@@ -7,8 +7,9 @@ from datetime import datetime
 
 from services.enums import Answer, Role
 from services.i18n import Text
-from services.messages import MeetingCard
+from services.messages import Audience, MeetingCard
 from services.planning import Insights
+from services.reachability import UnreachableOrganisation
 from services.roster import OrganisationCard
 
 
@@ -49,6 +50,8 @@ class ScheduleOutcome:
     invitations_sent: bool
     insights: Insights | None = None
     brought_forward: bool = False
+    # Who the invitations reach, counted as the urgent form's preview and report count.
+    audience: Audience | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,11 @@ class ScheduleForm:
     topics: tuple[tuple[int, str], ...]
     organisations: tuple[OrganisationCard, ...]
     core: tuple[str, ...]
+    # Core organisations nobody speaks for: invited, but nobody gets their invitation.
+    core_without_contact: tuple[str, ...] = ()
+    # Every organisation on the roster its invitation would not reach (no contact, or every
+    # contact's latest message failed), flagged in the form (services.reachability).
+    unreachable: tuple[UnreachableOrganisation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,9 +73,32 @@ class UrgentForm:
     """The urgent form: the scheduling choices, who the pick reaches, and the default start."""
 
     choices: ScheduleForm
-    organisations: int
-    people: int
+    audience: Audience
     default_start: datetime
+
+    @property
+    def organisations(self) -> int:
+        """How many organisations the pick invites."""
+        return self.audience.organisations
+
+    @property
+    def people(self) -> int:
+        """How many people the pick's invitations reach."""
+        return self.audience.people
+
+
+@dataclass(frozen=True)
+class NudgeOutcome:
+    """The coordinator's one-click nudge of an urgent call's silent organisations: how many people
+    were nudged now, in how many organisations, and how many were left out because they had a
+    nudge less than `window_minutes` ago."""
+
+    number: int
+    title: str
+    nudged: int
+    organisations: int
+    recently: int
+    window_minutes: int
 
 
 @dataclass(frozen=True)
@@ -86,3 +117,26 @@ class AgendaForm:
     meeting: MeetingCard
     topics: tuple[tuple[int, str], ...]
     organisations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChangeForm:
+    """What the change form starts from: the meeting as it is, and whether its invitations went
+    out (then everyone who got one is told what changes)."""
+
+    meeting: MeetingCard
+    invitations_sent: bool
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    """A meeting after a change: what changed (`ChangeField` values; empty: nothing did), how many
+    people who already got the invitation are told, whether invitations are out, and whether a
+    moved invitation time was brought forward off a weekend or holiday."""
+
+    meeting: MeetingCard
+    changes: tuple[str, ...]
+    told: int
+    invitations_sent: bool
+    brought_forward: bool = False
+    insights: Insights | None = None

@@ -6,8 +6,9 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from services.i18n import N_, Command, Hint, Text, text
+from services.meetings.common import ChangeField
 from services.people import PersonRef
-from storage.models import Contact, Invitation, Meeting, MeetingTopic, Organisation
+from storage.models import Contact, Invitation, Meeting, MeetingChange, MeetingTopic, Organisation
 
 
 def agenda_links(session: Session, meeting: Meeting) -> list[MeetingTopic]:
@@ -41,3 +42,13 @@ def invitations_of(session: Session, meeting_id: int, person: PersonRef) -> list
 def no_such_meeting(number: int) -> Text:
     return text(N_("There is no meeting {number}. {meetings} lists the upcoming ones."),
                 number=number, meetings=Hint(Command.MEETINGS))
+
+
+def timing_version(session: Session, meeting_id: int) -> int:
+    """The meeting's version when its start last moved (1: never moved). Reminders and nudges
+    planned at an older version were timed for the old start: they are stale, and their
+    replacements are keyed by this version, so moving back and forth never collides."""
+    moved = [version for version, fields in session.execute(
+        select(MeetingChange.version, MeetingChange.fields).where(MeetingChange.meeting_id == meeting_id)
+    ) if ChangeField.TIME in fields.split(",")]
+    return max(moved, default=1)

@@ -33,6 +33,7 @@ from services.meetings.outcomes import InviteOutcome, ScheduleForm, ScheduleOutc
 from services.meetings.queries import timing_version
 from services.messages import MeetingCard
 from services.people import Actor, Destination, DestinationKind, PersonRef
+from services.reachability import unreachable_organisations
 from services.roster import card_of, find_organisation
 from services.timeutil import after, before
 from services.workdays import invitation_time
@@ -277,6 +278,7 @@ class Scheduling(MeetingsBase):
                 core=tuple(o.name for o in organisations if o.tier == Tier.CORE),
                 core_without_contact=tuple(o.name for o in organisations
                                            if o.tier == Tier.CORE and not o.contacts),
+                unreachable=unreachable_organisations(session, workspace),
             )
 
     def organisation_changed(self, session: Session, workspace: Workspace,

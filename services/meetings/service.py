@@ -10,9 +10,11 @@ from services.clock import Clock
 from services.deliveries import Deliveries
 from services.meetings.agenda import Agenda
 from services.meetings.answers import Answers
-from services.meetings.common import CANCELLED, INVITE, NUDGE, PROGRESS, REMINDER, MeetingTimings
+from services.meetings.changes import Changes
+from services.meetings.common import CANCELLED, CHANGED, INVITE, NUDGE, PROGRESS, REMINDER, MeetingTimings
 from services.meetings.composing import Composing
 from services.meetings.scheduling import Scheduling
+from services.meetings.urgent import UrgentCalls
 from services.people import Destination
 from services.planning import Planning
 from services.workspaces import Workspaces
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from services.topic_moves import TopicMoves
 
 
-class Meetings(Scheduling, Agenda, Answers, Composing):
+class Meetings(Changes, UrgentCalls, Scheduling, Agenda, Answers, Composing):
     """Use cases around meetings. Coordinator rights are checked here, whatever the client sent.
 
     A topic's moves on and off agendas (and the proposer's message about each) belong to
@@ -44,5 +46,6 @@ class Meetings(Scheduling, Agenda, Answers, Composing):
         deliveries.register(REMINDER, self._compose_reminder)
         deliveries.register(NUDGE, self._compose_nudge)
         deliveries.register(CANCELLED, self._compose_cancellation)
+        deliveries.register(CHANGED, self._compose_change)
         deliveries.register(PROGRESS, self._compose_progress)
         deliveries.on_settled(self._invitation_settled)
