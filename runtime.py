@@ -21,7 +21,6 @@ from config import Settings
 from handlers.slack import PLATFORM
 from handlers.slack.app import build_app, make_client
 from handlers.slack.context import SlackDeps
-from handlers.slack.locale import Locales
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.server import create_web_app, make_server, stop_server
 from scheduling.scheduler import SWEEP_JOB_ID, build_scheduler
@@ -48,7 +47,6 @@ class Runtime:
     bolt: Any
     team_id: str
     socket: Any = None
-    locales: tuple[Any, ...] = ()
 
     def health(self) -> dict[str, Any]:
         """Ready when the database answers and the scheduler runs (and, in Socket Mode, say if connected)."""
@@ -92,15 +90,11 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     sweep_client = make_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
     identity = listener_client.auth_test()
     team_id = str(identity.get("team_id") or "")
-    # One cache of readers' languages for listeners and the sweep alike. Look-ups go through the
-    # client without retries: a rate-limited look-up falls back to the default language at once
-    # (and is tried again a minute later) instead of sleeping on a listener or the sweep.
-    locales = Locales(sweep_client, settings.language)
     services = build_services(
         sessions,
         clock or SystemClock(),
-        # The sweep looks readers up with its own client: no retry sleeps on the sweep's thread.
-        SlackNotifier(sweep_client, locales, settings.timezone, settings.public_url),
+        # The sweep posts with its own client: no retry sleeps on the sweep's thread.
+        SlackNotifier(sweep_client, settings.language, settings.timezone, settings.public_url),
         platform=PLATFORM,
         channel_id=settings.dialog_channel,
         coordinators=settings.coordinators,
@@ -109,12 +103,11 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         office_hours=settings.office_hours,
     )
     services.start(WorkspaceRef(PLATFORM, team_id))
-    deps = SlackDeps(services, locales, settings.dialog_channel, settings.timezone, team_id,
+    deps = SlackDeps(services, settings.dialog_channel, settings.timezone, team_id,
                      public_url=settings.public_url)
     bolt = build_app(deps, listener_client, signing_secret=settings.slack_signing_secret)
     scheduler = build_scheduler(services)
-    runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id,
-                      locales=(locales,))
+    runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id)
     runtime.web = create_web_app(None if settings.socket_mode else bolt, runtime.health,
                                  services.calendars.ics, signing_secret=settings.slack_signing_secret)
     return runtime
@@ -185,8 +178,6 @@ def shut_down(runtime: Runtime) -> None:
         runtime.scheduler.shutdown(wait=True)
     if hasattr(runtime.bolt, "drain"):
         runtime.bolt.drain()
-    for locales in runtime.locales:
-        locales.close()
     runtime.services.deliveries.retire()
     runtime.engine.dispose()
 

@@ -13,6 +13,7 @@ from services.clock import Clock
 from services.deliveries import Deliveries
 from services.home import Home
 from services.inbox import Inbox
+from services.languages import Languages
 from services.meetings import Meetings, MeetingTimings
 from services.minutes import MinutesService
 from services.people import Destination, WorkspaceRef
@@ -20,6 +21,7 @@ from services.planning import Planning
 from services.ports import Notifier
 from services.roster import Roster
 from services.stats import StatsService
+from services.suggestions import Suggestions
 from services.topic_moves import TopicMoves
 from services.topics import Topics
 from services.workspaces import Workspaces
@@ -44,6 +46,8 @@ class Services:
     home: Home
     calendars: Calendars
     stats: StatsService
+    suggestions: Suggestions
+    languages: Languages
     default_language: str
 
     def start(self, workspace: WorkspaceRef) -> None:
@@ -99,7 +103,9 @@ def build_services(
 ) -> Services:
     """Wire the services for one platform's workspace; `notifier` sends that platform's rows."""
     workspaces = Workspaces(clock, coordinators)
-    deliveries = Deliveries(sessions, clock, {platform: notifier})
+    languages = Languages(sessions, clock, workspaces, default_language)
+    # Each message is written in its reader's language as it is sent, so a later choice counts.
+    deliveries = Deliveries(sessions, clock, {platform: notifier}, language=languages.for_delivery)
     channel = Destination.channel(platform, channel_id) if channel_id else None
     # One owner of a topic's moves (agenda, backlog, discussed, declined), shared by the services
     # that cause them.
@@ -109,6 +115,7 @@ def build_services(
     meetings = Meetings(sessions, clock, workspaces, deliveries, timings, channel, moves, planning)
     roster = Roster(sessions, clock, workspaces, platform)
     roster.on_change(meetings.organisation_changed)
+    suggestions = Suggestions(sessions, clock, workspaces, deliveries, roster, meetings)
     return Services(
         clock=clock,
         sessions=sessions,
@@ -120,8 +127,10 @@ def build_services(
         meetings=meetings,
         planning=planning,
         minutes=MinutesService(sessions, clock, workspaces, deliveries, moves, channel, timings.timezone),
-        home=Home(sessions, clock, workspaces, meetings, topics, planning),
+        home=Home(sessions, clock, workspaces, meetings, topics, planning, suggestions),
         calendars=Calendars(sessions, clock, timings.timezone),
         stats=StatsService(sessions, clock, workspaces),
+        suggestions=suggestions,
+        languages=languages,
         default_language=default_language,
     )

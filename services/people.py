@@ -52,8 +52,8 @@ class Destination:
     platform: str
     kind: DestinationKind
     id: str
-    # A language to use when the platform does not yet know the person's own (their
-    # organisation's), so a fan-out never waits on a per-person look-up.
+    # The language to write in. Planned: the organisation's, if known; as it is sent, the delivery
+    # engine sets it by the one rule (services/languages.py), so the platform never looks it up.
     language: str | None = None
 
     @classmethod

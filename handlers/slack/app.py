@@ -11,7 +11,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from handlers.slack import actions, commands, errors, home, views
+from handlers.slack import actions, commands, errors, home, languages, views
 from handlers.slack.context import SlackDeps
 from handlers.slack.durable import Durable, DurableApp
 
@@ -54,5 +54,6 @@ def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None)
     actions.register(app, deps, durable.guard)
     views.register(app, deps, durable)
     home.register(app, deps, durable.guard)
+    languages.register(app, deps, durable.guard)
     errors.register(app, reporter)
     return app

@@ -25,6 +25,7 @@ from handlers.slack.parsing.commands import (
     RosterRemove,
     Rsvp,
     Schedule,
+    SetLanguage,
     ShowRoster,
     ShowStats,
     Suggest,
@@ -35,6 +36,7 @@ from handlers.slack.parsing.commands import (
 from handlers.slack.parsing.grammar import parse_command
 from handlers.slack.render.agenda import agenda_confirmation, agenda_modal
 from handlers.slack.render.help import help_message
+from handlers.slack.render.languages import language_chosen, language_status
 from handlers.slack.render.meetings import (
     cancel_question,
     invite_confirmation,
@@ -69,6 +71,12 @@ def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: W
     actor = deps.actor(context)
     origin = ModalContext(command.get("channel_id", ""), command.get("response_url", ""))
     match parsed:
+        case SetLanguage() if not parsed.value:
+            private(respond, language_status(t, services.languages.setting(actor)))
+        case SetLanguage():
+            chosen = services.languages.choose(actor, parsed.value)
+            # Answered in the language now in use.
+            private(respond, language_chosen(deps.speaks(context, chosen.setting.language), chosen))
         case Help():
             private(respond, help_message(t, zone.key))
         case Propose() if parsed.wants_modal:

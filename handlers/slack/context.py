@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -12,10 +13,14 @@ from zoneinfo import ZoneInfo
 from slack_bolt import BoltContext
 
 from handlers.slack import PLATFORM
-from handlers.slack.locale import Locales
 from services.container import Services
-from services.i18n import Translator
+from services.i18n import Translator, translator
 from services.people import Actor
+
+log = logging.getLogger(__name__)
+
+# The requester's language, once worked out for a request, travels in its context.
+_LANGUAGE = "dialogbot_language"
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,6 @@ class SlackDeps:
     """The services plus the Slack-side helpers the listeners share."""
 
     services: Services
-    locales: Locales
     channel_id: str
     timezone: ZoneInfo
     # The workspace the app is installed in (auth.test). One install serves one workspace; a
@@ -41,12 +45,29 @@ class SlackDeps:
         return Actor.of(PLATFORM, team, context.user_id or "")
 
     def translator(self, context: BoltContext) -> Translator:
-        """A translator in the requester's language (may ask Slack: call it after `ack()`)."""
-        return self.locales.translator(context.user_id or "")
+        """A translator in the requester's language, by the services' one rule (their choice, their
+        organisation's, the workspace's): a database read, never a question to Slack, whose
+        locale is English for everyone whose language Slack lacks."""
+        known = context.get(_LANGUAGE)
+        if known is None:
+            languages = self.services.languages
+            try:
+                known = languages.of(self.actor(context))
+            except Exception:  # noqa: BLE001 - an answer in the workspace's language beats none
+                log.warning("could not read the language of %s; answering in %s", context.user_id,
+                            languages.default, exc_info=True)
+                return translator(languages.default)
+            context[_LANGUAGE] = known
+        return translator(known)
+
+    def speaks(self, context: BoltContext, language: str) -> Translator:
+        """Answer the rest of this request in `language` (after the person chose it)."""
+        context[_LANGUAGE] = language
+        return translator(language)
 
     def quick_translator(self, context: BoltContext) -> Translator:
-        """The requester's language if already known, else the default: safe before `ack()`."""
-        return self.locales.known_translator(context.user_id or "")
+        """The same as `translator`, which never waits on Slack: safe before `ack()`."""
+        return self.translator(context)
 
 
 def bind(listener: Callable[..., Any], *given: Any) -> Callable[..., Any]:

@@ -178,15 +178,6 @@ class Durable:
                     self._went_through(context)
                     self._settle(entry_id)
                     return None
-            if "ack" not in kwargs:
-                # Work after the ack: learn the person's language now (it may ask Slack), so that
-                # nothing slow stands between the effect's commit and the answer. (A form's
-                # listener runs before its ack, which must not wait on Slack.) A failed look-up
-                # only means the default language.
-                try:
-                    self._deps.translator(context)
-                except Exception:  # noqa: BLE001 - the work goes on; the answer uses the default
-                    log.warning("could not learn the language of %s in advance", context.user_id)
             token = late_note.set(self._late_text(context) if replaying else None)
             try:
                 with self._inbox.effect_scope(entry_id):

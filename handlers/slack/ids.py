@@ -40,3 +40,28 @@ MINUTES_ATTENDEES = "attendees"
 MINUTES_ITEMS = 3
 # A link button to the meeting's .ics file; Slack still reports the click, which is just acked.
 CALENDAR_LINK = "calendar_link"
+# The Home tab's language picker (its block has the same id).
+LANGUAGE_PICK = "language_pick"
+# Suggesting an organisation (anyone), and deciding on a suggestion (coordinators, Home tab).
+SUGGEST_VIEW = "organisation_suggest"
+SUGGEST_OPEN = "organisation_suggest_open"
+SUGGESTION_ACCEPT = "suggestion_accept"
+SUGGESTION_ACCEPT_AS = "suggestion_accept_as"
+SUGGESTION_DISMISS = "suggestion_dismiss"
+SUGGEST_NAME = "name"
+SUGGEST_REASON = "reason"
+SUGGEST_PERSPECTIVE = "perspective"
+SUGGEST_CONTACT = "contact"
+SUGGEST_CONTACT_PERSON = "contact_person"
+SUGGEST_MEETING = "meeting"
+# The roster form (coordinators): opened empty or holding an organisation.
+ROSTER_VIEW = "roster_edit"
+ROSTER_OPEN = "roster_open"
+ROSTER_EDIT_PICK = "roster_edit_pick"
+ROSTER_NAME = "name"
+ROSTER_TIER = "tier"
+ROSTER_CONTACTS = "contacts"
+ROSTER_PERSPECTIVES = "perspectives"
+ROSTER_TIME = "preferred_time"
+ROSTER_LANGUAGE = "language"
+ROSTER_KEYWORDS = "keywords"

@@ -10,7 +10,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.slack import PLATFORM, ids
-from handlers.slack.locale import Locales
 from handlers.slack.refs import from_ref, to_ref
 from handlers.slack.render.common import Rendered
 from handlers.slack.render.meetings import (
@@ -22,7 +21,7 @@ from handlers.slack.render.meetings import (
 from handlers.slack.render.minutes import action_item_due, minutes_posted
 from handlers.slack.render.topics import topic_announcement, topic_changed
 from handlers.slack.render.urgent import urgent_progress
-from services.i18n import Translator
+from services.i18n import Translator, translator
 from services.messages import (
     ActionItemDue,
     MeetingCancelled,
@@ -114,17 +113,17 @@ class SlackNotifier:
     platform = PLATFORM
     pacing = PACING
 
-    def __init__(self, client: WebClient, locales: Locales, zone: ZoneInfo, public_url: str = "") -> None:
+    def __init__(self, client: WebClient, default_language: str, zone: ZoneInfo,
+                 public_url: str = "") -> None:
         self._client = client
-        self._locales = locales
+        self._default_language = default_language
         self._zone = zone
         self._public_url = public_url
 
     def _translator(self, destination: Destination) -> Translator:
-        if destination.is_person:
-            # No per-recipient look-up on the fan-out's hot path (see Locales.for_delivery).
-            return self._locales.for_delivery(destination.id, destination.language)
-        return self._locales.default_translator()
+        # The services decided the language as the message was composed (services/languages.py);
+        # Slack's locale is not asked: it is English for everyone whose language Slack lacks.
+        return translator(destination.language or self._default_language)
 
     def send(self, destination: Destination, message: OutgoingMessage, *, delivery_id: int) -> MessageRef:
         """Post to a channel, or to a person's DM with the bot by posting to their user id."""

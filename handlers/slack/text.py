@@ -98,10 +98,17 @@ def babel_locale(language: str) -> str:
     return _BABEL_LOCALES.get(language, "en_GB")
 
 
+# The zone Norwegian text need not name: the dialogue's own, where its Norwegian readers are.
+_NORWEGIAN_ZONE = "Europe/Oslo"
+
+
 def local_time(moment: datetime, zone: ZoneInfo, language: str) -> str:
-    """A readable date and time in `zone`, in the reader's language (the fallback for date tokens)."""
+    """A readable date and time in `zone`, in the reader's language: "Thursday, 3 December 2026
+    14:00 (Europe/Oslo)", "torsdag 3. desember 2026 kl. 14:00"."""
     day = format_date(moment.astimezone(zone), "full", locale=babel_locale(language))
     clock = format_time(moment, "HH:mm", tzinfo=zone, locale=babel_locale(language))
+    if language == "nb":
+        return f"{day} kl. {clock}" + ("" if zone.key == _NORWEGIAN_ZONE else f" ({zone.key})")
     return f"{day} {clock} ({zone.key})"
 
 
@@ -116,6 +123,14 @@ def long_date(day: date, language: str) -> str:
 
 
 def slack_date(moment: datetime, zone: ZoneInfo, language: str) -> str:
-    """A `<!date^…>` token: each reader sees the time in their own zone; others see the fallback."""
+    """A date and time inside text in `language`.
+
+    English: a `<!date^…>` token, which Slack shows in each reader's own zone (the fallback names
+    ours). Norwegian: the date written out ("torsdag 3. desember 2026 kl. 14:00"), because Slack
+    renders the token in the reader's interface language, and Slack has no Norwegian: a token
+    would read "Thursday, December 3rd" in the middle of a Norwegian sentence.
+    """
     fallback = local_time(moment, zone, language)
+    if language == "nb":
+        return fallback
     return f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} {{time}}|{fallback}>"

@@ -98,10 +98,15 @@ class Planned:
         return f"{self.key}:{d.platform}:{d.kind}:{d.id}"
 
 
-def destination_of(delivery: Delivery) -> Destination:
-    """Where a delivery goes, as the Notifier takes it."""
+# The language a delivery is written in, decided as it is sent (services/languages.py).
+LanguageOf = Callable[[Session, Delivery], str | None]
+
+
+def destination_of(delivery: Delivery, language: str | None = None) -> Destination:
+    """Where a delivery goes, as the Notifier takes it, written in `language` (None: the row's
+    hint, the organisation's language known when it was planned)."""
     return Destination(delivery.dest_platform, DestinationKind(delivery.dest_kind), delivery.dest_id,
-                       delivery.language_hint)
+                       language or delivery.language_hint)
 
 
 class EngineState:
@@ -122,6 +127,7 @@ class EngineState:
     _looking: Counter[Key]
     _lookups_lock: threading.Lock
     _composers: dict[str, Composer]
+    _language_of: LanguageOf
     _settled: list[Settled]
     _wake: Callable[[], None]
     _paused_until: dict[str, datetime]

@@ -26,7 +26,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
-from services.deliveries.common import LOOKUP_BURST, LOOKUP_INTERVAL, Composer, Key, Settled, SweepReport
+from services.deliveries.common import (
+    LOOKUP_BURST,
+    LOOKUP_INTERVAL,
+    Composer,
+    Key,
+    LanguageOf,
+    Settled,
+    SweepReport,
+)
 from services.deliveries.pacing import Paced, Pacer
 from services.deliveries.planning import Planning
 from services.deliveries.recovery import Recovery
@@ -48,8 +56,11 @@ class Deliveries(Planning, Sending, Recovery, Updates, Paced):
     """
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock,
-                 notifiers: Mapping[str, Notifier] | Notifier, *, workers: int = 8) -> None:
+                 notifiers: Mapping[str, Notifier] | Notifier, *, workers: int = 8,
+                 language: LanguageOf | None = None) -> None:
         self._sessions = sessions
+        # Who reads a message in which language, asked as each one is sent (None: the row's hint).
+        self._language_of: LanguageOf = language or (lambda session, delivery: None)
         self._clock = clock
         if isinstance(notifiers, Mapping):
             self._notifiers = dict(notifiers)

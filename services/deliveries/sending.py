@@ -87,7 +87,7 @@ class Sending(EngineState):
                 delivery.next_attempt_at = self._clock.now() + later.delay
                 report.retrying.append(delivery_id)
                 return
-            destination = destination_of(delivery)
+            destination = destination_of(delivery, self._language_of(session, delivery))
             version = delivery.content_version
             if message is None:
                 delivery.state = DeliveryState.SKIPPED

@@ -97,7 +97,7 @@ class Updates(EngineState):
                 return
             message = self._compose(session, delivery)
             ref = MessageRef(delivery.message_ref)
-            destination = destination_of(delivery)
+            destination = destination_of(delivery, self._language_of(session, delivery))
         try:
             if message is not None:
                 self._notifier_for(destination.platform).update(ref, destination, message)

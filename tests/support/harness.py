@@ -22,11 +22,12 @@ MEMBERS = ("UMEMBER01", "UMEMBER02", "UMEMBER03")
 
 
 def fake_workspace() -> FakeSlack:
-    """A fake Slack with the dialogue channel, a coordinator, members and a Norwegian reader."""
+    """A fake Slack with the dialogue channel, a coordinator, members and a Norwegian reader (whose
+    Slack locale is English, as every Norwegian's is: Slack has no Norwegian)."""
     fake = FakeSlack(team_id=TEAM)
     fake.add_channel(CHANNEL, "dialog")
     fake.add_user(COORDINATOR, name="kari.coordinator", locale="en-GB")
-    fake.add_user(NORWEGIAN, name="ola", locale="nb-NO")
+    fake.add_user(NORWEGIAN, name="ola", locale="en-US")
     for user_id in MEMBERS:
         fake.add_user(user_id, name=user_id.lower(), locale="en-US")
     return fake

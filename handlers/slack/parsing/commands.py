@@ -68,6 +68,26 @@ class RosterRemove:
 
 
 @dataclass(frozen=True)
+class RosterForm:
+    """`roster add` alone (an empty form) or `roster edit "<name>"` (the form holding it)."""
+
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Recommend:
+    """`recommend ["<meeting-no>"] "<organisation>" <why>`; with no text, the form."""
+
+    name: str = ""
+    reason: str = ""
+    meeting: int | None = None
+
+    @property
+    def wants_modal(self) -> bool:
+        return not self.name and not self.reason
+
+
+@dataclass(frozen=True)
 class Schedule:
     """`schedule` with no text opens the form (`day` empty)."""
 
@@ -82,11 +102,14 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Urgent:
-    """`urgent` with no text opens the form; a start is optional (default: now + notice)."""
+    """`urgent` with no text opens the form; a start is optional (default: now + notice); after the
+    title, `| <link>` and `| <background>` in that order (an empty link: `title || background`)."""
 
     title: str = ""
     day: str = ""
     at: str = ""
+    video_link: str = ""
+    background: str = ""
 
     @property
     def wants_modal(self) -> bool:
@@ -133,10 +156,17 @@ class Cancel:
     number: int
 
 
+@dataclass(frozen=True)
+class SetLanguage:
+    """`language nb|en|auto`; with no value, shows the language in use and why."""
+
+    value: str = ""
+
+
 Command = (
-    Help | Propose | ListTopics | Support | ListMeetings | Rsvp | ShowRoster | RosterAdd
+    SetLanguage | Help | Propose | ListTopics | Support | ListMeetings | Rsvp | ShowRoster | RosterAdd
     | RosterContact | RosterRemove | Schedule | Urgent | Invite | Cancel | Agenda | Decline | Suggest
-    | WriteMinutes | ShowStats
+    | WriteMinutes | ShowStats | RosterForm | Recommend
 )
 
 # Each subcommand in English and Norwegian Bokmål (with ASCII spellings for keyboards without æøå).
@@ -157,17 +187,21 @@ ALIASES: dict[str, str] = {
     "suggest": "suggest", "tidsforslag": "suggest",
     "minutes": "minutes", "referat": "minutes",
     "stats": "stats", "statistikk": "stats",
+    # Not "suggest" (times for a meeting): suggesting an organisation to invite.
+    "recommend": "recommend", "anbefal": "recommend",
+    "language": "language", "språk": "language", "sprak": "language",
 }
 # The Norwegian name of each subcommand, as help and the README list them (ALIASES has them all,
 # with ASCII spellings besides).
 NORWEGIAN_NAMES = (
     "hjelp", "foreslå", "tema", "støtt", "møter", "svar", "deltakere", "planlegg", "inviter", "avlys",
-    "hast", "dagsorden", "avslå", "tidsforslag", "referat", "statistikk",
+    "hast", "dagsorden", "avslå", "tidsforslag", "referat", "statistikk", "anbefal", "språk",
 )
 ENGLISH_NAMES = tuple(dict.fromkeys(name for name in ALIASES.values()))
 URGENT_USAGE = N_(
-    "`/dialog urgent [[<YYYY-MM-DD>] <HH:MM>] <title>`, e.g. `/dialog urgent Flooding in Groruddalen` "
-    "or `/dialog urgent 14:05 Flooding in Groruddalen` (today)"
+    "`/dialog urgent [[<YYYY-MM-DD>] <HH:MM>] <title> [| <meeting link> [| <background>]]`, e.g. "
+    "`/dialog urgent Flooding in Groruddalen` or `/dialog urgent 14:05 Flooding in Groruddalen | "
+    "https://meet.example/abc | Basements under water in Haugerud` (today at 14:05)"
 )
 AGENDA_ADD = {"add", "legg-til", "leggtil", "ny"}
 AGENDA_USAGE = N_("`/dialog agenda <meeting-no>` (a form) or `/dialog agenda <meeting-no> add <topic-no>`")
@@ -175,6 +209,7 @@ ROSTER_ACTIONS = {
     "add": "add", "ny": "add", "legg-til": "add",
     "contact": "contact", "kontakt": "contact",
     "remove": "remove", "fjern": "remove",
+    "edit": "edit", "endre": "edit",
 }
 ANSWERS = {
     "yes": Answer.YES, "ja": Answer.YES,
@@ -182,4 +217,9 @@ ANSWERS = {
     "maybe": Answer.MAYBE, "kanskje": Answer.MAYBE,
 }
 
+RECOMMEND_USAGE = N_(
+    "`/dialog recommend \"<organisation>\" <why>` (or `/dialog recommend <meeting-no> \"<organisation>\" "
+    "<why>`), e.g. `/dialog recommend \"Kirkens Bymisjon\" They run the night shelter`; "
+    "`/dialog recommend` alone opens a form"
+)
 RSVP_USAGE = N_("`/dialog rsvp <meeting-no> yes|no|maybe`, e.g. `/dialog rsvp 2 yes`")

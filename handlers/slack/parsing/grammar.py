@@ -11,6 +11,7 @@ from handlers.slack.parsing.commands import (
     AGENDA_USAGE,
     ALIASES,
     ANSWERS,
+    RECOMMEND_USAGE,
     ROSTER_ACTIONS,
     RSVP_USAGE,
     URGENT_USAGE,
@@ -23,11 +24,14 @@ from handlers.slack.parsing.commands import (
     ListMeetings,
     ListTopics,
     Propose,
+    Recommend,
     RosterAdd,
     RosterContact,
+    RosterForm,
     RosterRemove,
     Rsvp,
     Schedule,
+    SetLanguage,
     ShowRoster,
     ShowStats,
     Suggest,
@@ -62,10 +66,17 @@ def parse_command(raw: str) -> Command:
     match parsed:
         case Propose():
             return Propose(_line(parsed.title), clean_text(unescape(parsed.details)))
-        case Schedule() | Urgent():
+        case Urgent():
+            return replace(parsed, title=_line(parsed.title), video_link=_line(parsed.video_link),
+                           background=_line(parsed.background))
+        case Schedule():
             return replace(parsed, title=_line(parsed.title))
         case RosterAdd() | RosterContact() | RosterRemove():
             return replace(parsed, name=_line(parsed.name))
+        case RosterForm() if parsed.name is not None:
+            return replace(parsed, name=_line(parsed.name))
+        case Recommend():
+            return replace(parsed, name=_line(parsed.name), reason=_line(parsed.reason))
         case Invite():
             return replace(parsed, organisation=_line(parsed.organisation))
         case Decline():
@@ -126,6 +137,11 @@ def _parse(raw: str) -> Command:
         return Suggest()
     if name == "stats":
         return ShowStats()
+    if name == "recommend":
+        return _recommend(rest)
+    if name == "language":
+        # The service reads the value (and refuses what is not a language, listing the choices).
+        return SetLanguage(rest)
     if name == "minutes":
         usage = N_("`/dialog minutes <meeting-no>`, e.g. `/dialog minutes 2`")
         return WriteMinutes(parse_number(rest, usage=usage))
@@ -185,22 +201,44 @@ def _roster(rest: str) -> Command:
         return ShowRoster()
     action = ROSTER_ACTIONS.get(words[0].casefold())
     usage = text(
-        N_("`/dialog roster add \"<name>\" core|topic|observer [@person …]`, "
-           "`/dialog roster contact \"<name>\" @person …` or `/dialog roster remove \"<name>\"`")
+        N_("`/dialog roster add \"<name>\" core|topic|observer [@person …]` (`/dialog roster add` alone: "
+           "a form), `/dialog roster edit \"<name>\"` (a form), `/dialog roster contact \"<name>\" "
+           "@person …` or `/dialog roster remove \"<name>\"`")
     )
+    if action == "add" and len(words) == 1:
+        return RosterForm()
     if action is None or len(words) < 2:
         raise InvalidInput(text(N_("Edit the roster like this: {usage}"), usage=usage))
     name = words[1]
     rest_words = words[2:]
-    if action == "remove":
+    if action in ("remove", "edit"):
         if rest_words:
             raise InvalidInput(text(N_("Put names with spaces in quotes: {usage}"), usage=usage))
-        return RosterRemove(name)
+        return RosterRemove(name) if action == "remove" else RosterForm(name)
     if action == "contact":
         return RosterContact(name, mentioned_users(rest_words))
     if not rest_words:
         raise InvalidInput(text(N_("Say which tier: {usage}"), usage=usage))
     return RosterAdd(name, parse_tier(rest_words[0]), mentioned_users(rest_words[1:]))
+
+
+def _recommend(rest: str) -> Recommend:
+    """`"<organisation>" <why>`, optionally after the meeting's number; a name with spaces is quoted."""
+    remaining = rest.translate(_QUOTES).strip()
+    if not remaining:
+        return Recommend()
+    meeting = None
+    first = _TOKENS.match(remaining)
+    if first is not None and first.group(2) and _NUMBER.match(first.group(2)) \
+            and remaining[first.end():].strip():
+        meeting = parse_number(first.group(2), usage=RECOMMEND_USAGE)
+        remaining = remaining[first.end():].strip()
+    named = _TOKENS.match(remaining)
+    if named is None or not (named.group(1) or named.group(2) or "").strip():
+        raise InvalidInput(text(N_("Suggest an organisation like this: {usage}"),
+                                usage=text(RECOMMEND_USAGE)))
+    name = named.group(1) if named.group(1) is not None else named.group(2)
+    return Recommend(name.strip(), remaining[named.end():].strip(), meeting)
 
 
 def _schedule(rest: str) -> Schedule:
@@ -237,21 +275,37 @@ _LOOKS_LIKE_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _LOOKS_LIKE_TIME = re.compile(r"^\d{1,2}[:.]\d{2}$")
 
 
+# A link as Slack sends it in escaped command text: `<https://…>` or `<https://…|label>`.
+_SLACK_LINK = re.compile(r"^<([^<>|]+)(?:\|[^<>]*)?>$")
+
+
 def _urgent(rest: str) -> Urgent:
-    parts = rest.split(maxsplit=2)
+    # `<when and title> | <link> | <background>`, by position: the second part is always the
+    # link (empty: `title || background`), the rest the background, so neither is guessed at.
+    head, tail = split_details(rest)
+    link, background = split_details(tail)
+    link = link.strip()
+    found = _SLACK_LINK.match(link)
+    if found is not None:
+        link = found.group(1)
+    head = head.strip()
+    if not head and (link or background.strip()):
+        raise InvalidInput(text(N_("Call an urgent meeting like this: {usage}"), usage=text(URGENT_USAGE)))
+    extra = {"video_link": link, "background": background.strip()}
+    parts = head.split(maxsplit=2)
     if parts and _LOOKS_LIKE_TIME.match(parts[0]):
         # A time alone: the service takes it as today, in its zone.
-        title = rest.split(maxsplit=1)[1] if len(parts) > 1 else ""
+        title = head.split(maxsplit=1)[1] if len(parts) > 1 else ""
         if not title:
             raise InvalidInput(
                 text(N_("Call an urgent meeting like this: {usage}"), usage=text(URGENT_USAGE)))
-        return Urgent(title, "", parts[0])
+        return Urgent(title, "", parts[0], **extra)
     if parts and _LOOKS_LIKE_DATE.match(parts[0]):
         if len(parts) < 3:
             raise InvalidInput(
                 text(N_("Call an urgent meeting like this: {usage}"), usage=text(URGENT_USAGE)))
-        return Urgent(parts[2], parts[0], parts[1])
-    return Urgent(rest.strip())
+        return Urgent(parts[2], parts[0], parts[1], **extra)
+    return Urgent(head, **extra)
 
 
 def _invite(rest: str) -> Invite:

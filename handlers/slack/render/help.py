@@ -24,6 +24,8 @@ def help_message(t: Translator, zone: str = "Europe/Oslo") -> Rendered:
         (t.gettext("`/dialog meetings`"), t.gettext("upcoming meetings, your answer, answer buttons")),
         (t.gettext("`/dialog rsvp <meeting-no> yes|no|maybe`"), t.gettext("answer without buttons")),
         (t.gettext("`/dialog roster`"), t.gettext("the organisations, by tier")),
+        (t.gettext("`/dialog language nb|en`"),
+         t.gettext("your language, Norwegian or English (also on the Home tab)")),
         (t.gettext("`/dialog help`"), t.gettext("this help")),
     ]
     coordinators = [

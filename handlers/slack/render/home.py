@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.slack import ids
+from handlers.slack.render.languages import language_picker
 from handlers.slack.render.meetings import answer_word, rsvp_buttons, tally_line, when_and_length
 from handlers.slack.render.planning import insight_blocks
 from handlers.slack.text import babel_locale, escape, literal, mention, truncate
@@ -75,4 +76,6 @@ def home_view(t: Translator, home: HomeView, zone: ZoneInfo) -> dict[str, Any]:
             accessory=ButtonElement(text=t.gettext("Support"), action_id=ids.TOPIC_SUPPORT,
                                     value=str(card.number)),
         ))
-    return View(type="home", blocks=blocks[:100]).to_dict()
+    # The language picker last, and always there however long the page.
+    chooser = language_picker(t)
+    return View(type="home", blocks=blocks[:100 - len(chooser)] + chooser).to_dict()

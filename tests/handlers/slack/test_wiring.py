@@ -113,18 +113,20 @@ def test_the_modal_validates_on_the_field_then_proposes(bot: RunningBot, fake_sl
     assert "already proposed" in duplicate.json()["errors"]["title"]
 
 
-def test_norwegian_readers_are_answered_in_norwegian_with_one_locale_lookup(
+def test_a_reader_who_chose_norwegian_is_answered_in_norwegian_without_asking_slack(
     bot: RunningBot, fake_slack: FakeSlack
 ) -> None:
+    # An English workspace; the person's Slack locale is English, as every Norwegian's is.
+    bot.slack.slash_command("språk norsk", user_id=NORWEGIAN, response_url=fake_slack.response_url("0"))
+    assert fake_slack.wait_for(lambda: len(fake_slack.responses) == 1)
     bot.slack.slash_command("hjelp", user_id=NORWEGIAN, response_url=fake_slack.response_url("1"))
     bot.slack.slash_command("foreslå Bolig for flyktninger", user_id=NORWEGIAN,
                             response_url=fake_slack.response_url("2"))
-    assert fake_slack.wait_for(lambda: len(fake_slack.responses) == 2)
+    assert fake_slack.wait_for(lambda: len(fake_slack.responses) == 3)
     texts = {r["key"]: r["body"]["text"] for r in fake_slack.responses}
     assert "Begge parter spiller inn tema" in texts["1"]
     assert texts["2"].startswith("Takk! Temaet ditt har nummer 1")
-    lookups = [c for c in fake_slack.calls_to("users.info") if c.params.get("user") == NORWEGIAN]
-    assert len(lookups) == 1
+    assert fake_slack.calls_to("users.info") == []
 
 
 def test_user_text_never_notifies_anyone(bot: RunningBot, fake_slack: FakeSlack) -> None:
