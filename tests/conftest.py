@@ -107,17 +107,24 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def notifier() -> RecordingNotifier:
-    return RecordingNotifier()
+def platform() -> str:
+    """The platform the services serve; the domain suite overrides it to run on two."""
+    return "slack"
 
 
 @pytest.fixture
-def services(sessions: sessionmaker[Session], clock: ManualClock, notifier: RecordingNotifier) -> Services:
+def notifier(platform: str) -> RecordingNotifier:
+    return RecordingNotifier(platform)
+
+
+@pytest.fixture
+def services(sessions: sessionmaker[Session], clock: ManualClock, notifier: RecordingNotifier,
+             platform: str) -> Services:
     return build_services(
         sessions,
         clock,
         notifier,
-        platform="slack",
+        platform=platform,
         channel_id=CHANNEL,
         coordinators=(COORDINATOR,),
         default_language="en",

@@ -10,11 +10,11 @@ from sqlalchemy import select, update
 from services.clock import ManualClock
 from services.container import Services, build_services
 from services.deliveries import CLAIM_LEASE, MAX_ATTEMPTS, WORKER_TIMEOUT, SweepReport
-from services.people import Destination, DestinationKind, MessageRef, PersonRef
+from services.people import Destination, DestinationKind, MessageRef
 from services.ports import DeliveryError, RateLimited
 from storage.models import Delivery, DeliveryState, Tier, Topic, Worker
 from tests.conftest import CHANNEL, TIMINGS
-from tests.factories import coordinator, person
+from tests.factories import PLATFORM, coordinator, person
 from tests.support.notifier import RecordingNotifier
 
 
@@ -117,7 +117,7 @@ def test_crash_mid_send_is_resent_only_if_the_platform_never_got_it(
         )
         first = session.scalars(select(Delivery).order_by(Delivery.id)).first()
 
-    notifier.send(Destination.channel("slack", CHANNEL), _announcement(services), delivery_id=first.id)
+    notifier.send(Destination.channel(notifier.platform, CHANNEL), _announcement(services), delivery_id=first.id)
     # While its worker's heartbeat is fresh the rows are left alone: it may still be sending.
     assert not services.deliveries.sweep().busy
     clock.advance(WORKER_TIMEOUT)
@@ -172,7 +172,7 @@ def test_rival_sweepers_send_each_delivery_once(
     sessions, clock: ManualClock, notifier: RecordingNotifier
 ) -> None:
     replicas = [
-        build_services(sessions, clock, notifier, platform="slack", channel_id=CHANNEL,
+        build_services(sessions, clock, notifier, platform=PLATFORM.get(), channel_id=CHANNEL,
                        coordinators=(), default_language="en", timings=TIMINGS)
         for _ in range(3)
     ]
@@ -240,7 +240,7 @@ def test_a_live_workers_claims_are_never_taken_over(
     sessions, clock: ManualClock, notifier: RecordingNotifier
 ) -> None:
     def replica() -> Services:
-        return build_services(sessions, clock, notifier, platform="slack", channel_id=CHANNEL,
+        return build_services(sessions, clock, notifier, platform=PLATFORM.get(), channel_id=CHANNEL,
                               coordinators=(), default_language="en", timings=TIMINGS)
 
     slow, rival = replica(), replica()
@@ -259,7 +259,7 @@ def test_a_live_workers_claims_are_never_taken_over(
 def test_a_takeover_makes_the_old_owner_unable_to_record(
     sessions, clock: ManualClock, notifier: RecordingNotifier
 ) -> None:
-    replicas = [build_services(sessions, clock, notifier, platform="slack", channel_id=CHANNEL,
+    replicas = [build_services(sessions, clock, notifier, platform=PLATFORM.get(), channel_id=CHANNEL,
                                coordinators=(), default_language="en", timings=TIMINGS) for _ in range(2)]
     old, new = replicas
     old.topics.propose(person("U1"), "Housing for refugees")
@@ -311,7 +311,7 @@ class LookupCountingNotifier(RecordingNotifier):
 
 
 def _replica(sessions, clock: ManualClock, notifier: RecordingNotifier) -> Services:
-    return build_services(sessions, clock, notifier, platform="slack", channel_id=CHANNEL,
+    return build_services(sessions, clock, notifier, platform=PLATFORM.get(), channel_id=CHANNEL,
                           coordinators=("UCOORD01",), default_language="en", timings=TIMINGS)
 
 
@@ -469,7 +469,7 @@ def test_plan_many_keeps_plans_semantics(services: Services, clock: ManualClock,
     with sessions.begin() as session:
         workspace_id = workspace(session).id
         services.deliveries.plan(session, workspace_id=workspace_id, kind=INVITE, key="bulk:1:invite",
-                                 destination=Destination.person(PersonRef("slack", "U1")), due_at=clock.now())
+                                 destination=Destination.person(person("U1").person), due_at=clock.now())
         # Already planned (earlier in this very transaction), alike in one batch: the first wins.
         added = services.deliveries.plan_many(session, workspace_id=workspace_id, planned=[
             invite("U1", "nb"), invite("U2", "nb"), invite("U2", "en"), invite("U3", None)])

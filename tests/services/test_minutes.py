@@ -14,7 +14,7 @@ from services.errors import Field, FieldRef, InvalidInput, NotAllowed
 from services.meetings import INVITE
 from services.messages import ActionItemDue, MeetingInvitation, MinutesPosted, TopicChanged
 from services.minutes import ActionItemInput
-from services.people import MessageRef, PersonRef
+from services.people import MessageRef
 from storage.models import Answer, Delivery, Tier
 from tests.conftest import CHANNEL
 from tests.factories import coordinator, person
@@ -51,7 +51,7 @@ def test_minutes_are_posted_in_the_thread_and_sent_to_attendees(
 ) -> None:
     form = services.minutes.form(coordinator(), held)
     assert {p.user_id for p in form.people_attending} == {"UCARITAS1", "UREDCROSS"}
-    attendees = [PersonRef("slack", "UCARITAS1"), PersonRef("slack", "UCARITAS2")]  # corrected by hand
+    attendees = [person("UCARITAS1").person, person("UCARITAS2").person]  # corrected by hand
     view = services.minutes.record(
         coordinator(), held, summary="We agreed on warm rooms for the winter.", decisions="Open two more rooms.",
         action_items=[ActionItemInput("Find volunteers for the rooms", "Caritas", clock.now().date() + timedelta(days=7))],
@@ -93,10 +93,10 @@ def test_a_correction_updates_the_posted_minutes_in_place(
     services: Services, clock: ManualClock, notifier: RecordingNotifier, held: int
 ) -> None:
     services.minutes.record(coordinator(), held, summary="First version of the summary.",
-                            attendees=[PersonRef("slack", "UCARITAS1")])
+                            attendees=[person("UCARITAS1").person])
     _sweep(services, clock)
     services.minutes.record(coordinator(), held, summary="Corrected version of the summary.",
-                            attendees=[PersonRef("slack", "UCARITAS1")])
+                            attendees=[person("UCARITAS1").person])
     _sweep(services, clock)
     [channel] = [p for p in notifier.posted if isinstance(p.message, MinutesPosted) and p.destination.kind == "channel"]
     assert notifier.latest(channel).minutes.summary == "Corrected version of the summary."

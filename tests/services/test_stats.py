@@ -10,7 +10,6 @@ import pytest
 from services.clock import ManualClock
 from services.container import Services
 from services.errors import NotAllowed
-from services.people import PersonRef
 from services.roster import RosterRow
 from storage.models import Answer, Side
 from tests.factories import coordinator, person
@@ -41,7 +40,7 @@ def test_participation_representation_proposals_and_answer_times(services: Servi
     services.meetings.rsvp(person("UCARITAS1"), urgent.number, Answer.YES)
     clock.set(card.starts_at + timedelta(hours=1))
     services.minutes.record(boss, card.number, summary="A good first meeting.",
-                            attendees=[PersonRef("slack", "UCARITAS1")])
+                            attendees=[person("UCARITAS1").person])
 
     stats = services.stats.compute(boss)
     rows = {o.name: o for o in stats.organisations}

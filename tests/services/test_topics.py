@@ -143,10 +143,11 @@ def test_concurrent_double_clicks_count_once(services: Services, sessions) -> No
     services.topics.propose(person("U1"), "Housing for refugees")
     barrier = threading.Barrier(4)
     outcomes = []
+    clicker = person("U2")
 
     def click() -> None:
         barrier.wait()
-        outcomes.append(services.topics.support(person("U2"), 1).added)
+        outcomes.append(services.topics.support(clicker, 1).added)
 
     threads = [threading.Thread(target=click) for _ in range(4)]
     for thread in threads:
