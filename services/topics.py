@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from services.topic_moves import TopicMoves
 
 TITLE_MIN = 3
-# Slack's header and button texts cap at 150 characters; the title must fit everywhere it shows.
+# A title must fit everywhere it shows: headers and button texts cap at 150 characters on the
+# strictest platform we serve.
 TITLE_MAX = 150
 DETAILS_MAX = 2000
 OPEN_STATES = (TopicState.PROPOSED, TopicState.SCHEDULED)

@@ -6,7 +6,7 @@ the row's platform and records the platform's reference. Rows caught mid-send by
 checked against the platform before being sent again. Sent messages whose content changed are
 updated in place, at most once per the platform's update gap each, which coalesces bursts of
 changes. Each platform's notifier says how fast it may be posted to (`Pacing`). A rate limit
-pauses all sending of this process until the platform's Retry-After has passed.
+pauses that platform's sending (and only that platform's) in this process for as long as it asks.
 """
 
 from __future__ import annotations
