@@ -14,6 +14,7 @@ from services.meetings import Meetings, UpcomingMeeting
 from services.messages import ActionItemView, TopicCard
 from services.people import Actor
 from services.planning import Insights, Planning
+from services.suggestions import SuggestionCard, Suggestions
 from services.topics import Topics
 from services.workspaces import Workspaces, is_coordinator, organisations_of
 from storage.models import ActionItem, Meeting, Organisation
@@ -32,19 +33,25 @@ class HomeView:
     coordinator: bool
     next_meeting_insights: Insights | None
     new_proposals: tuple[TopicCard, ...]
+    # Coordinators only: suggested organisations waiting for a decision, and the roster's names
+    # (to pick one to edit).
+    suggestions: tuple[SuggestionCard, ...] = ()
+    organisations: tuple[str, ...] = ()
 
 
 class Home:
     """Builds home pages from the other services' views."""
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, workspaces: Workspaces,
-                 meetings: Meetings, topics: Topics, planning: Planning) -> None:
+                 meetings: Meetings, topics: Topics, planning: Planning,
+                 suggestions: Suggestions | None = None) -> None:
         self._sessions = sessions
         self._clock = clock
         self._workspaces = workspaces
         self._meetings = meetings
         self._topics = topics
         self._planning = planning
+        self._suggestions = suggestions
 
     def view(self, actor: Actor) -> HomeView:
         """The home page for `actor`."""
@@ -60,6 +67,12 @@ class Home:
                 .where(ActionItem.owner_organisation_id.in_(mine), ActionItem.due_on >= today)
                 .order_by(ActionItem.due_on)
             ).all() if mine else []
+            waiting = (self._suggestions.open_in(session, workspace)
+                       if coordinator and self._suggestions is not None else ())
+            names = tuple(session.scalars(
+                select(Organisation.name)
+                .where(Organisation.workspace_id == workspace.id, Organisation.archived_at.is_(None))
+                .order_by(Organisation.name_key))) if coordinator else ()
             follow_up = tuple(
                 (number, title, ActionItemView(item.description, owner, item.due_on))
                 for item, owner, number, title in rows
@@ -74,4 +87,5 @@ class Home:
             since = self._clock.now() - NEW_FOR
             new = tuple(sorted((t for t in topics if t.created_at >= since and t.state == "proposed"),
                                key=lambda t: -t.number))
-        return HomeView(upcoming, tuple(topics[:TOPICS_SHOWN]), follow_up, coordinator, insights, new)
+        return HomeView(upcoming, tuple(topics[:TOPICS_SHOWN]), follow_up, coordinator, insights, new,
+                        waiting, names)

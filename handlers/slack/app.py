@@ -11,9 +11,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from handlers.slack import actions, commands, errors, home, languages, views
+from handlers.slack import actions, commands, errors, home, languages, roster_listeners, views
 from handlers.slack.context import SlackDeps
 from handlers.slack.durable import Durable, DurableApp
+
+# Threads for the work after the acknowledgements (commands and clicks).
+WORK_THREADS = 16
 
 
 def make_client(token: str, base_url: str, *, retries: bool) -> WebClient:
@@ -33,7 +36,7 @@ def make_client(token: str, base_url: str, *, retries: bool) -> WebClient:
 
 def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None) -> DurableApp:
     """The Bolt app with every Dialogbot listener registered; signature checks stay on (at the edge)."""
-    work = ThreadPoolExecutor(max_workers=16, thread_name_prefix="slack-work")
+    work = ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="slack-work")
     app = DurableApp(
         client=client,
         signing_secret=signing_secret or None,
@@ -53,6 +56,7 @@ def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None)
     commands.register(app, deps, durable.guard)
     actions.register(app, deps, durable.guard)
     views.register(app, deps, durable)
+    roster_listeners.register(app, deps, durable)
     home.register(app, deps, durable.guard)
     languages.register(app, deps, durable.guard)
     errors.register(app, reporter)

@@ -20,8 +20,10 @@ from handlers.slack.parsing.commands import (
     ListMeetings,
     ListTopics,
     Propose,
+    Recommend,
     RosterAdd,
     RosterContact,
+    RosterForm,
     RosterRemove,
     Rsvp,
     Schedule,
@@ -34,6 +36,7 @@ from handlers.slack.parsing.commands import (
     WriteMinutes,
 )
 from handlers.slack.parsing.grammar import parse_command
+from handlers.slack.parsing.roster_forms import RosterOrigin
 from handlers.slack.render.agenda import agenda_confirmation, agenda_modal
 from handlers.slack.render.help import help_message
 from handlers.slack.render.languages import language_chosen, language_status
@@ -48,7 +51,9 @@ from handlers.slack.render.meetings import (
 from handlers.slack.render.minutes import minutes_modal
 from handlers.slack.render.planning import slot_list, with_insights
 from handlers.slack.render.roster import roster_added, roster_contacts, roster_list, roster_removed
+from handlers.slack.render.roster_form import roster_modal
 from handlers.slack.render.stats import stats_message
+from handlers.slack.render.suggestions import suggestion_modal, suggestion_received
 from handlers.slack.render.topics import (
     decline_confirmation,
     proposal_confirmation,
@@ -58,6 +63,7 @@ from handlers.slack.render.topics import (
 )
 from handlers.slack.render.urgent import urgent_modal
 from handlers.slack.reply import private
+from services.suggestions import SuggestionInput
 from services.timeutil import local_to_utc, parse_date, parse_time
 
 
@@ -103,6 +109,17 @@ def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: W
         case RosterContact():
             outcome = services.roster.add_contacts(actor, parsed.name, parsed.contacts)
             private(respond, roster_contacts(t, outcome))
+        case RosterForm():
+            form = services.roster.form(actor, parsed.name)
+            editing = RosterOrigin(origin, form.organisation.name if form.organisation else None)
+            client.views_open(trigger_id=command["trigger_id"], view=roster_modal(t, form, editing.dump()))
+        case Recommend() if parsed.wants_modal:
+            client.views_open(trigger_id=command["trigger_id"],
+                              view=suggestion_modal(t, services.suggestions.form(actor), origin.dump()))
+        case Recommend():
+            card = services.suggestions.suggest(actor, SuggestionInput(parsed.name, parsed.reason,
+                                                                       meeting=parsed.meeting))
+            private(respond, suggestion_received(t, card))
         case RosterRemove():
             removed = services.roster.remove(actor, parsed.name)
             private(respond, roster_removed(t, removed))
@@ -121,7 +138,8 @@ def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: W
         case Urgent():
             called = services.meetings.urgent(
                 actor, title=parsed.title, day=parse_date(parsed.day) if parsed.day else None,
-                at=parse_time(parsed.at) if parsed.at else None)
+                at=parse_time(parsed.at) if parsed.at else None, video_link=parsed.video_link,
+                background=parsed.background)
             private(respond, with_insights(schedule_confirmation(t, called, zone), t, called.insights))
         case Agenda() if parsed.topic is None:
             form = services.meetings.agenda_form(actor, parsed.number)

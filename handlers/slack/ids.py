@@ -21,6 +21,11 @@ SCHEDULE_LINK = "video_link"
 SCHEDULE_TOPICS = "topics"
 SCHEDULE_ORGANISATIONS = "organisations"
 SCHEDULE_OBSERVERS = "observers"
+# Who chairs a meeting: a name as typed, and/or a person picked (scheduling and change forms).
+SCHEDULE_CHAIR = "chair"
+SCHEDULE_CHAIR_PERSON = "chair_person"
+# `/dialog change <meeting-no>`: title, time, length, link and chair in one form.
+CHANGE_VIEW = "meeting_change"
 
 # Message metadata that tags every delivery, so a crash can be checked against Slack.
 DELIVERY_EVENT = "dialogbot_delivery"
@@ -28,6 +33,10 @@ URGENT_VIEW = "meeting_urgent"
 URGENT_AUDIENCE_BLOCK = "audience"
 # Changing the organisations in the urgent form recounts who will be notified.
 URGENT_RECOUNT = "urgent_recount"
+# The urgent form's short background (its link is SCHEDULE_LINK, as in the scheduling form).
+SCHEDULE_BACKGROUND = "background"
+# The progress report's one-click nudge of the silent organisations (value: the meeting number).
+URGENT_NUDGE = "urgent_nudge"
 AGENDA_VIEW = "meeting_agenda"
 AGENDA_TOPICS = "topics"
 # Planning advice: invite a suggested organisation with one click (value "<meeting-no>|<name>").

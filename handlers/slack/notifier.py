@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.slack import PLATFORM, ids
 from handlers.slack.refs import from_ref, to_ref
+from handlers.slack.render.agenda import speaker_told
 from handlers.slack.render.common import Rendered
 from handlers.slack.render.meetings import (
     meeting_cancelled,
@@ -19,6 +20,7 @@ from handlers.slack.render.meetings import (
     meeting_reminder,
 )
 from handlers.slack.render.minutes import action_item_due, minutes_posted
+from handlers.slack.render.suggestions import suggestion_decided
 from handlers.slack.render.topics import topic_announcement, topic_changed
 from handlers.slack.render.urgent import urgent_progress
 from services.i18n import Translator, translator
@@ -30,6 +32,8 @@ from services.messages import (
     MeetingReminder,
     MinutesPosted,
     OutgoingMessage,
+    SpeakerTold,
+    SuggestionDecided,
     TopicAnnouncement,
     TopicChanged,
     UrgentProgress,
@@ -85,8 +89,12 @@ def render(message: OutgoingMessage, translator: Translator, zone: ZoneInfo,
             return topic_changed(translator, message, zone)
         case MinutesPosted():
             return minutes_posted(translator, message, zone)
+        case SuggestionDecided():
+            return suggestion_decided(translator, message)
         case ActionItemDue():
             return action_item_due(translator, message, zone)
+        case SpeakerTold():
+            return speaker_told(translator, message, zone)
     raise TypeError(f"no Slack rendering for {type(message).__name__}")
 
 

@@ -20,6 +20,8 @@ from handlers.slack import ids
 from handlers.slack.render.languages import language_picker
 from handlers.slack.render.meetings import answer_word, rsvp_buttons, tally_line, when_and_length
 from handlers.slack.render.planning import insight_blocks
+from handlers.slack.render.roster_form import roster_home_blocks
+from handlers.slack.render.suggestions import suggest_button_blocks, suggestion_home_blocks
 from handlers.slack.text import babel_locale, escape, literal, mention, truncate
 from services.home import HomeView
 from services.i18n import Translator
@@ -65,6 +67,9 @@ def home_view(t: Translator, home: HomeView, zone: ZoneInfo) -> dict[str, Any]:
         proposals = [f"• *{c.number}. {escape(c.title)}* ({mention(c.proposer.user_id)})"
                      for c in home.new_proposals[:10]]
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(proposals), 3000))))
+    if home.coordinator:
+        blocks.extend(suggestion_home_blocks(t, home.suggestions))
+        blocks.extend(roster_home_blocks(t, home.organisations))
     blocks.append(header(t.gettext("Open topics")))
     if not home.topics:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=literal(t.gettext(
@@ -76,6 +81,7 @@ def home_view(t: Translator, home: HomeView, zone: ZoneInfo) -> dict[str, Any]:
             accessory=ButtonElement(text=t.gettext("Support"), action_id=ids.TOPIC_SUPPORT,
                                     value=str(card.number)),
         ))
-    # The language picker last, and always there however long the page.
-    chooser = language_picker(t)
+    # The language picker last, and always there however long the page, after a way to suggest
+    # an organisation.
+    chooser = suggest_button_blocks(t) + language_picker(t)
     return View(type="home", blocks=blocks[:100 - len(chooser)] + chooser).to_dict()

@@ -27,8 +27,11 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.slack import ids
+from handlers.slack.render.audience import audience_phrase, no_contact_line
+from handlers.slack.render.chair import chair_inputs, chair_line
 from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal, organisation_pickers, title_hint
-from handlers.slack.text import clock_time, escape, link, literal, plain_text, slack_date, truncate
+from handlers.slack.render.roster_form import unreachable_note
+from handlers.slack.text import clock_time, escape, link, literal, mention, plain_text, slack_date, truncate
 from services.enums import Answer, MeetingKind, MeetingState
 from services.i18n import Translator
 from services.meetings import TITLE_MAX as MEETING_TITLE_MAX
@@ -40,12 +43,15 @@ from services.meetings import (
     UpcomingMeeting,
 )
 from services.messages import (
+    Audience,
     MeetingCancelled,
     MeetingCard,
     MeetingInvitation,
     MeetingNudge,
     MeetingReminder,
+    Talk,
     Tally,
+    Unreachable,
 )
 
 MEETINGS_SHOWN = 15
@@ -108,15 +114,44 @@ def calendar_url(public_url: str, card: MeetingCard) -> str | None:
     return f"{public_url}/calendar/{card.calendar_token}.ics"
 
 
+def speaker(talk: Talk) -> str:
+    """A talk's speaker: a mention where a person is picked (their name or role as typed, and their
+    organisation, after it), else the name as typed."""
+    more = [escape(part) for part in (talk.speaker if talk.person else "", talk.organisation or "") if part]
+    if talk.person is not None:
+        return mention(talk.person.user_id) + (f" ({', '.join(more)})" if more else "")
+    return escape(talk.speaker) + (f" ({escape(talk.organisation)})" if talk.organisation else "")
+
+
+def answers_or_why_not(t: Translator, card: MeetingCard, calendar: str | None = None) -> Block:
+    """The answer buttons while the meeting is ahead; once it is cancelled or held, a line saying so
+    instead (every copy is re-rendered then, so no button is left to click)."""
+    if card.state == MeetingState.SCHEDULED:
+        return rsvp_buttons(t, card.number, calendar)
+    if card.state == MeetingState.CANCELLED:
+        note = t.gettext("This meeting is cancelled.")
+        if card.cancel_reason:
+            note += " " + t.gettext("Reason: {reason}").format(reason=escape(card.cancel_reason))
+    else:
+        note = t.gettext("This meeting has been held; answers are closed.")
+    return ContextBlock(elements=[MarkdownTextObject(text=truncate(note, 3000))])
+
+
 def _details(t: Translator, card: MeetingCard) -> list[Block]:
     lines = []
+    chair = chair_line(t, card)
+    if chair:
+        lines.append(chair)
     if card.video_link:
         link_word, join = t.gettext("Link"), t.gettext("Join the meeting")
         lines.append(f"*{link_word}:* {link(card.video_link, join)}")
+    if card.background:
+        # The situation an urgent call is about, as the coordinator wrote it (escaped, lines kept).
+        lines.append("*" + t.gettext("Background") + ":* " + escape(card.background))
     if card.talks or card.agenda:
         lines.append("*" + t.gettext("Agenda") + ":*")
         for n, talk in enumerate(card.talks, start=1):
-            who = escape(talk.speaker) + (f" ({escape(talk.organisation)})" if talk.organisation else "")
+            who = speaker(talk)
             minutes = t.ngettext("{count} minute", "{count} minutes", talk.minutes).format(count=talk.minutes)
             lines.append(f"{n}. {escape(talk.subject)}: {who}, {minutes}")
         floor = t.gettext("Open floor")
@@ -150,15 +185,21 @@ def meeting_invitation(t: Translator, message: MeetingInvitation, zone: ZoneInfo
     prefix = t.gettext("URGENT") + ": " if card.kind == MeetingKind.URGENT else ""
     if card.state == MeetingState.CANCELLED:
         line = t.gettext("Cancelled: {title}, {when}").format(title=escape(card.title), when=when)
-        return Rendered(line, dicts([
-            SectionBlock(text=MarkdownTextObject(text=f":no_entry: *{line}*")),
-            ContextBlock(elements=[MarkdownTextObject(text=tally_line(t, card.tally))]),
-        ]))
-    intro = (
-        t.gettext("You are invited to a dialogue meeting with the city's political leadership.")
-        if message.personal
-        else t.gettext("Invitation to a dialogue meeting with the city's political leadership.")
-    )
+        cancelled: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f":no_entry: *{line}*"))]
+        if card.cancel_reason:
+            cancelled.append(SectionBlock(text=MarkdownTextObject(text=truncate(
+                t.gettext("Reason: {reason}").format(reason=escape(card.cancel_reason)), 3000))))
+        if not message.personal:
+            cancelled.append(ContextBlock(elements=[MarkdownTextObject(text=tally_line(t, card.tally))]))
+        return Rendered(line, dicts(cancelled))
+    if message.personal and message.listening:
+        # Observers (public agencies) follow the conversation; the floor is civil society's.
+        intro = t.gettext("You are invited to listen in on meeting {number}, a dialogue meeting between the "
+                          "city's political leadership and civil society.").format(number=card.number)
+    elif message.personal:
+        intro = t.gettext("You are invited to a dialogue meeting with the city's political leadership.")
+    else:
+        intro = t.gettext("Invitation to a dialogue meeting with the city's political leadership.")
     blocks = [
         *_heading(t, card),
         SectionBlock(text=MarkdownTextObject(text=f"{intro}\n*{when_and_length(t, card, zone)}*")),
@@ -168,7 +209,7 @@ def meeting_invitation(t: Translator, message: MeetingInvitation, zone: ZoneInfo
     # shows nothing that could go stale; the channel post carries the live tally.
     if not message.personal:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=tally_line(t, card.tally))]))
-    blocks.append(rsvp_buttons(t, card.number, calendar_url(public_url, card)))
+    blocks.append(answers_or_why_not(t, card, calendar_url(public_url, card)))
     fallback = prefix + t.gettext("Invitation: {title}, {when}").format(title=escape(card.title), when=when)
     return Rendered(fallback, dicts(blocks))
 
@@ -184,7 +225,7 @@ def meeting_reminder(t: Translator, message: MeetingReminder, zone: ZoneInfo) ->
         *_details(t, card),
         ContextBlock(elements=[MarkdownTextObject(
             text=t.gettext("Your answer: {answer}").format(answer=answer_word(t, message.answer)))]),
-        rsvp_buttons(t, card.number),
+        answers_or_why_not(t, card),
     ]
     return Rendered(line.replace("*", ""), dicts(blocks))
 
@@ -197,7 +238,7 @@ def meeting_nudge(t: Translator, message: MeetingNudge, zone: ZoneInfo) -> Rende
         "Will someone come?"
     ).format(organisation=escape(message.organisation), title=f"*{escape(card.title)}*",
              when=slack_date(card.starts_at, zone, t.language))
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=line)), rsvp_buttons(t, card.number)]
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=line)), answers_or_why_not(t, card)]
     return Rendered(line.replace("*", ""), dicts(blocks))
 
 
@@ -207,7 +248,11 @@ def meeting_cancelled(t: Translator, message: MeetingCancelled, zone: ZoneInfo) 
     line = t.gettext("The dialogue meeting {title} on {when} is cancelled.").format(
         title=f"*{escape(card.title)}*", when=slack_date(card.starts_at, zone, t.language)
     )
-    return Rendered(line.replace("*", ""), dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=line))]
+    if card.cancel_reason:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate(
+            t.gettext("Reason: {reason}").format(reason=escape(card.cancel_reason)), 3000))))
+    return Rendered(line.replace("*", ""), dicts(blocks))
 
 
 def meeting_list(t: Translator, upcoming: Sequence[UpcomingMeeting], zone: ZoneInfo) -> Rendered:
@@ -257,16 +302,14 @@ def schedule_confirmation(t: Translator, outcome: ScheduleOutcome, zone: ZoneInf
         number=card.number, title=escape(card.title), when=slack_date(card.starts_at, zone, t.language),
         time=clock_time(card.starts_at, zone, t.language), zone=zone.key,
     )
-    people = card.tally.waiting
-    invited = t.ngettext("{count} organisation", "{count} organisations",
-                         len(card.participants) + len(card.observers)).format(
-        count=len(card.participants) + len(card.observers))
+    # Counted by the service's one rule, as the urgent form's preview and progress report count.
+    reached = outcome.audience or Audience(len(card.participants) + len(card.observers), card.tally.waiting)
     if now_sent:
-        more = t.gettext("Invitations are going out now to {organisations} ({people} people).").format(
-            organisations=invited, people=people)
+        more = t.gettext("Invitations are going out now to {audience}.").format(
+            audience=audience_phrase(t, reached))
     else:
-        more = t.gettext("Invitations go out {when} to {organisations} ({people} people).").format(
-            when=slack_date(card.invite_at, zone, t.language), organisations=invited, people=people)
+        more = t.gettext("Invitations go out {when} to {audience}.").format(
+            when=slack_date(card.invite_at, zone, t.language), audience=audience_phrase(t, reached))
         if outcome.brought_forward:
             more += " " + t.gettext("The time is brought forward to a working day: invitations never go out "
                                     "on weekends or public holidays.")
@@ -274,6 +317,9 @@ def schedule_confirmation(t: Translator, outcome: ScheduleOutcome, zone: ZoneInf
         # The report is a DM from the bot, easy to miss while watching the channel.
         more += " " + t.gettext("Your progress report (sent so far, who could not be reached, the answers) "
                                 "is in your direct message with the bot, updated as they go out.")
+    flagged = no_contact_line(t, reached.no_contact)
+    if flagged:
+        more += "\n" + flagged
     hint = literal(t.gettext("Add organisations with `/dialog invite {number} \"<organisation>\"`.")).format(
         number=card.number)
     return Rendered(f"{line} {more}", dicts([
@@ -299,35 +345,6 @@ def invite_confirmation(t: Translator, outcome: InviteOutcome) -> Rendered:
     return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 
-def cancel_question(t: Translator, card: MeetingCard, zone: ZoneInfo) -> Rendered:
-    """Asked privately after `/dialog cancel`: nothing happens until the (confirmed) button."""
-    line = t.gettext("Cancel meeting {number} ({title}), {when}? Everyone who was invited is told, and "
-                     "the channel post says *Cancelled*.").format(
-        number=card.number, title=escape(card.title), when=slack_date(card.starts_at, zone, t.language))
-    button = ButtonElement(
-        text=t.gettext("Cancel meeting {number}").format(number=card.number), action_id=ids.MEETING_CANCEL,
-        value=str(card.number), style="danger",
-        confirm=ConfirmObject(
-            title=truncate(t.gettext("Cancel the meeting?"), 100),
-            # The dialog's text is mrkdwn: the title is escaped as everywhere else.
-            text=truncate(t.gettext("Meeting {number} ({title}) is cancelled for everyone invited. This "
-                                    "cannot be undone.").format(number=card.number, title=escape(card.title)),
-                          300),
-            confirm=t.gettext("Cancel it"), deny=t.gettext("Keep it"), style="danger"),
-    )
-    return Rendered(line.replace("*", ""), dicts([
-        SectionBlock(text=MarkdownTextObject(text=line)),
-        ActionsBlock(block_id=f"cancel:{card.number}", elements=[button]),
-    ]))
-
-
-def cancel_confirmation(t: Translator, card: MeetingCard) -> Rendered:
-    """Told privately to the coordinator who cancelled."""
-    line = t.gettext("Meeting {number} ({title}) is cancelled. Everyone who was invited is told.").format(
-        number=card.number, title=escape(card.title))
-    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
-
-
 def schedule_modal(t: Translator, form: ScheduleForm, private_metadata: str) -> dict[str, Any]:
     """The form behind `/dialog schedule` with no text."""
     blocks: list[Block] = [
@@ -341,6 +358,7 @@ def schedule_modal(t: Translator, form: ScheduleForm, private_metadata: str) -> 
                                               initial_value="60", min_value="15", max_value="480")),
         InputBlock(block_id=ids.SCHEDULE_LINK, label=PlainTextObject(text=t.gettext("Video link")),
                    optional=True, element=UrlInputElement(action_id=ids.INPUT_ACTION)),
+        *chair_inputs(t),
     ]
     if form.topics:
         blocks.append(InputBlock(
@@ -355,5 +373,10 @@ def schedule_modal(t: Translator, form: ScheduleForm, private_metadata: str) -> 
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t.gettext(
         "Core organisations are always invited: {names}.").format(
             names=", ".join(escape(n) for n in form.core) or "—"))]))
+    flagged = no_contact_line(t, form.core_without_contact)
+    if flagged:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=flagged)]))
+    # No contact is flagged above and in the pickers; here, those whose contacts' messages failed.
+    blocks.extend(unreachable_note(t, [u for u in form.unreachable if u.reason == Unreachable.NOT_DELIVERED]))
     title, submit = t.gettext("Schedule a meeting"), t.gettext("Schedule")
     return modal(t, ids.SCHEDULE_VIEW, private_metadata, title, submit, blocks)
