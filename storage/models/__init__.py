@@ -13,6 +13,7 @@ from storage.models.deliveries import Delivery, DeliveryState, InboxEntry, Inbox
 from storage.models.meetings import (
     ActionItem,
     Answer,
+    FollowUpStatus,
     Invitation,
     Meeting,
     MeetingChange,
@@ -22,6 +23,8 @@ from storage.models.meetings import (
     MeetingTalk,
     MeetingTopic,
     Minutes,
+    MinutesComment,
+    MinutesState,
     Role,
 )
 from storage.models.suggestions import OrganisationSuggestion, SuggestionState
@@ -40,9 +43,10 @@ from storage.models.workspace import (
 
 __all__ = [
     "NAMING", "ActionItem", "Answer", "AuditEntry", "Base", "Contact", "Coordinator", "Delivery",
-    "DeliveryState", "InboxEntry", "InboxState", "Invitation", "Meeting", "MeetingChange", "MeetingKind",
-    "MeetingOrganisation", "MeetingState", "MeetingTalk", "MeetingTopic", "Minutes", "Organisation",
+    "DeliveryState", "FollowUpStatus", "InboxEntry", "InboxState", "Invitation", "Meeting",
+    "MeetingChange", "MeetingKind", "MeetingOrganisation", "MeetingState", "MeetingTalk",
+    "MeetingTopic", "Minutes", "MinutesComment", "MinutesState", "Organisation",
     "OrganisationKeyword", "OrganisationPerspective", "OrganisationSuggestion", "Person", "Role",
-    "Side", "SuggestionState", "TimeOfDay", "Tier", "Topic",
-    "TopicState", "TopicSupport", "Worker", "Workspace",
+    "Side", "SuggestionState", "Tier", "TimeOfDay", "Topic", "TopicState", "TopicSupport", "Worker",
+    "Workspace",
 ]

@@ -29,6 +29,17 @@ class Role(StrEnum):
     OBSERVER = "observer"
 
 
+class FollowUpStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class MinutesState(StrEnum):
+    DRAFT = "draft"
+    FINAL = "final"
+
+
 class Answer(StrEnum):
     YES = "yes"
     NO = "no"
@@ -158,6 +169,25 @@ class Minutes(Base):
     written_by_user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     written_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Draft minutes go to those invited for comments until `review_until`, then become final.
+    state: Mapped[MinutesState] = mapped_column(
+        enum_column(MinutesState, "minutes_state"), default=MinutesState.FINAL
+    )
+    review_until: Mapped[datetime | None]
+    final_at: Mapped[datetime | None]
+
+
+class MinutesComment(Base):
+    """A comment on draft minutes, passed on to the coordinators."""
+
+    __tablename__ = "minutes_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(ForeignKey("minutes.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
 
 
 class ActionItem(Base):
@@ -174,6 +204,12 @@ class ActionItem(Base):
         ForeignKey("organisations.id", ondelete="CASCADE")
     )
     due_on: Mapped[date]
+    status: Mapped[FollowUpStatus] = mapped_column(
+        enum_column(FollowUpStatus, "follow_up_status"), default=FollowUpStatus.OPEN
+    )
+    status_changed_at: Mapped[datetime | None]
+    status_changed_by_platform: Mapped[str | None] = mapped_column(String(16))
+    status_changed_by_user_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
 
 
 class MeetingChange(Base):
