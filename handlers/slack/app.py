@@ -11,7 +11,16 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from handlers.slack import actions, commands, errors, home, languages, roster_listeners, views
+from handlers.slack import (
+    actions,
+    change_listeners,
+    commands,
+    errors,
+    home,
+    languages,
+    roster_listeners,
+    views,
+)
 from handlers.slack.context import SlackDeps
 from handlers.slack.durable import Durable, DurableApp
 
@@ -57,6 +66,7 @@ def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None)
     actions.register(app, deps, durable.guard)
     views.register(app, deps, durable)
     roster_listeners.register(app, deps, durable)
+    change_listeners.register(app, deps, durable)
     home.register(app, deps, durable.guard)
     languages.register(app, deps, durable.guard)
     errors.register(app, reporter)

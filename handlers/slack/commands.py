@@ -14,6 +14,7 @@ from handlers.slack.parsing.carried import ModalContext
 from handlers.slack.parsing.commands import (
     Agenda,
     Cancel,
+    Change,
     Decline,
     Help,
     Invite,
@@ -38,10 +39,10 @@ from handlers.slack.parsing.commands import (
 from handlers.slack.parsing.grammar import parse_command
 from handlers.slack.parsing.roster_forms import RosterOrigin
 from handlers.slack.render.agenda import agenda_confirmation, agenda_modal
+from handlers.slack.render.changes import cancel_question, change_modal
 from handlers.slack.render.help import help_message
 from handlers.slack.render.languages import language_chosen, language_status
 from handlers.slack.render.meetings import (
-    cancel_question,
     invite_confirmation,
     meeting_list,
     rsvp_confirmation,
@@ -166,8 +167,13 @@ def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: W
             private(respond, with_insights(invite_confirmation(t, outcome), t, outcome.insights))
         case Cancel():
             # Destructive and told to everyone: ask first; the button does it.
-            card = services.meetings.cancellable(actor, parsed.number)
-            private(respond, cancel_question(t, card, zone))
+            card = services.meetings.cancellable(actor, parsed.number, parsed.reason)
+            private(respond, cancel_question(t, card, zone, parsed.reason))
+        case Change():
+            change = services.meetings.change_form(actor, parsed.number)
+            origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
+            client.views_open(trigger_id=command["trigger_id"],
+                              view=change_modal(t, change, origin.dump()))
 
 
 def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -> None:

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from handlers.slack import PLATFORM, ids
 from handlers.slack.refs import from_ref, to_ref
 from handlers.slack.render.agenda import speaker_told
+from handlers.slack.render.changes import meeting_changed
 from handlers.slack.render.common import Rendered
 from handlers.slack.render.meetings import (
     meeting_cancelled,
@@ -27,6 +28,7 @@ from services.i18n import Translator, translator
 from services.messages import (
     ActionItemDue,
     MeetingCancelled,
+    MeetingChanged,
     MeetingInvitation,
     MeetingNudge,
     MeetingReminder,
@@ -83,6 +85,8 @@ def render(message: OutgoingMessage, translator: Translator, zone: ZoneInfo,
             return meeting_nudge(translator, message, zone)
         case MeetingCancelled():
             return meeting_cancelled(translator, message, zone)
+        case MeetingChanged():
+            return meeting_changed(translator, message, zone)
         case UrgentProgress():
             return urgent_progress(translator, message, zone)
         case TopicChanged():

@@ -40,6 +40,8 @@ _SCHEDULE_BLOCKS = {
     Field.STARTS_AT: ids.SCHEDULE_START,
     Field.DURATION: ids.SCHEDULE_DURATION,
     Field.VIDEO_LINK: ids.SCHEDULE_LINK,
+    Field.BACKGROUND: ids.SCHEDULE_BACKGROUND,
+    Field.CHAIR: ids.SCHEDULE_CHAIR,
     Field.TOPICS: ids.SCHEDULE_TOPICS,
     Field.ORGANISATIONS: ids.SCHEDULE_ORGANISATIONS,
 }
@@ -123,11 +125,12 @@ def submit_meeting(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any]
         picked = datetime.fromtimestamp(form.starts_at, UTC) if form.starts_at is not None else None
         # Every field is checked before any is refused, so the form shows all its errors at once.
         duration = int(form.duration) if form.duration.isdigit() else None
-        services.meetings.check(form.title, picked, duration, form.video_link)
+        services.meetings.check(form.title, picked, duration, form.video_link, form.background)
         starts_at = cast(datetime, picked)  # `check` refuses a missing start
         if urgent:
             scheduled = services.meetings.urgent(deps.actor(context), title=form.title, starts_at=starts_at,
-                                            organisations=form.organisations)
+                                                 organisations=form.organisations, video_link=form.video_link,
+                                                 background=form.background)
         else:
             scheduled = services.meetings.schedule(
                 deps.actor(context),
@@ -137,6 +140,8 @@ def submit_meeting(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any]
                 video_link=form.video_link,
                 topic_numbers=[int(n) for n in form.topics if n.isdigit()],
                 organisations=form.organisations,
+                chair=form.chair,
+                chair_person=PersonRef(PLATFORM, form.chair_user) if form.chair_user else None,
             )
     except DomainError as error:
         _rejected(ack, view, error, context, _blocks(_SCHEDULE_BLOCKS), deps)
@@ -169,13 +174,14 @@ def agenda(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any], client
 
     try:
         talks = []
-        not_numbers: dict[FieldRef | Field | str, Text] = {}
-        for position, (speaker, organisation, subject, minutes) in enumerate(form.talks, start=1):
+        not_numbers: dict[FieldRef | Field, Text] = {}
+        for position, (speaker, organisation, subject, minutes, person) in enumerate(form.talks, start=1):
             if not minutes.isdigit():
                 not_numbers[FieldRef(Field.TALK_MINUTES, position)] = text(
                     N_("The length is a whole number of minutes."))
                 continue
-            talks.append(Talk(speaker, organisation or None, subject, int(minutes)))
+            talks.append(Talk(speaker, organisation or None, subject, int(minutes),
+                              PersonRef(PLATFORM, person) if person else None))
         raise_field_errors(not_numbers)
         if origin.meeting is None:
             raise InvalidInput(text(N_("This form has expired; open it again with `/dialog agenda`.")))

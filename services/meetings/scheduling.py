@@ -203,9 +203,10 @@ class Scheduling(MeetingsBase):
               self._clock, organisation=organisation.name)
         return role
 
-    def cancellable(self, actor: Actor, number: int) -> MeetingCard:
+    def cancellable(self, actor: Actor, number: int, reason: str | None = None) -> MeetingCard:
         """The meeting a coordinator asks to cancel, checked as `cancel` would, with nothing changed:
         the question "cancel it?" is only asked when the answer can be carried out."""
+        _cancel_reason(reason)
         now = self._clock.now()
         with self._sessions.begin() as session:
             workspace = self._workspaces.get(session, actor.workspace)
@@ -217,10 +218,7 @@ class Scheduling(MeetingsBase):
     def cancel(self, actor: Actor, number: int, reason: str | None = None) -> MeetingCard:
         """Cancel a meeting, with an optional `reason` passed on: everyone who got the invitation is
         told, and every copy (the channel post, each invitation) says so, without answer buttons."""
-        reason = SPACES.sub(" ", reason or "").strip() or None
-        if reason is not None and len(reason) > REASON_MAX:
-            raise InvalidInput(text(N_("Keep the reason to {max} characters."), max=REASON_MAX),
-                               field=Field.REASON)
+        reason = _cancel_reason(reason)
         now = self._clock.now()
         with self._sessions.begin() as session:
             workspace, meeting = self._upcoming_for_coordinator(session, actor, number, now)
@@ -373,3 +371,12 @@ class Scheduling(MeetingsBase):
                 ))
         # One query for what is planned already and one bulk insert, in the caller's transaction.
         self._deliveries.plan_many(session, workspace_id=meeting.workspace_id, planned=planned)
+
+
+def _cancel_reason(reason: str | None) -> str | None:
+    """A cancellation's reason as passed on (spaces collapsed; None if none), within bounds."""
+    reason = SPACES.sub(" ", reason or "").strip() or None
+    if reason is not None and len(reason) > REASON_MAX:
+        raise InvalidInput(text(N_("Keep the reason to {max} characters."), max=REASON_MAX),
+                           field=Field.REASON)
+    return reason

@@ -22,6 +22,12 @@ def meeting_number_from_button(value: str) -> int:
     return parse_number(value, usage=RSVP_USAGE)
 
 
+def cancel_from_button(value: str) -> tuple[int, str]:
+    """The meeting number and the reason (empty if none) carried by a Cancel meeting button."""
+    number, _, reason = drop_controls(value).partition("|")
+    return parse_number(number, usage=N_("`/dialog cancel <meeting-no> [reason]`")), reason
+
+
 def suggested_invite(value: str) -> tuple[int, str]:
     """The meeting number and organisation name carried by an Invite suggestion button."""
     number, _, organisation = drop_controls(value).partition("|")

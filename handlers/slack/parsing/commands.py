@@ -153,6 +153,16 @@ class Invite:
 
 @dataclass(frozen=True)
 class Cancel:
+    """`cancel <meeting-no> [reason]`: the reason is passed on to everyone invited."""
+
+    number: int
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """`change <meeting-no>` opens the form: title, time, length, video link, chair."""
+
     number: int
 
 
@@ -166,7 +176,7 @@ class SetLanguage:
 Command = (
     SetLanguage | Help | Propose | ListTopics | Support | ListMeetings | Rsvp | ShowRoster | RosterAdd
     | RosterContact | RosterRemove | Schedule | Urgent | Invite | Cancel | Agenda | Decline | Suggest
-    | WriteMinutes | ShowStats | RosterForm | Recommend
+    | WriteMinutes | ShowStats | RosterForm | Recommend | Change
 )
 
 # Each subcommand in English and Norwegian Bokmål (with ASCII spellings for keyboards without æøå).
@@ -181,6 +191,7 @@ ALIASES: dict[str, str] = {
     "schedule": "schedule", "planlegg": "schedule",
     "invite": "invite", "inviter": "invite",
     "cancel": "cancel", "avlys": "cancel",
+    "change": "change", "endre": "change",
     "urgent": "urgent", "hast": "urgent", "hastemøte": "urgent", "hastemote": "urgent",
     "agenda": "agenda", "dagsorden": "agenda",
     "decline": "decline", "avslå": "decline", "avsla": "decline",
@@ -194,8 +205,8 @@ ALIASES: dict[str, str] = {
 # The Norwegian name of each subcommand, as help and the README list them (ALIASES has them all,
 # with ASCII spellings besides).
 NORWEGIAN_NAMES = (
-    "hjelp", "foreslå", "tema", "støtt", "møter", "svar", "deltakere", "planlegg", "inviter", "avlys",
-    "hast", "dagsorden", "avslå", "tidsforslag", "referat", "statistikk", "anbefal", "språk",
+    "hjelp", "foreslå", "tema", "støtt", "møter", "svar", "deltakere", "planlegg", "inviter", "endre",
+    "avlys", "hast", "dagsorden", "avslå", "tidsforslag", "referat", "statistikk", "anbefal", "språk",
 )
 ENGLISH_NAMES = tuple(dict.fromkeys(name for name in ALIASES.values()))
 URGENT_USAGE = N_(

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.slack import ids
+from services.minutes import THE_CITY, TheCity
 from services.text import clean_line, clean_text, drop_controls
+
+# A follow-up point's owner as the minutes form's choice carries it: the city, or an organisation
+# by name behind a prefix (so no organisation's name can pass for the city).
+OWNER_CITY = "city"
+OWNER_ORGANISATION = "org:"
 
 
 def _typed(entered: dict[str, Any]) -> str:
@@ -30,10 +36,13 @@ class ScheduleFormValues:
     video_link: str
     topics: tuple[str, ...]
     organisations: tuple[str, ...]
+    background: str = ""
+    chair: str = ""
+    chair_user: str = ""  # the person picked as chair (a Slack user id), or ""
 
 
 def schedule_form(view: dict[str, Any]) -> ScheduleFormValues:
-    """What was entered in the scheduling (or urgent) modal, as plain values."""
+    """What was entered in the scheduling, urgent or change modal, as plain values."""
     values = view.get("state", {}).get("values", {})
 
     def field(block: str) -> dict[str, Any]:
@@ -52,13 +61,23 @@ def schedule_form(view: dict[str, Any]) -> ScheduleFormValues:
         video_link=clean_line(_typed(field(ids.SCHEDULE_LINK))),
         topics=chosen(ids.SCHEDULE_TOPICS),
         organisations=chosen(ids.SCHEDULE_ORGANISATIONS) + chosen(ids.SCHEDULE_OBSERVERS),
+        background=clean_text(_typed(field(ids.SCHEDULE_BACKGROUND))),
+        chair=clean_line(_typed(field(ids.SCHEDULE_CHAIR))),
+        chair_user=_user(field(ids.SCHEDULE_CHAIR_PERSON)),
     )
+
+
+def _user(entered: dict[str, Any]) -> str:
+    """The person picked in a users_select (empty when none)."""
+    user = entered.get("selected_user")
+    return drop_controls(user) if isinstance(user, str) else ""
 
 
 @dataclass(frozen=True)
 class AgendaFormValues:
     topics: tuple[int, ...]
-    talks: tuple[tuple[str, str, str, str], ...]  # (speaker, organisation, subject, minutes) as typed
+    # (speaker, organisation, subject, minutes, person's user id or "") as entered
+    talks: tuple[tuple[str, str, str, str, str], ...]
     rows: tuple[int, ...] = ()  # the form's row (1 or 2) of each talk, to show its errors there
 
 
@@ -77,10 +96,19 @@ def agenda_form(view: dict[str, Any]) -> AgendaFormValues:
         organisation = _picked(field(f"talk{n}_organisation"))
         subject = clean_line(_typed(field(f"talk{n}_subject")))
         minutes = drop_controls(str(field(f"talk{n}_minutes").get("value") or ""))
-        if speaker.strip() or subject.strip():
-            talks.append((speaker, organisation, subject, minutes))
+        person = field(f"talk{n}_person").get("selected_user")
+        person = drop_controls(person) if isinstance(person, str) else ""
+        if speaker.strip() or subject.strip() or person:
+            talks.append((speaker, organisation, subject, minutes, person))
             rows.append(n)
     return AgendaFormValues(topics, tuple(talks), tuple(rows))
+
+
+def _owner(picked: str) -> str | TheCity:
+    """The owner a minutes form's choice names (a bare name is an organisation's: older forms)."""
+    if picked == OWNER_CITY:
+        return THE_CITY
+    return picked.removeprefix(OWNER_ORGANISATION)
 
 
 @dataclass(frozen=True)
@@ -89,7 +117,8 @@ class MinutesFormValues:
     decisions: str
     discussed: tuple[int, ...]
     attendees: tuple[str, ...]
-    items: tuple[tuple[int, str, str, str], ...]  # (row, what, owner, due YYYY-MM-DD) as entered
+    # (row, what, owner: the city or an organisation's name ("" if none), due YYYY-MM-DD) as entered
+    items: tuple[tuple[int, str, str | TheCity, str], ...]
 
 
 def minutes_form(view: dict[str, Any]) -> MinutesFormValues:
@@ -102,10 +131,10 @@ def minutes_form(view: dict[str, Any]) -> MinutesFormValues:
     items = []
     for n in range(1, ids.MINUTES_ITEMS + 1):
         what = clean_line(_typed(field(f"action_{n}")))
-        owner = _picked(field(f"action_{n}_owner"))
+        picked = _picked(field(f"action_{n}_owner"))
         due = drop_controls(str(field(f"action_{n}_due").get("selected_date") or ""))
-        if what.strip() or owner or due:
-            items.append((n, what, owner, due))
+        if what.strip() or picked or due:
+            items.append((n, what, _owner(picked), due))
     return MinutesFormValues(
         summary=clean_text(_typed(field(ids.MINUTES_SUMMARY))),
         decisions=clean_text(_typed(field(ids.MINUTES_DECISIONS))),

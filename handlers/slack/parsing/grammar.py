@@ -17,6 +17,7 @@ from handlers.slack.parsing.commands import (
     URGENT_USAGE,
     Agenda,
     Cancel,
+    Change,
     Command,
     Decline,
     Help,
@@ -79,7 +80,7 @@ def parse_command(raw: str) -> Command:
             return replace(parsed, name=_line(parsed.name), reason=_line(parsed.reason))
         case Invite():
             return replace(parsed, organisation=_line(parsed.organisation))
-        case Decline():
+        case Decline() | Cancel():
             return replace(parsed, reason=_line(parsed.reason))
     return parsed
 
@@ -145,8 +146,12 @@ def _parse(raw: str) -> Command:
     if name == "minutes":
         usage = N_("`/dialog minutes <meeting-no>`, e.g. `/dialog minutes 2`")
         return WriteMinutes(parse_number(rest, usage=usage))
-    number = parse_number(rest, usage=N_("`/dialog cancel <meeting-no>`, e.g. `/dialog cancel 2`"))
-    return Cancel(number)
+    if name == "change":
+        return Change(parse_number(rest, usage=N_("`/dialog change <meeting-no>`, e.g. `/dialog change 2`")))
+    # Anything after the number is the reason, passed on to everyone invited.
+    number, _, reason = rest.partition(" ")
+    usage = N_("`/dialog cancel <meeting-no> [reason]`, e.g. `/dialog cancel 2 Too few could come`")
+    return Cancel(parse_number(number, usage=usage), reason.strip())
 
 
 # A Slack control sequence or link, as Slack sends it (`<…>`) or as typed text arrives escaped

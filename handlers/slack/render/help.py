@@ -33,10 +33,15 @@ def help_message(t: Translator, zone: str = "Europe/Oslo") -> Rendered:
          t.gettext("schedule a meeting (no text: a form); invitations go out ahead of it")),
         (t.gettext("`/dialog invite <meeting-no> \"<organisation>\"`"),
          t.gettext("invite one more organisation")),
-        (t.gettext("`/dialog urgent [[<YYYY-MM-DD>] <HH:MM>] <title>`"),
-         t.gettext("call an urgent meeting: invitations go out at once, and your progress report comes "
-                   "in your DM with the bot (a time alone means today; no text: a form)")),
-        (t.gettext("`/dialog cancel <meeting-no>`"), t.gettext("cancel a meeting and tell the invitees")),
+        (t.gettext("`/dialog urgent [[<YYYY-MM-DD>] <HH:MM>] <title> [| <meeting link> [| <background>]]`"),
+         t.gettext("call an urgent meeting: invitations go out at once, with the link and background, and "
+                   "your progress report (who answered, who is silent, who cannot be reached, a nudge "
+                   "button) comes in your DM with the bot (a time alone means today; no text: a form)")),
+        (t.gettext("`/dialog change <meeting-no>`"),
+         t.gettext("change the title, time, length, video link or chair in a form; every copy follows and "
+                   "those already invited are told what changed")),
+        (t.gettext("`/dialog cancel <meeting-no> [reason]`"),
+         t.gettext("cancel a meeting and tell the invitees, with the reason")),
         (t.gettext("`/dialog agenda <meeting-no>`"), t.gettext("topics and up to two talks, in a form")),
         (t.gettext("`/dialog agenda <meeting-no> add <topic-no>`"), t.gettext("put a topic on the agenda")),
         (t.gettext("`/dialog suggest`"),

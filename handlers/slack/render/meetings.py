@@ -11,7 +11,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ConfirmObject,
     ContextBlock,
     DateTimePickerElement,
     HeaderBlock,
@@ -165,6 +164,11 @@ def _details(t: Translator, card: MeetingCard) -> list[Block]:
         listening = t.gettext("Listening in")
         lines.append(f"*{listening}:* " + ", ".join(escape(n) for n in card.observers))
     return [SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 3000)))]
+
+
+def meeting_details(t: Translator, card: MeetingCard) -> list[Block]:
+    """The meeting's chair, link, background, agenda and invitees, as every copy shows them."""
+    return _details(t, card)
 
 
 def _heading(t: Translator, card: MeetingCard) -> list[Block]:
