@@ -24,9 +24,11 @@ from services.deliveries.common import (
 )
 from services.deliveries.engine import Deliveries
 from services.deliveries.pacing import Pacer
+from services.deliveries.status import Reach, fan_out, had_lately
 
 __all__ = [
     "BATCH", "CLAIM_LEASE", "HEARTBEAT", "IN_CHUNK", "LOOKUPS_AT_ONCE", "LOOKUP_BURST",
     "LOOKUP_INTERVAL", "MAX_ATTEMPTS", "WORKER_TIMEOUT",
-    "Composer", "Deliveries", "Key", "NotYet", "Pacer", "Planned", "Settled", "SweepReport",
+    "Composer", "Deliveries", "Key", "NotYet", "Pacer", "Planned", "Reach", "Settled", "SweepReport",
+    "fan_out", "had_lately",
 ]

@@ -11,6 +11,7 @@ answers, composing; `meeting_card` is in cards. Everything callers use is import
 
 from services.meetings.cards import meeting_card
 from services.meetings.common import (
+    BACKGROUND_MAX,
     CANCELLED,
     CHAIR_MAX,
     CHANGED,
@@ -50,8 +51,8 @@ from services.meetings.outcomes import (
 from services.meetings.service import Meetings
 
 __all__ = [
-    "CANCELLED", "DURATION_MAX", "DURATION_MIN", "INVITE", "NUDGE", "OPEN_FLOOR_MIN", "PROGRESS",
-    "REMINDER", "TALKS_MAX", "TALK_MINUTES_MAX", "TITLE_MAX", "TITLE_MIN", "TOPIC_DISCUSSED",
+    "BACKGROUND_MAX", "CANCELLED", "DURATION_MAX", "DURATION_MIN", "INVITE", "NUDGE", "OPEN_FLOOR_MIN",
+    "PROGRESS", "REMINDER", "TALKS_MAX", "TALK_MINUTES_MAX", "TITLE_MAX", "TITLE_MIN", "TOPIC_DISCUSSED",
     "TOPIC_SCHEDULED", "TOPIC_UNSCHEDULED", "URGENT_REPEAT_WINDOW", "AgendaForm", "AgendaOutcome",
     "ChangeField", "ChangeForm", "ChangeOutcome", "CHAIR_MAX", "CHANGED", "REASON_MAX",
     "InviteOutcome", "Meetings", "MeetingTimings", "NotInvited", "NudgeOutcome", "RsvpOutcome",

@@ -14,6 +14,7 @@ from services.deliveries import Deliveries
 from services.errors import Conflict, Field, FieldRef, InvalidInput, NotFound, raise_field_errors
 from services.i18n import N_, Command, Hint, Text, plural_text, text
 from services.meetings.common import (
+    BACKGROUND_MAX,
     DURATION_MAX,
     DURATION_MIN,
     INVITE,
@@ -72,14 +73,15 @@ class MeetingsBase:
         self._deliveries.refresh(session, meeting_id=meeting_id, kinds=(PROGRESS,))
 
     def check(self, title: str, starts_at: datetime | None, duration_minutes: int | None = 60,
-              video_link: str | None = None) -> None:
-        """Refuse a meeting's title, start, length or link out of bounds, naming every field at fault
-        at once (a form shows them together); None is a start or length not given."""
+              video_link: str | None = None, background: str | None = None) -> None:
+        """Refuse a meeting's title, start, length, link or background out of bounds, naming every
+        field at fault at once (a form shows them together); None is a start or length not given."""
         self._validate(SPACES.sub(" ", title).strip(), starts_at, duration_minutes,
-                       (video_link or "").strip() or None, self._clock.now())
+                       (video_link or "").strip() or None, self._clock.now(),
+                       background=(background or "").strip() or None)
 
     def _validate(self, title: str, starts_at: datetime | None, duration: int | None,
-                  video_link: str | None, now: datetime) -> None:
+                  video_link: str | None, now: datetime, *, background: str | None = None) -> None:
         errors: dict[FieldRef | Field, Text] = {}
         if not TITLE_MIN <= len(title) <= TITLE_MAX:
             errors[Field.TITLE] = text(N_("A meeting needs a title of {min} to {max} characters."),
@@ -101,6 +103,10 @@ class MeetingsBase:
                                       min=DURATION_MIN, max=DURATION_MAX)
         if video_link and not URL.match(video_link):
             errors[Field.VIDEO_LINK] = text(N_("The video link must be a web address starting with https://."))
+        if background and len(background) > BACKGROUND_MAX:
+            errors[Field.BACKGROUND] = text(
+                N_("Keep the background to {max} characters (it has {count}): the invitation shows "
+                   "it in full."), max=BACKGROUND_MAX, count=len(background))
         raise_field_errors(errors)
 
     def _find(self, session: Session, workspace: Workspace, number: int, *, lock: bool = False) -> Meeting:

@@ -79,7 +79,9 @@ def meeting_card(session: Session, meeting: Meeting) -> MeetingCard:
     talks = tuple(
         Talk(talk.speaker,
              session.get(Organisation, talk.organisation_id).name if talk.organisation_id else None,
-             talk.subject, talk.minutes)
+             talk.subject, talk.minutes,
+             PersonRef(talk.speaker_platform, talk.speaker_user_id)
+             if talk.speaker_platform and talk.speaker_user_id else None)
         for talk in session.scalars(
             select(MeetingTalk).where(MeetingTalk.meeting_id == meeting.id).order_by(MeetingTalk.position)
         )

@@ -14,6 +14,7 @@ from services.meetings.changes import Changes
 from services.meetings.common import CANCELLED, CHANGED, INVITE, NUDGE, PROGRESS, REMINDER, MeetingTimings
 from services.meetings.composing import Composing
 from services.meetings.scheduling import Scheduling
+from services.meetings.speakers import SPEAKER
 from services.meetings.urgent import UrgentCalls
 from services.people import Destination
 from services.planning import Planning
@@ -48,4 +49,5 @@ class Meetings(Changes, UrgentCalls, Scheduling, Agenda, Answers, Composing):
         deliveries.register(CANCELLED, self._compose_cancellation)
         deliveries.register(CHANGED, self._compose_change)
         deliveries.register(PROGRESS, self._compose_progress)
+        deliveries.register(SPEAKER, self._compose_speaker)
         deliveries.on_settled(self._invitation_settled)

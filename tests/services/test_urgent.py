@@ -75,10 +75,11 @@ def test_urgent_reminders_follow_the_urgent_setting(services: Services, clock: M
     with sessions() as session:
         dues = session.scalars(select(Delivery.due_at).where(Delivery.kind == "meeting_reminder",
                                                               Delivery.dest_id == "UREDCROSS")).all()
-        nudges = session.scalar(select(func.count(Delivery.id)).where(Delivery.kind == "meeting_nudge"))
+        nudges = session.scalars(select(Delivery.due_at).where(Delivery.kind == "meeting_nudge")).all()
     start = clock.now() + timedelta(hours=5)
     assert sorted(dues) == [start - timedelta(hours=3), start - timedelta(minutes=15)]
-    assert nudges == 0, "no nudges on 24 hours' notice"
+    # Each contact of a (then still silent) organisation is nudged two hours before the start.
+    assert nudges == [start - timedelta(hours=2)] * 3
 
 
 def test_non_coordinators_cannot_call_urgent_meetings(services: Services, sessions) -> None:

@@ -86,8 +86,13 @@ def organisation_pickers(t: Translator, organisations: Sequence[OrganisationCard
         (ids.SCHEDULE_ORGANISATIONS, t.gettext("Organisations beyond the core"), "topic"),
         (ids.SCHEDULE_OBSERVERS, t.gettext("Observers"), "observer"),
     ):
-        options = [Option(value=o.name, text=truncate(plain_text(o.name), 75))
-                   for o in organisations if o.tier == tier][:OPTIONS_MAX]
+        # An organisation nobody speaks for is flagged: picking it reaches no one.
+        no_contact = " — " + t.gettext("no contact person")
+        options = [
+            Option(value=o.name, text=truncate(plain_text(o.name), 75) if o.contacts
+                   else truncate(plain_text(o.name), 75 - len(no_contact)) + no_contact)
+            for o in organisations if o.tier == tier
+        ][:OPTIONS_MAX]
         if options:
             pickers.append(InputBlock(
                 block_id=block_id, label=PlainTextObject(text=label), optional=True, dispatch_action=recount,

@@ -24,6 +24,8 @@ def help_message(t: Translator, zone: str = "Europe/Oslo") -> Rendered:
         (t.gettext("`/dialog meetings`"), t.gettext("upcoming meetings, your answer, answer buttons")),
         (t.gettext("`/dialog rsvp <meeting-no> yes|no|maybe`"), t.gettext("answer without buttons")),
         (t.gettext("`/dialog roster`"), t.gettext("the organisations, by tier")),
+        (t.gettext("`/dialog recommend \"<organisation>\" <why>`"),
+         t.gettext("suggest an organisation to invite; a coordinator decides (no text: a form)")),
         (t.gettext("`/dialog language nb|en`"),
          t.gettext("your language, Norwegian or English (also on the Home tab)")),
         (t.gettext("`/dialog help`"), t.gettext("this help")),
@@ -53,6 +55,9 @@ def help_message(t: Translator, zone: str = "Europe/Oslo") -> Rendered:
          t.gettext("decline a topic; the proposer is told why")),
         (t.gettext("`/dialog roster add \"<name>\" core|topic|observer [@person …]`"),
          t.gettext("add an organisation with its contacts")),
+        (t.gettext("`/dialog roster add` · `/dialog roster edit \"<name>\"`"),
+         t.gettext("the roster form: tier, contacts, perspectives, time of day, language, keywords "
+                   "(also on the Home tab)")),
         (t.gettext("`/dialog roster contact \"<name>\" @person …`"), t.gettext("add contacts")),
         (t.gettext("`/dialog roster remove \"<name>\"`"), t.gettext("take an organisation off the roster")),
     ]

@@ -1,4 +1,5 @@
-"""Urgent meetings: the form that counts who will be notified, and the coordinator's progress report."""
+"""Urgent meetings: the form that counts who will be invited, the coordinator's progress report
+(who answered, who is silent, who cannot be reached) with its nudge button, and the nudge's answer."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     ContextBlock,
     DateTimePickerElement,
     InputBlock,
@@ -14,46 +17,117 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
+    UrlInputElement,
 )
 
 from handlers.slack import ids
+from handlers.slack.render.audience import audience_phrase, no_contact_line
 from handlers.slack.render.common import Rendered, dicts, modal, organisation_pickers, title_hint
-from handlers.slack.render.meetings import tally_line
+from handlers.slack.render.meetings import answer_word, tally_line
 from handlers.slack.text import code, escape, mention, truncate
 from services.i18n import Translator
+from services.meetings import BACKGROUND_MAX, NudgeOutcome, UrgentForm
 from services.meetings import TITLE_MAX as MEETING_TITLE_MAX
-from services.meetings import (
-    UrgentForm,
-)
-from services.messages import (
-    UrgentProgress,
-)
+from services.messages import OrganisationReach, Unreachable, UrgentProgress
+
+# Names listed per group in the report; the rest are counted (the report is one message).
+NAMES_SHOWN = 40
+FAILURES_SHOWN = 20
+
+
+def _name(t: Translator, organisation: OrganisationReach) -> str:
+    name = escape(organisation.name)
+    return f"{name} _({t.gettext('observer')})_" if organisation.observer else name
+
+
+def _why(t: Translator, reason: Unreachable | None) -> str:
+    """Why an organisation cannot be reached, in plain words."""
+    if reason == Unreachable.NO_CONTACT:
+        return t.gettext("no contact person")
+    return t.gettext("the invitation could not be delivered")
+
+
+def _group(t: Translator, heading: str, entries: list[str]) -> Block:
+    shown = entries[:NAMES_SHOWN]
+    if len(entries) > NAMES_SHOWN:
+        shown.append(t.gettext("…and {count} more.").format(count=len(entries) - NAMES_SHOWN))
+    body = f"*{heading} ({len(entries)}):* " + " · ".join(shown)
+    return SectionBlock(text=MarkdownTextObject(text=truncate(body, 3000)))
 
 
 def urgent_progress(t: Translator, message: UrgentProgress, zone: ZoneInfo) -> Rendered:
-    """The coordinator's live report on an urgent call, updated in place."""
+    """The coordinator's live report on an urgent call, updated in place: the fan-out, then every
+    organisation as answered, silent or unreachable, and a button to nudge the silent ones."""
     card = message.meeting
     head = t.gettext("Urgent call {title}: sent {sent} of {total}.").format(
         title=f"*{escape(card.title)}*", sent=message.sent, total=message.total)
     lines = [head]
+    if message.audience is not None:
+        lines.append(t.gettext("Invited: {audience}.").format(audience=audience_phrase(t, message.audience)))
     if message.done:
         lines.append(t.gettext("Done. Delivered: {sent} · Failed: {failed}.").format(
             sent=message.sent, failed=len(message.failed)))
         if message.skipped:
             lines.append(t.gettext("Not sent, no longer relevant: {count}.").format(count=message.skipped))
-    for failure in message.failed[:20]:
-        lines.append(f"• {mention(failure.person.user_id)}: `{code(failure.reason)}`")
-    if len(message.failed) > 20:
-        lines.append(t.gettext("…and {count} more failed.").format(count=len(message.failed) - 20))
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 3000))),
-        ContextBlock(elements=[MarkdownTextObject(text=tally_line(t, card.tally))]),
-    ]
+    elif message.sending:
+        lines.append(t.ngettext("Still being sent to {count} organisation.",
+                                "Still being sent to {count} organisations.", message.sending).format(
+            count=message.sending))
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 3000)))]
+    if message.answered:
+        blocks.append(_group(t, t.gettext("Answered"), [
+            f"{_name(t, o)}: {answer_word(t, o.answer)}" for o in message.answered]))
+    if message.silent:
+        blocks.append(_group(t, t.gettext("Silent, no answer yet"), [_name(t, o) for o in message.silent]))
+    if message.unreachable:
+        blocks.append(_group(t, t.gettext("Cannot be reached"), [
+            f"{_name(t, o)}: {_why(t, o.unreachable)}" for o in message.unreachable]))
+    if message.failed:
+        # Who represents whom is for coordinators only: this report goes to the caller alone.
+        failures = [f"• {mention(f.person.user_id)}: `{code(f.reason)}`"
+                    for f in message.failed[:FAILURES_SHOWN]]
+        if len(message.failed) > FAILURES_SHOWN:
+            failures.append(t.gettext("…and {count} more failed.").format(
+                count=len(message.failed) - FAILURES_SHOWN))
+        intro = t.gettext("Invitations that could not be delivered:")
+        listed = truncate("\n".join([intro, *failures]), 3000)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=listed)))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=tally_line(t, card.tally))]))
+    if message.open and message.silent_people:
+        label = t.ngettext("Nudge the silent ones ({count} person)", "Nudge the silent ones ({count} people)",
+                           message.silent_people).format(count=message.silent_people)
+        blocks.append(ActionsBlock(block_id=f"urgent_nudge:{card.number}", elements=[
+            ButtonElement(text=truncate(label, 75), action_id=ids.URGENT_NUDGE, value=str(card.number)),
+        ]))
     return Rendered(head.replace("*", ""), dicts(blocks))
 
 
+def nudge_confirmation(t: Translator, outcome: NudgeOutcome) -> Rendered:
+    """Told privately to the coordinator who clicked the nudge button: how many were nudged."""
+    if outcome.nudged:
+        people = t.ngettext("{count} person", "{count} people", outcome.nudged).format(count=outcome.nudged)
+        organisations = t.ngettext("{count} silent organisation", "{count} silent organisations",
+                                   outcome.organisations).format(count=outcome.organisations)
+        line = t.gettext("Nudged {people} in {organisations} about meeting {number} ({title}).").format(
+            people=people, organisations=organisations, number=outcome.number, title=escape(outcome.title))
+    elif outcome.recently:
+        line = t.gettext("Nobody was nudged again: everyone silent in meeting {number} ({title}) had a nudge "
+                         "less than {minutes} minutes ago.").format(
+            number=outcome.number, title=escape(outcome.title), minutes=outcome.window_minutes)
+    else:
+        line = t.gettext("Nobody to nudge in meeting {number} ({title}): every organisation reached has "
+                         "answered.").format(number=outcome.number, title=escape(outcome.title))
+    if outcome.nudged and outcome.recently:
+        line += " " + t.ngettext(
+            "{count} more had a nudge less than {minutes} minutes ago and was left out.",
+            "{count} more had a nudge less than {minutes} minutes ago and were left out.",
+            outcome.recently).format(count=outcome.recently, minutes=outcome.window_minutes)
+    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+
+
 def urgent_modal(t: Translator, form: UrgentForm, private_metadata: str) -> dict[str, Any]:
-    """The form behind `/dialog urgent` with no text: who will be notified is counted live."""
+    """The form behind `/dialog urgent` with no text: who will be invited is counted live (by the
+    rule the confirmation and the report count by), and organisations nobody speaks for are named."""
     choices = form.choices
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=":rotating_light: " + t.gettext(
@@ -64,10 +138,21 @@ def urgent_modal(t: Translator, form: UrgentForm, private_metadata: str) -> dict
         InputBlock(block_id=ids.SCHEDULE_START, label=PlainTextObject(text=t.gettext("Starts")),
                    element=DateTimePickerElement(action_id=ids.INPUT_ACTION,
                                                  initial_date_time=int(form.default_start.timestamp()))),
+        InputBlock(block_id=ids.SCHEDULE_LINK, label=PlainTextObject(text=t.gettext("Meeting link")),
+                   optional=True, hint=PlainTextObject(text=t.gettext("The video meeting's address, shown in "
+                                                                      "every invitation.")),
+                   element=UrlInputElement(action_id=ids.INPUT_ACTION)),
+        InputBlock(block_id=ids.SCHEDULE_BACKGROUND, label=PlainTextObject(text=t.gettext("Background")),
+                   optional=True, hint=PlainTextObject(text=t.gettext(
+                       "What has happened, in a few lines: shown in every invitation.")),
+                   element=PlainTextInputElement(action_id=ids.INPUT_ACTION, multiline=True,
+                                                 max_length=BACKGROUND_MAX)),
     ]
     blocks.extend(organisation_pickers(t, choices.organisations, ids.URGENT_RECOUNT, recount=True))
+    audience = form.audience
+    count = t.gettext("Will invite {audience}.").format(audience=audience_phrase(t, audience))
+    flagged = no_contact_line(t, audience.no_contact)
     blocks.append(ContextBlock(block_id=ids.URGENT_AUDIENCE_BLOCK, elements=[MarkdownTextObject(
-        text=t.gettext("Will notify {organisations} organisations and {people} people.").format(
-            organisations=form.organisations, people=form.people))]))
+        text=f"{count}\n{flagged}" if flagged else count)]))
     title, submit = t.gettext("Urgent meeting"), t.gettext("Send now")
     return modal(t, ids.URGENT_VIEW, private_metadata, title, submit, blocks)
