@@ -100,7 +100,6 @@ def run(backend: str, workdir: Path) -> Report:
                 limited = fake.rate_limited_counts()
                 calls = Counter(c.method for c in fake.calls) - calls_before
                 pauses = count_log(bot, "rate limited: sending paused")
-                locale_misses = count_log(bot, "could not look up the locale")
             finally:
                 bot.stop()
         base_arrivals = [_first_ts(base_fake, base_fake.dm_channel_id(u)) for u in contacts]
@@ -125,7 +124,6 @@ def run(backend: str, workdir: Path) -> Report:
         report.details.append(
             f"Bot: {sum(calls.values())} Web API calls ({_fmt(dict(calls))}); "
             f"429s served: {_fmt(limited)}; sending paused after a 429 {pauses} times; "
-            f"{locale_misses} readers' language lookups failed (default language used); "
             f"{channel_posts} channel post(s)."
         )
         report.details.append(
@@ -134,7 +132,7 @@ def run(backend: str, workdir: Path) -> Report:
         )
         report.details.append(
             "chat.postMessage limits in each fake: 1/s per channel (burst 3) and 300/min per workspace "
-            "(burst 100); users.info Tier 4 (100/min), chat.update Tier 3 (50/min)."
+            "(burst 100); chat.update Tier 3 (50/min)."
         )
     finally:
         fake.stop()

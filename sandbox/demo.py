@@ -23,6 +23,8 @@ TEAM_NAME = "Fjordby (sandbox)"
 CHANNEL_ID = "C0SANDBOX"
 CHANNEL_NAME = "dialog"
 COORDINATOR = "U0KARI"
+# Fjordby's dialogue runs in Norwegian (DIALOG_LANGUAGE), as Oslo's does.
+LANGUAGE = "nb"
 
 
 @dataclass(frozen=True)
@@ -34,15 +36,17 @@ class Person:
     real_name: str
     title: str
     tz: str = "Europe/Oslo"
+    # What Slack reports: English for everyone whose language Slack lacks (it has no Norwegian).
     locale: str = "en-GB"
 
 
 PEOPLE: tuple[Person, ...] = (
     Person(COORDINATOR, "kari", "Kari Koordinator", "Coordinator, Fjordby City Hall"),
     Person("U0AMINA", "amina", "Amina Haddad", "Fjordby Interfaith Council (demo)"),
-    Person("U0OLA", "ola", "Ola Nordvik", "Nordvik Neighbourhood Mothers (demo)", locale="nb-NO"),
+    Person("U0OLA", "ola", "Ola Nordvik", "Nordvik Neighbourhood Mothers (demo)", locale="en-US"),
     Person("U0SOFIE", "sofie", "Sofie Berg", "Eastside Youth Sports (demo)"),
-    Person("U0TOMAS", "tomas", "Tomás Rivera", "Harbour Refugee Welcome (demo)", tz="America/New_York"),
+    Person("U0TOMAS", "tomas", "Tomás Rivera", "Harbour Refugee Welcome (demo)", tz="America/New_York",
+           locale="en-US"),
     Person("U0LIV", "liv", "Liv Helse", "Fjordby Health Directorate (demo)"),
 )
 """The coordinator first: the page starts as them."""

@@ -136,6 +136,7 @@ def start_sandbox(settings: Settings, *, clock: Clock | None = None,
             slack_app_token=Secret(""),
             slack_api_url=fake.api_url,
             dialog_channel=demo.CHANNEL_ID,
+            language=demo.LANGUAGE,
             coordinators=tuple(dict.fromkeys((*settings.coordinators, demo.COORDINATOR))),
             public_url=settings.public_url or url,
         )

@@ -147,7 +147,7 @@ class MinutesService:
             errors[Field.SUMMARY] = text(N_("Write a summary of {min} to {max} characters."),
                                          min=SUMMARY_MIN, max=TEXT_MAX)
         if len(decisions) > TEXT_MAX:
-            errors[Field.DECISIONS] = text(N_("Keep the decisions to {max} characters."), max=TEXT_MAX)
+            errors[Field.DECISIONS] = text(N_("Keep the main points to {max} characters."), max=TEXT_MAX)
         if len(action_items) > ITEMS_MAX:
             raise InvalidInput(text(N_("At most {max} follow-up points."), max=ITEMS_MAX),
                                field=Field.ACTION_ITEMS)

@@ -76,8 +76,8 @@ def test_unknown_locales_fall_back_to_the_configured_default() -> None:
 
 def test_rendering_translates_plurals_and_escapes_only_parameters() -> None:
     nb = Translator("nb")
-    assert nb.render(plural_text("{count} supporter", "{count} supporters", 1)) == "1 støttespiller"
-    assert nb.render(plural_text("{count} supporter", "{count} supporters", 3)) == "3 støttespillere"
+    assert nb.render(plural_text("{count} supporter", "{count} supporters", 1)) == "1 støtte"
+    assert nb.render(plural_text("{count} supporter", "{count} supporters", 3)) == "3 støtter"
     message = text("There is no topic {number}. `/dialog topics` lists the open ones.", number="<!channel>")
     rendered = Translator("en").render(message, lambda s: s.replace("<", "&lt;").replace(">", "&gt;"))
     assert rendered == "There is no topic &lt;!channel&gt;. `/dialog topics` lists the open ones."

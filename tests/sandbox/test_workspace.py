@@ -144,8 +144,9 @@ def test_support_updates_the_announcement_in_place_and_confirms_privately(sandbo
              "block_id": block["block_id"], "action_id": "topic_support", "action": {"type": "button"}}
     assert call(sandbox, "/sandbox/api/action", click) == (200, {"ok": True})
     wait(sandbox, lambda: fake.messages(CHANNEL)[0]["edited"] >= 1)
-    assert "1 supporter" in json.dumps(fake.messages(CHANNEL)[0]["blocks"])
-    # Ola reads Norwegian (nb-NO): the private confirmation is in Bokmål.
+    # The workspace's language is Norwegian: the channel, and Ola (whose Slack locale is en-US, as
+    # every Norwegian's is) in private.
+    assert "1 støtte" in json.dumps(fake.messages(CHANNEL)[0]["blocks"], ensure_ascii=False)
     wait(sandbox, lambda: any(e["user"] == OLA for e in fake.ephemerals))
     [confirmation] = [m for m in channel(sandbox, OLA) if m["ephemeral"]]
     assert "støtter" in confirmation["text"]
@@ -184,7 +185,7 @@ def test_a_meeting_is_scheduled_in_a_form_and_two_answers_change_the_tally_in_pl
         current = next(m for m in fake.messages(CHANNEL) if m["ts"] == invitation["ts"])
         return json.dumps(current["blocks"])
 
-    wait(sandbox, lambda: "Attending: 2 " in tally(), timeout=15)
+    wait(sandbox, lambda: "Kommer: 2 " in tally(), timeout=15)
     assert next(m for m in fake.messages(CHANNEL) if m["ts"] == invitation["ts"])["edited"] >= 1
 
 
@@ -247,6 +248,9 @@ def test_an_unreadable_saved_workspace_is_kept_aside_and_a_fresh_one_starts(
 
 def test_picking_organisations_in_the_urgent_form_recounts_who_will_be_notified(sandbox: Sandbox) -> None:
     fake = sandbox.workspace.fake
+    # Kari would rather read English than the workspace's Norwegian.
+    send(sandbox, KARI, "/dialog language en")
+    wait(sandbox, lambda: any("as you chose" in e["text"] for e in fake.ephemerals if e["user"] == KARI))
     send(sandbox, KARI, "/dialog urgent")
     wait(sandbox, lambda: fake.modal(KARI) is not None)
     view = fake.modal(KARI)

@@ -15,19 +15,24 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
+    OptionGroup,
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
+    StaticSelectElement,
     UserMultiSelectElement,
 )
 
 from handlers.slack import ids
+from handlers.slack.parsing.forms import OWNER_CITY, OWNER_ORGANISATION
 from handlers.slack.refs import from_ref
-from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal, optional_text, organisation_pick
+from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal, optional_text
 from handlers.slack.text import babel_locale, escape, plain_text, slack_date, truncate
+from services.enums import Side
 from services.i18n import Translator
 from services.messages import (
     ActionItemDue,
+    ActionItemView,
     MinutesPosted,
     MinutesView,
 )
@@ -44,7 +49,7 @@ def minutes_posted(t: Translator, message: MinutesPosted, zone: ZoneInfo) -> Ren
     lines = [f"*{escape(card.title)}*, {slack_date(card.starts_at, zone, t.language)}",
              escape(minutes.summary)]
     if minutes.decisions:
-        lines.append("*" + t.gettext("Decisions") + ":*\n" + escape(minutes.decisions))
+        lines.append("*" + t.gettext("Main points") + ":*\n" + escape(minutes.decisions))
     if minutes.discussed:
         lines.append("*" + t.gettext("Topics discussed") + ":* " + "; ".join(
             f"{escape(title)} _(#{number})_" for number, title in minutes.discussed))
@@ -55,7 +60,7 @@ def minutes_posted(t: Translator, message: MinutesPosted, zone: ZoneInfo) -> Ren
     if minutes.action_items:
         items = "\n".join(
             "• " + t.gettext("{what}: {owner}, by {due}").format(
-                what=escape(item.description), owner=escape(item.owner),
+                what=escape(item.description), owner=owner_name(t, item),
                 due=format_date(item.due_on, "long", locale=babel_locale(t.language)))
             for item in minutes.action_items
         )
@@ -76,7 +81,7 @@ def minutes_posted(t: Translator, message: MinutesPosted, zone: ZoneInfo) -> Ren
 def action_item_due(t: Translator, message: ActionItemDue, zone: ZoneInfo) -> Rendered:
     """The reminder to a follow-up point's organisation on its due date."""
     line = t.gettext("Due today for {owner}: {what} (from meeting {number}, {title}).").format(
-        owner=escape(message.item.owner), what=f"*{escape(message.item.description)}*",
+        owner=owner_name(t, message.item), what=f"*{escape(message.item.description)}*",
         number=message.meeting_number, title=escape(message.meeting_title))
     return Rendered(line.replace("*", ""), dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
@@ -91,6 +96,34 @@ def minutes_confirmation(t: Translator, minutes: MinutesView) -> Rendered:
     return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 
+def owner_name(t: Translator, item: ActionItemView) -> str:
+    """Who owns a follow-up point, as the minutes say it: the city, or an organisation (an agency
+    marked as one)."""
+    if item.owner is None:
+        return t.gettext("the city")
+    if item.owner_side == Side.AGENCY:
+        return t.gettext("{name} (public agency)").format(name=escape(item.owner))
+    return escape(item.owner)
+
+
+def _owner_choice(t: Translator, form: MinutesForm) -> list[OptionGroup]:
+    """Who may own a follow-up point: the city, civil society's organisations, the public agencies
+    (Slack takes 100 options in all)."""
+    def options(names: tuple[str, ...], room: int) -> list[Option]:
+        return [Option(value=OWNER_ORGANISATION + name, text=truncate(plain_text(name), 75))
+                for name in names[:room]]
+
+    agencies = options(form.agencies, OPTIONS_MAX // 4)
+    groups = [OptionGroup(label=t.gettext("The city"),
+                          options=[Option(value=OWNER_CITY, text=t.gettext("The city"))])]
+    organisations = options(form.organisations, OPTIONS_MAX - 1 - len(agencies))
+    if organisations:
+        groups.append(OptionGroup(label=t.gettext("Civil society"), options=organisations))
+    if agencies:
+        groups.append(OptionGroup(label=t.gettext("Public agencies"), options=agencies))
+    return groups
+
+
 def minutes_modal(t: Translator, form: MinutesForm, private_metadata: str) -> dict[str, Any]:
     """The form behind `/dialog minutes <meeting-no>`."""
     card = form.meeting
@@ -99,7 +132,7 @@ def minutes_modal(t: Translator, form: MinutesForm, private_metadata: str) -> di
         InputBlock(block_id=ids.MINUTES_SUMMARY, label=PlainTextObject(text=t.gettext("Summary")),
                    element=PlainTextInputElement(action_id=ids.INPUT_ACTION, multiline=True, max_length=3000,
                                                  initial_value=form.summary or None)),
-        InputBlock(block_id=ids.MINUTES_DECISIONS, label=PlainTextObject(text=t.gettext("Decisions")),
+        InputBlock(block_id=ids.MINUTES_DECISIONS, label=PlainTextObject(text=t.gettext("Main points")),
                    optional=True,
                    element=PlainTextInputElement(action_id=ids.INPUT_ACTION, multiline=True, max_length=3000,
                                                  initial_value=form.decisions or None)),
@@ -116,18 +149,21 @@ def minutes_modal(t: Translator, form: MinutesForm, private_metadata: str) -> di
         block_id=ids.MINUTES_ATTENDEES, label=PlainTextObject(text=t.gettext("Who attended")), optional=True,
         hint=PlainTextObject(text=t.gettext("Filled in from the yes-answers; correct it if needed.")),
         element=UserMultiSelectElement(action_id=ids.INPUT_ACTION, initial_users=attending or None)))
-    org_options = [Option(value=name, text=truncate(plain_text(name), 75))
-                   for name in form.organisations[:OPTIONS_MAX]]
+    owner_choice = _owner_choice(t, form)
     for n in range(1, ids.MINUTES_ITEMS + 1):
         item = form.action_items[n - 1] if len(form.action_items) >= n else None
         blocks.append(HeaderBlock(text=PlainTextObject(
             text=t.gettext("Follow-up point {number}").format(number=n), emoji=False)))
         blocks.append(optional_text(f"action_{n}", t.gettext("What"), 500,
                                      item.description if item else None))
-        if org_options:
-            owner = t.gettext("Owner organisation")
-            blocks.append(organisation_pick(f"action_{n}_owner", owner, org_options,
-                                             item.owner if item else None))
+        initial = None
+        if item is not None:
+            value = OWNER_CITY if item.owner is None else OWNER_ORGANISATION + item.owner
+            initial = next((o for group in owner_choice for o in group.options if o.value == value), None)
+        blocks.append(InputBlock(
+            block_id=f"action_{n}_owner", label=PlainTextObject(text=t.gettext("Owner")), optional=True,
+            element=StaticSelectElement(action_id=ids.INPUT_ACTION, option_groups=owner_choice,
+                                        initial_option=initial)))
         blocks.append(InputBlock(
             block_id=f"action_{n}_due", label=PlainTextObject(text=t.gettext("Due")), optional=True,
             element=DatePickerElement(action_id=ids.INPUT_ACTION,

@@ -82,7 +82,7 @@ def test_announcement_in_bokmal() -> None:
     rendered = topic_announcement(NB, TopicAnnouncement(one))
     dump = json.dumps(rendered.blocks, ensure_ascii=False)
     assert "Nytt tema foreslått" in dump
-    assert "1 støttespiller fra 1 organisasjon" in dump
+    assert "1 støtte fra 1 organisasjon" in dump
     assert "Støtt" in dump
 
 

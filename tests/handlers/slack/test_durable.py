@@ -146,16 +146,17 @@ def test_a_command_that_mentions_payload_is_not_lost(bot: RunningBot, fake_slack
 
 
 def test_a_request_stays_open_until_its_work_is_done(bot: RunningBot, fake_slack: FakeSlack) -> None:
-    # The work waits on a slow look-up; until it is done, a crash must leave the row to resume.
-    fake_slack.set_delay("users.info", 3.0)
-    reply = bot.slack.slash_command("propose Safer crossings", user_id=BOB,
-                                    response_url=fake_slack.response_url("slow"))
+    # The work waits on a slow Slack call (opening the form); until it is done, a crash must leave
+    # the row to resume.
+    fake_slack.set_delay("views.open", 3.0)
+    reply = bot.slack.slash_command("propose", user_id=BOB, response_url=fake_slack.response_url("slow"))
     assert reply.status == 200
+    assert fake_slack.wait_for(lambda: fake_slack.calls_to("views.open"), timeout=5)
     with bot.runtime.services.sessions() as session:
         [entry] = session.scalars(select(InboxEntry)).all()
         assert entry.state == InboxState.RECEIVED and entry.effected_at is None
-    assert fake_slack.wait_for(lambda: len(fake_slack.responses) == 1, timeout=15)
-    assert fake_slack.wait_for(lambda: _state(bot, entry.id) == InboxState.DONE)
+    assert fake_slack.wait_for(lambda: _state(bot, entry.id) == InboxState.DONE, timeout=15)
+    assert len(fake_slack.opened_views()) == 1
 
 
 def test_an_answer_slack_could_not_take_is_given_late_when_slack_is_back(

@@ -76,7 +76,8 @@ def test_channel_invitation_has_tally_and_the_three_answer_buttons() -> None:
 def test_norwegian_tally_reads_kommer() -> None:
     text = _text(meeting_invitation(NB, MeetingInvitation(meeting(), personal=False), OSLO))
     assert "Kommer: 3 · Kommer ikke: 1 · Kanskje: 0" in text
-    assert "mandag 16. mars 2026 14:00" in text
+    # The date in Norwegian words, not Slack's token (which Slack shows in English to Norwegians).
+    assert "mandag 16. mars 2026 kl. 14:00" in text and "<!date^" not in text
 
 
 def test_urgent_invitations_say_so_first() -> None:

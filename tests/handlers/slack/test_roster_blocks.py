@@ -43,7 +43,7 @@ def _dump(value: object) -> str:
 
 
 def test_the_suggestion_form_is_valid_and_shows_perspectives_in_the_readers_language() -> None:
-    for t, label in ((EN, "religious communities"), (NB, "religiøse institusjoner")):
+    for t, label in ((EN, "religious communities"), (NB, "tros- og livssynssamfunn")):
         view = suggestion_modal(t, SuggestionForm(("religion", "gender-age"), ((3, "Night <shelters>"),)), "{}")
         View(**view).validate_json()
         assert view_problems(view, allowed_types=("modal",)) == []
@@ -93,7 +93,7 @@ def test_the_roster_form_holds_the_organisation_in_the_readers_language() -> Non
     assert fields["name"]["initial_value"] == "Caritas & co"
     assert fields["tier"]["initial_option"]["value"] == "core"
     assert fields["contacts"]["initial_users"] == ["U1"]
-    assert [o["text"]["text"] for o in fields["perspectives"]["initial_options"]] == ["religiøse institusjoner"]
+    assert [o["text"]["text"] for o in fields["perspectives"]["initial_options"]] == ["tros- og livssynssamfunn"]
     assert fields["preferred_time"]["initial_option"]["value"] == "afternoon"
     assert fields["language"]["initial_option"]["value"] == "nb"
     assert fields["keywords"]["initial_value"] == "housing"
