@@ -1,4 +1,5 @@
-"""A meeting's agenda: its topics (moved through `TopicMoves`) and up to two opening talks."""
+"""A meeting's agenda: its topics (moved through `TopicMoves`) and up to two opening talks, whose
+speakers, when picked as people, are told (`Speakers`)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from services.errors import Conflict, Field, FieldRef, InvalidInput, raise_field_errors
 from services.i18n import N_, Text, text
-from services.meetings.base import MeetingsBase
 from services.meetings.cards import meeting_card
 from services.meetings.common import OPEN_FLOOR_MIN, SPACES, TALK_MINUTES_MAX, TALKS_MAX, ChangeField
 from services.meetings.history import record_change
 from services.meetings.outcomes import AgendaForm, AgendaOutcome
 from services.meetings.queries import agenda_links
+from services.meetings.speakers import Speakers, talks_by_speaker
 from services.messages import Talk
 from services.people import Actor
 from services.roster import find_organisation
@@ -22,7 +23,7 @@ from services.workspaces import audit
 from storage.models import Meeting, MeetingState, MeetingTalk, MeetingTopic, Organisation, Topic, TopicState
 
 
-class Agenda(MeetingsBase):
+class Agenda(Speakers):
     """Use cases around a meeting's agenda; coordinators only."""
 
     def add_topic(self, actor: Actor, number: int, topic_number: int) -> AgendaOutcome:
@@ -50,7 +51,7 @@ class Agenda(MeetingsBase):
                    talks: Sequence[Talk]) -> AgendaOutcome:
         """Set a meeting's topics and up to two talks; warns when little is left for the open floor."""
         talks = [Talk(SPACES.sub(" ", t.speaker).strip(), t.organisation,
-                      SPACES.sub(" ", t.subject).strip(), t.minutes) for t in talks]
+                      SPACES.sub(" ", t.subject).strip(), t.minutes, t.person) for t in talks]
         now = self._clock.now()
         with self._sessions.begin() as session:
             workspace, meeting = self._upcoming_for_coordinator(session, actor, number, now)
@@ -70,14 +71,18 @@ class Agenda(MeetingsBase):
             for topic in wanted:
                 if topic.id not in present:
                     self._moves.put_on_agenda(session, meeting, topic)
+            speakers_before = talks_by_speaker(session, meeting.id)
             session.execute(delete(MeetingTalk).where(MeetingTalk.meeting_id == meeting.id))
             for position, talk in enumerate(talks, start=1):
                 organisation = (find_organisation(session, workspace, talk.organisation)
                                 if talk.organisation else None)
                 session.add(MeetingTalk(meeting_id=meeting.id, position=position, speaker=talk.speaker,
                                         organisation_id=organisation.id if organisation else None,
-                                        subject=talk.subject, minutes=talk.minutes))
+                                        subject=talk.subject, minutes=talk.minutes,
+                                        speaker_platform=talk.person.platform if talk.person else None,
+                                        speaker_user_id=talk.person.user_id if talk.person else None))
             session.flush()
+            self._tell_speakers(session, meeting, speakers_before)
             card = meeting_card(session, meeting)
             if (card.agenda, card.talks) != (was.agenda, was.talks):
                 record_change(session, self._deliveries, meeting, [ChangeField.AGENDA], actor.person, now)
@@ -118,9 +123,12 @@ class Agenda(MeetingsBase):
                                field=Field.TALKS)
         errors: dict[FieldRef | Field, Text] = {}
         for position, talk in enumerate(talks, start=1):
-            if not 2 <= len(talk.speaker) <= 120 or not 3 <= len(talk.subject) <= 150:
+            # A speaker picked as a person needs no name; a name typed, with or without one, is checked.
+            named = talk.person is not None and not talk.speaker
+            if not (named or 2 <= len(talk.speaker) <= 120) or not 3 <= len(talk.subject) <= 150:
                 errors[FieldRef(Field.TALK, position)] = text(
-                    N_("Each talk needs a speaker (2 to 120 characters) and a subject (3 to 150)."))
+                    N_("Each talk needs a speaker (a person, or a name of 2 to 120 characters) and a "
+                       "subject (3 to 150)."))
             if not 1 <= talk.minutes <= TALK_MINUTES_MAX:
                 errors[FieldRef(Field.TALK_MINUTES, position)] = text(
                     N_("A talk lasts 1 to {max} minutes."), max=TALK_MINUTES_MAX)

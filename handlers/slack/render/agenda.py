@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     Block,
@@ -15,16 +16,18 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
     StaticMultiSelectElement,
+    UserSelectElement,
 )
 
 from handlers.slack import ids
 from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal, optional_text, organisation_pick
-from handlers.slack.text import escape, mrkdwn, plain_text, truncate
+from handlers.slack.text import escape, mrkdwn, plain_text, slack_date, truncate
 from services.i18n import Translator
 from services.meetings import (
     AgendaForm,
     AgendaOutcome,
 )
+from services.messages import SpeakerTold
 
 
 def agenda_confirmation(t: Translator, outcome: AgendaOutcome) -> Rendered:
@@ -42,6 +45,31 @@ def agenda_confirmation(t: Translator, outcome: AgendaOutcome) -> Rendered:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(
             text=":warning: " + mrkdwn(t, outcome.warning))]))
     return Rendered(line, dicts(blocks))
+
+
+def speaker_told(t: Translator, message: SpeakerTold, zone: ZoneInfo) -> Rendered:
+    """Told to a person picked as a talk's speaker: their talk, a change to it, or its removal."""
+    card = message.meeting
+    when = slack_date(card.starts_at, zone, t.language)
+    if not message.talks:
+        line = t.gettext("Your talk at meeting {number} ({title}), {when}, is taken off the agenda. Thank "
+                         "you for being ready to speak.").format(number=card.number, title=escape(card.title),
+                                                                 when=when)
+        return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+    lines = [t.ngettext("You have a {count}-minute talk at meeting {number} ({title}), {when}: {subject}",
+                        "You have a {count}-minute talk at meeting {number} ({title}), {when}: {subject}",
+                        talk.minutes).format(count=talk.minutes, number=card.number, title=escape(card.title),
+                                             when=when, subject=f"*{escape(talk.subject)}*")
+             for talk in message.talks]
+    if message.changed:
+        lines.insert(0, t.gettext("Your talk has changed."))
+    note = t.gettext("The talks open the meeting, before the open floor. The coordinator tells you here if "
+                     "anything changes.")
+    body = truncate("\n".join(lines), 3000)
+    return Rendered(body.replace("*", ""), dicts([
+        SectionBlock(text=MarkdownTextObject(text=body)),
+        ContextBlock(elements=[MarkdownTextObject(text=note)]),
+    ]))
 
 
 def agenda_modal(t: Translator, form: AgendaForm, private_metadata: str) -> dict[str, Any]:
@@ -70,8 +98,14 @@ def agenda_modal(t: Translator, form: AgendaForm, private_metadata: str) -> dict
         talk = card.talks[n - 1] if len(card.talks) >= n else None
         blocks.append(HeaderBlock(text=PlainTextObject(
             text=t.gettext("Talk {number}").format(number=n), emoji=False)))
-        blocks.append(optional_text(f"talk{n}_speaker", t.gettext("Speaker"), 120,
-                                     talk.speaker if talk else None))
+        blocks.append(InputBlock(
+            block_id=f"talk{n}_person", label=PlainTextObject(text=t.gettext("Speaker, picked as a person")),
+            optional=True,
+            hint=PlainTextObject(text=t.gettext("They are told about their talk, and again if it changes.")),
+            element=UserSelectElement(action_id=ids.INPUT_ACTION,
+                                      initial_user=talk.person.user_id if talk and talk.person else None)))
+        blocks.append(optional_text(f"talk{n}_speaker", t.gettext("Speaker's name or role"), 120,
+                                     talk.speaker if talk and talk.speaker else None))
         if org_options:
             blocks.append(organisation_pick(f"talk{n}_organisation", t.gettext("Organisation"), org_options,
                                              talk.organisation if talk else None))
