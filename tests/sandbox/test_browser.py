@@ -151,7 +151,8 @@ def test_a_modal_shows_a_validation_error_first_then_takes_the_corrected_form(pa
     expect(message_with(page, "Homework help at the library").first).to_be_visible(timeout=WAIT_MS)
 
 
-def test_a_scheduled_meeting_is_answered_by_two_contacts_and_the_tally_changes_in_place(page: Page) -> None:
+def test_a_scheduled_meeting_is_answered_by_two_contacts_and_the_tally_changes_in_place(
+        page: Page, sandbox: Sandbox) -> None:
     act_as(page, KARI)
     open_channel(page)
     type_in(page, "/dialog schedule")
@@ -159,8 +160,10 @@ def test_a_scheduled_meeting_is_answered_by_two_contacts_and_the_tally_changes_i
     starts = (datetime.now(ZoneInfo("Europe/Oslo")) + timedelta(days=7)).replace(hour=10, minute=0)
     field(page, "title").fill("Youth and the evenings")
     field(page, "starts_at").fill(starts.strftime("%Y-%m-%dT%H:%M"))
-    # The core organisations (Amina's and Ola's) are invited anyway; one more from the topic tier.
-    page.locator('#modal [data-block-id="organisations"]').get_by_label("Eastside Youth Sports (demo)").check()
+    # The core organisations (Amina's and Ola's) are invited anyway; two more from the topic tier.
+    picker = page.locator('#modal [data-block-id="organisations"]')
+    picker.get_by_label("Eastside Youth Sports (demo)").check()
+    picker.get_by_label("Harbour Refugee Welcome (demo)").check()
     shoot(page, "schedule-form")
     page.locator("#modal-submit").click()
     expect(page.locator("#modal")).to_be_hidden(timeout=WAIT_MS)
@@ -169,27 +172,29 @@ def test_a_scheduled_meeting_is_answered_by_two_contacts_and_the_tally_changes_i
     expect(invitation).to_have_count(1, timeout=WAIT_MS)
     expect(invitation).to_contain_text("Youth and the evenings")
     ts = invitation.get_attribute("data-ts")
-    expect(invitation).to_contain_text("Attending: 0")
+    # The channel is in the workspace's language, Norwegian.
+    expect(invitation).to_contain_text("Kommer: 0")
 
     for person, count in ((AMINA, 1), (OLA, 2)):
         act_as(page, person)
         open_channel(page)
         shown = page.locator(f'#messages .message[data-ts="{ts}"]')
         shown.locator('[data-action-id="rsvp_yes"]').click()
-        expect(shown).to_contain_text(f"Attending: {count}", timeout=WAIT_MS)
+        expect(shown).to_contain_text(f"Kommer: {count}", timeout=WAIT_MS)
     # Updated in place: still one invitation, the same message, now marked as edited.
     expect(invitation).to_have_count(1)
     expect(page.locator(f'#messages .message[data-ts="{ts}"] .edited')).to_be_visible()
     shoot(page, "tally-after-two-answers")
 
-    # Dates are shown in each reader's own zone: Tomás reads New York time.
-    oslo = page.locator(f'#messages .message[data-ts="{ts}"] .slack-date').first.inner_text()
+    # Norwegian text has its date written out in Norwegian (Slack shows its date token in English).
+    # Tomás's organisation reads English: the token in his invitation shows him New York time.
+    assert "kl. 10:00" in page.locator(f'#messages .message[data-ts="{ts}"]').inner_text()
     act_as(page, TOMAS)
-    open_channel(page)
-    new_york = page.locator(f'#messages .message[data-ts="{ts}"] .slack-date').first
-    expect(new_york).not_to_have_text(oslo, timeout=WAIT_MS)
+    page.locator(f'[data-conversation="{sandbox.workspace.fake.dm_channel_id(TOMAS)}"]').click()
+    new_york = page.locator("#messages .message .slack-date").first
+    expect(new_york).to_be_visible(timeout=WAIT_MS)
     in_new_york = starts.astimezone(ZoneInfo("America/New_York"))
-    assert "10:00" in oslo and f"{in_new_york:%H:%M}" in new_york.inner_text()
+    assert f"{in_new_york:%H:%M}" in new_york.inner_text()
 
 
 def test_the_home_tab_shows_the_coordinators_overview(page: Page) -> None:
@@ -214,6 +219,9 @@ def test_user_text_is_shown_as_text_never_as_markup(page: Page) -> None:
 def test_the_urgent_form_recounts_in_place_and_keeps_what_was_typed(page: Page, clock: ShiftedClock) -> None:
     act_as(page, KARI)
     open_channel(page)
+    # Kari reads English rather than the workspace's Norwegian.
+    type_in(page, "/dialog language en")
+    expect(page.locator("#messages .message.ephemeral", has_text="as you chose")).to_be_visible(timeout=WAIT_MS)
     type_in(page, "/dialog urgent")
     dialog = modal(page)
     audience = dialog.locator('[data-block-id="audience"]')
