@@ -57,11 +57,11 @@ class OrganisationCard:
     """An organisation as people see it."""
 
     name: str
-    tier: str
+    tier: Tier
     contacts: tuple[PersonRef, ...]
     perspectives: tuple[str, ...]
     keywords: tuple[str, ...]
-    preferred_time: str
+    preferred_time: TimeOfDay
     language: str | None
 
 
@@ -103,11 +103,11 @@ def card_of(organisation: Organisation) -> OrganisationCard:
     """The plain view of an organisation row."""
     return OrganisationCard(
         name=organisation.name,
-        tier=organisation.tier.value,
+        tier=organisation.tier,
         contacts=tuple(PersonRef(c.platform, c.user_id) for c in organisation.contacts),
         perspectives=tuple(sorted(p.perspective for p in organisation.perspectives)),
         keywords=tuple(sorted(k.keyword for k in organisation.keywords)),
-        preferred_time=organisation.preferred_time.value,
+        preferred_time=organisation.preferred_time,
         language=organisation.language,
     )
 
@@ -266,8 +266,8 @@ class Roster:
         """Every active organisation as a roster row, by tier then name."""
         return [
             RosterRow(
-                name=card.name, tier=card.tier, contacts=tuple(c.user_id for c in card.contacts),
-                perspectives=card.perspectives, preferred_time=card.preferred_time,
+                name=card.name, tier=card.tier.value, contacts=tuple(c.user_id for c in card.contacts),
+                perspectives=card.perspectives, preferred_time=card.preferred_time.value,
                 language=card.language or "", keywords=card.keywords,
             )
             for card in self.organisations(actor)

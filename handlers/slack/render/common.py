@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 
 from handlers.slack import ids
 from handlers.slack.text import mrkdwn, plain_text, truncate
+from services.enums import Tier
 from services.i18n import Text, Translator
 from services.roster import OrganisationCard
 
@@ -83,8 +84,8 @@ def organisation_pickers(t: Translator, organisations: Sequence[OrganisationCard
     """Pickers for topic organisations and for observers (the core is always invited)."""
     pickers: list[Block] = []
     for block_id, label, tier in (
-        (ids.SCHEDULE_ORGANISATIONS, t.gettext("Organisations beyond the core"), "topic"),
-        (ids.SCHEDULE_OBSERVERS, t.gettext("Observers"), "observer"),
+        (ids.SCHEDULE_ORGANISATIONS, t.gettext("Organisations beyond the core"), Tier.TOPIC),
+        (ids.SCHEDULE_OBSERVERS, t.gettext("Observers"), Tier.OBSERVER),
     ):
         # An organisation nobody speaks for is flagged: picking it reaches no one.
         no_contact = " — " + t.gettext("no contact person")

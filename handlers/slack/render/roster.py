@@ -14,29 +14,30 @@ from slack_sdk.models.blocks import (
 
 from handlers.slack.render.common import Rendered, dicts
 from handlers.slack.text import escape, literal, mention, truncate
+from services.enums import Tier, TimeOfDay
 from services.i18n import Translator
 from services.roster import ContactsOutcome, OrganisationCard
 
 
-def _tier_heading(t: Translator, tier: str) -> str:
+def _tier_heading(t: Translator, tier: Tier) -> str:
     return {
-        "core": t.gettext("Core organisations (always invited)"),
-        "topic": t.gettext("Invited by topic"),
-        "observer": t.gettext("Observers (listen in)"),
+        Tier.CORE: t.gettext("Core organisations (always invited)"),
+        Tier.TOPIC: t.gettext("Invited by topic"),
+        Tier.OBSERVER: t.gettext("Observers (listen in)"),
     }[tier]
 
 
-def _tier_name(t: Translator, tier: str) -> str:
+def _tier_name(t: Translator, tier: Tier) -> str:
     return {
-        "core": t.gettext("a core organisation"),
-        "topic": t.gettext("an organisation invited by topic"),
-        "observer": t.gettext("an observer"),
+        Tier.CORE: t.gettext("a core organisation"),
+        Tier.TOPIC: t.gettext("an organisation invited by topic"),
+        Tier.OBSERVER: t.gettext("an observer"),
     }[tier]
 
 
-def _time_word(t: Translator, preferred: str) -> str:
-    return {"daytime": t.gettext("prefers daytime"), "afternoon": t.gettext("prefers afternoons")}.get(
-        preferred, "")
+def _time_word(t: Translator, preferred: TimeOfDay) -> str:
+    return {TimeOfDay.DAYTIME: t.gettext("prefers daytime"),
+            TimeOfDay.AFTERNOON: t.gettext("prefers afternoons")}.get(preferred, "")
 
 
 def roster_list(t: Translator, organisations: Sequence[OrganisationCard]) -> Rendered:
@@ -46,7 +47,7 @@ def roster_list(t: Translator, organisations: Sequence[OrganisationCard]) -> Ren
                                  "`/dialog roster add \"<name>\" core|topic|observer @person`."))
         return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
     blocks: list[Block] = []
-    for tier in ("core", "topic", "observer"):
+    for tier in (Tier.CORE, Tier.TOPIC, Tier.OBSERVER):
         members = [o for o in organisations if o.tier == tier]
         if not members:
             continue

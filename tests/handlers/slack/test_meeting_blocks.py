@@ -20,7 +20,7 @@ from handlers.slack.render.meetings import (
     schedule_modal,
 )
 from handlers.slack.render.roster import roster_list
-from services.enums import Answer, MeetingKind, MeetingState
+from services.enums import Answer, MeetingKind, MeetingState, Tier, TimeOfDay
 from services.i18n import Translator
 from services.meetings import RsvpOutcome, ScheduleForm, ScheduleOutcome, UpcomingMeeting
 from services.messages import (
@@ -116,7 +116,7 @@ def test_user_text_is_escaped_in_meeting_messages(hostile: str) -> None:
         rsvp_confirmation(EN, RsvpOutcome(card.number, card.title, Answer.YES, None)),
         schedule_confirmation(EN, ScheduleOutcome(card, invitations_sent=True), OSLO),
         meeting_list(EN, [UpcomingMeeting(card, True, None)], OSLO),
-        roster_list(EN, [OrganisationCard(hostile, "core", (PersonRef("slack", "U1"),), (), (), "any", None)]),
+        roster_list(EN, [OrganisationCard(hostile, Tier.CORE, (PersonRef("slack", "U1"),), (), (), TimeOfDay.ANY, None)]),
     ]
     for rendered in outputs:
         parsed = rendered.text + "\n".join(_mrkdwn(rendered.blocks))
@@ -132,10 +132,10 @@ def test_meeting_list_caps_and_shows_buttons_only_where_invited() -> None:
 
 
 def test_roster_list_groups_by_tier_and_splits_long_tiers() -> None:
-    orgs = [OrganisationCard(f"Organisation number {n:03}", "core",
+    orgs = [OrganisationCard(f"Organisation number {n:03}", Tier.CORE,
                              tuple(PersonRef("slack", f"U{n:03}{m}") for m in range(5)),
-                             ("religion",), (), "afternoon", None) for n in range(60)]
-    orgs.append(OrganisationCard("Directorate", "observer", (), (), (), "any", None))
+                             ("religion",), (), TimeOfDay.AFTERNOON, None) for n in range(60)]
+    orgs.append(OrganisationCard("Directorate", Tier.OBSERVER, (), (), (), TimeOfDay.ANY, None))
     rendered = roster_list(EN, orgs)
     assert_valid_message(rendered)
     headers = [b["text"]["text"] for b in rendered.blocks if b["type"] == "header"]
@@ -147,8 +147,8 @@ def test_roster_list_groups_by_tier_and_splits_long_tiers() -> None:
 def test_schedule_modal_is_valid_and_offers_topics_and_organisations() -> None:
     form = ScheduleForm(
         topics=tuple((n, f"Topic {n}") for n in range(1, 130)),
-        organisations=(OrganisationCard("NOAS", "topic", (), (), (), "any", None),
-                       OrganisationCard("Helsedirektoratet", "observer", (), (), (), "any", None)),
+        organisations=(OrganisationCard("NOAS", Tier.TOPIC, (), (), (), TimeOfDay.ANY, None),
+                       OrganisationCard("Helsedirektoratet", Tier.OBSERVER, (), (), (), TimeOfDay.ANY, None)),
         core=("Caritas",),
     )
     for t in (EN, NB):
