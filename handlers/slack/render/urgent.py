@@ -37,7 +37,8 @@ FAILURES_SHOWN = 20
 
 def _name(t: Translator, organisation: OrganisationReach) -> str:
     name = escape(organisation.name)
-    return f"{name} _({t.gettext('observer')})_" if organisation.observer else name
+    observer = t.gettext("observer")
+    return f"{name} _({observer})_" if organisation.observer else name
 
 
 def _why(t: Translator, reason: Unreachable | None) -> str:
@@ -48,11 +49,17 @@ def _why(t: Translator, reason: Unreachable | None) -> str:
 
 
 def _group(t: Translator, heading: str, entries: list[str]) -> Block:
-    shown = entries[:NAMES_SHOWN]
-    if len(entries) > NAMES_SHOWN:
-        shown.append(t.gettext("…and {count} more.").format(count=len(entries) - NAMES_SHOWN))
-    body = f"*{heading} ({len(entries)}):* " + " · ".join(shown)
-    return SectionBlock(text=MarkdownTextObject(text=truncate(body, 3000)))
+    """One group as a section: its names as far as a section holds them, then how many more."""
+    body = f"*{heading} ({len(entries)}):* "
+    shown: list[str] = []
+    for entry in entries[:NAMES_SHOWN]:
+        # Room is kept for the "…and N more" line; a section holds 3,000 characters.
+        if len(body) + sum(len(e) + 3 for e in shown) + len(entry) > 2800:
+            break
+        shown.append(entry)
+    if len(shown) < len(entries):
+        shown.append(t.gettext("…and {count} more.").format(count=len(entries) - len(shown)))
+    return SectionBlock(text=MarkdownTextObject(text=truncate(body + " · ".join(shown), 3000)))
 
 
 def urgent_progress(t: Translator, message: UrgentProgress, zone: ZoneInfo) -> Rendered:

@@ -123,8 +123,13 @@ def test_a_meeting_from_roster_to_cancellation(bot: RunningBot, fake_slack: Fake
     clock.advance(timedelta(seconds=2))
     assert fake_slack.wait_for(lambda: all(any("cancelled" in m["text"] for m in fake_slack.dms(u)) for u in (ALICE, BOB)), timeout=10)
     assert fake_slack.wait_for(lambda: "Cancelled" in _dump(fake_slack.messages(CHANNEL)[0]), timeout=10)
-    # Exactly one invitation per person, whatever happened in between.
-    assert [len(_invitations(fake_slack, u)) for u in (ALICE, BOB)] == [1, 1]
+    # Exactly one invitation per person, whatever happened in between, now saying it is cancelled
+    # (updated in place, its answer buttons gone).
+    assert fake_slack.wait_for(lambda: all(
+        [m["text"].split(":")[0] for m in fake_slack.dms(u) if m["text"].startswith(("Invitation:", "Cancelled:"))]
+        == ["Cancelled"] for u in (ALICE, BOB)), timeout=10)
+    # The reminder Alice got loses its buttons too.
+    assert fake_slack.wait_for(lambda: "rsvp_yes" not in json.dumps(fake_slack.dms(ALICE)), timeout=10)
 
 
 def test_bad_meeting_commands_get_private_clear_messages(bot: RunningBot, fake_slack: FakeSlack) -> None:
@@ -156,7 +161,7 @@ def test_the_schedule_modal_validates_on_the_field(bot: RunningBot, fake_slack: 
     view = fake_slack.opened_views()[0]
     assert view["callback_id"] == "meeting_schedule"
     assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == [
-        "title", "starts_at", "duration", "video_link", "organisations", "observers"]
+        "title", "starts_at", "duration", "video_link", "chair", "chair_person", "organisations", "observers"]
 
     def submit(starts: datetime, duration: str = "60", link: str = "") -> object:
         values = {
