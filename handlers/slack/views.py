@@ -228,6 +228,8 @@ def minutes(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any], clien
                 # The service counts the rows entered; show the error on that row of the form.
                 position = ref.row
                 return f"action_{items[position - 1][0] if 0 < position <= len(items) else 1}"
+            if ref.field == Field.ACTION_ITEMS:
+                return f"action_{items[0][0] if items else 1}"
             return ids.MINUTES_DECISIONS if ref.field == Field.DECISIONS else ids.MINUTES_SUMMARY
 
         _rejected(ack, view, error, context, minutes_block, deps)
