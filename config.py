@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 LANGUAGES = ("en", "nb")
-_DURATION = re.compile(r"^\s*(\d+)\s*([dhms])\s*$")
+_DURATION = re.compile(r"^\s*(\d+)\s*(mo|[dhms])\s*$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+# A month in a duration (`24mo`) is a twelfth of the Gregorian year, so 12mo is a year and 24mo 730 days.
+MONTH = timedelta(days=365.2425 / 12)
 _SLACK_ID = re.compile(r"^[A-Z0-9]{2,}$")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
@@ -79,13 +81,15 @@ class Secret(str):
         return "Secret('***')" if self else "Secret('')"
 
 
-def parse_duration(text: str, variable: str) -> timedelta:
-    """Parse `<n>d|h|m|s`, e.g. `14d`, `90m`."""
+def parse_duration(text: str, variable: str, *, months: bool = False) -> timedelta:
+    """Parse `<n>d|h|m|s`, e.g. `14d`, `90m`; with `months`, `<n>mo` too (see MONTH)."""
     match = _DURATION.match(text)
-    if not match:
-        raise ConfigError(variable,
-                          f"{shown(text)} is not a duration; use <n>d, <n>h, <n>m or <n>s, e.g. 14d")
+    if not match or (match.group(2) == "mo" and not months):
+        units = "<n>mo, <n>d, <n>h, <n>m or <n>s, e.g. 24mo" if months else "<n>d, <n>h, <n>m or <n>s, e.g. 14d"
+        raise ConfigError(variable, f"{shown(text)} is not a duration; use {units}")
     amount, unit = int(match.group(1)), match.group(2)
+    if unit == "mo":
+        return MONTH * amount
     return timedelta(**{_UNITS[unit]: amount})
 
 
@@ -118,6 +122,13 @@ class Settings:
     urgent_reminders: tuple[timedelta, ...] = (timedelta(hours=3), timedelta(minutes=15))
     office_hours: tuple[time, time] = (time(8, 0), time(16, 0))
     public_url: str = ""
+    # Recorded minutes go out first as a draft for comments for this long (None: final at once).
+    minutes_review: timedelta | None = None
+    # Personal data (docs/privacy.md): per-person answers, attendance and messages are kept this
+    # long; who is responsible for the data, and where people ask about it (in the privacy notice).
+    retention: timedelta = MONTH * 24
+    controller: str = ""
+    privacy_contact: str = ""
 
     @property
     def socket_mode(self) -> bool:
@@ -218,6 +229,21 @@ def _public_url(text: str) -> str:
     return text.rstrip("/")
 
 
+def _one_line(text: str, variable: str) -> str:
+    # Shown to every new contact in the privacy notice: a name or an address, not a letter.
+    if len(text) > 200:
+        raise ConfigError(variable, "keep it to one line of at most 200 characters")
+    return text
+
+
+def _minutes_review(text: str) -> timedelta | None:
+    # Unset, 0 or a zero duration: no review round, minutes are final when recorded.
+    if text in ("", "0"):
+        return None
+    review = parse_duration(text, "DIALOG_MINUTES_REVIEW")
+    return review if review > timedelta(0) else None
+
+
 def _positive(value: timedelta, variable: str) -> timedelta:
     if value <= timedelta(0):
         raise ConfigError(variable, "must be longer than zero")
@@ -267,6 +293,13 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ),
         office_hours=_office_hours(_get(env, "DIALOG_OFFICE_HOURS") or "08:00-16:00"),
         public_url=_public_url(_get(env, "DIALOG_PUBLIC_URL")),
+        minutes_review=_minutes_review(_get(env, "DIALOG_MINUTES_REVIEW")),
+        retention=_positive(
+            parse_duration(_get(env, "DIALOG_RETENTION") or "24mo", "DIALOG_RETENTION", months=True),
+            "DIALOG_RETENTION",
+        ),
+        controller=_one_line(_get(env, "DIALOG_CONTROLLER"), "DIALOG_CONTROLLER"),
+        privacy_contact=_one_line(_get(env, "DIALOG_PRIVACY_CONTACT"), "DIALOG_PRIVACY_CONTACT"),
     )
 
 

@@ -101,6 +101,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         default_language=settings.language,
         timings=timings_of(settings),
         office_hours=settings.office_hours,
+        minutes_review=settings.minutes_review,
     )
     services.start(WorkspaceRef(PLATFORM, team_id))
     deps = SlackDeps(services, settings.dialog_channel, settings.timezone, team_id,

@@ -60,6 +60,17 @@ def heartbeat(services: Services) -> None:
         log_failure("heartbeat failed", error)
 
 
+def finalise_minutes(services: Services) -> None:
+    """Make final the draft minutes whose review period has passed (they go out to everyone)."""
+    try:
+        count = services.minutes.review.finalise_due()
+    except Exception as error:  # noqa: BLE001 - a job logs and carries on; the next tick retries
+        log_failure("finalising minutes failed", error)
+        return
+    if count:
+        log.info("made %d draft minutes final", count)
+
+
 def resume_requests(services: Services) -> None:
     """Process requests that were acknowledged but left unfinished (a crash, a database fault)."""
     try:

@@ -13,7 +13,7 @@ from functools import partial
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from scheduling.jobs import DeliverySweep, heartbeat, resume_requests
+from scheduling.jobs import DeliverySweep, finalise_minutes, heartbeat, resume_requests
 from scheduling.watchdog import WATCHDOG_JOB_ID, WATCHDOG_SECONDS, DatabaseWatchdog, exit_for_supervisor
 from services.container import Services
 from services.deliveries import HEARTBEAT
@@ -25,6 +25,9 @@ HEARTBEAT_JOB_ID = "workers.heartbeat"
 SWEEP_SECONDS = 1.0
 RESUME_JOB_ID = "inbox.resume"
 RESUME_SECONDS = 2.0
+MINUTES_FINAL_JOB_ID = "minutes.finalise"
+# Review deadlines are days apart; a minute late is on time.
+MINUTES_FINAL_SECONDS = 60.0
 
 
 class _QuietSkips(logging.Filter):
@@ -48,6 +51,8 @@ def build_scheduler(services: Services, *, sweep_seconds: float = SWEEP_SECONDS,
     _every(scheduler, partial(heartbeat, services), HEARTBEAT.total_seconds(), HEARTBEAT_JOB_ID)
     # Requests acknowledged but left unfinished by a process that died are picked up from here.
     _every(scheduler, partial(resume_requests, services), RESUME_SECONDS, RESUME_JOB_ID)
+    # Draft minutes whose review period has passed become final and go out to everyone.
+    _every(scheduler, partial(finalise_minutes, services), MINUTES_FINAL_SECONDS, MINUTES_FINAL_JOB_ID)
     # A database that keeps failing ends the process (see scheduling/watchdog.py); its first look
     # waits a period, as there is nothing to watch at start.
     _every(scheduler, DatabaseWatchdog(services, exit=on_database_lost), WATCHDOG_SECONDS, WATCHDOG_JOB_ID,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.calendar import Calendars
 from services.clock import Clock
 from services.deliveries import Deliveries
+from services.follow_up import FollowUp
 from services.home import Home
 from services.inbox import Inbox
 from services.languages import Languages
@@ -43,6 +44,7 @@ class Services:
     meetings: Meetings
     planning: Planning
     minutes: MinutesService
+    follow_up: FollowUp
     home: Home
     calendars: Calendars
     stats: StatsService
@@ -100,6 +102,7 @@ def build_services(
     default_language: str,
     timings: MeetingTimings,
     office_hours: tuple[time, time] = (time(8, 0), time(16, 0)),
+    minutes_review: timedelta | None = None,
 ) -> Services:
     """Wire the services for one platform's workspace; `notifier` sends that platform's rows."""
     workspaces = Workspaces(clock, coordinators)
@@ -116,6 +119,8 @@ def build_services(
     roster = Roster(sessions, clock, workspaces, platform)
     roster.on_change(meetings.organisation_changed)
     suggestions = Suggestions(sessions, clock, workspaces, deliveries, roster, meetings)
+    minutes = MinutesService(sessions, clock, workspaces, deliveries, moves, channel, timings.timezone,
+                             review=minutes_review, language=default_language)
     return Services(
         clock=clock,
         sessions=sessions,
@@ -126,7 +131,8 @@ def build_services(
         roster=roster,
         meetings=meetings,
         planning=planning,
-        minutes=MinutesService(sessions, clock, workspaces, deliveries, moves, channel, timings.timezone),
+        minutes=minutes,
+        follow_up=FollowUp(sessions, clock, workspaces, deliveries),
         home=Home(sessions, clock, workspaces, meetings, topics, planning, suggestions),
         calendars=Calendars(sessions, clock, timings.timezone),
         stats=StatsService(sessions, clock, workspaces),

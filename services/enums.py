@@ -1,5 +1,18 @@
 """The domain's vocabularies, for callers outside services (platform handlers, the CLI)."""
 
-from storage.models import Answer, MeetingKind, MeetingState, Role, Side, Tier, TimeOfDay
+from storage.models import (
+    Answer,
+    FollowUpStatus,
+    MeetingKind,
+    MeetingState,
+    MinutesState,
+    Role,
+    Side,
+    Tier,
+    TimeOfDay,
+)
 
-__all__ = ["Answer", "MeetingKind", "MeetingState", "Role", "Side", "Tier", "TimeOfDay"]
+__all__ = [
+    "Answer", "FollowUpStatus", "MeetingKind", "MeetingState", "MinutesState", "Role", "Side", "Tier",
+    "TimeOfDay",
+]

@@ -50,6 +50,8 @@ class Field(StrEnum):
     LANGUAGE = "language"
     KEYWORDS = "keywords"
     MEETING = "meeting"
+    COMMENT = "comment"
+    """A comment on draft minutes."""
 
 
 @dataclass(frozen=True)

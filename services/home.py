@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.action_items import points_for
 from services.clock import Clock
 from services.meetings import Meetings, UpcomingMeeting
 from services.messages import ActionItemView, TopicCard
@@ -17,7 +18,7 @@ from services.planning import Insights, Planning
 from services.suggestions import SuggestionCard, Suggestions
 from services.topics import Topics
 from services.workspaces import Workspaces, is_coordinator, organisations_of
-from storage.models import ActionItem, Meeting, Organisation
+from storage.models import Organisation
 
 TOPICS_SHOWN = 10
 NEW_FOR = timedelta(days=14)
@@ -29,7 +30,9 @@ class HomeView:
 
     upcoming: tuple[UpcomingMeeting, ...]
     topics: tuple[TopicCard, ...]
-    follow_up: tuple[tuple[int, str, ActionItemView], ...]  # (meeting number, meeting title, item)
+    # Points still to do that the person's organisations own (coordinators: the city's too), with
+    # their status: (meeting number, meeting title, point).
+    follow_up: tuple[tuple[int, str, ActionItemView], ...]
     coordinator: bool
     next_meeting_insights: Insights | None
     new_proposals: tuple[TopicCard, ...]
@@ -55,28 +58,17 @@ class Home:
 
     def view(self, actor: Actor) -> HomeView:
         """The home page for `actor`."""
-        today = self._clock.now().date()
         with self._sessions.begin() as session:
             workspace = self._workspaces.get(session, actor.workspace)
             coordinator = is_coordinator(session, workspace, actor.person)
             mine = [o.id for o in organisations_of(session, workspace, actor.person)]
-            rows = session.execute(
-                select(ActionItem, Organisation.name, Meeting.number, Meeting.title)
-                .join(Organisation, Organisation.id == ActionItem.owner_organisation_id)
-                .join(Meeting, Meeting.id == ActionItem.meeting_id)
-                .where(ActionItem.owner_organisation_id.in_(mine), ActionItem.due_on >= today)
-                .order_by(ActionItem.due_on)
-            ).all() if mine else []
+            follow_up = tuple(points_for(session, workspace.id, mine, city=coordinator))
             waiting = (self._suggestions.open_in(session, workspace)
                        if coordinator and self._suggestions is not None else ())
             names = tuple(session.scalars(
                 select(Organisation.name)
                 .where(Organisation.workspace_id == workspace.id, Organisation.archived_at.is_(None))
                 .order_by(Organisation.name_key))) if coordinator else ()
-            follow_up = tuple(
-                (number, title, ActionItemView(item.description, owner, item.due_on))
-                for item, owner, number, title in rows
-            )
         upcoming = tuple(self._meetings.upcoming(actor))
         topics = self._topics.open_topics(actor)
         insights = None

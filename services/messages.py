@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from services.enums import Answer, MeetingKind, MeetingState, Side
+from services.enums import Answer, FollowUpStatus, MeetingKind, MeetingState, MinutesState, Side
 from services.people import MessageRef, PersonRef
 
 
@@ -85,6 +85,8 @@ class MeetingCard:
     cancel_reason: str | None = None
     # Why the meeting is called, in a few lines (urgent calls); shown in every invitation.
     background: str | None = None
+    # "Follow-up from last time": the points of the meeting held before this one, with their status.
+    follow_up: tuple[ActionItemView, ...] = ()
 
     @property
     def open_floor_minutes(self) -> int:
@@ -214,12 +216,21 @@ class TopicChanged:
 
 @dataclass(frozen=True)
 class ActionItemView:
-    """A follow-up point: what, who owns it (an organisation's name; None: the city), by when."""
+    """A follow-up point: what, who owns it (an organisation's name; None: the city), by when, how
+    far it got, and where it comes from (meeting number and its place there: `ref`, e.g. "3.2")."""
 
     description: str
     owner: str | None
     due_on: date
     owner_side: Side = Side.CIVIL_SOCIETY
+    status: FollowUpStatus = FollowUpStatus.OPEN
+    meeting_number: int = 0
+    position: int = 0
+
+    @property
+    def ref(self) -> str:
+        """How people name the point: `<meeting-no>.<point-no>`."""
+        return f"{self.meeting_number}.{self.position}"
 
 
 @dataclass(frozen=True)
@@ -234,15 +245,38 @@ class MinutesView:
     attending_organisations: tuple[str, ...]
     discussed: tuple[tuple[int, str], ...]
     version: int
+    # A draft goes to those invited for comments until `review_until`, then becomes final.
+    state: MinutesState = MinutesState.FINAL
+    review_until: datetime | None = None
 
 
 @dataclass(frozen=True)
 class MinutesPosted:
-    """The minutes, to one attendee, or in the channel as a reply to the meeting's invitation there
-    (`reply_to`; each platform shows a reply its own way: Slack in the message's thread)."""
+    """The minutes, to someone invited, or in the channel as a reply to the meeting's invitation
+    there (`reply_to`; each platform shows a reply its own way: Slack in the message's thread).
+
+    `draft`: this copy was sent for comments (once the minutes are final it says comments are
+    closed). `archive`: the reader may download the minutes for the case archive (coordinators;
+    in the channel, offered to the coordinators among its readers)."""
 
     minutes: MinutesView
     reply_to: MessageRef | None = None
+    draft: bool = False
+    archive: bool = False
+
+
+@dataclass(frozen=True)
+class MinutesCommented:
+    """A comment on draft minutes, passed on to the coordinators: who wrote it and for which
+    organisations they speak (coordinators may see who represents whom)."""
+
+    meeting_number: int
+    meeting_title: str
+    author: PersonRef
+    organisations: tuple[str, ...]
+    body: str
+    review_until: datetime | None
+    final: bool = False
 
 
 @dataclass(frozen=True)
@@ -276,7 +310,42 @@ class SuggestionDecided:
     meeting_title: str | None = None
 
 
+
+@dataclass(frozen=True)
+class PersonalDataReady:
+    """Told to a person who asked what the bot holds about them: how much of each kind (`counts`,
+    in a fixed order), the whole JSON document, and the key that downloads it from the bot until
+    `expires_at`; each platform offers the document its own way (services/privacy)."""
+
+    counts: tuple[tuple[str, int], ...]
+    document: str
+    download_key: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PrivacyNotice:
+    """Told once to a person newly made a contact: for which organisations, who is responsible for
+    the data (empty: not configured), where to ask (empty: the coordinators), and how long answers
+    and attendance are kept."""
+
+    organisations: tuple[str, ...]
+    controller: str
+    privacy_contact: str
+    retention: timedelta
+
+
+@dataclass(frozen=True)
+class ContactOptedOut:
+    """Told to the coordinators when a person opted out from the privacy notice: they are no longer
+    a contact of these organisations (`person` None: erased since)."""
+
+    person: PersonRef | None
+    organisations: tuple[str, ...]
+
+
 OutgoingMessage = (
     TopicAnnouncement | MeetingInvitation | MeetingReminder | MeetingNudge | MeetingCancelled | MeetingChanged
     | UrgentProgress | TopicChanged | MinutesPosted | ActionItemDue | SpeakerTold | SuggestionDecided
+    | MinutesCommented | PersonalDataReady | PrivacyNotice | ContactOptedOut
 )

@@ -1,10 +1,12 @@
 """Minutes (referat): the record that closes the loop after a meeting.
 
 Recording minutes marks the meeting held, records who attended, marks discussed topics (their
-proposers are told), posts the minutes in the invitation's thread in the channel and by DM to
-everyone who attended, and reminds each follow-up point's owner on its due date: an organisation's
-contacts (an agency is an observer organisation), or, for a point the city owns, the coordinators,
-who follow up for the city.
+proposers are told), sends the minutes on (services/minutes_review.py: to the invitation's thread
+in the channel and to everyone invited, first as a draft for comments when there is a review
+period), and reminds each follow-up point's owner on its due date: an organisation's contacts (an
+agency is an observer organisation), or, for a point the city owns, the coordinators, who follow up
+for the city. A point not done by then is reminded; one marked done is not. A correction keeps the
+status of every point it keeps (by its description).
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.action_items import item_rows, previous_points
 from services.clock import Clock
 from services.deliveries import Deliveries
 from services.errors import DomainError, Field, FieldRef, InvalidInput, raise_field_errors
@@ -26,27 +29,30 @@ from services.i18n import N_, Command, Hint, Text, text
 from services.meetings import INVITE, meeting_card
 from services.meetings.history import refresh_copies
 from services.messages import ActionItemDue, ActionItemView, MeetingCard, MinutesPosted, MinutesView
+from services.minutes_archive import ArchivedMinutes, archive_of
+from services.minutes_review import DRAFT, POSTED, MinutesReview
 from services.people import Actor, Destination, DestinationKind, MessageRef, PersonRef
 from services.roster import find_organisation
-from services.sides import side_of
 from services.topic_moves import TopicMoves
-from services.workspaces import Workspaces, audit, coordinators_of, require_coordinator
+from services.workspaces import Workspaces, audit, coordinators_of, is_coordinator, require_coordinator
 from storage.models import (
     ActionItem,
     Answer,
     Delivery,
+    DeliveryState,
+    FollowUpStatus,
     Meeting,
     MeetingState,
     MeetingTopic,
     Minutes,
+    MinutesState,
     Organisation,
-    Side,
     Tier,
     Topic,
     TopicState,
+    Workspace,
 )
 
-POSTED = "minutes_posted"
 ACTION_DUE = "action_item_due"
 SUMMARY_MIN, TEXT_MAX = 10, 3000
 ITEMS_MAX = 10
@@ -83,6 +89,8 @@ class MinutesForm:
     summary: str
     decisions: str
     action_items: tuple[ActionItemView, ...]
+    # "Follow-up from last time": the points of the meeting held before this one, with status.
+    follow_up_before: tuple[ActionItemView, ...] = ()
 
 
 class MinutesService:
@@ -90,7 +98,7 @@ class MinutesService:
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, workspaces: Workspaces,
                  deliveries: Deliveries, moves: TopicMoves, channel: Destination | None,
-                 zone: ZoneInfo) -> None:
+                 zone: ZoneInfo, *, review: timedelta | None = None, language: str = "en") -> None:
         self._sessions = sessions
         self._clock = clock
         self._workspaces = workspaces
@@ -98,7 +106,11 @@ class MinutesService:
         self._moves = moves
         self._channel = channel
         self._zone = zone
+        self._language = language
+        # Drafts, comments and making minutes final.
+        self.review = MinutesReview(sessions, clock, workspaces, deliveries, channel, review)
         deliveries.register(POSTED, self._compose_posted)
+        deliveries.register(DRAFT, self._compose_posted)
         deliveries.register(ACTION_DUE, self._compose_due)
 
     def form(self, actor: Actor, number: int) -> MinutesForm:
@@ -126,7 +138,23 @@ class MinutesService:
                 summary=minutes.summary if minutes else "",
                 decisions=minutes.decisions if minutes else "",
                 action_items=tuple(_items(session, meeting.id)),
+                follow_up_before=previous_points(session, meeting),
             )
+
+    def archive(self, actor: Actor, number: int) -> ArchivedMinutes:
+        """Everything the case archive keeps of a meeting's minutes (coordinators), in the
+        workspace's language, for a platform-neutral document (PDF, DOCX)."""
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            require_coordinator(session, workspace, actor.person)
+            meeting = session.scalar(select(Meeting).where(Meeting.workspace_id == workspace.id,
+                                                           Meeting.number == number))
+            minutes = (session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
+                       if meeting else None)
+            if meeting is None or minutes is None:
+                raise InvalidInput(text(N_("Meeting {number} has no minutes yet."), number=number))
+            return archive_of(session, meeting, minutes, _view(session, meeting, minutes),
+                              self._zone, self._language)
 
     def record(
         self,
@@ -183,6 +211,7 @@ class MinutesService:
                 owners.append((description, owner, cast(date, item.due_on)))
             raise_field_errors(errors)
             minutes = session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
+            new = minutes is None
             if minutes is None:
                 minutes = Minutes(meeting_id=meeting.id, summary=summary, decisions=decisions, version=1,
                                   written_by_platform=actor.person.platform,
@@ -201,25 +230,8 @@ class MinutesService:
             for invitation in meeting.invitations:
                 invitation.attended = (invitation.platform, invitation.user_id) in present
             self._mark_topics(session, meeting, set(discussed))
-            session.execute(delete(ActionItem).where(ActionItem.meeting_id == meeting.id))
-            session.flush()
-            for position, (description, owner, due_on) in enumerate(owners, start=1):
-                item = ActionItem(meeting_id=meeting.id, position=position, description=description,
-                                  owner_organisation_id=owner.id if owner else None, due_on=due_on)
-                session.add(item)
-                session.flush()
-                due_at = datetime.combine(due_on, REMIND_AT, tzinfo=self._zone)
-                # The city's points are followed up by its coordinators, in the workspace's language.
-                reminded = ([Destination.person(PersonRef(c.platform, c.user_id), owner.language)
-                             for c in owner.contacts] if owner is not None
-                            else [Destination.person(p) for p in coordinators_of(session, workspace)])
-                for destination in reminded:
-                    self._deliveries.plan(
-                        session, workspace_id=workspace.id, kind=ACTION_DUE, key=f"action:{item.id}",
-                        destination=destination, due_at=max(due_at, now), meeting_id=meeting.id,
-                        action_item_id=item.id,
-                    )
-            self._plan_posts(session, meeting, present)
+            self._store_items(session, workspace, meeting, owners)
+            self.review.publish(session, meeting, minutes, new=new)
             audit(session, workspace, actor, "meeting.minutes", f"meeting {meeting.number}", self._clock,
                   version=minutes.version, attendees=len(present))
             view = _view(session, meeting, minutes)
@@ -256,30 +268,57 @@ class MinutesService:
                 # On the agenda but not reached: back among the proposals, for a later meeting.
                 self._moves.back_to_backlog(session, meeting, topic)
 
-    def _plan_posts(self, session: Session, meeting: Meeting, present: set[tuple[str, str]]) -> None:
+    def _store_items(self, session: Session, workspace: Workspace, meeting: Meeting,
+                     owners: list[tuple[str, Organisation | None, date]]) -> None:
+        """Store the follow-up points and plan their reminders. A point kept by a correction (the
+        same description) keeps its row and its status; its reminders not sent yet are planned anew."""
         now = self._clock.now()
-        if self._channel is not None:
-            self._deliveries.plan(session, workspace_id=meeting.workspace_id, kind=POSTED,
-                                  key=f"meeting:{meeting.id}:minutes", destination=self._channel,
-                                  due_at=now, meeting_id=meeting.id)
-        languages = {mo.organisation_id: mo.organisation.language for mo in meeting.organisations}
-        for invitation in meeting.invitations:
-            if (invitation.platform, invitation.user_id) in present:
+        existing = {_fold(item.description): item for item in session.scalars(
+            select(ActionItem).where(ActionItem.meeting_id == meeting.id))}
+        for position, (description, owner, due_on) in enumerate(owners, start=1):
+            item = existing.pop(_fold(description), None)
+            if item is None:
+                item = ActionItem(meeting_id=meeting.id, position=position, description=description,
+                                  owner_organisation_id=owner.id if owner else None, due_on=due_on)
+                session.add(item)
+                session.flush()
+            else:
+                item.position, item.description, item.due_on = position, description, due_on
+                item.owner_organisation_id = owner.id if owner else None
+                session.execute(delete(Delivery).where(Delivery.action_item_id == item.id,
+                                                       Delivery.state == DeliveryState.PENDING))
+            due_at = datetime.combine(due_on, REMIND_AT, tzinfo=self._zone)
+            reminded_before = session.scalar(select(Delivery.id).where(
+                Delivery.action_item_id == item.id, Delivery.state == DeliveryState.SENT))
+            if due_at <= now and reminded_before is not None:
+                continue  # reminded on that day already; a correction does not remind again
+            # The city's points are followed up by its coordinators, in the workspace's language.
+            reminded = ([Destination.person(PersonRef(c.platform, c.user_id), owner.language)
+                         for c in owner.contacts] if owner is not None
+                        else [Destination.person(p) for p in coordinators_of(session, workspace)])
+            for destination in reminded:
                 self._deliveries.plan(
-                    session, workspace_id=meeting.workspace_id, kind=POSTED,
-                    key=f"meeting:{meeting.id}:minutes",
-                    destination=Destination.person(PersonRef(invitation.platform, invitation.user_id),
-                                                 languages.get(invitation.organisation_id)),
-                    due_at=now, meeting_id=meeting.id,
+                    session, workspace_id=workspace.id, kind=ACTION_DUE,
+                    key=f"action:{item.id}:{due_on.isoformat()}",
+                    destination=destination, due_at=max(due_at, now), meeting_id=meeting.id,
+                    action_item_id=item.id,
                 )
-        # A correction re-renders what was already posted.
-        self._deliveries.refresh(session, meeting_id=meeting.id, kinds=(POSTED,))
+        for gone in existing.values():
+            session.delete(gone)
+        session.flush()
 
     def _compose_posted(self, session: Session, delivery: Delivery) -> MinutesPosted | None:
         meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
         minutes = session.scalar(select(Minutes).where(Minutes.meeting_id == delivery.meeting_id))
         if meeting is None or minutes is None:
             return None
+        draft = delivery.kind == DRAFT
+        if draft and minutes.state != MinutesState.DRAFT and delivery.state != DeliveryState.SENT:
+            return None  # final before its draft went out: the final minutes follow instead
+        workspace = session.get(Workspace, meeting.workspace_id)
+        archive = not draft and (delivery.dest_kind == DestinationKind.CHANNEL or (
+            workspace is not None
+            and is_coordinator(session, workspace, PersonRef(delivery.dest_platform, delivery.dest_id))))
         reply_to = None
         if delivery.dest_kind == DestinationKind.CHANNEL:
             invitation = session.scalar(
@@ -289,7 +328,7 @@ class MinutesService:
             )
             if invitation is not None and invitation.message_ref:
                 reply_to = MessageRef(invitation.message_ref)
-        return MinutesPosted(_view(session, meeting, minutes), reply_to)
+        return MinutesPosted(_view(session, meeting, minutes), reply_to, draft=draft, archive=archive)
 
     def _compose_due(self, session: Session, delivery: Delivery) -> ActionItemDue | None:
         item = session.get(ActionItem, delivery.action_item_id) if delivery.action_item_id else None
@@ -298,24 +337,18 @@ class MinutesService:
         meeting = session.get(Meeting, item.meeting_id)
         if meeting is None:
             return None
-        [view] = [v for i, v in _item_rows(session, meeting.id) if i == item.id]
+        if item.status == FollowUpStatus.DONE and delivery.state != DeliveryState.SENT:
+            return None  # done already: nothing to remind of
+        [view] = [v for i, v in item_rows(session, meeting.id) if i == item.id]
         return ActionItemDue(view, meeting.number, meeting.title)
 
 
-def _item_rows(session: Session, meeting_id: int) -> list[tuple[int, ActionItemView]]:
-    rows = session.execute(
-        select(ActionItem, Organisation.name, Organisation.tier)
-        .outerjoin(Organisation, Organisation.id == ActionItem.owner_organisation_id)
-        .where(ActionItem.meeting_id == meeting_id)
-        .order_by(ActionItem.position)
-    ).all()
-    return [(item.id, ActionItemView(item.description, name, item.due_on,
-                                     side_of(tier) if tier is not None else Side.CITY))
-            for item, name, tier in rows]
+def _fold(description: str) -> str:
+    return " ".join(description.split()).casefold()
 
 
 def _items(session: Session, meeting_id: int) -> list[ActionItemView]:
-    return [view for _, view in _item_rows(session, meeting_id)]
+    return [view for _, view in item_rows(session, meeting_id)]
 
 
 def _view(session: Session, meeting: Meeting, minutes: Minutes) -> MinutesView:
@@ -340,4 +373,6 @@ def _view(session: Session, meeting: Meeting, minutes: Minutes) -> MinutesView:
         attending_organisations=tuple(names),
         discussed=discussed,
         version=minutes.version,
+        state=minutes.state,
+        review_until=minutes.review_until,
     )

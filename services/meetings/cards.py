@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.action_items import previous_points
 from services.messages import MeetingCard, Talk, Tally
 from services.people import PersonRef
 from storage.models import (
@@ -106,4 +107,5 @@ def meeting_card(session: Session, meeting: Meeting) -> MeetingCard:
                       if meeting.chair_platform and meeting.chair_user_id else None),
         cancel_reason=meeting.cancel_reason,
         background=meeting.background,
+        follow_up=previous_points(session, meeting),
     )

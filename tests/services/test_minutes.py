@@ -46,7 +46,7 @@ def _sweep(services: Services, clock: ManualClock, rounds: int = 3) -> None:
         clock.advance(timedelta(seconds=1))
 
 
-def test_minutes_are_posted_in_the_thread_and_sent_to_attendees(
+def test_minutes_are_posted_in_the_thread_and_sent_to_everyone_invited(
     services: Services, clock: ManualClock, notifier: RecordingNotifier, held: int, sessions
 ) -> None:
     form = services.minutes.form(coordinator(), held)
@@ -66,7 +66,8 @@ def test_minutes_are_posted_in_the_thread_and_sent_to_attendees(
         invitation = session.scalar(select(Delivery.message_ref).where(
             Delivery.kind == INVITE, Delivery.dest_kind == "channel"))
     assert invitation and channel[0].message.reply_to == MessageRef(invitation), "a reply to the invitation"
-    assert sorted(p.destination.id for p in posts if p.destination.is_person) == ["UCARITAS1", "UCARITAS2"]
+    # Everyone invited gets the final minutes, whatever they answered: Red Cross too.
+    assert sorted(p.destination.id for p in posts if p.destination.is_person) == ["UCARITAS1", "UCARITAS2", "UREDCROSS"]
     changes = sorted((p.message.topic.number, p.message.change) for p in notifier.posted
                      if isinstance(p.message, TopicChanged))
     assert changes == [(1, "discussed"), (2, "unscheduled")]
