@@ -24,6 +24,7 @@ from handlers.slack import ids
 from handlers.slack.render.audience import audience_phrase, no_contact_line
 from handlers.slack.render.common import Rendered, dicts, modal, organisation_pickers, title_hint
 from handlers.slack.render.meetings import answer_word, tally_line
+from handlers.slack.render.roster_form import unreachable_note
 from handlers.slack.text import code, escape, mention, truncate
 from services.i18n import Translator
 from services.meetings import BACKGROUND_MAX, NudgeOutcome, UrgentForm
@@ -161,5 +162,8 @@ def urgent_modal(t: Translator, form: UrgentForm, private_metadata: str) -> dict
     flagged = no_contact_line(t, audience.no_contact)
     blocks.append(ContextBlock(block_id=ids.URGENT_AUDIENCE_BLOCK, elements=[MarkdownTextObject(
         text=f"{count}\n{flagged}" if flagged else count)]))
+    # No contact is flagged above and in the pickers; here, those whose contacts' messages failed.
+    failed = [u for u in choices.unreachable if u.reason == Unreachable.NOT_DELIVERED]
+    blocks.extend(unreachable_note(t, failed))
     title, submit = t.gettext("Urgent meeting"), t.gettext("Send now")
     return modal(t, ids.URGENT_VIEW, private_metadata, title, submit, blocks)

@@ -21,6 +21,7 @@ from services.messages import (
     Unreachable,
     UrgentProgress,
 )
+from services.reachability import UnreachableOrganisation
 from services.roster import OrganisationCard
 from tests.handlers.slack.test_blocks import assert_valid_message
 from tests.handlers.slack.test_meeting_blocks import OSLO, meeting
@@ -108,7 +109,9 @@ def _choices() -> ScheduleForm:
         OrganisationCard("Bymisjonen", "topic", (object(),), (), (), "any", None),  # type: ignore[arg-type]
     )
     return ScheduleForm(topics=(), organisations=organisations, core=("Caritas", "Bydelsmødrene"),
-                        core_without_contact=("Bydelsmødrene",))
+                        core_without_contact=("Bydelsmødrene",),
+                        unreachable=(UnreachableOrganisation("Bydelsmødrene", Unreachable.NO_CONTACT),
+                                     UnreachableOrganisation("Caritas", Unreachable.NOT_DELIVERED)))
 
 
 def test_the_urgent_form_takes_a_link_and_background_and_flags_who_has_no_contact() -> None:
@@ -122,6 +125,9 @@ def test_the_urgent_form_takes_a_link_and_background_and_flags_who_has_no_contac
     assert "Will invite 2 organisations and 1 person." in shown
     assert "No contact person, so nobody there gets the invitation: Bydelsmødrene." in shown
     assert "NOAS — no contact person" in shown and "Bymisjonen —" not in shown
+    # An organisation whose contacts' last messages all failed is flagged too, once, with the reason.
+    assert "*Caritas* (the last messages to its contacts failed)" in shown
+    assert shown.count("Bydelsmødrene") == 1
 
 
 def test_the_schedule_form_flags_core_organisations_without_contacts() -> None:
