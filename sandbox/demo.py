@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from services.container import Services
 from services.people import Actor
 from services.roster import RosterRow
+from services.suggestions import SuggestionInput
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,11 @@ def seed(services: Services, actor: Callable[[str], Actor]) -> bool:
     report = services.roster.import_rows(coordinator, ROSTER)
     for proposer, title, details in PROPOSALS:
         services.topics.propose(actor(proposer), title, details)
+    # "Check with civil society who is relevant and interested": Ola's suggestion waits on Kari's
+    # Home tab, to be added to the roster in one click.
+    services.suggestions.suggest(actor("U0OLA"), SuggestionInput(
+        "Fjordby Night Shelter (demo)", "They meet the people sleeping rough every night, and nobody on "
+        "the roster does.", contact="post@nightshelter.example", perspective="public-health"))
     log.info("sandbox: seeded the demo roster (%d organisations) and %d proposals",
              len(report.created), len(PROPOSALS))
     return True

@@ -183,3 +183,16 @@ def test_a_failing_meeting_invite_leaves_nothing_half_written(
     with sessions() as session:
         assert session.scalar(select(func.count(Organisation.id))) == 0
         assert session.scalars(select(OrganisationSuggestion.state)).one() == SuggestionState.OPEN
+
+
+def test_the_sandbox_seeds_olas_suggestion_for_kari_to_accept(services: Services, notifier: RecordingNotifier) -> None:
+    from sandbox.demo import COORDINATOR as KARI
+    from sandbox.demo import seed
+
+    # Kari is the sandbox's coordinator; here, the test workspace's.
+    assert seed(services, lambda user: coordinator() if user == KARI else person(user))
+    [waiting] = services.suggestions.waiting(coordinator())
+    assert waiting.suggested_by.user_id == "U0OLA" and waiting.name == "Fjordby Night Shelter (demo)"
+    services.suggestions.accept(coordinator(), waiting.id)
+    services.deliveries.sweep()
+    assert _told(notifier, "U0OLA") == [SuggestionDecided("Fjordby Night Shelter (demo)", True)]
