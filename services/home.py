@@ -80,4 +80,4 @@ class Home:
             new = tuple(sorted((t for t in topics if t.created_at >= since and t.state == "proposed"),
                                key=lambda t: -t.number))
         return HomeView(upcoming, tuple(topics[:TOPICS_SHOWN]), follow_up, coordinator, insights, new,
-                        waiting, names)
+                        suggestions=waiting, organisations=names)
