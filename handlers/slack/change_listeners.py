@@ -27,6 +27,7 @@ CHANGE_BLOCKS = {
     Field.DURATION: ids.SCHEDULE_DURATION,
     Field.VIDEO_LINK: ids.SCHEDULE_LINK,
     Field.CHAIR: ids.SCHEDULE_CHAIR,
+    Field.BACKGROUND: ids.SCHEDULE_BACKGROUND,
 }
 
 
@@ -36,6 +37,8 @@ def submit_change(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any],
     confirm it to the coordinator."""
     form = schedule_form(view)
     origin = ModalContext.load(view.get("private_metadata") or "")
+    # The form offers the background only where there is one (urgent calls); elsewhere it is kept.
+    offered = any(b.get("block_id") == ids.SCHEDULE_BACKGROUND for b in view.get("blocks") or [])
     try:
         if origin.meeting is None:
             raise InvalidInput(text(N_("This form has expired; open it again with `/dialog change`.")))
@@ -47,6 +50,7 @@ def submit_change(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any],
             video_link=form.video_link,
             chair=form.chair,
             chair_person=PersonRef(PLATFORM, form.chair_user) if form.chair_user else None,
+            background=form.background if offered else None,
         )
     except DomainError as error:
         _rejected(ack, view, error, context, _blocks(CHANGE_BLOCKS), deps)

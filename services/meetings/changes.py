@@ -73,16 +73,19 @@ class Changes(Scheduling, Composing):
         video_link: str | None = None,
         chair: str | None = None,
         chair_person: PersonRef | None = None,
+        background: str | None = None,
     ) -> ChangeOutcome:
-        """Change what differs of a meeting's title, start, length, video link and chair, checked as
-        when scheduling; every copy follows, and people who already got the invitation are told."""
+        """Change what differs of a meeting's title, start, length, video link, chair and background
+        (None: left as it is; empty: removed), checked as when scheduling; every copy follows, and
+        people who already got the invitation are told."""
         title = SPACES.sub(" ", title).strip()
         video_link = (video_link or "").strip() or None
         chair = SPACES.sub(" ", chair or "").strip() or None
+        new_background = background.strip() or None if background is not None else None
         now = self._clock.now()
         errors: dict[FieldRef | Field, Text] = {}
         try:
-            self._validate(title, starts_at, duration_minutes, video_link, now)
+            self._validate(title, starts_at, duration_minutes, video_link, now, background=new_background)
         except DomainError as error:
             errors.update(field_errors(error))
         errors.update(chair_errors(chair))
@@ -98,6 +101,7 @@ class Changes(Scheduling, Composing):
                 (ChangeField.LENGTH, duration_minutes != meeting.duration_minutes),
                 (ChangeField.TITLE, title != meeting.title),
                 (ChangeField.LINK, video_link != meeting.video_link),
+                (ChangeField.BACKGROUND, background is not None and new_background != meeting.background),
                 (ChangeField.CHAIR, new_chair != was_chair),
             ) if differs]
             if not changed:
@@ -114,6 +118,8 @@ class Changes(Scheduling, Composing):
             brought_forward = False
             meeting.title, meeting.starts_at, meeting.duration_minutes = title, starts_at, duration_minutes
             meeting.video_link = video_link
+            if background is not None:
+                meeting.background = new_background
             meeting.chair, meeting.chair_platform, meeting.chair_user_id = new_chair
             if ChangeField.TIME in changed and meeting.invite_at > now:
                 brought_forward = self._move_invitations(session, meeting, now)

@@ -58,6 +58,7 @@ class ChangeField(StrEnum):
     LENGTH = "length"
     TITLE = "title"
     LINK = "link"
+    BACKGROUND = "background"
     CHAIR = "chair"
     AGENDA = "agenda"
 

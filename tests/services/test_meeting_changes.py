@@ -304,3 +304,24 @@ def test_held_meetings_are_re_rendered_everywhere_and_answers_close(
     with pytest.raises(InvalidInput) as closed:
         services.meetings.rsvp(person("UCARITAS1"), card.number, Answer.YES)
     assert "answers are closed" in closed.value.message.msgid
+
+
+@pytest.mark.usefixtures("roster")
+def test_an_urgent_call_is_changed_the_same_way_link_and_background_included(
+    services: Services, clock: ManualClock, notifier: RecordingNotifier
+) -> None:
+    card = services.meetings.urgent(coordinator(), title="Flooding in Groruddalen",
+                                    background="The river broke its banks.").meeting
+    _settle(services, clock)
+    assert len(_dms(notifier, MeetingInvitation)) == 3
+    kept = _change(services, card, video_link="https://meet.example.org/flood")
+    assert kept.changes == ("link",) and kept.meeting.background == "The river broke its banks."
+    changed = _change(services, kept.meeting, background="The river broke its banks; roads are closed.")
+    assert changed.changes == ("background",) and changed.told == 3
+    with pytest.raises(InvalidInput) as too_long:
+        _change(services, changed.meeting, background="x" * 2000)
+    assert too_long.value.field == "background"
+    clock.advance(timedelta(minutes=3))
+    _settle(services, clock)
+    assert [p.message.changes for p in _dms(notifier, MeetingChanged)] == [("link", "background")] * 3
+    assert all(c.meeting.background == "The river broke its banks; roads are closed." for c in _copies(notifier))

@@ -28,8 +28,17 @@ from handlers.slack.render.chair import chair_inputs
 from handlers.slack.render.common import Rendered, dicts, modal, title_hint
 from handlers.slack.render.meetings import meeting_details, when_and_length
 from handlers.slack.text import babel_locale, clock_time, escape, literal, slack_date, truncate
+from services.enums import MeetingKind
 from services.i18n import Translator
-from services.meetings import DURATION_MAX, DURATION_MIN, TITLE_MAX, ChangeField, ChangeForm, ChangeOutcome
+from services.meetings import (
+    BACKGROUND_MAX,
+    DURATION_MAX,
+    DURATION_MIN,
+    TITLE_MAX,
+    ChangeField,
+    ChangeForm,
+    ChangeOutcome,
+)
 from services.messages import MeetingCard, MeetingChanged
 
 
@@ -40,6 +49,7 @@ def _what(t: Translator, changes: tuple[str, ...]) -> str:
         ChangeField.LENGTH: t.gettext("a new length"),
         ChangeField.TITLE: t.gettext("a new title"),
         ChangeField.LINK: t.gettext("a new video link"),
+        ChangeField.BACKGROUND: t.gettext("a new background"),
         ChangeField.CHAIR: t.gettext("a new chair"),
         ChangeField.AGENDA: t.gettext("a new agenda"),
     }
@@ -91,6 +101,14 @@ def change_modal(t: Translator, form: ChangeForm, private_metadata: str) -> dict
                    element=UrlInputElement(action_id=ids.INPUT_ACTION, initial_value=card.video_link)),
         *chair_inputs(t, card),
     ]
+    if card.kind == MeetingKind.URGENT or card.background:
+        blocks.append(InputBlock(
+            block_id=ids.SCHEDULE_BACKGROUND, label=PlainTextObject(text=t.gettext("Background")),
+            optional=True,
+            hint=PlainTextObject(text=t.gettext(
+                "What has happened, in a few lines: shown in every invitation.")),
+            element=PlainTextInputElement(action_id=ids.INPUT_ACTION, multiline=True,
+                                          max_length=BACKGROUND_MAX, initial_value=card.background or None)))
     title = t.gettext("Change meeting {number}").format(number=card.number)
     return modal(t, ids.CHANGE_VIEW, private_metadata, title, t.gettext("Save"), blocks)
 

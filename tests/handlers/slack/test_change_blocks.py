@@ -22,7 +22,7 @@ from handlers.slack.render.meetings import (
     meeting_reminder,
     schedule_modal,
 )
-from services.enums import MeetingState
+from services.enums import MeetingKind, MeetingState
 from services.meetings import ChangeForm, ChangeOutcome, ScheduleForm
 from services.messages import (
     MeetingCancelled,
@@ -142,3 +142,15 @@ def test_the_coordinator_hears_what_changed_and_who_is_told() -> None:
     nothing = change_confirmation(NB, ChangeOutcome(card, (), told=0, invitations_sent=True), OSLO)
     assert_valid_message(nothing)
     assert "Ingenting ble endret i møte 4" in json.dumps(nothing.blocks, ensure_ascii=False)
+
+
+def test_an_urgent_call_s_change_form_also_holds_its_background() -> None:
+    urgent = meeting(kind=MeetingKind.URGENT, background="The river broke its banks.")
+    view = change_modal(NB, ChangeForm(urgent, invitations_sent=True), "{}")
+    View(**view).validate_json()
+    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert inputs["background"]["initial_value"] == "The river broke its banks."
+    regular = change_modal(EN, ChangeForm(meeting(), invitations_sent=True), "{}")
+    assert "background" not in [b.get("block_id") for b in regular["blocks"]]
+    told = meeting_changed(NB, MeetingChanged(urgent, ("background",)), OSLO)
+    assert "er endret: ny bakgrunn." in told.text
