@@ -161,7 +161,7 @@ class Recovery(EngineState):
             delivery = session.get(Delivery, delivery_id)
             if delivery is None or delivery.claimed_by != self.worker_id:
                 return False
-            destination = destination_of(delivery)
+            destination = destination_of(delivery, self._language_of(session, delivery))
             attempted_at = delivery.send_started_at or delivery.attempted_at or now
             attempts = delivery.attempts
         try:

@@ -72,8 +72,11 @@ class RecordingNotifier:
         with self._lock:
             if not self.searchable:
                 return CANNOT_TELL
+            # Found by where it went, as a platform searches: not by the language it was written in.
+            place = (destination.platform, destination.kind, destination.id)
             for posted in self.posted:
-                if posted.delivery_id == delivery_id and posted.destination == destination:
+                sent_to = posted.destination
+                if posted.delivery_id == delivery_id and (sent_to.platform, sent_to.kind, sent_to.id) == place:
                     return posted.ref
             return None
 
