@@ -21,6 +21,7 @@ from config import Settings
 from handlers.slack import PLATFORM
 from handlers.slack.app import build_app, make_client
 from handlers.slack.context import SlackDeps
+from handlers.slack.downloads import Downloads, link_key
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.server import create_web_app, make_server, stop_server
 from scheduling.scheduler import SWEEP_JOB_ID, build_scheduler
@@ -104,13 +105,17 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         minutes_review=settings.minutes_review,
     )
     services.start(WorkspaceRef(PLATFORM, team_id))
+    downloads = Downloads(services, link_key(settings.slack_signing_secret, settings.slack_bot_token,
+                                             settings.slack_app_token),
+                          settings.public_url, clock=lambda: services.clock.now().timestamp())
     deps = SlackDeps(services, settings.dialog_channel, settings.timezone, team_id,
-                     public_url=settings.public_url)
+                     public_url=settings.public_url, downloads=downloads)
     bolt = build_app(deps, listener_client, signing_secret=settings.slack_signing_secret)
     scheduler = build_scheduler(services)
     runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id)
     runtime.web = create_web_app(None if settings.socket_mode else bolt, runtime.health,
-                                 services.calendars.ics, signing_secret=settings.slack_signing_secret)
+                                 services.calendars.ics, signing_secret=settings.slack_signing_secret,
+                                 files=downloads.serve)
     return runtime
 
 

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUR_PACKAGES = {"services", "storage", "scheduling", "handlers", "sandbox", "fakes", "bot", "runtime", "config"}
+OUR_PACKAGES = {"services", "storage", "scheduling", "handlers", "exports", "sandbox", "fakes", "bot", "runtime",
+                "config"}
 
 
 def test_import_contracts_hold() -> None:
@@ -40,7 +41,7 @@ COMPOSITION_ROOTS = {"sandbox/launcher.py"}
 def test_only_the_composition_roots_import_handlers() -> None:
     offenders = [
         str(path.relative_to(ROOT))
-        for folder in ("services", "storage", "scheduling", "sandbox")
+        for folder in ("services", "storage", "scheduling", "exports", "sandbox")
         for path in (ROOT / folder).rglob("*.py")
         if "handlers" in _imports(path) and str(path.relative_to(ROOT)) not in COMPOSITION_ROOTS
     ]
@@ -61,7 +62,7 @@ def test_production_never_imports_the_fake_slack() -> None:
 def test_the_domain_never_touches_slack() -> None:
     offenders = [
         str(path.relative_to(ROOT))
-        for folder in ("services", "storage", "scheduling")
+        for folder in ("services", "storage", "scheduling", "exports")
         for path in (ROOT / folder).rglob("*.py")
         if _imports(path) & {"slack_sdk", "slack_bolt", "flask", "waitress"}
     ]

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from handlers.cli import minutes_export
 from handlers.cli.roster_csv import read_roster, write_roster
 from handlers.cli.stats_csv import write_meetings, write_organisations, write_proposals
 from services.container import Services
@@ -44,7 +45,8 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     tables.add_argument("--meetings", action="store_true", help="one line per held meeting instead")
     tables.add_argument("--proposals", action="store_true",
                         help="topic proposals per side instead: city, civil_society, agency")
-    for parser in (importing, exporting, stats_export):
+    minutes = minutes_export.add_arguments(sub)
+    for parser in (importing, exporting, stats_export, minutes):
         parser.add_argument("--as", dest="as_user", metavar="USER_ID",
                             help="the coordinator doing this (default: the first of DIALOG_COORDINATORS, "
                                  "else the workspace's only coordinator in the database)")
@@ -77,6 +79,8 @@ def run(args: argparse.Namespace, services: Services, *, platform: str, coordina
         return 2
     actor = Actor(WorkspaceRef(platform, team), PersonRef(platform, user))
     try:
+        if args.command == "minutes":
+            return minutes_export.export(args, services, actor, out=out, err=err)
         if args.command == "stats":
             computed = services.stats.compute(actor)
             write = (write_meetings if args.meetings else write_proposals if args.proposals

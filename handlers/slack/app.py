@@ -18,6 +18,7 @@ from handlers.slack import (
     errors,
     home,
     languages,
+    minutes_listeners,
     roster_listeners,
     views,
 )
@@ -67,6 +68,7 @@ def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None)
     views.register(app, deps, durable)
     roster_listeners.register(app, deps, durable)
     change_listeners.register(app, deps, durable)
+    minutes_listeners.register(app, deps, durable)
     home.register(app, deps, durable.guard)
     languages.register(app, deps, durable.guard)
     errors.register(app, reporter)

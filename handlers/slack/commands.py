@@ -15,6 +15,7 @@ from handlers.slack.parsing.commands import (
     Agenda,
     Cancel,
     Change,
+    CommentMinutes,
     Decline,
     Help,
     Invite,
@@ -28,6 +29,7 @@ from handlers.slack.parsing.commands import (
     RosterRemove,
     Rsvp,
     Schedule,
+    SetFollowUp,
     SetLanguage,
     ShowRoster,
     ShowStats,
@@ -40,6 +42,7 @@ from handlers.slack.parsing.grammar import parse_command
 from handlers.slack.parsing.roster_forms import RosterOrigin
 from handlers.slack.render.agenda import agenda_confirmation, agenda_modal
 from handlers.slack.render.changes import cancel_question, change_modal
+from handlers.slack.render.follow_up import status_confirmation
 from handlers.slack.render.help import help_message
 from handlers.slack.render.languages import language_chosen, language_status
 from handlers.slack.render.meetings import (
@@ -51,6 +54,7 @@ from handlers.slack.render.meetings import (
 )
 from handlers.slack.render.minutes import minutes_modal
 from handlers.slack.render.planning import slot_list, with_insights
+from handlers.slack.render.review import comment_confirmation, comment_modal, final_confirmation
 from handlers.slack.render.roster import roster_added, roster_contacts, roster_list, roster_removed
 from handlers.slack.render.roster_form import roster_modal
 from handlers.slack.render.stats import stats_message
@@ -150,11 +154,23 @@ def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: W
         case Agenda():
             added = services.meetings.add_topic(actor, parsed.number, parsed.topic)
             private(respond, with_insights(agenda_confirmation(t, added), t, added.insights))
+        case WriteMinutes() if parsed.final:
+            private(respond, final_confirmation(t, services.minutes.review.finalise(actor, parsed.number)))
         case WriteMinutes():
             form = services.minutes.form(actor, parsed.number)
             origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
             client.views_open(trigger_id=command["trigger_id"],
                               view=minutes_modal(t, form, origin.dump()))
+        case SetFollowUp():
+            outcome = services.follow_up.set_status(actor, parsed.meeting, parsed.position, parsed.status)
+            private(respond, status_confirmation(t, outcome))
+        case CommentMinutes() if not parsed.body:
+            origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
+            client.views_open(trigger_id=command["trigger_id"],
+                              view=comment_modal(t, parsed.number, origin.dump()))
+        case CommentMinutes():
+            commented = services.minutes.review.comment(actor, parsed.number, parsed.body)
+            private(respond, comment_confirmation(t, commented, zone))
         case ShowStats():
             private(respond, stats_message(t, services.stats.compute(actor), zone))
         case Suggest():

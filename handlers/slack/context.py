@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from slack_bolt import BoltContext
 
 from handlers.slack import PLATFORM
+from handlers.slack.downloads import Downloads
 from services.container import Services
 from services.i18n import Translator, translator
 from services.people import Actor
@@ -35,6 +36,8 @@ class SlackDeps:
     team_id: str = ""
     # Where the bot is reachable from people's browsers (calendar links); "" if nowhere.
     public_url: str = ""
+    # Signed links to the minutes for the case archive (None: not offered).
+    downloads: Downloads | None = None
     # Work that follows a form's acknowledgement (the private confirmation, advice).
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-after"))

@@ -74,3 +74,15 @@ ROSTER_PERSPECTIVES = "perspectives"
 ROSTER_TIME = "preferred_time"
 ROSTER_LANGUAGE = "language"
 ROSTER_KEYWORDS = "keywords"
+# Follow-up points: one click sets a point's status (value: the point, "<meeting-no>.<point-no>").
+FOLLOW_UP_OPEN = "follow_up_open"
+FOLLOW_UP_IN_PROGRESS = "follow_up_in_progress"
+FOLLOW_UP_DONE = "follow_up_done"
+# Draft minutes: the Comment button opens a form (value: the meeting number); coordinators make
+# them final at once, and fetch the minutes for the case archive (links that open in the browser).
+MINUTES_COMMENT_OPEN = "minutes_comment_open"
+MINUTES_COMMENT_VIEW = "minutes_comment"
+MINUTES_COMMENT_BODY = "comment"
+MINUTES_FINAL = "minutes_final"
+MINUTES_ARCHIVE = "minutes_archive"
+MINUTES_ARCHIVE_LINK = "minutes_archive_link"

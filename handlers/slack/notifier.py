@@ -21,6 +21,7 @@ from handlers.slack.render.meetings import (
     meeting_reminder,
 )
 from handlers.slack.render.minutes import action_item_due, minutes_posted
+from handlers.slack.render.review import minutes_commented
 from handlers.slack.render.suggestions import suggestion_decided
 from handlers.slack.render.topics import topic_announcement, topic_changed
 from handlers.slack.render.urgent import urgent_progress
@@ -32,6 +33,7 @@ from services.messages import (
     MeetingInvitation,
     MeetingNudge,
     MeetingReminder,
+    MinutesCommented,
     MinutesPosted,
     OutgoingMessage,
     SpeakerTold,
@@ -97,6 +99,8 @@ def render(message: OutgoingMessage, translator: Translator, zone: ZoneInfo,
             return suggestion_decided(translator, message)
         case ActionItemDue():
             return action_item_due(translator, message, zone)
+        case MinutesCommented():
+            return minutes_commented(translator, message, zone)
         case SpeakerTold():
             return speaker_told(translator, message, zone)
     raise TypeError(f"no Slack rendering for {type(message).__name__}")

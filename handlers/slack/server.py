@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 CALENDAR_PATH = "/calendar/<token>.ics"
+# Minutes for the case archive, behind a signed, expiring link (handlers/slack/downloads.py).
+MINUTES_PATH = "/minutes/<token>"
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -217,7 +219,8 @@ def _is_text(value: Any, *, required: bool = False) -> bool:
 
 def create_web_app(bolt: App | None, health: Callable[[], dict[str, Any]],
                    calendar: Callable[[str], bytes | None] | None = None, *,
-                   signing_secret: str | None = None, clock: Callable[[], float] = time.time) -> Flask:
+                   signing_secret: str | None = None, clock: Callable[[], float] = time.time,
+                   files: Callable[[str], tuple[int, bytes, dict[str, str]]] | None = None) -> Flask:
     """A WSGI app: Slack's requests (not in Socket Mode, `bolt` None), the health check, and
     meetings' calendar files. Slack's signatures are checked with `signing_secret` (default: the
     Bolt app's own) against `clock`."""
@@ -237,6 +240,14 @@ def create_web_app(bolt: App | None, health: Callable[[], dict[str, Any]],
             return Response(content, mimetype="text/calendar",
                             headers={"Content-Disposition": 'attachment; filename="meeting.ics"',
                                      "Cache-Control": "no-store"})
+
+    if files is not None:
+
+        @web.get(MINUTES_PATH)
+        def minutes_file(token: str) -> Any:
+            # Reads only; the link's signature, age and the coordinator's right are checked there.
+            status, content, headers = files(token)
+            return Response(content, status=status, headers=headers)
 
     @web.get(HEALTH_PATH)
     def healthz() -> Any:

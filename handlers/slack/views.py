@@ -237,7 +237,7 @@ def minutes(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any], clien
     ack()
 
     def confirm() -> None:
-        rendered = minutes_confirmation(deps.translator(context), recorded)
+        rendered = minutes_confirmation(deps.translator(context), recorded, deps.timezone)
         _confirm(client, origin, context, rendered, "the minutes to their coordinator")
 
     later(context, confirm)

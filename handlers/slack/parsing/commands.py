@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.enums import Answer, Tier
+from services.enums import Answer, FollowUpStatus, Tier
 from services.i18n import N_
 
 
@@ -126,7 +126,27 @@ class Agenda:
 
 @dataclass(frozen=True)
 class WriteMinutes:
+    """`minutes <meeting-no>` opens the form; `minutes <meeting-no> final` makes a draft final."""
+
     number: int
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class SetFollowUp:
+    """`followup <meeting-no>.<point-no> open|progress|done`: a follow-up point's status."""
+
+    meeting: int
+    position: int
+    status: FollowUpStatus
+
+
+@dataclass(frozen=True)
+class CommentMinutes:
+    """`comment <meeting-no> [text]`: a comment on draft minutes; with no text, the form."""
+
+    number: int
+    body: str = ""
 
 
 @dataclass(frozen=True)
@@ -176,7 +196,7 @@ class SetLanguage:
 Command = (
     SetLanguage | Help | Propose | ListTopics | Support | ListMeetings | Rsvp | ShowRoster | RosterAdd
     | RosterContact | RosterRemove | Schedule | Urgent | Invite | Cancel | Agenda | Decline | Suggest
-    | WriteMinutes | ShowStats | RosterForm | Recommend | Change
+    | WriteMinutes | ShowStats | RosterForm | Recommend | Change | SetFollowUp | CommentMinutes
 )
 
 # Each subcommand in English and Norwegian Bokmål (with ASCII spellings for keyboards without æøå).
@@ -197,6 +217,8 @@ ALIASES: dict[str, str] = {
     "decline": "decline", "avslå": "decline", "avsla": "decline",
     "suggest": "suggest", "tidsforslag": "suggest",
     "minutes": "minutes", "referat": "minutes",
+    "followup": "followup", "follow-up": "followup", "oppfølging": "followup", "oppfolging": "followup",
+    "comment": "comment", "kommenter": "comment",
     "stats": "stats", "statistikk": "stats",
     # Not "suggest" (times for a meeting): suggesting an organisation to invite.
     "recommend": "recommend", "anbefal": "recommend",
@@ -207,6 +229,7 @@ ALIASES: dict[str, str] = {
 NORWEGIAN_NAMES = (
     "hjelp", "foreslå", "tema", "støtt", "møter", "svar", "deltakere", "planlegg", "inviter", "endre",
     "avlys", "hast", "dagsorden", "avslå", "tidsforslag", "referat", "statistikk", "anbefal", "språk",
+    "oppfølging", "kommenter",
 )
 ENGLISH_NAMES = tuple(dict.fromkeys(name for name in ALIASES.values()))
 URGENT_USAGE = N_(
@@ -233,4 +256,16 @@ RECOMMEND_USAGE = N_(
     "<why>`), e.g. `/dialog recommend \"Kirkens Bymisjon\" They run the night shelter`; "
     "`/dialog recommend` alone opens a form"
 )
+FOLLOW_UP_STATUSES = {
+    "open": FollowUpStatus.OPEN, "åpen": FollowUpStatus.OPEN, "apen": FollowUpStatus.OPEN,
+    "progress": FollowUpStatus.IN_PROGRESS, "in-progress": FollowUpStatus.IN_PROGRESS,
+    "pågår": FollowUpStatus.IN_PROGRESS, "pagar": FollowUpStatus.IN_PROGRESS,
+    "done": FollowUpStatus.DONE, "ferdig": FollowUpStatus.DONE, "utført": FollowUpStatus.DONE,
+    "utfort": FollowUpStatus.DONE,
+}
+FINAL_WORDS = {"final", "endelig"}
+FOLLOW_UP_USAGE = N_("`/dialog followup <meeting-no>.<point-no> open|progress|done`, e.g. "
+                     "`/dialog followup 3.2 done`")
+COMMENT_USAGE = N_("`/dialog comment <meeting-no> [comment]`, e.g. `/dialog comment 3 Our name is "
+                   "misspelt`; with no comment, a form")
 RSVP_USAGE = N_("`/dialog rsvp <meeting-no> yes|no|maybe`, e.g. `/dialog rsvp 2 yes`")

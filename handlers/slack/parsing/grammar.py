@@ -11,6 +11,10 @@ from handlers.slack.parsing.commands import (
     AGENDA_USAGE,
     ALIASES,
     ANSWERS,
+    COMMENT_USAGE,
+    FINAL_WORDS,
+    FOLLOW_UP_STATUSES,
+    FOLLOW_UP_USAGE,
     RECOMMEND_USAGE,
     ROSTER_ACTIONS,
     RSVP_USAGE,
@@ -19,6 +23,7 @@ from handlers.slack.parsing.commands import (
     Cancel,
     Change,
     Command,
+    CommentMinutes,
     Decline,
     Help,
     Invite,
@@ -32,6 +37,7 @@ from handlers.slack.parsing.commands import (
     RosterRemove,
     Rsvp,
     Schedule,
+    SetFollowUp,
     SetLanguage,
     ShowRoster,
     ShowStats,
@@ -82,6 +88,8 @@ def parse_command(raw: str) -> Command:
             return replace(parsed, organisation=_line(parsed.organisation))
         case Decline() | Cancel():
             return replace(parsed, reason=_line(parsed.reason))
+        case CommentMinutes():
+            return replace(parsed, body=clean_text(unescape(parsed.body)).strip())
     return parsed
 
 
@@ -144,8 +152,16 @@ def _parse(raw: str) -> Command:
         # The service reads the value (and refuses what is not a language, listing the choices).
         return SetLanguage(rest)
     if name == "minutes":
-        usage = N_("`/dialog minutes <meeting-no>`, e.g. `/dialog minutes 2`")
-        return WriteMinutes(parse_number(rest, usage=usage))
+        usage = N_("`/dialog minutes <meeting-no> [final]`, e.g. `/dialog minutes 2`")
+        number, _, final = rest.partition(" ")
+        if final.strip() and final.strip().casefold() not in FINAL_WORDS:
+            raise InvalidInput(text(N_("That needs a number, like this: {usage}"), usage=text(usage)))
+        return WriteMinutes(parse_number(number, usage=usage), final=bool(final.strip()))
+    if name == "followup":
+        return _follow_up(rest)
+    if name == "comment":
+        number, _, body = rest.partition(" ")
+        return CommentMinutes(parse_number(number, usage=COMMENT_USAGE), body.strip())
     if name == "change":
         return Change(parse_number(rest, usage=N_("`/dialog change <meeting-no>`, e.g. `/dialog change 2`")))
     # Anything after the number is the reason, passed on to everyone invited.
@@ -311,6 +327,19 @@ def _urgent(rest: str) -> Urgent:
                 text(N_("Call an urgent meeting like this: {usage}"), usage=text(URGENT_USAGE)))
         return Urgent(parts[2], parts[0], parts[1], **extra)
     return Urgent(head, **extra)
+
+
+_POINT = re.compile(r"^#?(\d{1,9})[.,:](\d{1,3})$")
+
+
+def _follow_up(rest: str) -> SetFollowUp:
+    """`<meeting-no>.<point-no> open|progress|done`."""
+    parts = rest.split()
+    point = _POINT.match(parts[0]) if parts else None
+    if len(parts) != 2 or point is None or parts[1].casefold() not in FOLLOW_UP_STATUSES:
+        raise InvalidInput(text(N_("Set a follow-up point's status like this: {usage}"),
+                                usage=text(FOLLOW_UP_USAGE)))
+    return SetFollowUp(int(point.group(1)), int(point.group(2)), FOLLOW_UP_STATUSES[parts[1].casefold()])
 
 
 def _invite(rest: str) -> Invite:

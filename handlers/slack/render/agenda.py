@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 
 from handlers.slack import ids
 from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal, optional_text, organisation_pick
+from handlers.slack.render.follow_up import follow_up_from_last_time
 from handlers.slack.text import escape, mrkdwn, plain_text, slack_date, truncate
 from services.i18n import Translator
 from services.meetings import (
@@ -85,6 +86,7 @@ def agenda_modal(t: Translator, form: AgendaForm, private_metadata: str) -> dict
         SectionBlock(text=MarkdownTextObject(text=t.gettext(
             "Meeting {number} ({title}) lasts {minutes} minutes: up to two short talks, then the open floor."
         ).format(number=card.number, title=escape(card.title), minutes=card.duration_minutes))),
+        *follow_up_from_last_time(t, card.follow_up),
     ]
     if options:
         blocks.append(InputBlock(

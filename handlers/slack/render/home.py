@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
@@ -17,12 +16,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from handlers.slack import ids
+from handlers.slack.render.follow_up import home_follow_up
 from handlers.slack.render.languages import language_picker
 from handlers.slack.render.meetings import answer_word, rsvp_buttons, tally_line, when_and_length
 from handlers.slack.render.planning import insight_blocks
 from handlers.slack.render.roster_form import roster_home_blocks
 from handlers.slack.render.suggestions import suggest_button_blocks, suggestion_home_blocks
-from handlers.slack.text import babel_locale, escape, literal, mention, truncate
+from handlers.slack.text import escape, literal, mention, truncate
 from services.home import HomeView
 from services.i18n import Translator
 
@@ -52,16 +52,8 @@ def home_view(t: Translator, home: HomeView, zone: ZoneInfo) -> dict[str, Any]:
             text=f"*{card.number}. {escape(card.title)}*\n{when_and_length(t, card, zone)}\n{status}")))
         if item.invited:
             blocks.append(rsvp_buttons(t, card.number))
-    if home.follow_up:
-        blocks.append(header(t.gettext("Your organisation follows up")))
-        lines = [
-            "• " + t.gettext("{what}: {owner}, by {due}").format(
-                what=escape(item.description), owner=escape(item.owner),
-                due=format_date(item.due_on, "long", locale=babel_locale(t.language)))
-            + f" _({number}. {escape(title)})_"
-            for number, title, item in home.follow_up[:15]
-        ]
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(lines), 3000))))
+    # Points still to do, each with one-click status buttons.
+    blocks.extend(home_follow_up(t, home.follow_up))
     if home.coordinator and home.new_proposals:
         blocks.append(header(t.gettext("New proposals")))
         proposals = [f"• *{c.number}. {escape(c.title)}* ({mention(c.proposer.user_id)})"

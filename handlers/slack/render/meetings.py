@@ -29,6 +29,7 @@ from handlers.slack import ids
 from handlers.slack.render.audience import audience_phrase, no_contact_line
 from handlers.slack.render.chair import chair_inputs, chair_line
 from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal, organisation_pickers, title_hint
+from handlers.slack.render.follow_up import follow_up_from_last_time
 from handlers.slack.render.roster_form import unreachable_note
 from handlers.slack.text import clock_time, escape, link, literal, mention, plain_text, slack_date, truncate
 from services.enums import Answer, MeetingKind, MeetingState
@@ -208,6 +209,7 @@ def meeting_invitation(t: Translator, message: MeetingInvitation, zone: ZoneInfo
         *_heading(t, card),
         SectionBlock(text=MarkdownTextObject(text=f"{intro}\n*{when_and_length(t, card, zone)}*")),
         *_details(t, card),
+        *follow_up_from_last_time(t, card.follow_up),
     ]
     # A DM is not updated after each click (a confirmation answers the clicker instead), so it
     # shows nothing that could go stale; the channel post carries the live tally.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
@@ -27,8 +26,10 @@ from handlers.slack import ids
 from handlers.slack.parsing.forms import OWNER_CITY, OWNER_ORGANISATION
 from handlers.slack.refs import from_ref
 from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal, optional_text
-from handlers.slack.text import babel_locale, escape, plain_text, slack_date, truncate
-from services.enums import Side
+from handlers.slack.render.follow_up import follow_up_from_last_time, point_line, status_buttons
+from handlers.slack.render.review import archive_button, draft_blocks, final_button
+from handlers.slack.text import escape, plain_text, slack_date, truncate
+from services.enums import MinutesState, Side
 from services.i18n import Translator
 from services.messages import (
     ActionItemDue,
@@ -44,8 +45,10 @@ def minutes_posted(t: Translator, message: MinutesPosted, zone: ZoneInfo) -> Ren
     minutes = message.minutes
     card = minutes.meeting
     # The heading is also the message's `text`, which Slack parses (and pushes as a notification).
-    heading = t.gettext("Minutes: {title}").format(title=escape(card.title))
-    header = t.gettext("Minutes: {title}").format(title=plain_text(card.title))
+    draft = message.draft
+    label = t.gettext("Draft minutes: {title}") if draft else t.gettext("Minutes: {title}")
+    heading = label.format(title=escape(card.title))
+    header = label.format(title=plain_text(card.title))
     lines = [f"*{escape(card.title)}*, {slack_date(card.starts_at, zone, t.language)}",
              escape(minutes.summary)]
     if minutes.decisions:
@@ -58,12 +61,7 @@ def minutes_posted(t: Translator, message: MinutesPosted, zone: ZoneInfo) -> Ren
         SectionBlock(text=MarkdownTextObject(text=truncate("\n\n".join(lines), 3000))),
     ]
     if minutes.action_items:
-        items = "\n".join(
-            "• " + t.gettext("{what}: {owner}, by {due}").format(
-                what=escape(item.description), owner=owner_name(t, item),
-                due=format_date(item.due_on, "long", locale=babel_locale(t.language)))
-            for item in minutes.action_items
-        )
+        items = "\n".join(point_line(t, item) for item in minutes.action_items)
         blocks.append(SectionBlock(text=MarkdownTextObject(
             text=truncate("*" + t.gettext("Follow-up") + ":*\n" + items, 3000))))
     attended = t.ngettext("{count} person attended", "{count} people attended", minutes.attendees).format(
@@ -74,26 +72,46 @@ def minutes_posted(t: Translator, message: MinutesPosted, zone: ZoneInfo) -> Ren
     if minutes.version > 1:
         attended += " · " + t.gettext("corrected")
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=truncate(attended, 3000))]))
+    if draft:
+        blocks.extend(draft_blocks(t, minutes, zone, closed=minutes.state == MinutesState.FINAL))
+    if message.archive:
+        blocks.append(archive_button(t, card.number))
     thread = from_ref(message.reply_to).ts if message.reply_to else None
     return Rendered(heading, dicts(blocks), thread_ts=thread)
 
 
 def action_item_due(t: Translator, message: ActionItemDue, zone: ZoneInfo) -> Rendered:
-    """The reminder to a follow-up point's organisation on its due date."""
+    """The reminder to a follow-up point's organisation on its due date, with one-click status
+    buttons (the reminder is re-rendered when the status changes)."""
+    item = message.item
     line = t.gettext("Due today for {owner}: {what} (from meeting {number}, {title}).").format(
-        owner=owner_name(t, message.item), what=f"*{escape(message.item.description)}*",
+        owner=owner_name(t, item), what=f"*{escape(item.description)}*",
         number=message.meeting_number, title=escape(message.meeting_title))
-    return Rendered(line.replace("*", ""), dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=line)),
+                           ContextBlock(elements=[MarkdownTextObject(text=point_line(t, item))])]
+    if item.position:
+        blocks.append(status_buttons(t, item))
+    return Rendered(line.replace("*", ""), dicts(blocks))
 
 
-def minutes_confirmation(t: Translator, minutes: MinutesView) -> Rendered:
+def minutes_confirmation(t: Translator, minutes: MinutesView, zone: ZoneInfo | None = None) -> Rendered:
     """Told privately to the coordinator who recorded the minutes."""
     line = t.ngettext("The minutes of meeting {number} ({title}) are recorded and on their way to the "
                       "channel and the {count} attendee.",
                       "The minutes of meeting {number} ({title}) are recorded and on their way to the "
                       "channel and the {count} attendees.", minutes.attendees).format(
         number=minutes.meeting.number, title=escape(minutes.meeting.title), count=minutes.attendees)
-    return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=line))]
+    if minutes.state == MinutesState.DRAFT:
+        # Recorded as a draft: it goes to those invited for comments first.
+        line = t.gettext("The minutes of meeting {number} ({title}) are recorded and on their way to those "
+                         "invited as a draft for comments; they become final on {when}, or now if you "
+                         "say so.").format(number=minutes.meeting.number, title=escape(minutes.meeting.title),
+                                           when=slack_date(minutes.review_until, zone or ZoneInfo("UTC"),
+                                                           t.language) if minutes.review_until else "")
+        blocks = [SectionBlock(text=MarkdownTextObject(text=line)), final_button(t, minutes.meeting.number)]
+    blocks.append(archive_button(t, minutes.meeting.number))
+    return Rendered(line, dicts(blocks))
 
 
 def owner_name(t: Translator, item: ActionItemView) -> str:
@@ -144,6 +162,7 @@ def minutes_modal(t: Translator, form: MinutesForm, private_metadata: str) -> di
             block_id=ids.MINUTES_DISCUSSED, label=PlainTextObject(text=t.gettext("Topics discussed")),
             optional=True,
             element=CheckboxesElement(action_id=ids.INPUT_ACTION, options=options, initial_options=options)))
+    blocks.extend(follow_up_from_last_time(t, form.follow_up_before))
     attending = [p.user_id for p in form.people_attending][:100]
     blocks.append(InputBlock(
         block_id=ids.MINUTES_ATTENDEES, label=PlainTextObject(text=t.gettext("Who attended")), optional=True,
