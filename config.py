@@ -85,7 +85,8 @@ def parse_duration(text: str, variable: str, *, months: bool = False) -> timedel
     """Parse `<n>d|h|m|s`, e.g. `14d`, `90m`; with `months`, `<n>mo` too (see MONTH)."""
     match = _DURATION.match(text)
     if not match or (match.group(2) == "mo" and not months):
-        units = "<n>mo, <n>d, <n>h, <n>m or <n>s, e.g. 24mo" if months else "<n>d, <n>h, <n>m or <n>s, e.g. 14d"
+        units = ("<n>mo, <n>d, <n>h, <n>m or <n>s, e.g. 24mo" if months
+                 else "<n>d, <n>h, <n>m or <n>s, e.g. 14d")
         raise ConfigError(variable, f"{shown(text)} is not a duration; use {units}")
     amount, unit = int(match.group(1)), match.group(2)
     if unit == "mo":

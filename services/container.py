@@ -20,6 +20,7 @@ from services.minutes import MinutesService
 from services.people import Destination, WorkspaceRef
 from services.planning import Planning
 from services.ports import Notifier
+from services.privacy import Privacy, PrivacySettings
 from services.roster import Roster
 from services.stats import StatsService
 from services.suggestions import Suggestions
@@ -51,6 +52,7 @@ class Services:
     suggestions: Suggestions
     languages: Languages
     default_language: str
+    privacy: Privacy
 
     def start(self, workspace: WorkspaceRef) -> None:
         """Prepare `workspace` at start-up: create it and sync DIALOG_COORDINATORS."""
@@ -103,6 +105,7 @@ def build_services(
     timings: MeetingTimings,
     office_hours: tuple[time, time] = (time(8, 0), time(16, 0)),
     minutes_review: timedelta | None = None,
+    privacy: PrivacySettings | None = None,
 ) -> Services:
     """Wire the services for one platform's workspace; `notifier` sends that platform's rows."""
     workspaces = Workspaces(clock, coordinators)
@@ -139,4 +142,5 @@ def build_services(
         suggestions=suggestions,
         languages=languages,
         default_language=default_language,
+        privacy=Privacy(sessions, clock, workspaces, deliveries, roster, privacy),
     )

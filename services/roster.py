@@ -50,6 +50,9 @@ __all__ = [
 # Called inside the roster's transaction when an organisation changes (added, contacts, tier,
 # removed), so upcoming meetings can follow.
 OrganisationChanged = Callable[[Session, Workspace, Organisation], None]
+# Called inside the roster's transaction for each person made a contact (of `workspace_id`), so
+# they can be told what that means for their data (services/privacy).
+ContactAdded = Callable[[Session, int, PersonRef], None]
 
 
 @dataclass(frozen=True)
@@ -150,10 +153,25 @@ class Roster:
         self._workspaces = workspaces
         self._platform = platform
         self._listeners: list[OrganisationChanged] = []
+        self._contact_listeners: list[ContactAdded] = []
 
     def on_change(self, listener: OrganisationChanged) -> None:
         """Run `listener` in the same transaction whenever an organisation changes."""
         self._listeners.append(listener)
+
+    def on_contact_added(self, listener: ContactAdded) -> None:
+        """Run `listener` in the same transaction whenever a person is made a contact."""
+        self._contact_listeners.append(listener)
+
+    def drop_contact(self, session: Session, workspace: Workspace, organisation: Organisation,
+                     person: PersonRef) -> None:
+        """Take `person` off `organisation`'s contacts in the caller's transaction (upcoming meetings
+        follow); for a person's own opt-out, so no coordinator is needed."""
+        for contact in [c for c in organisation.contacts
+                        if (c.platform, c.user_id) == (person.platform, person.user_id)]:
+            organisation.contacts.remove(contact)
+        session.flush()
+        self._changed(session, workspace, organisation)
 
     def organisations(self, actor: Actor) -> list[OrganisationCard]:
         """Active organisations, by tier (core, topic, observer) then name."""
@@ -389,6 +407,8 @@ class Roster:
                 organisation.contacts.append(
                     Contact(platform=self._platform, user_id=user_id, created_at=self._clock.now())
                 )
+                for listener in self._contact_listeners:
+                    listener(session, organisation.workspace_id, PersonRef(self._platform, user_id))
 
     def _changed(self, session: Session, workspace: Workspace, organisation: Organisation) -> None:
         for listener in self._listeners:

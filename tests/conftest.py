@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.clock import ManualClock
 from services.container import Services, build_services
 from services.meetings import MeetingTimings
+from services.privacy import PrivacySettings
 from storage.db import make_engine, make_session_factory, normalise_url
 from storage.migrate import upgrade
 from storage.models import Base
@@ -129,4 +130,7 @@ def services(sessions: sessionmaker[Session], clock: ManualClock, notifier: Reco
         coordinators=(COORDINATOR,),
         default_language="en",
         timings=TIMINGS,
+        # These tests count the messages their use cases send; the privacy notice every new contact
+        # gets has its own (tests/services/test_privacy_notice.py).
+        privacy=PrivacySettings(notices=False),
     )
