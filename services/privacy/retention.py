@@ -6,8 +6,9 @@ What goes once it is older than the limit (`cutoff` = now − retention):
   cutoff keep their answer, when it was given and whether the person came, but no longer say who:
   the person's id becomes `anonymous-<invitation id>`. Every count (invited, answered, attended,
   per organisation and meeting) stays as it was.
-- messages to a person (invitations, reminders, notices...) settled (sent, failed or skipped)
-  and planned before the cutoff: deleted. Messages to the channel name nobody and stay.
+- messages to a person (invitations, reminders, notices...) planned before the cutoff and settled
+  (sent, failed or skipped), or still pending though due before the cutoff (stale): deleted.
+  Messages to the channel name nobody and stay.
 - comments on draft minutes written before the cutoff: deleted.
 
 Nothing else is touched: topics, supports, minutes and the audit log are the organisations' and
@@ -50,8 +51,9 @@ def apply_retention(session: Session, cutoff: datetime, *, dry_run: bool) -> Ret
     workspace); with `dry_run`, only count it."""
     old_meetings = select(Meeting.id).where(Meeting.starts_at < cutoff).scalar_subquery()
     answers = (Invitation.meeting_id.in_(old_meetings), ~Invitation.user_id.startswith(ANONYMOUS_PREFIX))
-    messages = (Delivery.dest_kind == str(DestinationKind.PERSON), Delivery.state.in_(SETTLED),
-                Delivery.created_at < cutoff)
+    # A row still pending that was due before the cutoff never went out in all that time: stale.
+    messages = (Delivery.dest_kind == str(DestinationKind.PERSON), Delivery.created_at < cutoff,
+                Delivery.state.in_(SETTLED) | (Delivery.due_at < cutoff))
     comments = (MinutesComment.created_at < cutoff,)
     if dry_run:
         def count(model: type, *where: object) -> int:
