@@ -12,13 +12,13 @@ SOURCES := bot.py runtime.py config.py $(shell find services handlers exports sc
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: run test lint bench catalogs extract update-catalogs migrate clean browser screenshots
+.PHONY: run test lint bench catalogs extract update-catalogs migrate clean browser fonts screenshots
 
 # bot.py brings its database up to date as it starts (the sandbox's own, when it runs that).
 run: $(STAMP) $(COMPILED)
 	$(PY) bot.py run
 
-test: $(STAMP) $(COMPILED) browser
+test: $(STAMP) $(COMPILED) browser fonts
 	$(VENV)/bin/lint-imports --no-logo
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -38,6 +38,17 @@ browser:
 		$$sudo apt-get install -y -qq chromium >/dev/null 2>&1 \
 		|| { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "make: could not install chromium; install it (or set CHROMIUM) to run the browser tests"; }
+
+# The minutes' PDF embeds DejaVu Sans (exports/fonts.py): Debian's fonts-dejavu-core, installed
+# when missing (as root, or with sudo), as chromium is above.
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf || test -n "$$DIALOG_PDF_FONT_DIR" || { \
+		echo "make: installing Debian's fonts-dejavu-core for the minutes' PDF"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$sudo apt-get install -y -qq fonts-dejavu-core >/dev/null 2>&1 \
+		|| { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq fonts-dejavu-core >/dev/null; } \
+		|| echo "make: could not install fonts-dejavu-core; install DejaVu Sans (or set DIALOG_PDF_FONT_DIR)"; }
 
 # The README's screenshots, taken from the real page by the browser tests.
 screenshots: $(STAMP) $(COMPILED) browser

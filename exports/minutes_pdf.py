@@ -29,7 +29,7 @@ class _Document(FPDF):
 
 def minutes_pdf(archived: ArchivedMinutes, *, created: datetime | None = None) -> bytes:
     """The PDF/A of the minutes, in their language; `created` dates the file (default: when the
-    minutes were written, so the same minutes make the same file)."""
+    minutes were written)."""
     content = minutes_content(archived)
     regular, bold = dejavu()
     pdf = _Document(format="A4", enforce_compliance=COMPLIANCE)

@@ -26,6 +26,11 @@ def help_message(t: Translator, zone: str = "Europe/Oslo") -> Rendered:
         (t.gettext("`/dialog roster`"), t.gettext("the organisations, by tier")),
         (t.gettext("`/dialog recommend \"<organisation>\" <why>`"),
          t.gettext("suggest an organisation to invite; a coordinator decides (no text: a form)")),
+        (t.gettext("`/dialog followup <meeting-no>.<point-no> open|progress|done`"),
+         t.gettext("set a follow-up point's status, for your organisation (coordinators: any, and the "
+                   "city's); also with the buttons on the Home tab and the reminder")),
+        (t.gettext("`/dialog comment <meeting-no> [comment]`"),
+         t.gettext("comment on draft minutes; the coordinators are told (no text: a form)")),
         (t.gettext("`/dialog language nb|en`"),
          t.gettext("your language, Norwegian or English (also on the Home tab)")),
         (t.gettext("`/dialog help`"), t.gettext("this help")),
@@ -50,7 +55,10 @@ def help_message(t: Translator, zone: str = "Europe/Oslo") -> Rendered:
          t.gettext("the best times for the core organisations, far enough ahead to invite on time")),
         (t.gettext("`/dialog stats`"), t.gettext("attendance, answer rates, representation, proposals")),
         (t.gettext("`/dialog minutes <meeting-no>`"),
-         t.gettext("write the minutes: to the channel, the attendees and who follows up what")),
+         t.gettext("write the minutes: to the channel, everyone invited and who follows up what (first "
+                   "as a draft for comments when a review period is set)")),
+        (t.gettext("`/dialog minutes <meeting-no> final`"),
+         t.gettext("make draft minutes final now; they go to everyone invited")),
         (t.gettext("`/dialog decline <topic-no> <reason>`"),
          t.gettext("decline a topic; the proposer is told why")),
         (t.gettext("`/dialog roster add \"<name>\" core|topic|observer [@person …]`"),

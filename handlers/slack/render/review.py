@@ -69,7 +69,7 @@ def comment_modal(t: Translator, number: int, private_metadata: str) -> dict[str
         SectionBlock(text=MarkdownTextObject(text=t.gettext(
             "Your comment on the draft minutes of meeting {number} goes to the coordinators, who "
             "correct the minutes before they are final.").format(number=number))),
-        InputBlock(block_id=ids.MINUTES_COMMENT_BODY, label=PlainTextObject(text=t.gettext("Comment")),
+        InputBlock(block_id=ids.MINUTES_COMMENT_BODY, label=PlainTextObject(text=t.gettext("Your comment")),
                    element=PlainTextInputElement(action_id=ids.INPUT_ACTION, multiline=True,
                                                  max_length=COMMENT_MAX)),
     ]
