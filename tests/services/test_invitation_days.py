@@ -153,4 +153,4 @@ def test_a_time_already_passed_names_the_zone_it_was_read_in(services: Services,
     assert Translator("en").render(refused.value.message).startswith(
         "09:05 in Europe/Oslo has already passed; it is 10:00 there now.")
     assert Translator("nb").render(refused.value.message).startswith(
-        "09:05 (tidssone Europe/Oslo) er allerede passert; der er klokken nå 10:00.")
+        "09:05 (tidssone Europe/Oslo) er allerede passert; klokken er nå 10:00 der.")

@@ -14,7 +14,7 @@ from handlers.slack.render.meetings import meeting_invitation
 from handlers.slack.render.minutes import action_item_due, minutes_modal, minutes_posted
 from handlers.slack.render.stats import stats_message
 from handlers.slack.render.topics import topic_announcement
-from services.enums import Side, Tier
+from services.enums import MeetingState, Side, Tier
 from services.i18n import Translator
 from services.meetings import AgendaForm
 from services.messages import (
@@ -55,7 +55,7 @@ def test_an_agency_proposal_reads_public_agency_in_both_languages() -> None:
 
 def test_an_observers_invitation_invites_them_to_listen_in() -> None:
     listening = MeetingInvitation(meeting(), personal=True, listening=True)
-    for t, words in ((EN, "You are invited to listen in on meeting 4"), (NB, "Du er invitert til å lytte på møte 4")):
+    for t, words in ((EN, "You are invited to listen in on meeting 4"), (NB, "Du er invitert til å lytte med på møte 4")):
         rendered = meeting_invitation(t, listening, OSLO)
         assert_valid_message(rendered)
         assert words in _text(rendered)
@@ -90,6 +90,17 @@ def test_the_speaker_is_told_of_the_talk_a_change_and_a_removal_in_both_language
     removed = speaker_told(NB, SpeakerTold(meeting(), (), changed=True), OSLO)
     assert_valid_message(removed)
     assert "er tatt av dagsordenen" in removed.text
+
+
+def test_a_speakers_message_says_when_the_meeting_is_cancelled() -> None:
+    talk = Talk("", None, "Shelters", 10, KARI)
+    cancelled = meeting(talks=(talk,), state=MeetingState.CANCELLED)
+    for t, words in ((EN, "Meeting 4 (Winter shelter capacity), "), (NB, "Møte 4 (Winter shelter capacity), ")):
+        rendered = speaker_told(t, SpeakerTold(cancelled, (talk,), changed=False), OSLO)
+        assert_valid_message(rendered)
+        assert rendered.text.startswith(words)
+    assert "where you had a talk, is cancelled" in speaker_told(
+        EN, SpeakerTold(cancelled, (talk,), changed=False), OSLO).text
 
 
 def test_the_agenda_form_picks_a_speaker_as_a_person() -> None:
