@@ -17,6 +17,8 @@ CANCELLED = "meeting_cancelled"
 # Told to those who already got the invitation: what changed (services.meetings.changes).
 CHANGED = "meeting_changed"
 PROGRESS = "urgent_progress"
+# To a person picked as a talk's speaker (services/meetings/speakers.py).
+SPEAKER = "talk_speaker"
 # A proposer told of their topic's move; planned and composed by `services.topic_moves.TopicMoves`.
 TOPIC_SCHEDULED = "topic_scheduled"
 TOPIC_UNSCHEDULED = "topic_unscheduled"

@@ -22,13 +22,14 @@ from services.meetings.common import (
     NUDGE,
     PROGRESS,
     REMINDER,
+    SPEAKER,
     ChangeField,
 )
 from services.people import Destination, DestinationKind, PersonRef
 from storage.models import Delivery, DeliveryState, Meeting, MeetingChange
 
-# Messages that show the meeting and its answer buttons: re-rendered after every change.
-COPIES = (INVITE, REMINDER, NUDGE, PROGRESS)
+# Messages that show the meeting (and its answer buttons): re-rendered after every change.
+COPIES = (INVITE, REMINDER, NUDGE, PROGRESS, SPEAKER)
 
 
 def refresh_copies(session: Session, deliveries: Deliveries, meeting_id: int) -> None:

@@ -11,10 +11,18 @@ from services.deliveries import Deliveries
 from services.meetings.agenda import Agenda
 from services.meetings.answers import Answers
 from services.meetings.changes import Changes
-from services.meetings.common import CANCELLED, CHANGED, INVITE, NUDGE, PROGRESS, REMINDER, MeetingTimings
+from services.meetings.common import (
+    CANCELLED,
+    CHANGED,
+    INVITE,
+    NUDGE,
+    PROGRESS,
+    REMINDER,
+    SPEAKER,
+    MeetingTimings,
+)
 from services.meetings.composing import Composing
 from services.meetings.scheduling import Scheduling
-from services.meetings.speakers import SPEAKER
 from services.meetings.urgent import UrgentCalls
 from services.people import Destination
 from services.planning import Planning

@@ -5,6 +5,8 @@ empty). Each time the agenda is saved, every picked speaker whose talks at the m
 before (new, another subject or length, moved to another organisation, removed) gets a message.
 It is composed when it is sent, from the agenda as it is then: a later change's message replaces
 an earlier one not yet sent, and a removal is said only to someone who had been told of a talk.
+Once sent, it is a copy of the meeting like the invitations: re-rendered in place when the meeting
+changes (a new time or title) or is cancelled.
 Reordering talks is not news. The message is about the talk, not an invitation: answering and the
 meeting link stay with the invitation (a speaker who is also a contact gets that too).
 """
@@ -16,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from services.meetings.base import MeetingsBase
 from services.meetings.cards import meeting_card
+from services.meetings.common import SPEAKER
 from services.messages import SpeakerTold
 from services.people import Destination, PersonRef
 from storage.models import Delivery, DeliveryState, Meeting, MeetingState, MeetingTalk, Organisation
-
-SPEAKER = "talk_speaker"
 
 # What a speaker is told about: their talks' subjects, lengths and organisations, in agenda order.
 SpeakerTalks = dict[PersonRef, tuple[tuple[str, int, int | None], ...]]
@@ -64,8 +65,12 @@ class Speakers(MeetingsBase):
         # Share-locked, as every meeting message's composer: a change in progress finishes first.
         meeting = (session.get(Meeting, delivery.meeting_id, with_for_update={"read": True})
                    if delivery.meeting_id is not None else None)
-        if (meeting is None or meeting.state != MeetingState.SCHEDULED
-                or self._clock.now() >= meeting.starts_at):
+        if meeting is None:
+            return None
+        if delivery.state == DeliveryState.SENT:
+            # Re-rendered in place after a change to the meeting: the talks as they are now.
+            return self._speaker_now(session, meeting, delivery)
+        if meeting.state != MeetingState.SCHEDULED or self._clock.now() >= meeting.starts_at:
             return None
         others = session.execute(
             select(Delivery.id, Delivery.state).where(
@@ -78,9 +83,20 @@ class Speakers(MeetingsBase):
             # A later change is on its way and says how things stand then.
             return None
         told_before = any(state == DeliveryState.SENT for _, state in others)
+        told = self._speaker_now(session, meeting, delivery, changed=told_before)
+        return told if told.talks or told_before else None
+
+    def _speaker_now(self, session: Session, meeting: Meeting, delivery: Delivery, *,
+                     changed: bool | None = None) -> SpeakerTold:
+        """The speaker's message with the meeting and their talks as they are now."""
+        if changed is None:
+            changed = session.scalar(
+                select(Delivery.id).where(
+                    Delivery.meeting_id == meeting.id, Delivery.kind == SPEAKER,
+                    Delivery.dest_platform == delivery.dest_platform, Delivery.dest_id == delivery.dest_id,
+                    Delivery.id < delivery.id, Delivery.state == DeliveryState.SENT,
+                )
+            ) is not None
         card = meeting_card(session, meeting)
         person = PersonRef(delivery.dest_platform, delivery.dest_id)
-        talks = tuple(talk for talk in card.talks if talk.person == person)
-        if not talks and not told_before:
-            return None
-        return SpeakerTold(card, talks, changed=told_before)
+        return SpeakerTold(card, tuple(talk for talk in card.talks if talk.person == person), changed)

@@ -14,7 +14,7 @@ from services.errors import Field, FieldRef, InvalidInput
 from services.messages import ActionItemDue, MeetingInvitation, MinutesPosted, SpeakerTold, Talk
 from services.minutes import THE_CITY, ActionItemInput
 from services.people import PersonRef
-from storage.models import Answer, Side, Tier
+from storage.models import Answer, MeetingState, Side, Tier
 from tests.conftest import COORDINATOR
 from tests.factories import coordinator, person
 from tests.support.notifier import RecordingNotifier
@@ -128,6 +128,25 @@ def test_a_typed_speaker_is_never_messaged_and_a_talk_needs_a_name_or_a_person(
     with pytest.raises(InvalidInput):
         services.meetings.set_agenda(coordinator(), meeting, topic_numbers=[],
                                      talks=[Talk("K", None, "Shelters in winter", 10, _someone("UKARI"))])
+
+
+def test_a_speakers_message_follows_the_meeting_when_it_moves_or_is_cancelled(
+    services: Services, meeting: int, clock: ManualClock, notifier: RecordingNotifier
+) -> None:
+    services.meetings.set_agenda(coordinator(), meeting, topic_numbers=[],
+                                 talks=[Talk("", None, "Shelters in winter", 10, _someone("UKARI"))])
+    _sweep(services, clock)
+    [sent] = [p for p in notifier.posted if isinstance(p.message, SpeakerTold)]
+    card = services.meetings.get(coordinator(), meeting)
+    later = card.starts_at + timedelta(days=1)
+    services.meetings.change(coordinator(), meeting, title=card.title, starts_at=later,
+                             duration_minutes=card.duration_minutes)
+    _sweep(services, clock)
+    assert notifier.latest(sent).meeting.starts_at == later
+    assert len(_told(notifier, "UKARI")) == 1, "a move of the meeting is shown in place, not a new talk"
+    services.meetings.cancel(coordinator(), meeting)
+    _sweep(services, clock)
+    assert notifier.latest(sent).meeting.state == MeetingState.CANCELLED
 
 
 def test_a_cancelled_meeting_tells_no_speaker_of_a_talk(

@@ -23,6 +23,7 @@ from handlers.slack import ids
 from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal, optional_text, organisation_pick
 from handlers.slack.render.follow_up import follow_up_from_last_time
 from handlers.slack.text import escape, mrkdwn, plain_text, slack_date, truncate
+from services.enums import MeetingState
 from services.i18n import Translator
 from services.meetings import (
     AgendaForm,
@@ -52,6 +53,10 @@ def speaker_told(t: Translator, message: SpeakerTold, zone: ZoneInfo) -> Rendere
     """Told to a person picked as a talk's speaker: their talk, a change to it, or its removal."""
     card = message.meeting
     when = slack_date(card.starts_at, zone, t.language)
+    if card.state == MeetingState.CANCELLED:
+        line = t.gettext("Meeting {number} ({title}), {when}, where you had a talk, is cancelled.").format(
+            number=card.number, title=escape(card.title), when=when)
+        return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=f":no_entry: {line}"))]))
     if not message.talks:
         line = t.gettext("Your talk at meeting {number} ({title}), {when}, is taken off the agenda. Thank "
                          "you for being ready to speak.").format(number=card.number, title=escape(card.title),
