@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             migrate(settings.database_url)
             print("dialogbot: database is up to date")
             return 0
-        if args.command in ("roster", "stats", "minutes"):
+        if args.command in ("roster", "stats", "minutes", "person", "retention"):
             return run_maintenance(args, settings)
         if args.command == "sandbox":
             return run_sandbox(settings, args.database_url)

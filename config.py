@@ -230,6 +230,14 @@ def _public_url(text: str) -> str:
     return text.rstrip("/")
 
 
+def _retention(text: str) -> timedelta:
+    value = parse_duration(text, "DIALOG_RETENTION", months=True)
+    # "24m" is 24 minutes: a typo for months would anonymise everything within the hour.
+    if value < timedelta(days=1):
+        raise ConfigError("DIALOG_RETENTION", f"{shown(text)} is less than a day; months are mo, e.g. 24mo")
+    return value
+
+
 def _one_line(text: str, variable: str) -> str:
     # Shown to every new contact in the privacy notice: a name or an address, not a letter.
     if len(text) > 200:
@@ -295,10 +303,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         office_hours=_office_hours(_get(env, "DIALOG_OFFICE_HOURS") or "08:00-16:00"),
         public_url=_public_url(_get(env, "DIALOG_PUBLIC_URL")),
         minutes_review=_minutes_review(_get(env, "DIALOG_MINUTES_REVIEW")),
-        retention=_positive(
-            parse_duration(_get(env, "DIALOG_RETENTION") or "24mo", "DIALOG_RETENTION", months=True),
-            "DIALOG_RETENTION",
-        ),
+        retention=_retention(_get(env, "DIALOG_RETENTION") or "24mo"),
         controller=_one_line(_get(env, "DIALOG_CONTROLLER"), "DIALOG_CONTROLLER"),
         privacy_contact=_one_line(_get(env, "DIALOG_PRIVACY_CONTACT"), "DIALOG_PRIVACY_CONTACT"),
     )

@@ -30,6 +30,7 @@ from services.container import Services, build_services
 from services.meetings import MeetingTimings
 from services.people import WorkspaceRef
 from services.ports import Notifier
+from services.privacy import PrivacySettings
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 
@@ -82,6 +83,12 @@ def timings_of(settings: Settings) -> MeetingTimings:
     )
 
 
+def privacy_of(settings: Settings) -> PrivacySettings:
+    """The settings that decide what the privacy notice says and how long personal data is kept."""
+    return PrivacySettings(retention=settings.retention, controller=settings.controller,
+                           privacy_contact=settings.privacy_contact)
+
+
 def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     """Wire the whole bot from its settings (migrating the database on the way)."""
     engine = make_engine(settings.database_url)
@@ -103,6 +110,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         timings=timings_of(settings),
         office_hours=settings.office_hours,
         minutes_review=settings.minutes_review,
+        privacy=privacy_of(settings),
     )
     services.start(WorkspaceRef(PLATFORM, team_id))
     downloads = Downloads(services, link_key(settings.slack_signing_secret, settings.slack_bot_token,
@@ -115,7 +123,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id)
     runtime.web = create_web_app(None if settings.socket_mode else bolt, runtime.health,
                                  services.calendars.ics, signing_secret=settings.slack_signing_secret,
-                                 files=downloads.serve)
+                                 files=downloads.serve, personal_data=services.privacy.download)
     return runtime
 
 
@@ -133,7 +141,7 @@ def offline_services(settings: Settings, database_url: str, notifier: Notifier) 
     services = build_services(
         make_session_factory(engine), SystemClock(), notifier, platform=PLATFORM,
         channel_id=settings.dialog_channel, coordinators=settings.coordinators,
-        default_language=settings.language, timings=timings_of(settings),
+        default_language=settings.language, timings=timings_of(settings), privacy=privacy_of(settings),
     )
     try:
         yield services

@@ -80,3 +80,15 @@ def resume_requests(services: Services) -> None:
         return
     if handed:
         log.info("resumed %d unfinished request(s)", handed)
+
+
+def apply_retention(services: Services) -> None:
+    """Remove per-person data older than DIALOG_RETENTION (answers made anonymous, old messages gone)."""
+    try:
+        report = services.privacy.retention()
+    except Exception as error:  # noqa: BLE001 - a job logs and carries on; the next run retries
+        log_failure("retention failed", error)
+        return
+    if report.total:
+        log.info("retention: %d answers made anonymous, %d messages and %d comments deleted (before %s)",
+                 report.answers, report.messages, report.comments, report.cutoff.isoformat())

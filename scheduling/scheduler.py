@@ -13,7 +13,7 @@ from functools import partial
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from scheduling.jobs import DeliverySweep, finalise_minutes, heartbeat, resume_requests
+from scheduling.jobs import DeliverySweep, apply_retention, finalise_minutes, heartbeat, resume_requests
 from scheduling.watchdog import WATCHDOG_JOB_ID, WATCHDOG_SECONDS, DatabaseWatchdog, exit_for_supervisor
 from services.container import Services
 from services.deliveries import HEARTBEAT
@@ -26,6 +26,9 @@ SWEEP_SECONDS = 1.0
 RESUME_JOB_ID = "inbox.resume"
 RESUME_SECONDS = 2.0
 MINUTES_FINAL_JOB_ID = "minutes.finalise"
+RETENTION_JOB_ID = "privacy.retention"
+# Hourly: cheap when there is nothing to do, and a restart never postpones it by much.
+RETENTION_SECONDS = 3600.0
 # Review deadlines are days apart; a minute late is on time.
 MINUTES_FINAL_SECONDS = 60.0
 
@@ -55,6 +58,7 @@ def build_scheduler(services: Services, *, sweep_seconds: float = SWEEP_SECONDS,
     _every(scheduler, partial(finalise_minutes, services), MINUTES_FINAL_SECONDS, MINUTES_FINAL_JOB_ID)
     # A database that keeps failing ends the process (see scheduling/watchdog.py); its first look
     # waits a period, as there is nothing to watch at start.
+    _every(scheduler, partial(apply_retention, services), RETENTION_SECONDS, RETENTION_JOB_ID, at_once=False)
     _every(scheduler, DatabaseWatchdog(services, exit=on_database_lost), WATCHDOG_SECONDS, WATCHDOG_JOB_ID,
            at_once=False)
 

@@ -50,6 +50,8 @@ class Command(StrEnum):
     ROSTER_EDIT = "roster edit"
     RECOMMEND = "recommend"
     INVITE = "invite"
+    MY_DATA = "my data"
+    ERASE = "erase"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from handlers.cli import minutes_export
+from handlers.cli import privacy as privacy_cli
 from handlers.cli.roster_csv import read_roster, write_roster
 from handlers.cli.stats_csv import write_meetings, write_organisations, write_proposals
 from services.container import Services
@@ -46,7 +47,8 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     tables.add_argument("--proposals", action="store_true",
                         help="topic proposals per side instead: city, civil_society, agency")
     minutes = minutes_export.add_arguments(sub)
-    for parser in (importing, exporting, stats_export, minutes):
+    people = privacy_cli.add_arguments(sub)
+    for parser in (importing, exporting, stats_export, minutes, *people):
         parser.add_argument("--as", dest="as_user", metavar="USER_ID",
                             help="the coordinator doing this (default: the first of DIALOG_COORDINATORS, "
                                  "else the workspace's only coordinator in the database)")
@@ -61,6 +63,8 @@ def run(args: argparse.Namespace, services: Services, *, platform: str, coordina
         language: str, out: IO[str] = sys.stdout, err: IO[str] = sys.stderr) -> int:
     """Carry out a `roster` or `stats` subcommand; returns the exit status."""
     t = translator(language)
+    if args.command == "retention":
+        return privacy_cli.retention(args, services, out=out)
     team = args.team or _only_team(services, platform)
     if not team:
         print("dialogbot: say which workspace with --team TEAM_ID (the database holds none or several; "
@@ -81,6 +85,8 @@ def run(args: argparse.Namespace, services: Services, *, platform: str, coordina
     try:
         if args.command == "minutes":
             return minutes_export.export(args, services, actor, out=out, err=err)
+        if args.command == "person":
+            return privacy_cli.person(args, services, actor, out=out, err=err)
         if args.command == "stats":
             computed = services.stats.compute(actor)
             write = (write_meetings if args.meetings else write_proposals if args.proposals

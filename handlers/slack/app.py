@@ -19,6 +19,7 @@ from handlers.slack import (
     home,
     languages,
     minutes_listeners,
+    privacy_listeners,
     roster_listeners,
     views,
 )
@@ -71,5 +72,6 @@ def build_app(deps: SlackDeps, client: WebClient, *, signing_secret: str | None)
     minutes_listeners.register(app, deps, durable)
     home.register(app, deps, durable.guard)
     languages.register(app, deps, durable.guard)
+    privacy_listeners.register(app, deps, durable.guard)
     errors.register(app, reporter)
     return app

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from handlers.slack import PLATFORM
 from handlers.slack.context import SlackDeps, bind
 from handlers.slack.errors import Listener, ack_now
 from handlers.slack.parsing.carried import ModalContext
@@ -17,10 +18,12 @@ from handlers.slack.parsing.commands import (
     Change,
     CommentMinutes,
     Decline,
+    Erase,
     Help,
     Invite,
     ListMeetings,
     ListTopics,
+    MyData,
     Propose,
     Recommend,
     RosterAdd,
@@ -54,6 +57,7 @@ from handlers.slack.render.meetings import (
 )
 from handlers.slack.render.minutes import minutes_modal
 from handlers.slack.render.planning import slot_list, with_insights
+from handlers.slack.render.privacy import data_requested, erase_question
 from handlers.slack.render.review import comment_confirmation, comment_modal, final_confirmation
 from handlers.slack.render.roster import roster_added, roster_contacts, roster_list, roster_removed
 from handlers.slack.render.roster_form import roster_modal
@@ -68,6 +72,7 @@ from handlers.slack.render.topics import (
 )
 from handlers.slack.render.urgent import urgent_modal
 from handlers.slack.reply import private
+from services.people import PersonRef
 from services.suggestions import SuggestionInput
 from services.timeutil import local_to_utc, parse_date, parse_time
 
@@ -90,6 +95,11 @@ def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: W
             private(respond, language_chosen(deps.speaks(context, chosen.setting.language), chosen))
         case Help():
             private(respond, help_message(t, zone.key))
+        case MyData():
+            private(respond, data_requested(t, services.privacy.request_export(actor)))
+        case Erase():
+            whom = PersonRef(PLATFORM, parsed.user) if parsed.user else None
+            private(respond, erase_question(t, services.privacy.erasure_question(actor, whom)))
         case Propose() if parsed.wants_modal:
             client.views_open(trigger_id=command["trigger_id"],
                               view=propose_modal(t, origin.dump()))

@@ -19,6 +19,8 @@ NORWEGIAN: dict[Command, str] = {
     Command.ROSTER_EDIT: "deltakere endre",
     Command.RECOMMEND: "anbefal",
     Command.INVITE: "inviter",
+    Command.MY_DATA: "mine data",
+    Command.ERASE: "slett",
 }
 
 

@@ -86,3 +86,9 @@ MINUTES_COMMENT_BODY = "comment"
 MINUTES_FINAL = "minutes_final"
 MINUTES_ARCHIVE = "minutes_archive"
 MINUTES_ARCHIVE_LINK = "minutes_archive_link"
+# Data protection: the privacy notice's opt-out, the confirmed Erase button (value: the bound
+# confirmation), and the link to download one's data (acked only), served at this path.
+PRIVACY_OPT_OUT = "privacy_opt_out"
+PRIVACY_ERASE = "privacy_erase"
+PRIVACY_DOWNLOAD = "privacy_download"
+PERSONAL_DATA_PATH = "/p/data/"

@@ -21,6 +21,7 @@ from handlers.slack.render.meetings import (
     meeting_reminder,
 )
 from handlers.slack.render.minutes import action_item_due, minutes_posted
+from handlers.slack.render.privacy import contact_opted_out, personal_data_ready, privacy_notice
 from handlers.slack.render.review import minutes_commented
 from handlers.slack.render.suggestions import suggestion_decided
 from handlers.slack.render.topics import topic_announcement, topic_changed
@@ -28,6 +29,7 @@ from handlers.slack.render.urgent import urgent_progress
 from services.i18n import Translator, translator
 from services.messages import (
     ActionItemDue,
+    ContactOptedOut,
     MeetingCancelled,
     MeetingChanged,
     MeetingInvitation,
@@ -36,6 +38,8 @@ from services.messages import (
     MinutesCommented,
     MinutesPosted,
     OutgoingMessage,
+    PersonalDataReady,
+    PrivacyNotice,
     SpeakerTold,
     SuggestionDecided,
     TopicAnnouncement,
@@ -103,6 +107,12 @@ def render(message: OutgoingMessage, translator: Translator, zone: ZoneInfo,
             return minutes_commented(translator, message, zone)
         case SpeakerTold():
             return speaker_told(translator, message, zone)
+        case PersonalDataReady():
+            return personal_data_ready(translator, message, zone, public_url)
+        case PrivacyNotice():
+            return privacy_notice(translator, message)
+        case ContactOptedOut():
+            return contact_opted_out(translator, message)
     raise TypeError(f"no Slack rendering for {type(message).__name__}")
 
 

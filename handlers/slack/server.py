@@ -33,6 +33,8 @@ HEALTH_PATH = "/healthz"
 CALENDAR_PATH = "/calendar/<token>.ics"
 # Minutes for the case archive, behind a signed, expiring link (handlers/slack/downloads.py).
 MINUTES_PATH = "/minutes/<token>"
+# One's own data (services/privacy), behind a link with an unguessable key that expires.
+PERSONAL_DATA_PATH = "/p/data/<key>.json"
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -220,7 +222,8 @@ def _is_text(value: Any, *, required: bool = False) -> bool:
 def create_web_app(bolt: App | None, health: Callable[[], dict[str, Any]],
                    calendar: Callable[[str], bytes | None] | None = None, *,
                    signing_secret: str | None = None, clock: Callable[[], float] = time.time,
-                   files: Callable[[str], tuple[int, bytes, dict[str, str]]] | None = None) -> Flask:
+                   files: Callable[[str], tuple[int, bytes, dict[str, str]]] | None = None,
+                   personal_data: Callable[[str], bytes | None] | None = None) -> Flask:
     """A WSGI app: Slack's requests (not in Socket Mode, `bolt` None), the health check, and
     meetings' calendar files. Slack's signatures are checked with `signing_secret` (default: the
     Bolt app's own) against `clock`."""
@@ -248,6 +251,18 @@ def create_web_app(bolt: App | None, health: Callable[[], dict[str, Any]],
             # Reads only; the link's signature, age and the coordinator's right are checked there.
             status, content, headers = files(token)
             return Response(content, status=status, headers=headers)
+
+    if personal_data is not None:
+
+        @web.get(PERSONAL_DATA_PATH)
+        def personal_data_file(key: str) -> Any:
+            # Reads only (link previews and mail scanners open links); the key and its age are checked there.
+            content = personal_data(key)
+            if content is None:
+                return Response("No such file, or the link has expired.\n", status=404, mimetype="text/plain")
+            return Response(content, mimetype="application/json",
+                            headers={"Content-Disposition": 'attachment; filename="my-data.json"',
+                                     "Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
 
     @web.get(HEALTH_PATH)
     def healthz() -> Any:

@@ -187,6 +187,18 @@ class Change:
 
 
 @dataclass(frozen=True)
+class MyData:
+    """`my data` (`mine data`): everything the bot holds about you, sent to you."""
+
+
+@dataclass(frozen=True)
+class Erase:
+    """`erase` (yourself) or `erase @person` (coordinators): asks first; the button erases."""
+
+    user: str | None = None
+
+
+@dataclass(frozen=True)
 class SetLanguage:
     """`language nb|en|auto`; with no value, shows the language in use and why."""
 
@@ -197,6 +209,7 @@ Command = (
     SetLanguage | Help | Propose | ListTopics | Support | ListMeetings | Rsvp | ShowRoster | RosterAdd
     | RosterContact | RosterRemove | Schedule | Urgent | Invite | Cancel | Agenda | Decline | Suggest
     | WriteMinutes | ShowStats | RosterForm | Recommend | Change | SetFollowUp | CommentMinutes
+    | MyData | Erase
 )
 
 # Each subcommand in English and Norwegian Bokmål (with ASCII spellings for keyboards without æøå).
@@ -223,13 +236,16 @@ ALIASES: dict[str, str] = {
     # Not "suggest" (times for a meeting): suggesting an organisation to invite.
     "recommend": "recommend", "anbefal": "recommend",
     "language": "language", "språk": "language", "sprak": "language",
+    # Two words: `my data` (`mine data`); the grammar wants "data" after the first.
+    "my": "my", "mine": "my",
+    "erase": "erase", "slett": "erase",
 }
 # The Norwegian name of each subcommand, as help and the README list them (ALIASES has them all,
 # with ASCII spellings besides).
 NORWEGIAN_NAMES = (
     "hjelp", "foreslå", "tema", "støtt", "møter", "svar", "deltakere", "planlegg", "inviter", "endre",
     "avlys", "hast", "dagsorden", "avslå", "tidsforslag", "referat", "statistikk", "anbefal", "språk",
-    "oppfølging", "kommenter",
+    "oppfølging", "kommenter", "mine", "slett",
 )
 ENGLISH_NAMES = tuple(dict.fromkeys(name for name in ALIASES.values()))
 URGENT_USAGE = N_(
@@ -268,4 +284,6 @@ FOLLOW_UP_USAGE = N_("`/dialog followup <meeting-no>.<point-no> open|progress|do
                      "`/dialog followup 3.2 done`")
 COMMENT_USAGE = N_("`/dialog comment <meeting-no> [comment]`, e.g. `/dialog comment 3 Our name is "
                    "misspelt`; with no comment, a form")
+MY_DATA_USAGE = N_("`/dialog my data`")
+ERASE_USAGE = N_("`/dialog erase` (your own data) or `/dialog erase @person` (coordinators)")
 RSVP_USAGE = N_("`/dialog rsvp <meeting-no> yes|no|maybe`, e.g. `/dialog rsvp 2 yes`")

@@ -12,9 +12,11 @@ from handlers.slack.parsing.commands import (
     ALIASES,
     ANSWERS,
     COMMENT_USAGE,
+    ERASE_USAGE,
     FINAL_WORDS,
     FOLLOW_UP_STATUSES,
     FOLLOW_UP_USAGE,
+    MY_DATA_USAGE,
     RECOMMEND_USAGE,
     ROSTER_ACTIONS,
     RSVP_USAGE,
@@ -25,10 +27,12 @@ from handlers.slack.parsing.commands import (
     Command,
     CommentMinutes,
     Decline,
+    Erase,
     Help,
     Invite,
     ListMeetings,
     ListTopics,
+    MyData,
     Propose,
     Recommend,
     RosterAdd,
@@ -148,6 +152,10 @@ def _parse(raw: str) -> Command:
         return ShowStats()
     if name == "recommend":
         return _recommend(rest)
+    if name == "my":
+        return _my_data(rest)
+    if name == "erase":
+        return _erase(rest)
     if name == "language":
         # The service reads the value (and refuses what is not a language, listing the choices).
         return SetLanguage(rest)
@@ -207,6 +215,19 @@ def mentioned_users(words: list[str]) -> tuple[str, ...]:
             )
         found.append(match.group(1))
     return tuple(dict.fromkeys(found))
+
+
+def _my_data(rest: str) -> MyData:
+    if rest.casefold() != "data":
+        raise InvalidInput(text(N_("Ask for your data like this: {usage}"), usage=text(MY_DATA_USAGE)))
+    return MyData()
+
+
+def _erase(rest: str) -> Erase:
+    words = tokens(rest)
+    if len(words) > 1:
+        raise InvalidInput(text(N_("Erase one person at a time: {usage}"), usage=text(ERASE_USAGE)))
+    return Erase(mentioned_users(words)[0] if words else None)
 
 
 def _rsvp(rest: str) -> Rsvp:

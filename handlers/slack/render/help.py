@@ -33,6 +33,8 @@ def help_message(t: Translator, zone: str = "Europe/Oslo") -> Rendered:
          t.gettext("comment on draft minutes; the coordinators are told (no text: a form)")),
         (t.gettext("`/dialog language nb|en`"),
          t.gettext("your language, Norwegian or English (also on the Home tab)")),
+        (t.gettext("`/dialog my data`"), t.gettext("everything the bot holds about you, sent to you")),
+        (t.gettext("`/dialog erase`"), t.gettext("erase your data, after a question")),
         (t.gettext("`/dialog help`"), t.gettext("this help")),
     ]
     coordinators = [
@@ -68,6 +70,9 @@ def help_message(t: Translator, zone: str = "Europe/Oslo") -> Rendered:
                    "(also on the Home tab)")),
         (t.gettext("`/dialog roster contact \"<name>\" @person …`"), t.gettext("add contacts")),
         (t.gettext("`/dialog roster remove \"<name>\"`"), t.gettext("take an organisation off the roster")),
+        (t.gettext("`/dialog erase @person`"),
+         t.gettext("erase someone's data on request, after a question (`bot.py person export` gives "
+                   "it as JSON)")),
     ]
     intro = t.gettext(
         "Dialogbot runs the dialogue meetings between the city's political leadership and "
