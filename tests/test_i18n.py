@@ -13,7 +13,7 @@ from services.i18n import LOCALES_DIR, Translator, language_of, plural_text, tex
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2), "plural_text": (1, 2)}
-SOURCE_DIRS = ["services", "handlers", "scheduling", "storage", "sandbox"]
+SOURCE_DIRS = ["services", "handlers", "exports", "scheduling", "storage", "sandbox"]
 
 
 def _code_msgids() -> set[str]:
