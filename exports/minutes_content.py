@@ -66,7 +66,8 @@ def minutes_content(archived: ArchivedMinutes) -> Content:
 
     def when(moment: datetime) -> str:
         local = moment.astimezone(archived.zone)
-        return f"{format_date(local.date(), 'long', locale=locale)} {format_time(local, 'short', locale=locale)}"
+        day = format_date(local.date(), "long", locale=locale)
+        return f"{day} {format_time(local, 'short', locale=locale)}"
 
     start = card.starts_at.astimezone(archived.zone)
     end = start + timedelta(minutes=card.duration_minutes)
