@@ -49,17 +49,6 @@ def item_rows(session: Session, meeting_id: int) -> list[tuple[int, ActionItemVi
     return [(item_id, view) for item_id, _, view in _views(session, ActionItem.meeting_id == meeting_id)]
 
 
-def previous_meeting(session: Session, meeting: Meeting) -> Meeting | None:
-    """The last meeting held in the workspace before `meeting` started."""
-    return session.scalar(
-        select(Meeting)
-        .where(Meeting.workspace_id == meeting.workspace_id, Meeting.state == MeetingState.HELD,
-               Meeting.starts_at < meeting.starts_at, Meeting.id != meeting.id)
-        .order_by(Meeting.starts_at.desc())
-        .limit(1)
-    )
-
-
 def previous_points(session: Session, meeting: Meeting) -> tuple[ActionItemView, ...]:
     """"Follow-up from last time": the points of the meeting held before `meeting`, with status."""
     # One query: the points of the latest held meeting before this one.
