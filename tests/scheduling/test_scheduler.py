@@ -61,3 +61,19 @@ def test_heartbeat_job_survives_errors(services: Services, caplog) -> None:
     services.deliveries.heartbeat = broken  # type: ignore[method-assign]
     heartbeat(services)
     assert "heartbeat failed" in caplog.text
+
+
+def test_the_minutes_job_has_its_id_and_never_raises(services: Services, caplog) -> None:
+    from scheduling.jobs import finalise_minutes
+    from scheduling.scheduler import MINUTES_FINAL_JOB_ID
+
+    scheduler = build_scheduler(services, sweep_seconds=3600, on_database_lost=lambda status: None)
+    assert MINUTES_FINAL_JOB_ID in {job.id for job in scheduler.get_jobs()}
+    finalise_minutes(services)  # nothing due: a quiet no-op
+
+    def broken() -> int:
+        raise RuntimeError("database is gone")
+
+    services.minutes.review.finalise_due = broken  # type: ignore[method-assign]
+    finalise_minutes(services)
+    assert "finalising minutes failed" in caplog.text
