@@ -55,8 +55,9 @@ from storage.models import (
 )
 
 PSEUDONYM_PREFIX = "erased-"
-# Deliveries whose content is the person's data, never kept under a pseudonym.
-ERASED_KINDS = ("personal_data",)
+# The delivery kind that sends a person their data (services/privacy/service.py): its content is
+# their data, so it is never kept under a pseudonym.
+PERSONAL_DATA = "personal_data"
 
 
 def new_pseudonym() -> str:
@@ -180,7 +181,7 @@ def _deliveries(session: Session, workspace: Workspace, person: PersonRef, pseud
     (statistics join an invitation to the message that brought it), no longer updated in place."""
     mine = (Delivery.workspace_id == workspace.id, Delivery.dest_kind == str(DestinationKind.PERSON),
             Delivery.dest_platform == person.platform, Delivery.dest_id == person.user_id)
-    unsent_or_theirs = (Delivery.state == DeliveryState.PENDING) | Delivery.kind.in_(ERASED_KINDS)
+    unsent_or_theirs = (Delivery.state == DeliveryState.PENDING) | (Delivery.kind == PERSONAL_DATA)
     touched = session.execute(delete(Delivery).where(*mine, unsent_or_theirs),
                               execution_options={"synchronize_session": False}).rowcount
     word = whole_word(person.user_id)

@@ -30,7 +30,7 @@ from services.errors import NotAllowed, NotFound
 from services.i18n import N_, text
 from services.messages import ContactOptedOut, PersonalDataReady, PrivacyNotice
 from services.people import Actor, Destination, PersonRef
-from services.privacy.erase import erase_person, is_pseudonym, new_pseudonym
+from services.privacy.erase import PERSONAL_DATA, erase_person, is_pseudonym, new_pseudonym
 from services.privacy.export import counts_of, holds_anything, personal_data
 from services.privacy.retention import RetentionReport, apply_retention
 from services.roster import Roster
@@ -39,7 +39,6 @@ from storage.models import AuditEntry, Delivery, Workspace
 
 log = logging.getLogger(__name__)
 
-PERSONAL_DATA = "personal_data"
 PRIVACY_NOTICE = "privacy_notice"
 OPTED_OUT = "contact_opted_out"
 # How long the link to download one's data works, and an erasure question can be confirmed.
