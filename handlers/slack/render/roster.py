@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers.slack.render.common import Rendered, dicts
+from handlers.slack.render.planning import perspective
 from handlers.slack.text import escape, literal, mention, truncate
 from services.enums import Tier, TimeOfDay
 from services.i18n import Translator
@@ -55,7 +56,8 @@ def roster_list(t: Translator, organisations: Sequence[OrganisationCard]) -> Ren
         lines = []
         for org in members:
             contacts = ", ".join(mention(c.user_id) for c in org.contacts) or t.gettext("no contacts yet")
-            extras = [escape(", ".join(org.perspectives))] if org.perspectives else []
+            # In the reader's words, as the roster form and the planning advice show them.
+            extras = [", ".join(perspective(t, p) for p in org.perspectives)] if org.perspectives else []
             if _time_word(t, org.preferred_time):
                 extras.append(_time_word(t, org.preferred_time))
             suffix = f" _({'; '.join(extras)})_" if extras else ""

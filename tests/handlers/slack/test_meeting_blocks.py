@@ -144,6 +144,14 @@ def test_roster_list_groups_by_tier_and_splits_long_tiers() -> None:
     assert "no contacts yet" in _text(rendered) and "prefers afternoons" in _text(rendered)
 
 
+def test_roster_list_names_perspectives_in_the_readers_words() -> None:
+    orgs = [OrganisationCard("Mothers", Tier.CORE, (), ("public-health", "country-background"), (),
+                             TimeOfDay.ANY, None)]
+    assert "(public health, country background)" in _text(roster_list(EN, orgs))
+    norwegian = _text(roster_list(NB, orgs))
+    assert "(folkehelse, landbakgrunn)" in norwegian and "public-health" not in norwegian
+
+
 def test_schedule_modal_is_valid_and_offers_topics_and_organisations() -> None:
     form = ScheduleForm(
         topics=tuple((n, f"Topic {n}") for n in range(1, 130)),
