@@ -22,6 +22,7 @@ class AuditEntry(Base):
     actor_platform: Mapped[str] = mapped_column(String(16))
     actor_user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     action: Mapped[str] = mapped_column(String(64))
-    subject: Mapped[str] = mapped_column(String(200))
+    # What was acted on: may name a person by their platform id (up to 255 characters).
+    subject: Mapped[str] = mapped_column(String(500))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime]

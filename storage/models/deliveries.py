@@ -42,7 +42,8 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    dedupe_key: Mapped[str] = mapped_column(String(200))
+    # Subject, kind and destination: room for two platform ids (255 each) and the words between.
+    dedupe_key: Mapped[str] = mapped_column(String(1000))
     kind: Mapped[str] = mapped_column(String(32))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
