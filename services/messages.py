@@ -18,7 +18,9 @@ class TopicCard:
     title: str
     details: str
     state: str
-    proposer: PersonRef
+    # None where the reader may not tie the person to their organisation: a shared place, or
+    # anyone but a coordinator (the organisation stands for them then; services/topics.py).
+    proposer: PersonRef | None
     proposer_side: Side
     proposer_organisation: str | None
     supporters: int

@@ -7,21 +7,18 @@ What an organisation may be (names, tiers, perspectives, keywords, languages) is
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
-from services.errors import Conflict, Field, InvalidInput, NotFound
+from services.errors import Conflict, Field, InvalidInput
 from services.i18n import N_, Command, Hint, text
 from services.people import Actor, PersonRef
 from services.roster_rules import (
     LANGUAGES,
     NAME_MAX,
     PERSPECTIVES,
-    TIERS,
-    TIMES_OF_DAY,
     CleanEntry,
     RosterRow,
     clean_entry,
@@ -30,7 +27,20 @@ from services.roster_rules import (
     parse_tier,
     parse_time_of_day,
 )
-from services.workspaces import Workspaces, audit, require_coordinator
+from services.roster_views import (
+    ContactsOutcome,
+    ImportReport,
+    OrganisationCard,
+    PerspectiveCount,
+    RosterForm,
+    RosterListing,
+    SaveOutcome,
+    active_cards,
+    card_of,
+    find_organisation,
+    listing_of,
+)
+from services.workspaces import Workspaces, audit, is_coordinator, require_coordinator
 from storage.models import (
     Contact,
     Organisation,
@@ -41,98 +51,21 @@ from storage.models import (
     Workspace,
 )
 
+# The facade: the views live in services.roster_views, the rules in services.roster_rules.
 __all__ = [
     "LANGUAGES", "NAME_MAX", "PERSPECTIVES", "ContactsOutcome", "ImportReport", "OrganisationCard",
-    "Roster", "RosterForm", "RosterRow", "SaveOutcome", "card_of", "find_organisation", "name_key",
-    "parse_time_of_day", "parse_tier",
+    "PerspectiveCount", "Roster", "RosterForm", "RosterListing", "RosterRow", "SaveOutcome", "card_of",
+    "find_organisation", "name_key", "parse_time_of_day", "parse_tier",
 ]
 
 # Called inside the roster's transaction when an organisation changes (added, contacts, tier,
 # removed), so upcoming meetings can follow.
 OrganisationChanged = Callable[[Session, Workspace, Organisation], None]
-# Called inside the roster's transaction for each person made a contact (of `workspace_id`), so
-# they can be told what that means for their data (services/privacy).
-ContactAdded = Callable[[Session, int, PersonRef], None]
-
-
-@dataclass(frozen=True)
-class OrganisationCard:
-    """An organisation as people see it."""
-
-    name: str
-    tier: Tier
-    contacts: tuple[PersonRef, ...]
-    perspectives: tuple[str, ...]
-    keywords: tuple[str, ...]
-    preferred_time: TimeOfDay
-    language: str | None
-
-
-@dataclass(frozen=True)
-class ContactsOutcome:
-    organisation: OrganisationCard
-    added: tuple[str, ...]
-    already: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RosterForm:
-    """What the roster form offers, and the organisation it edits (None: a new one)."""
-
-    organisation: OrganisationCard | None
-    tiers: tuple[str, ...] = tuple(t.value for t in TIERS)
-    perspectives: tuple[str, ...] = PERSPECTIVES
-    times_of_day: tuple[str, ...] = tuple(t.value for t in TIMES_OF_DAY)
-    languages: tuple[str, ...] = LANGUAGES
-
-
-@dataclass(frozen=True)
-class SaveOutcome:
-    """An organisation as the roster form left it: new (or back from the archive), changed, or as it was."""
-
-    organisation: OrganisationCard
-    created: bool
-    changed: bool
-
-
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-
-
-def card_of(organisation: Organisation) -> OrganisationCard:
-    """The plain view of an organisation row."""
-    return OrganisationCard(
-        name=organisation.name,
-        tier=organisation.tier,
-        contacts=tuple(PersonRef(c.platform, c.user_id) for c in organisation.contacts),
-        perspectives=tuple(sorted(p.perspective for p in organisation.perspectives)),
-        keywords=tuple(sorted(k.keyword for k in organisation.keywords)),
-        preferred_time=organisation.preferred_time,
-        language=organisation.language,
-    )
-
-
-def find_organisation(session: Session, workspace: Workspace, name: str) -> Organisation:
-    """An active organisation by name (case and spacing ignored), or a NotFound naming it."""
-    found = session.scalar(
-        select(Organisation).where(
-            Organisation.workspace_id == workspace.id,
-            Organisation.name_key == name_key(name),
-            Organisation.archived_at.is_(None),
-        )
-    )
-    if found is None:
-        raise NotFound(
-            text(
-                N_("There is no organisation called “{name}”. {roster} lists them."),
-                name=name, roster=Hint(Command.ROSTER),
-            ),
-            field=Field.ORGANISATIONS,
-        )
-    return found
+# Called inside the roster's transaction with the people made contacts (of `workspace_id`), so
+# they can be told what that means for their data (services/privacy); a CSV import calls it once.
+ContactAdded = Callable[[Session, int, Sequence[PersonRef]], None]
+# While a CSV import runs, the new contacts wait here (in its session) to be passed on at once.
+_NEW_CONTACTS = "roster.new_contacts"
 
 
 def _sync_tags(rows: list, wanted: Sequence[str], attribute: str, model: type) -> None:
@@ -174,17 +107,19 @@ class Roster:
         self._changed(session, workspace, organisation)
 
     def organisations(self, actor: Actor) -> list[OrganisationCard]:
-        """Active organisations, by tier (core, topic, observer) then name."""
-        order = {Tier.CORE: 0, Tier.TOPIC: 1, Tier.OBSERVER: 2}
+        """Active organisations whole, with who represents them, by tier then name (coordinators only)."""
         with self._sessions.begin() as session:
             workspace = self._workspaces.get(session, actor.workspace)
-            rows = session.scalars(
-                select(Organisation).where(
-                    Organisation.workspace_id == workspace.id, Organisation.archived_at.is_(None)
-                )
-            ).all()
-            cards = [card_of(o) for o in sorted(rows, key=lambda o: (order[o.tier], o.name_key))]
-        return cards
+            require_coordinator(session, workspace, actor.person)
+            return active_cards(session, workspace)
+
+    def listing(self, actor: Actor) -> RosterListing:
+        """The roster as `actor` may see it: whole for coordinators; for anyone else, the
+        organisations without their contacts, and the perspectives only counted."""
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            coordinator = is_coordinator(session, workspace, actor.person)
+            return listing_of(active_cards(session, workspace), for_coordinator=coordinator)
 
     def add(self, actor: Actor, name: str, tier: Tier, contacts: Sequence[str] = ()) -> OrganisationCard:
         """Add an organisation (or bring back an archived one) with its first contacts."""
@@ -269,6 +204,7 @@ class Roster:
         with self._sessions.begin() as session:
             workspace = self._workspaces.lock(session, actor.workspace)
             require_coordinator(session, workspace, actor.person)
+            session.info[_NEW_CONTACTS] = []
             for line, row in enumerate(rows, start=2):
                 try:
                     self._import_one(session, workspace, row, report, seen)
@@ -276,6 +212,7 @@ class Roster:
                     raise InvalidInput(
                         text(N_("Line {line}: {problem}"), line=line, problem=error.message)
                     ) from error
+            self._contacts_added(session, workspace.id, session.info.pop(_NEW_CONTACTS))
             audit(session, workspace, actor, "roster.import", f"{len(rows)} rows", self._clock,
                   created=report.created, updated=report.updated)
         return report
@@ -402,13 +339,23 @@ class Roster:
             for user_id, contact in current.items():
                 if user_id not in wanted:
                     organisation.contacts.remove(contact)
+        added = []
         for user_id in wanted:
             if user_id not in current:
                 organisation.contacts.append(
                     Contact(platform=self._platform, user_id=user_id, created_at=self._clock.now())
                 )
-                for listener in self._contact_listeners:
-                    listener(session, organisation.workspace_id, PersonRef(self._platform, user_id))
+                added.append(PersonRef(self._platform, user_id))
+        waiting = session.info.get(_NEW_CONTACTS)
+        if waiting is not None:
+            waiting.extend(added)  # an import: passed on once, at its end
+        else:
+            self._contacts_added(session, organisation.workspace_id, added)
+
+    def _contacts_added(self, session: Session, workspace_id: int, people: Sequence[PersonRef]) -> None:
+        if people:
+            for listener in self._contact_listeners:
+                listener(session, workspace_id, people)
 
     def _changed(self, session: Session, workspace: Workspace, organisation: Organisation) -> None:
         for listener in self._listeners:

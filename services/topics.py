@@ -206,7 +206,7 @@ class Topics:
         return SupportOutcome(card, added)
 
     def open_topics(self, actor: Actor) -> list[TopicCard]:
-        """Open topics, most supported first, then newest."""
+        """Open topics, most supported first, then newest; who proposed each as `actor` may see it."""
         with self._sessions.begin() as session:
             workspace = self._workspaces.get(session, actor.workspace)
             topics = session.scalars(
@@ -227,7 +227,10 @@ class Topics:
                     Organisation.id.in_({t.proposer_organisation_id for t in topics
                                          if t.proposer_organisation_id}))
             ).all())
-            cards = [_card(session, topic, counts.get(topic.id, (0, 0)), names) for topic in topics]
+            # A coordinator's private list names the proposer beside their organisation.
+            named = is_coordinator(session, workspace, actor.person)
+            cards = [_card(session, topic, counts.get(topic.id, (0, 0)), names, named=named)
+                     for topic in topics]
         return sorted(cards, key=lambda c: (-c.supporters, -c.number))
 
     def decline(self, actor: Actor, number: int, reason: str) -> TopicCard:
@@ -310,12 +313,15 @@ def _supports(session: Session, topic_id: int, person: PersonRef) -> bool:
 
 
 def card_of(session: Session, topic: Topic) -> TopicCard:
-    """The plain view of a topic, with its supporters counted."""
+    """The plain view of a topic, with its supporters counted, as anyone may see it."""
     return _card(session, topic)
 
 
 def _card(session: Session, topic: Topic, counts: tuple[int, int] | None = None,
-          names: dict[int, str] | None = None) -> TopicCard:
+          names: dict[int, str] | None = None, *, named: bool = False) -> TopicCard:
+    """The topic as a reader sees it. Unless `named` (a coordinator's private view), a proposer who
+    speaks for an organisation is shown as that organisation only: who represents whom is for
+    coordinators (docs/privacy.md). Someone without an organisation is shown as themselves."""
     if counts is None:
         counts = session.execute(
             select(
@@ -334,7 +340,8 @@ def _card(session: Session, topic: Topic, counts: tuple[int, int] | None = None,
         title=topic.title,
         details=topic.details,
         state=topic.state.value,
-        proposer=PersonRef(topic.proposer_platform, topic.proposer_user_id),
+        proposer=(PersonRef(topic.proposer_platform, topic.proposer_user_id)
+                  if named or organisation_name is None else None),
         proposer_side=topic.proposer_side,
         proposer_organisation=organisation_name,
         supporters=supporters,

@@ -117,7 +117,7 @@ def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: W
             outcome = services.meetings.rsvp(actor, parsed.number, parsed.answer)
             private(respond, rsvp_confirmation(t, outcome))
         case ShowRoster():
-            private(respond, roster_list(t, services.roster.organisations(actor)))
+            private(respond, roster_list(t, services.roster.listing(actor)))
         case RosterAdd():
             card = services.roster.add(actor, parsed.name, parsed.tier, parsed.contacts)
             private(respond, roster_added(t, card))

@@ -28,7 +28,7 @@ def test_add_list_contacts_and_remove(services: Services, sessions) -> None:
     services.roster.add(boss, "Oslo  Red Cross", Tier.CORE, ["U1", "U2", "U1"])
     services.roster.add(boss, "Helsedirektoratet", Tier.OBSERVER)
     services.roster.add(boss, "NOAS", Tier.TOPIC, ["U3"])
-    cards = services.roster.organisations(person("U9"))
+    cards = services.roster.organisations(boss)
     assert [(c.name, c.tier) for c in cards] == [
         ("Oslo Red Cross", "core"), ("NOAS", "topic"), ("Helsedirektoratet", "observer")
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,18 +23,22 @@ from handlers.slack.render.meetings import answer_word, rsvp_buttons, tally_line
 from handlers.slack.render.planning import insight_blocks
 from handlers.slack.render.roster_form import roster_home_blocks
 from handlers.slack.render.suggestions import suggest_button_blocks, suggestion_home_blocks
-from handlers.slack.text import escape, literal, mention, truncate
+from handlers.slack.render.topics import proposer
+from handlers.slack.text import escape, literal, truncate
 from services.home import HomeView
 from services.i18n import Translator
 
 
-def home_view(t: Translator, home: HomeView, zone: ZoneInfo) -> dict[str, Any]:
+def home_view(t: Translator, home: HomeView, zone: ZoneInfo,
+              notice: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """The App Home tab: meetings with answer buttons, topics to support, follow-up points; and for
-    coordinators, the next meeting's answers and gaps, and new proposals."""
+    coordinators, the next meeting's answers and gaps, and new proposals. `notice`: blocks on top
+    saying what a click on the tab just did."""
     def header(label: str) -> HeaderBlock:
         return HeaderBlock(text=PlainTextObject(text=label, emoji=False))
 
     blocks: list[Block] = [header(t.gettext("Dialogue meetings"))]
+    blocks.extend(Block.parse(b) for b in notice)
     if home.coordinator and home.upcoming:
         card = home.upcoming[0].meeting
         blocks.append(SectionBlock(text=MarkdownTextObject(
@@ -56,7 +61,7 @@ def home_view(t: Translator, home: HomeView, zone: ZoneInfo) -> dict[str, Any]:
     blocks.extend(home_follow_up(t, home.follow_up))
     if home.coordinator and home.new_proposals:
         blocks.append(header(t.gettext("New proposals")))
-        proposals = [f"• *{c.number}. {escape(c.title)}* ({mention(c.proposer.user_id)})"
+        proposals = [f"• *{c.number}. {escape(c.title)}* ({proposer(c)})"
                      for c in home.new_proposals[:10]]
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(proposals), 3000))))
     if home.coordinator:

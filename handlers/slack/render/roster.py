@@ -1,11 +1,11 @@
-"""The roster: organisations by tier, and the answers to `/dialog roster add|contact|remove`."""
+"""The roster: organisations by tier (who represents them: coordinators only), and the answers to
+`/dialog roster add|contact|remove`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from slack_sdk.models.blocks import (
     Block,
+    ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
     PlainTextObject,
@@ -17,7 +17,7 @@ from handlers.slack.render.planning import perspective
 from handlers.slack.text import escape, literal, mention, truncate
 from services.enums import Tier, TimeOfDay
 from services.i18n import Translator
-from services.roster import ContactsOutcome, OrganisationCard
+from services.roster import ContactsOutcome, OrganisationCard, RosterListing
 
 
 def _tier_heading(t: Translator, tier: Tier) -> str:
@@ -41,8 +41,34 @@ def _time_word(t: Translator, preferred: TimeOfDay) -> str:
             TimeOfDay.AFTERNOON: t.gettext("prefers afternoons")}.get(preferred, "")
 
 
-def roster_list(t: Translator, organisations: Sequence[OrganisationCard]) -> Rendered:
-    """The roster by tier, with contacts and perspectives."""
+def _perspectives_covered(t: Translator, listing: RosterListing) -> str:
+    """The perspectives counted across the roster, never tied to an organisation."""
+    counted = [t.ngettext("{perspective} ({count} organisation)", "{perspective} ({count} organisations)",
+                          p.organisations).format(perspective=perspective(t, p.perspective),
+                                                  count=p.organisations)
+               for p in listing.perspectives]
+    return t.gettext("Perspectives covered: {perspectives}").format(perspectives=", ".join(counted))
+
+
+def _line(t: Translator, org: OrganisationCard, *, for_coordinator: bool) -> str:
+    extras = []
+    if for_coordinator and org.perspectives:
+        # In the reader's words, as the roster form and the planning advice show them.
+        extras.append(", ".join(perspective(t, p) for p in org.perspectives))
+    if _time_word(t, org.preferred_time):
+        extras.append(_time_word(t, org.preferred_time))
+    suffix = f" _({'; '.join(extras)})_" if extras else ""
+    if not for_coordinator:
+        # Who represents whom is for coordinators only (services.roster_views).
+        return f"• *{escape(org.name)}*{suffix}"
+    contacts = ", ".join(mention(c.user_id) for c in org.contacts) or t.gettext("no contacts yet")
+    return f"• *{escape(org.name)}*: {contacts}{suffix}"
+
+
+def roster_list(t: Translator, listing: RosterListing) -> Rendered:
+    """The roster by tier: for coordinators with contacts and perspectives; for anyone else the
+    organisations only, with the perspectives counted across them (the service decides)."""
+    organisations = listing.organisations
     if not organisations:
         line = literal(t.gettext("The roster is empty. Coordinators add organisations with "
                                  "`/dialog roster add \"<name>\" core|topic|observer @person`."))
@@ -53,15 +79,7 @@ def roster_list(t: Translator, organisations: Sequence[OrganisationCard]) -> Ren
         if not members:
             continue
         blocks.append(HeaderBlock(text=PlainTextObject(text=_tier_heading(t, tier), emoji=False)))
-        lines = []
-        for org in members:
-            contacts = ", ".join(mention(c.user_id) for c in org.contacts) or t.gettext("no contacts yet")
-            # In the reader's words, as the roster form and the planning advice show them.
-            extras = [", ".join(perspective(t, p) for p in org.perspectives)] if org.perspectives else []
-            if _time_word(t, org.preferred_time):
-                extras.append(_time_word(t, org.preferred_time))
-            suffix = f" _({'; '.join(extras)})_" if extras else ""
-            lines.append(f"• *{escape(org.name)}*: {contacts}{suffix}")
+        lines = [_line(t, org, for_coordinator=listing.for_coordinator) for org in members]
         # Long tiers are split over several sections to stay under Slack's 3,000 characters.
         chunk: list[str] = []
         for line in lines:
@@ -70,9 +88,16 @@ def roster_list(t: Translator, organisations: Sequence[OrganisationCard]) -> Ren
                 chunk = []
             chunk.append(truncate(line, 2900))
         blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(chunk))))
+    footer: list[Block] = []
+    if listing.perspectives:
+        footer.append(ContextBlock(elements=[MarkdownTextObject(
+            text=truncate(_perspectives_covered(t, listing), 3000))]))
+    if not listing.for_coordinator:
+        footer.append(ContextBlock(elements=[MarkdownTextObject(text=t.gettext(
+            "Who represents each organisation is shown to coordinators only."))]))
     heading = t.ngettext("{count} organisation on the roster", "{count} organisations on the roster",
                          len(organisations)).format(count=len(organisations))
-    return Rendered(heading, dicts(blocks[:50]))
+    return Rendered(heading, dicts(blocks[:50 - len(footer)] + footer))
 
 
 def roster_added(t: Translator, card: OrganisationCard) -> Rendered:

@@ -49,9 +49,17 @@ def side_label(t: Translator, side: Side) -> str:
     }[side]
 
 
+def proposer(card: TopicCard) -> str:
+    """Who proposed a topic, as the service lets this reader see it: the person where they may be
+    named, else their organisation (never both, except in a coordinator's private view)."""
+    if card.proposer is not None:
+        return mention(card.proposer.user_id)
+    return escape(card.proposer_organisation or "")
+
+
 def _side(t: Translator, card: TopicCard) -> str:
     side = side_label(t, card.proposer_side)
-    if card.proposer_organisation:
+    if card.proposer is not None and card.proposer_organisation:
         return f"{side} · {escape(card.proposer_organisation)}"
     return side
 
@@ -99,7 +107,7 @@ def topic_announcement(t: Translator, message: TopicAnnouncement) -> Rendered:
     card = message.topic
     intro = t.gettext("New topic proposed for the dialogue meetings")
     byline = t.gettext("Proposed by {person} ({side}) · {supporters}").format(
-        person=mention(card.proposer.user_id), side=_side(t, card), supporters=_supporters(t, card)
+        person=proposer(card), side=_side(t, card), supporters=_supporters(t, card)
     )
     how = t.gettext("Support it with the button or `/dialog support {number}`.").format(
         number=card.number
@@ -143,7 +151,7 @@ def topic_list(t: Translator, cards: Sequence[TopicCard]) -> Rendered:
                         text=" · ".join(
                             (
                                 t.gettext("by {person} ({side})").format(
-                                    person=mention(card.proposer.user_id), side=_side(t, card)
+                                    person=proposer(card), side=_side(t, card)
                                 ),
                                 _supporters(t, card),
                                 _state(t, card.state),

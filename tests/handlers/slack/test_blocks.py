@@ -77,6 +77,16 @@ def test_announcement_shows_the_topic_supporters_and_a_support_button() -> None:
     assert (button["action_id"], button["value"]) == (ids.TOPIC_SUPPORT, "7")
 
 
+def test_a_proposer_hidden_by_the_service_is_shown_as_their_organisation() -> None:
+    hidden = card(proposer=None, proposer_organisation="Islamic Council")
+    for rendered in (topic_announcement(EN, TopicAnnouncement(hidden)), topic_list(EN, [hidden])):
+        assert_valid_message(rendered)
+        dump = json.dumps(rendered.blocks, ensure_ascii=False)
+        assert "<@" not in dump and "Islamic Council (civil society)" in dump
+    norwegian = json.dumps(topic_announcement(NB, TopicAnnouncement(hidden)).blocks, ensure_ascii=False)
+    assert "Foreslått av Islamic Council (sivilsamfunnet)" in norwegian
+
+
 def test_announcement_in_bokmal() -> None:
     one = card(supporters=1, supporting_organisations=1)
     rendered = topic_announcement(NB, TopicAnnouncement(one))

@@ -32,7 +32,7 @@ from services.messages import (
     Tally,
 )
 from services.people import PersonRef
-from services.roster import OrganisationCard
+from services.roster import OrganisationCard, PerspectiveCount, RosterListing
 from tests.handlers.slack.test_blocks import _mrkdwn, assert_valid_message
 
 EN, NB = Translator("en"), Translator("nb")
@@ -116,7 +116,8 @@ def test_user_text_is_escaped_in_meeting_messages(hostile: str) -> None:
         rsvp_confirmation(EN, RsvpOutcome(card.number, card.title, Answer.YES, None)),
         schedule_confirmation(EN, ScheduleOutcome(card, invitations_sent=True), OSLO),
         meeting_list(EN, [UpcomingMeeting(card, True, None)], OSLO),
-        roster_list(EN, [OrganisationCard(hostile, Tier.CORE, (PersonRef("slack", "U1"),), (), (), TimeOfDay.ANY, None)]),
+        roster_list(EN, RosterListing((OrganisationCard(hostile, Tier.CORE, (PersonRef("slack", "U1"),), (), (),
+                                                        TimeOfDay.ANY, None),), for_coordinator=True)),
     ]
     for rendered in outputs:
         parsed = rendered.text + "\n".join(_mrkdwn(rendered.blocks))
@@ -136,7 +137,7 @@ def test_roster_list_groups_by_tier_and_splits_long_tiers() -> None:
                              tuple(PersonRef("slack", f"U{n:03}{m}") for m in range(5)),
                              ("religion",), (), TimeOfDay.AFTERNOON, None) for n in range(60)]
     orgs.append(OrganisationCard("Directorate", Tier.OBSERVER, (), (), (), TimeOfDay.ANY, None))
-    rendered = roster_list(EN, orgs)
+    rendered = roster_list(EN, RosterListing(tuple(orgs), for_coordinator=True))
     assert_valid_message(rendered)
     headers = [b["text"]["text"] for b in rendered.blocks if b["type"] == "header"]
     assert headers == ["Core organisations (always invited)", "Observers (listen in)"]
@@ -147,9 +148,27 @@ def test_roster_list_groups_by_tier_and_splits_long_tiers() -> None:
 def test_roster_list_names_perspectives_in_the_readers_words() -> None:
     orgs = [OrganisationCard("Mothers", Tier.CORE, (), ("public-health", "country-background"), (),
                              TimeOfDay.ANY, None)]
-    assert "(public health, country background)" in _text(roster_list(EN, orgs))
-    norwegian = _text(roster_list(NB, orgs))
+    listing = RosterListing(tuple(orgs), for_coordinator=True)
+    assert "(public health, country background)" in _text(roster_list(EN, listing))
+    norwegian = _text(roster_list(NB, listing))
     assert "(folkehelse, landbakgrunn)" in norwegian and "public-health" not in norwegian
+
+
+def test_roster_list_for_anyone_but_a_coordinator_names_no_one_and_counts_perspectives() -> None:
+    # What the service hands a non-coordinator: no contacts, no perspectives per organisation.
+    orgs = (OrganisationCard("Islamic Council", Tier.CORE, (), (), (), TimeOfDay.AFTERNOON, None),
+            OrganisationCard("Bydelsmødrene", Tier.TOPIC, (), (), (), TimeOfDay.ANY, None))
+    counted = (PerspectiveCount("religion", 3), PerspectiveCount("country-background", 1))
+    rendered = roster_list(EN, RosterListing(orgs, for_coordinator=False, perspectives=counted))
+    assert_valid_message(rendered)
+    shown = _text(rendered)
+    assert "*Islamic Council* _(prefers afternoons)_" in shown and "*Bydelsmødrene*" in shown
+    assert "<@" not in shown and "no contacts yet" not in shown
+    assert "Perspectives covered: religious communities (3 organisations), country background (1 organisation)" in shown
+    assert "shown to coordinators only" in shown
+    norwegian = _text(roster_list(NB, RosterListing(orgs, for_coordinator=False, perspectives=counted)))
+    assert "tros- og livssynssamfunn (3 organisasjoner), landbakgrunn (1 organisasjon)" in norwegian
+    assert "Perspectives covered" not in norwegian and "koordinatorer" in norwegian
 
 
 def test_schedule_modal_is_valid_and_offers_topics_and_organisations() -> None:

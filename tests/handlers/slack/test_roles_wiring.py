@@ -148,7 +148,8 @@ def test_an_observer_is_invited_to_listen_in_and_an_agency_proposal_says_so(
     _say(bot, fake_slack, COORDINATOR, f'roster add "Helsedirektoratet" observer <@{CAROL}>')
     _say(bot, fake_slack, CAROL, "propose Vaccination in shelters")
     listed = _say(bot, fake_slack, BOB, "topics")
-    assert "public agency · Helsedirektoratet" in _dump(listed)
+    # To a member, the agency proposes (not the person behind it: docs/privacy.md).
+    assert "by Helsedirektoratet (public agency)" in _dump(listed) and CAROL not in _dump(listed)
     _say(bot, fake_slack, COORDINATOR, "schedule 2026-03-02 12:00 Winter shelter capacity")
     _say(bot, fake_slack, COORDINATOR, 'invite 1 "Helsedirektoratet"')
     clock.advance(timedelta(hours=1))

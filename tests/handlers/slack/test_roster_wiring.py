@@ -94,8 +94,10 @@ def test_a_suggestion_by_form_then_accepted_from_the_coordinators_home_tab(
                                timeout=10)
     assert fake_slack.wait_for(lambda: any("is on the roster now" in m["text"]
                                            for m in fake_slack.dms(COORDINATOR)), timeout=10)
+    # Who represents whom: the coordinator sees Carol as the contact, a member the organisation only.
     roster = _command(bot, fake_slack, BOB, "roster", "roster")
-    assert "Kirkens Bymisjon" in _dump(roster) and f"<@{CAROL}>" in _dump(roster)
+    assert "Kirkens Bymisjon" in _dump(roster) and CAROL not in _dump(roster)
+    assert f"<@{CAROL}>" in _dump(_command(bot, fake_slack, COORDINATOR, "roster", "boss-roster"))
 
 
 def test_suggesting_by_command_and_a_duplicate_answered_helpfully(bot: RunningBot, fake_slack: FakeSlack) -> None:
@@ -141,8 +143,11 @@ def test_the_roster_form_from_a_command_and_from_the_home_tab(bot: RunningBot, f
     assert saved.status == 200 and saved.body == b""
     assert fake_slack.wait_for(lambda: any("Caritas Oslo is updated" in r["body"]["text"]
                                            for r in fake_slack.responses if r["key"] == "edit"), timeout=10)
-    roster = _dump(_command(bot, fake_slack, CAROL, "roster", "list"))
+    roster = _dump(_command(bot, fake_slack, COORDINATOR, "roster", "list"))
     assert "Caritas Oslo" in roster and "Core organisations" in roster and f"<@{BOB}>" in roster
+    # A member sees the organisation, not who represents it.
+    member_view = _dump(_command(bot, fake_slack, CAROL, "roster", "member-list"))
+    assert "Caritas Oslo" in member_view and BOB not in member_view
 
     # From the Home tab: Add an organisation opens an empty form, picking one opens it filled in.
     home = _home(bot, fake_slack, COORDINATOR, ids.ROSTER_EDIT_PICK)
