@@ -6,8 +6,8 @@ Queries only, shared by the minutes, the meeting card, the Home tab and the stat
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from services.messages import ActionItemView
 from services.sides import side_of
@@ -61,6 +61,21 @@ def previous_points(session: Session, meeting: Meeting) -> tuple[ActionItemView,
         .scalar_subquery()
     )
     return tuple(view for _, _, view in _views(session, ActionItem.meeting_id == before))
+
+
+def carrying(session: Session, meeting: Meeting) -> list[int]:
+    """The scheduled meetings that show `meeting`'s points as "Follow-up from last time" (see
+    `previous_points`): those after it with no meeting held in between; usually just the next."""
+    later, between = aliased(Meeting), aliased(Meeting)
+    held_between = exists().where(
+        between.workspace_id == meeting.workspace_id, between.state == MeetingState.HELD,
+        between.id != meeting.id, between.starts_at > meeting.starts_at, between.starts_at < later.starts_at)
+    return list(session.scalars(
+        select(later.id)
+        .where(later.workspace_id == meeting.workspace_id, later.state == MeetingState.SCHEDULED,
+               later.id != meeting.id, later.starts_at > meeting.starts_at, ~held_between)
+        .order_by(later.starts_at)
+    ))
 
 
 def points_for(session: Session, workspace_id: int, organisation_ids: list[int], *,

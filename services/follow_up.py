@@ -1,6 +1,7 @@
 """Follow-up that closes: a follow-up point's status (open, in progress, done), set with one click
 by the contacts of the organisation that owns it, or by a coordinator (who alone follows up for
-the city). The next meeting's invitation and agenda show each point's status."""
+the city). Every copy showing a point follows a change: the due-date reminder, the minutes, and
+the next meeting's invitations and agenda ("Follow-up from last time")."""
 
 from __future__ import annotations
 
@@ -14,12 +15,11 @@ from services.clock import Clock
 from services.deliveries import Deliveries
 from services.errors import Field, NotAllowed, NotFound
 from services.i18n import N_, Text, text
-from services.meetings import INVITE
 from services.messages import ActionItemView
-from services.minutes import ACTION_DUE
+from services.minutes import refresh_follow_up
 from services.people import Actor, PersonRef
 from services.workspaces import Workspaces, audit, is_coordinator
-from storage.models import ActionItem, Contact, FollowUpStatus, Meeting, MeetingState, Organisation
+from storage.models import ActionItem, Contact, FollowUpStatus, Meeting, Organisation
 
 
 @dataclass(frozen=True)
@@ -70,14 +70,9 @@ class FollowUp:
                 item.status_changed_at = now
                 item.status_changed_by_platform = actor.person.platform
                 item.status_changed_by_user_id = actor.person.user_id
-                # The reminder (with its buttons) and the next meeting's channel post show the status.
-                self._deliveries.refresh(session, meeting_id=meeting.id, kinds=(ACTION_DUE,))
-                for later in session.scalars(
-                    select(Meeting.id).where(Meeting.workspace_id == workspace.id,
-                                             Meeting.state == MeetingState.SCHEDULED,
-                                             Meeting.starts_at > meeting.starts_at)
-                ):
-                    self._deliveries.refresh(session, meeting_id=later, kinds=(INVITE,), channel_only=True)
+                # Every copy showing the point follows: the reminder (with its buttons), the minutes
+                # (channel and each reader's DM, draft or final) and the next meeting's invitations.
+                refresh_follow_up(session, self._deliveries, meeting)
                 audit(session, workspace, actor, "follow_up.status", f"meeting {meeting_number}", self._clock,
                       point=position, status=str(status))
             [view] = [v for i, v in item_rows(session, meeting.id) if i == item.id]

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.action_items import item_rows, previous_points
+from services.action_items import carrying, item_rows, previous_points
 from services.clock import Clock
 from services.deliveries import Deliveries
 from services.errors import DomainError, Field, FieldRef, InvalidInput, raise_field_errors
@@ -91,6 +91,25 @@ class MinutesForm:
     action_items: tuple[ActionItemView, ...]
     # "Follow-up from last time": the points of the meeting held before this one, with status.
     follow_up_before: tuple[ActionItemView, ...] = ()
+
+
+@dataclass(frozen=True)
+class MinutesRecorded:
+    """Minutes recorded (or corrected), and how many people they are on their way to (everyone
+    invited, as a draft or final; the channel besides)."""
+
+    minutes: MinutesView
+    readers: int
+
+
+def refresh_follow_up(session: Session, deliveries: Deliveries, meeting: Meeting) -> None:
+    """Have every copy that shows `meeting`'s follow-up points re-rendered where it was posted: its
+    minutes (final and draft, in the channel's thread and each reader's DM), the due-date reminders,
+    and every invitation (the channel's and each DM) of the meeting(s) carrying them as "Follow-up
+    from last time"."""
+    deliveries.refresh(session, meeting_id=meeting.id, kinds=(POSTED, DRAFT, ACTION_DUE))
+    for later in carrying(session, meeting):
+        deliveries.refresh(session, meeting_id=later, kinds=(INVITE,))
 
 
 class MinutesService:
@@ -166,8 +185,8 @@ class MinutesService:
         action_items: Sequence[ActionItemInput] = (),
         attendees: Sequence[PersonRef] = (),
         discussed: Sequence[int] = (),
-    ) -> MinutesView:
-        """Record (or correct) the minutes and send them to the channel thread and the attendees."""
+    ) -> MinutesRecorded:
+        """Record (or correct) the minutes and send them to the channel thread and everyone invited."""
         summary, decisions = summary.strip(), decisions.strip()
         # Every field's problem is collected and reported together, the follow-up points' too.
         errors: dict[FieldRef | Field, Text] = {}
@@ -231,12 +250,14 @@ class MinutesService:
                 invitation.attended = (invitation.platform, invitation.user_id) in present
             self._mark_topics(session, meeting, set(discussed))
             self._store_items(session, workspace, meeting, owners)
-            self.review.publish(session, meeting, minutes, new=new)
+            readers = self.review.publish(session, meeting, minutes, new=new)
+            # The next meeting's invitations, already out, now carry these points (or the corrected ones).
+            refresh_follow_up(session, self._deliveries, meeting)
             audit(session, workspace, actor, "meeting.minutes", f"meeting {meeting.number}", self._clock,
                   version=minutes.version, attendees=len(present))
-            view = _view(session, meeting, minutes)
+            recorded = MinutesRecorded(_view(session, meeting, minutes), readers)
         self._deliveries.wake()
-        return view
+        return recorded
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
-from services.deliveries import Deliveries
+from services.deliveries import Deliveries, Planned
 from services.errors import Conflict, Field, InvalidInput, NotAllowed, NotFound
 from services.i18n import N_, text
 from services.meetings.audience import meeting_invitees
@@ -28,10 +28,12 @@ from services.text import clean_text
 from services.workspaces import Workspaces, audit, coordinators_of, is_coordinator, organisations_of
 from storage.models import (
     Delivery,
+    Invitation,
     Meeting,
     Minutes,
     MinutesComment,
     MinutesState,
+    Organisation,
     Workspace,
 )
 
@@ -68,14 +70,19 @@ def readers(session: Session, meeting: Meeting) -> dict[PersonRef, str | None]:
     organisation invited (participants and observers alike, whatever they answered), and everyone
     recorded present."""
     people: dict[PersonRef, str | None] = {}
+    languages: dict[int, str | None] = {}
     for invitee in meeting_invitees(session, meeting):
+        languages[invitee.id] = invitee.language
         for person in sorted(invitee.people, key=lambda p: (p.platform, p.user_id)):
             people.setdefault(person, invitee.language)
-    languages = {link.organisation_id: link.organisation.language for link in meeting.organisations}
-    for invitation in meeting.invitations:
-        if invitation.attended:
-            people.setdefault(PersonRef(invitation.platform, invitation.user_id),
-                              languages.get(invitation.organisation_id))
+    present = session.execute(
+        select(Invitation.platform, Invitation.user_id, Invitation.organisation_id, Organisation.language)
+        .outerjoin(Organisation, Organisation.id == Invitation.organisation_id)
+        .where(Invitation.meeting_id == meeting.id, Invitation.attended.is_(True))
+        .order_by(Invitation.id)
+    ).all()
+    for platform, user_id, organisation_id, language in present:
+        people.setdefault(PersonRef(platform, user_id), languages.get(organisation_id, language))
     return people
 
 
@@ -97,41 +104,41 @@ class MinutesReview:
         """How long drafts are open for comments (None: minutes are final at once)."""
         return self._review
 
-    def publish(self, session: Session, meeting: Meeting, minutes: Minutes, *, new: bool) -> None:
+    def publish(self, session: Session, meeting: Meeting, minutes: Minutes, *, new: bool) -> int:
         """Send recorded (or corrected) minutes on: new ones as a draft when there is a review
-        period, else as final; a correction keeps the state and re-renders every copy."""
+        period, else as final; a correction keeps the state and re-renders every copy. Returns how
+        many people they go to."""
         now = self._clock.now()
         if new and self._review is not None:
             minutes.state = MinutesState.DRAFT
             minutes.review_until = now + self._review
         elif new or minutes.state is None:
             minutes.state = MinutesState.FINAL
-        if minutes.state == MinutesState.DRAFT:
-            for person, language in readers(session, meeting).items():
-                self._deliveries.plan(session, workspace_id=meeting.workspace_id, kind=DRAFT,
-                                      key=f"meeting:{meeting.id}:minutes-draft",
-                                      destination=Destination.person(person, language), due_at=now,
-                                      meeting_id=meeting.id)
-            self._deliveries.refresh(session, meeting_id=meeting.id, kinds=(DRAFT,))
-        else:
-            self._go_final(session, meeting, minutes, now)
+        if minutes.state != MinutesState.DRAFT:
+            return self._go_final(session, meeting, minutes, now)
+        people = readers(session, meeting)
+        self._plan(session, meeting, DRAFT, f"meeting:{meeting.id}:minutes-draft",
+                   [Destination.person(person, language) for person, language in people.items()], now)
+        self._deliveries.refresh(session, meeting_id=meeting.id, kinds=(DRAFT,))
+        return len(people)
 
     def _go_final(self, session: Session, meeting: Meeting, minutes: Minutes, now: datetime) -> int:
         minutes.state = MinutesState.FINAL
         minutes.final_at = minutes.final_at or now
         people = readers(session, meeting)
-        if self._channel is not None:
-            self._deliveries.plan(session, workspace_id=meeting.workspace_id, kind=POSTED,
-                                  key=f"meeting:{meeting.id}:minutes", destination=self._channel,
-                                  due_at=now, meeting_id=meeting.id)
-        for person, language in people.items():
-            self._deliveries.plan(session, workspace_id=meeting.workspace_id, kind=POSTED,
-                                  key=f"meeting:{meeting.id}:minutes",
-                                  destination=Destination.person(person, language), due_at=now,
-                                  meeting_id=meeting.id)
+        channel = [self._channel] if self._channel is not None else []
+        self._plan(session, meeting, POSTED, f"meeting:{meeting.id}:minutes",
+                   channel + [Destination.person(person, language) for person, language in people.items()],
+                   now)
         # A correction re-renders what was already posted; drafts now say comments are closed.
         self._deliveries.refresh(session, meeting_id=meeting.id, kinds=(POSTED, DRAFT))
         return len(people)
+
+    def _plan(self, session: Session, meeting: Meeting, kind: str, key: str,
+              destinations: list[Destination], now: datetime) -> None:
+        # In bulk: a city-wide meeting's minutes reach hundreds of people.
+        self._deliveries.plan_many(session, workspace_id=meeting.workspace_id, planned=[
+            Planned(kind, key, destination, now, meeting_id=meeting.id) for destination in destinations])
 
     def comment(self, actor: Actor, number: int, body: str) -> CommentOutcome:
         """Comment on draft minutes (those invited, and coordinators); the coordinators are told."""

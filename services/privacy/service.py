@@ -4,8 +4,9 @@
   document and a link to download it that works for LINK_TTL); a coordinator gets anyone's
   (`export`, the command line).
 - Erase: a coordinator erases anyone, a person themselves, after a question whose confirmation is
-  bound to who asked and whom it is about (`erasure_question`, then `erase`); audited as who and
-  when, never whom (services/privacy/erase.py has the rules per table).
+  a signed, expiring, one-use token bound to who asked and whom it is about (`erasure_question`,
+  then `erase`; services/privacy/confirmations.py); audited as who and when, never whom
+  (services/privacy/erase.py has the rules per table).
 - Told: a person made a contact gets a privacy notice once, with a one-click opt-out that takes
   them off the roster's contacts and tells the coordinators.
 - Retention: per-person answers, attendance and messages older than the limit go
@@ -18,18 +19,20 @@ import hmac
 import json
 import logging
 import secrets
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
-from services.deliveries import Deliveries
+from services.deliveries import Deliveries, Planned
 from services.errors import NotAllowed, NotFound
 from services.i18n import N_, text
 from services.messages import ContactOptedOut, PersonalDataReady, PrivacyNotice
 from services.people import Actor, Destination, PersonRef
+from services.privacy.confirmations import ERASE_ACTION, Confirmations
 from services.privacy.erase import PERSONAL_DATA, erase_person, is_pseudonym, new_pseudonym
 from services.privacy.export import counts_of, holds_anything, personal_data
 from services.privacy.retention import RetentionReport, apply_retention
@@ -56,6 +59,8 @@ class PrivacySettings:
     privacy_contact: str = ""
     # Off only where a test counts every message sent and tests the notice apart.
     notices: bool = True
+    # Signs erasure confirmations (derived from the platform's secrets; empty: random per process).
+    signing_key: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -66,22 +71,15 @@ class ExportRequested:
 
 
 @dataclass(frozen=True)
-class ErasureConfirmation:
-    """What confirming an erasure carries: whom, who asked (only they may confirm), and until when."""
-
-    person: PersonRef
-    by: PersonRef
-    until: datetime
-
-
-@dataclass(frozen=True)
 class ErasureQuestion:
-    """Before erasing: what the bot holds about `person` (counted), and the confirmation."""
+    """Before erasing: what the bot holds about `person` (counted), and the token that confirms
+    it: opaque to the platform, which hands it back as it got it (a button's value)."""
 
     person: PersonRef
     yourself: bool
     counts: tuple[tuple[str, int], ...]
-    confirmation: ErasureConfirmation
+    token: str
+    until: datetime
 
 
 @dataclass(frozen=True)
@@ -110,6 +108,7 @@ class Privacy:
         self._deliveries = deliveries
         self._roster = roster
         self.settings = settings or PrivacySettings()
+        self._confirmations = Confirmations(self.settings.signing_key)
         deliveries.register(PERSONAL_DATA, self._compose_data)
         deliveries.register(PRIVACY_NOTICE, self._compose_notice)
         deliveries.register(OPTED_OUT, self._compose_opted_out)
@@ -169,12 +168,14 @@ class Privacy:
             raise NotFound(text(N_("The bot holds nothing about that person.")) if target != actor.person
                            else text(N_("The bot holds nothing about you.")))
         until = self._clock.now() + CONFIRM_TTL
-        return ErasureQuestion(target, target == actor.person, counts_of(document),
-                               ErasureConfirmation(target, actor.person, until))
+        token = self._confirmations.issue(actor.workspace, target, actor.person, until)
+        return ErasureQuestion(target, target == actor.person, counts_of(document), token, until)
 
-    def erase(self, actor: Actor, confirmation: ErasureConfirmation) -> Erased:
-        """Erase the person a question was asked about, once its asker confirms in time."""
+    def erase(self, actor: Actor, token: str) -> Erased:
+        """Erase the person a question was asked about, once its asker confirms in time, once: the
+        token must be one this service issued, unchanged, unexpired and unused."""
         now = self._clock.now()
+        confirmation = self._confirmations.read(actor.workspace, token)
         if confirmation.by != actor.person:
             # A confirmation belongs to whoever was asked; anyone else's click is refused.
             raise NotAllowed(text(N_("Only whoever asked to erase this can confirm it.")))
@@ -186,12 +187,15 @@ class Privacy:
             workspace = self._workspaces.lock(session, actor.workspace)
             if not yourself:
                 self._require_coordinator(session, workspace, actor)
+            # Under the workspace's lock: two clicks on one button erase once.
+            if self._confirmations.used(session, workspace, confirmation, CONFIRM_TTL):
+                raise NotAllowed(text(N_("That erasure is done already. Ask again to erase anything new.")))
             pseudonym = new_pseudonym()
             done = erase_person(session, workspace, target, pseudonym, now, self._deliveries)
             # Who and when, never whom: someone erasing themselves is recorded as the pseudonym.
             who = Actor(actor.workspace, PersonRef(target.platform, pseudonym)) if yourself else actor
-            self._audit(session, workspace, who, "privacy.erase", pseudonym, rows=sum(done.values()),
-                        own=yourself)
+            self._audit(session, workspace, who, ERASE_ACTION, pseudonym, rows=sum(done.values()),
+                        own=yourself, confirmation=confirmation.nonce)
         log.info("erased a person: %d rows in %d tables", sum(done.values()), len(done))
         self._deliveries.wake()
         return Erased(yourself, sum(done.values()))
@@ -218,12 +222,14 @@ class Privacy:
         self._deliveries.wake()
         return OptedOut(names)
 
-    def contact_added(self, session: Session, workspace_id: int, person: PersonRef) -> None:
-        """Plan the privacy notice for a new contact, in the roster's transaction; once per person."""
+    def contact_added(self, session: Session, workspace_id: int, people: Sequence[PersonRef]) -> None:
+        """Plan the privacy notice for new contacts, in the roster's transaction; once per person."""
         if not self.settings.notices:
             return
-        self._deliveries.plan(session, workspace_id=workspace_id, kind=PRIVACY_NOTICE, key="privacy-notice",
-                              destination=Destination.person(person), due_at=self._clock.now())
+        now = self._clock.now()
+        # In bulk: a CSV import makes hundreds of contacts at once.
+        self._deliveries.plan_many(session, workspace_id=workspace_id, planned=[
+            Planned(PRIVACY_NOTICE, "privacy-notice", Destination.person(person), now) for person in people])
 
     def retention(self, *, dry_run: bool = False) -> RetentionReport:
         """Remove what is older than the retention limit, or (`dry_run`) count it."""

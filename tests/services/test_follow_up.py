@@ -11,9 +11,10 @@ import pytest
 from services.clock import ManualClock
 from services.container import Services
 from services.errors import NotAllowed, NotFound
-from services.messages import ActionItemDue, MeetingInvitation
+from services.messages import ActionItemDue, MeetingInvitation, MinutesPosted
 from services.minutes import THE_CITY, ActionItemInput
 from storage.models import FollowUpStatus, Tier
+from tests.conftest import CHANNEL
 from tests.factories import coordinator, person
 from tests.support.notifier import RecordingNotifier
 
@@ -137,3 +138,57 @@ def test_the_home_tab_lists_points_still_to_do(services: Services, held: int) ->
     assert services.home.view(person("UREDCROSS")).follow_up == (), "done: off the list"
     # Coordinators follow up for the city.
     assert [item.ref for _, _, item in services.home.view(coordinator()).follow_up] == [f"{held}.3"]
+
+
+def test_every_copy_showing_a_point_follows_its_status_and_the_minutes(
+    services: Services, clock: ManualClock, notifier: RecordingNotifier
+) -> None:
+    boss = coordinator()
+    services.roster.add(boss, "Caritas", Tier.CORE, ["UCARITAS1"])
+    services.roster.add(boss, "Red Cross", Tier.CORE, ["UREDCROSS"])
+    start = clock.now()
+    march = services.meetings.schedule(boss, title="March dialogue", starts_at=start + timedelta(hours=2)).meeting
+    april = services.meetings.schedule(boss, title="April dialogue", starts_at=start + timedelta(days=5)).meeting
+    may = services.meetings.schedule(boss, title="May dialogue", starts_at=start + timedelta(days=9)).meeting
+    _sweep(services, clock)
+
+    def invitations(number: int) -> list:
+        return [p for p in notifier.posted
+                if isinstance(p.message, MeetingInvitation) and p.message.meeting.number == number]
+
+    assert len(invitations(april.number)) == 3 and invitations(april.number)[0].message.meeting.follow_up == ()
+    # March is held after April's invitations went out: every copy of them, DMs too, now carries its points.
+    clock.set(march.starts_at + timedelta(hours=1))
+    due = clock.now().date() + timedelta(days=7)
+    services.minutes.record(boss, march.number, summary="Two things to follow up.", action_items=[
+        ActionItemInput("Find volunteers for the warm rooms", "Caritas", due),
+        ActionItemInput("Count the beds", "Red Cross", due),
+    ])
+    _sweep(services, clock)
+    assert {p.destination.id: [i.ref for i in notifier.latest(p).meeting.follow_up]
+            for p in invitations(april.number)} == {
+        CHANNEL: ["1.1", "1.2"], "UCARITAS1": ["1.1", "1.2"], "UREDCROSS": ["1.1", "1.2"]}
+    minutes = [p for p in notifier.posted if isinstance(p.message, MinutesPosted)]
+    assert sorted(p.destination.id for p in minutes) == [CHANNEL, "UCARITAS1", "UREDCROSS"]
+
+    # Red Cross closes its point: the minutes (channel and each DM) and April's invitations (channel
+    # and each DM) follow.
+    services.follow_up.set_status(person("UREDCROSS"), march.number, 2, FollowUpStatus.DONE)
+    _sweep(services, clock)
+    for copy in minutes:
+        assert [i.status for i in notifier.latest(copy).minutes.action_items] == [
+            FollowUpStatus.OPEN, FollowUpStatus.DONE], copy.destination.id
+    for copy in invitations(april.number):
+        assert [i.status for i in notifier.latest(copy).meeting.follow_up] == [
+            FollowUpStatus.OPEN, FollowUpStatus.DONE], copy.destination.id
+
+    # Once April is held, May carries April's points, not March's: a change to March's leaves May alone.
+    clock.set(april.starts_at + timedelta(hours=1))
+    services.minutes.record(boss, april.number, summary="Nothing new to follow up this time.")
+    _sweep(services, clock)
+    seen = {p.delivery_id: len(p.updates) for p in invitations(may.number)}
+    assert all(notifier.latest(p).meeting.follow_up == () for p in invitations(may.number))
+    services.follow_up.set_status(person("UCARITAS1"), march.number, 1, FollowUpStatus.DONE)
+    _sweep(services, clock)
+    assert {p.delivery_id: len(p.updates) for p in invitations(may.number)} == seen
+    assert notifier.latest(minutes[0]).minutes.action_items[0].status == FollowUpStatus.DONE

@@ -56,7 +56,7 @@ def test_minutes_are_posted_in_the_thread_and_sent_to_everyone_invited(
         coordinator(), held, summary="We agreed on warm rooms for the winter.", decisions="Open two more rooms.",
         action_items=[ActionItemInput("Find volunteers for the rooms", "Caritas", clock.now().date() + timedelta(days=7))],
         attendees=attendees, discussed=[1],
-    )
+    ).minutes
     assert (view.attendees, view.attending_organisations, view.discussed) == (2, ("Caritas",), ((1, "Heating costs"),))
     _sweep(services, clock)
     posts = [p for p in notifier.posted if isinstance(p.message, MinutesPosted)]

@@ -53,8 +53,10 @@ def test_draft_then_comments_then_final_when_the_review_period_passes(
     services: Services, clock: ManualClock, notifier: RecordingNotifier, held: int, sessions
 ) -> None:
     recorded_at = clock.now()
-    view = services.minutes.record(coordinator(), held, summary="Warm rooms for the winter, two more.",
-                                   attendees=[person("UCARITAS1").person])
+    recorded = services.minutes.record(coordinator(), held, summary="Warm rooms for the winter, two more.",
+                                       attendees=[person("UCARITAS1").person])
+    assert recorded.readers == 4, "every contact of every organisation invited, observers too"
+    view = recorded.minutes
     assert (view.state, view.review_until) == (MinutesState.DRAFT, recorded_at + REVIEW)
     _sweep(services, clock)
     drafts = _minutes(notifier, draft=True)
@@ -122,10 +124,10 @@ def test_a_coordinator_makes_the_minutes_final_at_once(
 def test_a_correction_during_review_keeps_the_draft_and_its_deadline(
     services: Services, clock: ManualClock, notifier: RecordingNotifier, held: int
 ) -> None:
-    first = services.minutes.record(coordinator(), held, summary="First draft of the summary.")
+    first = services.minutes.record(coordinator(), held, summary="First draft of the summary.").minutes
     _sweep(services, clock)
     clock.advance(timedelta(days=1))
-    second = services.minutes.record(coordinator(), held, summary="Second draft, after comments.")
+    second = services.minutes.record(coordinator(), held, summary="Second draft, after comments.").minutes
     assert (second.state, second.review_until, second.version) == (MinutesState.DRAFT, first.review_until, 2)
     _sweep(services, clock)
     drafts = _minutes(notifier, draft=True)
@@ -139,10 +141,10 @@ def test_without_review_minutes_are_final_at_once_and_reach_everyone_invited(
     services = build_services(sessions, clock, notifier, platform=platform, channel_id=CHANNEL,
                               coordinators=(COORDINATOR,), default_language="en", timings=TIMINGS)
     number = _hold(services, clock, notifier)
-    view = services.minutes.record(coordinator(), number, summary="Final straight away, as before.",
-                                   action_items=[ActionItemInput("Send the figures", "Caritas",
-                                                                 clock.now().date() + timedelta(days=3))])
-    assert view.state == MinutesState.FINAL
+    recorded = services.minutes.record(coordinator(), number, summary="Final straight away, as before.",
+                                       action_items=[ActionItemInput("Send the figures", "Caritas",
+                                                                     clock.now().date() + timedelta(days=3))])
+    assert (recorded.minutes.state, recorded.readers) == (MinutesState.FINAL, 4)
     _sweep(services, clock)
     final = _minutes(notifier, draft=False)
     # Not only the yes-answers: Red Cross said no, the district (observer) never answered.

@@ -183,7 +183,7 @@ def test_follow_up_points_owned_by_the_city_and_an_agency_are_accepted_and_remin
         ActionItemInput("Open two more warm rooms", THE_CITY, due),
         ActionItemInput("Report on vaccination", "Helsedirektoratet", due),
         ActionItemInput("Find volunteers", "Caritas", due),
-    ])
+    ]).minutes
     assert [(i.owner, i.owner_side) for i in view.action_items] == [
         (None, Side.CITY), ("Helsedirektoratet", Side.AGENCY), ("Caritas", Side.CIVIL_SOCIETY)]
     _sweep(services, clock)

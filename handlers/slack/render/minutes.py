@@ -35,9 +35,8 @@ from services.messages import (
     ActionItemDue,
     ActionItemView,
     MinutesPosted,
-    MinutesView,
 )
-from services.minutes import MinutesForm
+from services.minutes import MinutesForm, MinutesRecorded
 
 
 def minutes_posted(t: Translator, message: MinutesPosted, zone: ZoneInfo) -> Rendered:
@@ -94,23 +93,30 @@ def action_item_due(t: Translator, message: ActionItemDue, zone: ZoneInfo) -> Re
     return Rendered(line.replace("*", ""), dicts(blocks))
 
 
-def minutes_confirmation(t: Translator, minutes: MinutesView, zone: ZoneInfo | None = None) -> Rendered:
-    """Told privately to the coordinator who recorded the minutes."""
-    line = t.ngettext("The minutes of meeting {number} ({title}) are recorded and on their way to the "
-                      "channel and the {count} attendee.",
-                      "The minutes of meeting {number} ({title}) are recorded and on their way to the "
-                      "channel and the {count} attendees.", minutes.attendees).format(
-        number=minutes.meeting.number, title=escape(minutes.meeting.title), count=minutes.attendees)
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=line))]
+def minutes_confirmation(t: Translator, recorded: MinutesRecorded, zone: ZoneInfo | None = None) -> Rendered:
+    """Told privately to the coordinator who recorded the minutes: who they are on their way to."""
+    minutes = recorded.minutes
+    number, title = minutes.meeting.number, escape(minutes.meeting.title)
     if minutes.state == MinutesState.DRAFT:
         # Recorded as a draft: it goes to those invited for comments first.
-        line = t.gettext("The minutes of meeting {number} ({title}) are recorded and on their way to those "
-                         "invited as a draft for comments; they become final on {when}, or now if you "
-                         "say so.").format(number=minutes.meeting.number, title=escape(minutes.meeting.title),
-                                           when=slack_date(minutes.review_until, zone or ZoneInfo("UTC"),
-                                                           t.language) if minutes.review_until else "")
-        blocks = [SectionBlock(text=MarkdownTextObject(text=line)), final_button(t, minutes.meeting.number)]
-    blocks.append(archive_button(t, minutes.meeting.number))
+        when = (slack_date(minutes.review_until, zone or ZoneInfo("UTC"), t.language)
+                if minutes.review_until else "")
+        line = t.ngettext(
+            "The minutes of meeting {number} ({title}) are recorded and on their way to everyone invited "
+            "({count} person) as a draft for comments; they become final on {when}, or now if you say so.",
+            "The minutes of meeting {number} ({title}) are recorded and on their way to everyone invited "
+            "({count} people) as a draft for comments; they become final on {when}, or now if you say so.",
+            recorded.readers).format(number=number, title=title, count=recorded.readers, when=when)
+        blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=line)), final_button(t, number)]
+    else:
+        line = t.ngettext(
+            "The minutes of meeting {number} ({title}) are recorded and on their way to the channel and "
+            "everyone invited ({count} person).",
+            "The minutes of meeting {number} ({title}) are recorded and on their way to the channel and "
+            "everyone invited ({count} people).",
+            recorded.readers).format(number=number, title=title, count=recorded.readers)
+        blocks = [SectionBlock(text=MarkdownTextObject(text=line))]
+    blocks.append(archive_button(t, number))
     return Rendered(line, dicts(blocks))
 
 

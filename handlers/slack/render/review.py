@@ -121,9 +121,12 @@ def final_confirmation(t: Translator, outcome: FinalOutcome) -> Rendered:
     if outcome.already:
         line = t.gettext("The minutes of meeting {number} ({title}) were already final.")
     else:
-        line = t.gettext("The minutes of meeting {number} ({title}) are final and on their way to everyone "
-                         "invited and the channel.")
-    line = line.format(number=outcome.meeting_number, title=escape(outcome.meeting_title))
+        line = t.ngettext("The minutes of meeting {number} ({title}) are final and on their way to the "
+                          "channel and everyone invited ({count} person).",
+                          "The minutes of meeting {number} ({title}) are final and on their way to the "
+                          "channel and everyone invited ({count} people).", outcome.readers)
+    line = line.format(number=outcome.meeting_number, title=escape(outcome.meeting_title),
+                       count=outcome.readers)
     return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 
