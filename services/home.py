@@ -15,10 +15,10 @@ from services.meetings import Meetings, UpcomingMeeting
 from services.messages import ActionItemView, TopicCard
 from services.people import Actor
 from services.planning import Insights, Planning
-from services.suggestions import SuggestionCard, Suggestions
+from services.suggestions import Decision, SuggestionCard, Suggestions
 from services.topics import Topics
 from services.workspaces import Workspaces, is_coordinator, organisations_of
-from storage.models import Organisation
+from storage.models import Organisation, Tier
 
 TOPICS_SHOWN = 10
 NEW_FOR = timedelta(days=14)
@@ -40,6 +40,15 @@ class HomeView:
     # (to pick one to edit).
     suggestions: tuple[SuggestionCard, ...] = ()
     organisations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DecidedOnHome:
+    """A coordinator's decision on a suggestion taken on their home page, and the page as it is now
+    (the suggestion gone from it), for the platform to show in answer to the click."""
+
+    decision: Decision
+    home: HomeView
 
 
 class Home:
@@ -81,3 +90,18 @@ class Home:
                                key=lambda t: -t.number))
         return HomeView(upcoming, tuple(topics[:TOPICS_SHOWN]), follow_up, coordinator, insights, new,
                         suggestions=waiting, organisations=names)
+
+    def accept_suggestion(self, actor: Actor, suggestion_id: int, tier: Tier = Tier.TOPIC) -> DecidedOnHome:
+        """Accept a suggestion from the home page (see `Suggestions.accept`); the page follows."""
+        decision = self._decider().accept(actor, suggestion_id, tier)
+        return DecidedOnHome(decision, self.view(actor))
+
+    def dismiss_suggestion(self, actor: Actor, suggestion_id: int) -> DecidedOnHome:
+        """Dismiss a suggestion from the home page (see `Suggestions.dismiss`); the page follows."""
+        decision = self._decider().dismiss(actor, suggestion_id)
+        return DecidedOnHome(decision, self.view(actor))
+
+    def _decider(self) -> Suggestions:
+        if self._suggestions is None:
+            raise RuntimeError("the home page was built without suggestions")
+        return self._suggestions

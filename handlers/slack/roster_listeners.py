@@ -15,7 +15,6 @@ from handlers.slack import PLATFORM, ids
 from handlers.slack.context import SlackDeps, bind
 from handlers.slack.durable import Durable
 from handlers.slack.errors import ack_now
-from handlers.slack.home import publish_home
 from handlers.slack.parsing.carried import ModalContext
 from handlers.slack.parsing.roster_forms import (
     RosterOrigin,
@@ -24,13 +23,14 @@ from handlers.slack.parsing.roster_forms import (
     suggestion_form,
     suggestion_id_from_button,
 )
+from handlers.slack.render.home import home_view
 from handlers.slack.render.roster_form import roster_modal, roster_saved
 from handlers.slack.render.suggestions import decision_confirmation, suggestion_modal, suggestion_received
-from handlers.slack.reply import privately
 from handlers.slack.views import Later, _blocks, _confirm, _rejected
 from services.errors import DomainError, Field
+from services.home import DecidedOnHome
 from services.people import PersonRef
-from services.suggestions import Decision, SuggestionInput
+from services.suggestions import SuggestionInput
 
 SUGGEST_BLOCKS = {
     Field.NAME: ids.SUGGEST_NAME,
@@ -70,11 +70,13 @@ def open_roster_form(deps: SlackDeps, action: dict[str, Any], body: dict[str, An
                       view=roster_modal(deps.translator(context), form, origin.dump()))
 
 
-def _decided(deps: SlackDeps, decision: Decision, client: WebClient, context: BoltContext) -> None:
-    # The Home tab drops the suggestion; the outcome (and the meeting invited to) comes by DM.
-    publish_home(deps, client, context)
-    privately(decision_confirmation(deps.translator(context), decision), response_url="",
-              user_id=context.user_id or "", client=client)
+def _decided(deps: SlackDeps, outcome: DecidedOnHome, client: WebClient, context: BoltContext) -> None:
+    # The click's answer is the Home tab itself, published afresh: the suggestion is gone from it and
+    # a line on top says what was decided. (The suggester is told by a delivery.)
+    t = deps.translator(context)
+    notice = decision_confirmation(t, outcome.decision).blocks
+    client.views_publish(user_id=context.user_id or "",
+                         view=home_view(t, outcome.home, deps.timezone, notice=notice))
 
 
 def accept(deps: SlackDeps, action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -82,17 +84,17 @@ def accept(deps: SlackDeps, action: dict[str, Any], client: WebClient, context: 
     if action.get("action_id") == ids.SUGGESTION_ACCEPT_AS:
         option = action.get("selected_option") or {}
         number, tier = accept_as(str(option.get("value") or ""))
-        decision = deps.services.suggestions.accept(deps.actor(context), number, tier)
+        outcome = deps.services.home.accept_suggestion(deps.actor(context), number, tier)
     else:
         number = suggestion_id_from_button(str(action.get("value") or ""))
-        decision = deps.services.suggestions.accept(deps.actor(context), number)
-    _decided(deps, decision, client, context)
+        outcome = deps.services.home.accept_suggestion(deps.actor(context), number)
+    _decided(deps, outcome, client, context)
 
 
 def dismiss(deps: SlackDeps, action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """Dismiss a suggestion."""
     number = suggestion_id_from_button(str(action.get("value") or ""))
-    _decided(deps, deps.services.suggestions.dismiss(deps.actor(context), number), client, context)
+    _decided(deps, deps.services.home.dismiss_suggestion(deps.actor(context), number), client, context)
 
 
 def submit_suggestion(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any], client: WebClient,

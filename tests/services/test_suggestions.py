@@ -196,3 +196,20 @@ def test_the_sandbox_seeds_olas_suggestion_for_kari_to_accept(services: Services
     services.suggestions.accept(coordinator(), waiting.id)
     services.deliveries.sweep()
     assert _told(notifier, "U0OLA") == [SuggestionDecided("Fjordby Night Shelter (demo)", True)]
+
+
+def test_a_decision_on_the_home_page_carries_the_page_as_it_is_now(
+    services: Services, clock: ManualClock, notifier: RecordingNotifier
+) -> None:
+    first, second = _suggest(services), _suggest(services, "NOAS", reason="Asylum law, free of charge")
+    accepted = services.home.accept_suggestion(coordinator(), first, Tier.CORE)
+    assert (accepted.decision.added, accepted.decision.organisation.tier) == (True, Tier.CORE)
+    assert [c.name for c in accepted.home.suggestions] == ["NOAS"]
+    assert "Kirkens Bymisjon" in accepted.home.organisations
+    dismissed = services.home.dismiss_suggestion(coordinator(), second)
+    assert dismissed.decision.organisation is None and dismissed.home.suggestions == ()
+    with pytest.raises(NotAllowed):
+        services.home.accept_suggestion(person(OLA), second)
+    services.deliveries.sweep()
+    # Told by a delivery: the suggester only; the coordinator's answer is the page.
+    assert sorted(p.destination.id for p in notifier.posted) == [OLA, OLA]

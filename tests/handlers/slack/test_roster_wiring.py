@@ -89,11 +89,12 @@ def test_a_suggestion_by_form_then_accepted_from_the_coordinators_home_tab(
                                   container_type="view", view=boss_home).status == 200
     assert fake_slack.wait_for(lambda: any("Your suggestion Kirkens Bymisjon was added to the roster" in m["text"]
                                            for m in fake_slack.dms(ALICE)), timeout=10)
-    # The Home tab drops the suggestion (the organisation is in its roster picker now).
+    # The click is answered by the Home tab itself: the suggestion gone (the organisation is in its
+    # roster picker now), and what was decided on top; no message sent around the delivery engine.
     assert fake_slack.wait_for(lambda: ids.SUGGESTION_ACCEPT not in _dump(fake_slack.home_view(COORDINATOR)),
                                timeout=10)
-    assert fake_slack.wait_for(lambda: any("is on the roster now" in m["text"]
-                                           for m in fake_slack.dms(COORDINATOR)), timeout=10)
+    assert "Kirkens Bymisjon is on the roster now." in _dump(fake_slack.home_view(COORDINATOR))
+    assert not any("on the roster now" in m["text"] for m in fake_slack.dms(COORDINATOR))
     # Who represents whom: the coordinator sees Carol as the contact, a member the organisation only.
     roster = _command(bot, fake_slack, BOB, "roster", "roster")
     assert "Kirkens Bymisjon" in _dump(roster) and CAROL not in _dump(roster)
@@ -114,6 +115,8 @@ def test_suggesting_by_command_and_a_duplicate_answered_helpfully(bot: RunningBo
                            view=boss_home)
     assert fake_slack.wait_for(lambda: any("decided not to add it" in m["text"] for m in fake_slack.dms(ALICE)),
                                timeout=10)
+    assert fake_slack.wait_for(lambda: "You dismissed the suggestion of NOAS." in _dump(
+        fake_slack.home_view(COORDINATOR)), timeout=10)
     _send(bot, fake_slack, ALICE, "recommend", "form")
     assert _opened(fake_slack, 1)["callback_id"] == ids.SUGGEST_VIEW
 
