@@ -84,9 +84,13 @@ def timings_of(settings: Settings) -> MeetingTimings:
 
 
 def privacy_of(settings: Settings) -> PrivacySettings:
-    """The settings that decide what the privacy notice says and how long personal data is kept."""
+    """The settings that decide what the privacy notice says and how long personal data is kept, and
+    the key erasure confirmations are signed with (derived from the app's secrets, as the minutes'
+    links are; a salt of its own keeps the two apart)."""
     return PrivacySettings(retention=settings.retention, controller=settings.controller,
-                           privacy_contact=settings.privacy_contact)
+                           privacy_contact=settings.privacy_contact,
+                           signing_key=link_key(settings.slack_signing_secret, settings.slack_bot_token,
+                                                settings.slack_app_token))
 
 
 def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:

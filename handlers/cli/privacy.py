@@ -71,7 +71,7 @@ def person(args: argparse.Namespace, services: Services, actor: Actor, *, out: I
         print(f"person: {whom.platform}:{whom.user_id} has {held}. Nothing erased: add --yes to erase.",
               file=err)
         return 1
-    erased = services.privacy.erase(actor, question.confirmation)
+    erased = services.privacy.erase(actor, question.token)
     print(f"person: erased; {erased.rows} records no longer name them", file=out)
     return 0
 

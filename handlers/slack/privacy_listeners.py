@@ -11,7 +11,6 @@ from slack_bolt import App, BoltContext, Respond
 from handlers.slack import ids
 from handlers.slack.context import SlackDeps, bind
 from handlers.slack.errors import Listener, ack_now, ack_only
-from handlers.slack.parsing.privacy import confirmation_from_button
 from handlers.slack.render.privacy import erased, opted_out
 from handlers.slack.reply import private
 
@@ -23,10 +22,10 @@ def opt_out(deps: SlackDeps, respond: Respond, context: BoltContext) -> None:
 
 
 def erase(deps: SlackDeps, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    """The confirmed Erase button: the service erases only for whoever was asked, while it is valid."""
-    confirmation = confirmation_from_button(str(action.get("value") or ""))
+    """The confirmed Erase button: its value is the service's token, which the service checks (its
+    signature, whoever asked, the time, and that it was not used)."""
     t = deps.translator(context)  # before erasing: a person erasing themselves loses their choice
-    outcome = deps.services.privacy.erase(deps.actor(context), confirmation)
+    outcome = deps.services.privacy.erase(deps.actor(context), str(action.get("value") or ""))
     # The question is replaced by the outcome, so its button cannot be clicked twice.
     rendered = erased(t, outcome)
     respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral", replace_original=True)

@@ -2,6 +2,7 @@
 opt-out, and retention. `Privacy` (services.privacy.service) is the use cases; the rules per
 table are in `export`, `erase` and `retention`."""
 
+from services.privacy.confirmations import ErasureConfirmation
 from services.privacy.erase import is_pseudonym
 from services.privacy.export import SECTIONS
 from services.privacy.retention import RetentionReport
@@ -13,7 +14,6 @@ from services.privacy.service import (
     PERSONAL_DATA,
     PRIVACY_NOTICE,
     Erased,
-    ErasureConfirmation,
     ErasureQuestion,
     ExportRequested,
     OptedOut,

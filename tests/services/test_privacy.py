@@ -5,16 +5,17 @@ confirmation bound to whoever asked."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import ManualClock
 from services.container import Services
-from services.errors import NotAllowed, NotFound
+from services.errors import InvalidInput, NotAllowed, NotFound
 from services.messages import PersonalDataReady
 from services.people import PersonRef
 from storage.models import (
@@ -189,13 +190,10 @@ def test_only_the_person_or_a_coordinator_sees_or_erases_their_data(
         services.privacy.export(person(OTHERS[0]), person(ERASED).person)
     with pytest.raises(NotAllowed):
         services.privacy.erasure_question(person(OTHERS[0]), person(ERASED).person)
-    # A confirmation made up by someone else, naming a coordinator or themselves, erases nothing.
+    # The coordinator's confirmation in someone else's hands erases nothing.
     asked = services.privacy.erasure_question(coordinator(), person(ERASED).person)
     with pytest.raises(NotAllowed):
-        services.privacy.erase(person(OTHERS[0]), asked.confirmation)
-    forged = replace(asked.confirmation, by=person(OTHERS[0]).person)
-    with pytest.raises(NotAllowed):
-        services.privacy.erase(person(OTHERS[0]), forged)
+        services.privacy.erase(person(OTHERS[0]), asked.token)
     assert services.privacy.export(coordinator(), person(ERASED).person)["contact_for"]
     with pytest.raises(NotFound):
         services.privacy.erasure_question(coordinator(), PersonRef(PLATFORM.get(), "UNOBODY1"))
@@ -206,7 +204,7 @@ def test_an_expired_confirmation_erases_nothing(services: Services, clock: Manua
     asked = services.privacy.erasure_question(coordinator(), person(ERASED).person)
     clock.advance(timedelta(minutes=16))
     with pytest.raises(NotAllowed):
-        services.privacy.erase(coordinator(), asked.confirmation)
+        services.privacy.erase(coordinator(), asked.token)
     assert services.privacy.export(coordinator(), person(ERASED).person)["contact_for"]
 
 
@@ -218,7 +216,7 @@ def test_erasure_leaves_no_trace_of_the_person_and_every_count_intact(
     topics = {t.number: t.supporters for t in services.topics.open_topics(coordinator())}
     asked = services.privacy.erasure_question(coordinator(), person(ERASED).person)
     assert dict(asked.counts)["contact_for"] == 1 and not asked.yourself
-    erased = services.privacy.erase(coordinator(), asked.confirmation)
+    erased = services.privacy.erase(coordinator(), asked.token)
     assert erased.rows > 10
     assert _strings_naming(sessions, ERASED) == []
     after = services.stats.compute(coordinator())
@@ -251,8 +249,71 @@ def test_a_person_can_erase_themselves_and_the_audit_does_not_name_them(
 ) -> None:
     asked = services.privacy.erasure_question(person(ERASED))
     assert asked.yourself
-    assert services.privacy.erase(person(ERASED), asked.confirmation).yourself
+    assert services.privacy.erase(person(ERASED), asked.token).yourself
     assert _strings_naming(sessions, ERASED) == []
     with sessions() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "privacy.erase")).one()
         assert entry.actor_user_id.startswith("erased-") and entry.details["own"] is True
+
+
+def _forge(data: dict[str, Any], key: str = "a key the attacker chose") -> str:
+    return str(URLSafeSerializer(key, salt="dialogbot.erasure-confirmation").dumps(data))
+
+
+def _payload(token: str) -> dict[str, Any]:
+    """What a token says, as anyone holding it can read it (signed, not secret)."""
+    valid, data = URLSafeSerializer("not the key", salt="dialogbot.erasure-confirmation").loads_unsafe(token)
+    assert not valid and isinstance(data, dict)
+    return data
+
+
+def test_a_forged_or_tampered_confirmation_erases_nothing(
+    services: Services, clock: ManualClock, sessions: sessionmaker[Session], world: dict[str, int]
+) -> None:
+    asked = services.privacy.erasure_question(coordinator(), person(ERASED).person)
+    data = _payload(asked.token)
+    me = [PLATFORM.get(), OTHERS[0]]
+    later = int((clock.now() + timedelta(days=365)).timestamp())
+    attempts = [
+        # Made up to erase themselves at once, without being asked, or someone else, for a year.
+        _forge(data | {"p": me, "b": me, "t": later}),
+        _forge(data | {"b": me, "t": later}),
+        # The real token's signature on a payload changed to last a year, or the token cut short.
+        _forge(data | {"t": later}).rsplit(".", 1)[0] + "." + asked.token.rsplit(".", 1)[1],
+        asked.token[:-2],
+        "",
+        json.dumps({"p": PLATFORM.get(), "u": ERASED, "bp": PLATFORM.get(), "b": OTHERS[0], "t": later}),
+    ]
+    for token in attempts:
+        with pytest.raises(InvalidInput) as refused:
+            services.privacy.erase(person(OTHERS[0]), token)
+        assert refused.value.message.msgid == "That button no longer works. Ask again to erase."
+    # The coordinator's own token, used in another workspace, is no good there either.
+    with pytest.raises(InvalidInput):
+        services.privacy.erase(person(coordinator().person.user_id, team="T0OTHER"), asked.token)
+    assert _strings_naming(sessions, ERASED), "nothing erased"
+    assert services.privacy.export(coordinator(), person(OTHERS[0]).person)["contact_for"]
+
+
+def test_an_erasure_question_is_good_once(services: Services, clock: ManualClock, sessions: sessionmaker[Session],
+                                          world: dict[str, int]) -> None:
+    asked = services.privacy.erasure_question(person(ERASED))
+    assert services.privacy.erase(person(ERASED), asked.token).yourself
+    # They write again and start fresh; a replay of the old click (within its 15 minutes) erases nothing.
+    services.topics.propose(person(ERASED), "Libraries")
+    clock.advance(timedelta(minutes=5))
+    with pytest.raises(NotAllowed):
+        services.privacy.erase(person(ERASED), asked.token)
+    fresh = services.privacy.export(person(ERASED), person(ERASED).person)
+    assert [t["title"] for t in fresh["topics_proposed"]] == ["Libraries"]
+    with sessions() as session:
+        assert session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "privacy.erase")) == 1
+    # A new question is a new token, good once more.
+    assert services.privacy.erase(person(ERASED), services.privacy.erasure_question(person(ERASED)).token)
+
+
+def test_the_token_fits_a_button_even_for_the_longest_ids(services: Services) -> None:
+    longest = "U" * 255
+    services.roster.add(coordinator(), "Caritas", Tier.CORE, [longest])
+    token = services.privacy.erasure_question(coordinator(), PersonRef(PLATFORM.get(), longest)).token
+    assert len(token) <= 2000, "a Slack button's value holds 2,000 characters"

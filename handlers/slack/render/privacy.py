@@ -19,7 +19,6 @@ from slack_sdk.models.blocks import (
 
 from handlers.slack import ids
 from handlers.slack.hints import slack_hint
-from handlers.slack.parsing.privacy import confirmation_value
 from handlers.slack.render.common import Rendered, dicts
 from handlers.slack.text import code, escape, mention, slack_date, truncate
 from services.i18n import Command, Hint, Translator
@@ -177,7 +176,7 @@ def erase_question(t: Translator, question: ErasureQuestion) -> Rendered:
         SectionBlock(text=MarkdownTextObject(text=f"*{head}*\n{_counts(t, question.counts)}\n\n{body}")),
         ActionsBlock(elements=[ButtonElement(
             text=PlainTextObject(text=t.gettext("Erase")), style="danger", action_id=ids.PRIVACY_ERASE,
-            value=confirmation_value(question.confirmation), confirm=confirm)]),
+            value=question.token, confirm=confirm)]),
     ]
     return Rendered(head, dicts(blocks))
 
