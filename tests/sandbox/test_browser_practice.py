@@ -100,7 +100,6 @@ def test_a_meetings_new_time_and_agenda_reach_the_channel_post_and_the_invitatio
     expect(field(page, "title")).to_have_value("Ungdom og kveldene")
     moved = starts + timedelta(days=1, hours=3)
     field(page, "starts_at").fill(moved.strftime("%Y-%m-%dT%H:%M"))
-    shoot(page, "change-form")
     page.locator("#modal-submit").click()
     expect(dialog).to_be_hidden(timeout=WAIT_MS)
     expect(bot_says(page, "har nå nytt tidspunkt")).to_be_visible(timeout=WAIT_MS)
@@ -117,7 +116,6 @@ def test_a_meetings_new_time_and_agenda_reach_the_channel_post_and_the_invitatio
     expect(post).to_contain_text("Dagsorden", timeout=WAIT_MS)
     expect(post).to_contain_text("Health information in more languages")
     expect(post).not_to_contain_text(norwegian(starts))
-    shoot(page, "change-channel-post")
 
     # What changed is told after a short grace (a burst of changes is told once): let it pass.
     clock.jump_to(clock.now() + timedelta(minutes=3))
@@ -157,7 +155,6 @@ def test_a_person_switches_to_english_and_back_to_norwegian_with_dates_written_o
     expect(english.locator('[data-action-id="rsvp_yes"]')).to_have_text("Attending")
     # English text carries Slack's date token, shown in the reader's own zone and language.
     expect(english.locator(".slack-date")).to_contain_text(f"{starts:%B}")
-    shoot(page, "language-english")
 
     type_in(page, "/dialog språk nb")
     expect(bot_says(page, "Jeg skriver til deg på norsk (bokmål), slik du har valgt")).to_be_visible(
@@ -236,7 +233,6 @@ def test_kari_accepts_olas_suggested_organisation_from_the_home_tab(page: Page, 
     expect(roster).to_be_visible(timeout=WAIT_MS)
     # A topic organisation, its perspective in Norwegian; no contact until a coordinator adds one.
     expect(roster).to_contain_text("Fjordby Night Shelter (demo): ingen kontaktpersoner ennå (folkehelse)")
-    shoot(page, "suggestion-on-roster")
 
     act_as(page, OLA)
     open_dm(page, sandbox, OLA)
