@@ -164,16 +164,27 @@ class MinutesService:
         """Everything the case archive keeps of a meeting's minutes (coordinators), in the
         workspace's language, for a platform-neutral document (PDF, DOCX)."""
         with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
-            require_coordinator(session, workspace, actor.person)
-            meeting = session.scalar(select(Meeting).where(Meeting.workspace_id == workspace.id,
-                                                           Meeting.number == number))
-            minutes = (session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
-                       if meeting else None)
-            if meeting is None or minutes is None:
-                raise InvalidInput(text(N_("Meeting {number} has no minutes yet."), number=number))
+            meeting, minutes = self._on_file(session, actor, number)
             return archive_of(session, meeting, minutes, _view(session, meeting, minutes),
                               self._zone, self._language)
+
+    def archivable(self, actor: Actor, number: int) -> int:
+        """Check that `actor` (a coordinator) may download meeting `number`'s minutes for the case
+        archive, and that there are minutes; returns the meeting's number."""
+        with self._sessions.begin() as session:
+            meeting, _ = self._on_file(session, actor, number)
+            return meeting.number
+
+    def _on_file(self, session: Session, actor: Actor, number: int) -> tuple[Meeting, Minutes]:
+        workspace = self._workspaces.get(session, actor.workspace)
+        require_coordinator(session, workspace, actor.person)
+        meeting = session.scalar(select(Meeting).where(Meeting.workspace_id == workspace.id,
+                                                       Meeting.number == number))
+        minutes = (session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
+                   if meeting else None)
+        if meeting is None or minutes is None:
+            raise InvalidInput(text(N_("Meeting {number} has no minutes yet."), number=number))
+        return meeting, minutes
 
     def record(
         self,

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from handlers.slack import PLATFORM, ids
 from handlers.slack.context import SlackDeps, bind
 from handlers.slack.durable import Durable
-from handlers.slack.parsing.carried import ModalContext
+from handlers.slack.parsing.change_forms import ChangeOrigin
 from handlers.slack.parsing.forms import schedule_form
 from handlers.slack.render.changes import change_confirmation
 from handlers.slack.render.planning import with_insights
@@ -36,9 +36,8 @@ def submit_change(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any],
     """The change form: change the meeting (every copy follows, those invited are told), then
     confirm it to the coordinator."""
     form = schedule_form(view)
-    origin = ModalContext.load(view.get("private_metadata") or "")
-    # The form offers the background only where there is one (urgent calls); elsewhere it is kept.
-    offered = any(b.get("block_id") == ids.SCHEDULE_BACKGROUND for b in view.get("blocks") or [])
+    carried = ChangeOrigin.load(view.get("private_metadata") or "")
+    origin = carried.context
     try:
         if origin.meeting is None:
             raise InvalidInput(text(N_("This form has expired; open it again with `/dialog change`.")))
@@ -50,7 +49,8 @@ def submit_change(deps: SlackDeps, later: Later, ack: Ack, view: dict[str, Any],
             video_link=form.video_link,
             chair=form.chair,
             chair_person=PersonRef(PLATFORM, form.chair_user) if form.chair_user else None,
-            background=form.background if offered else None,
+            # Not in the form (as the services said when it opened): left as it is.
+            background=form.background if carried.background else None,
         )
     except DomainError as error:
         _rejected(ack, view, error, context, _blocks(CHANGE_BLOCKS), deps)

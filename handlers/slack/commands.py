@@ -12,6 +12,7 @@ from handlers.slack import PLATFORM
 from handlers.slack.context import SlackDeps, bind
 from handlers.slack.errors import Listener, ack_now
 from handlers.slack.parsing.carried import ModalContext
+from handlers.slack.parsing.change_forms import ChangeOrigin
 from handlers.slack.parsing.commands import (
     Agenda,
     Cancel,
@@ -74,7 +75,7 @@ from handlers.slack.render.urgent import urgent_modal
 from handlers.slack.reply import private
 from services.people import PersonRef
 from services.suggestions import SuggestionInput
-from services.timeutil import local_to_utc, parse_date, parse_time
+from services.timeutil import parse_date, parse_time
 
 
 def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: WebClient,
@@ -143,8 +144,8 @@ def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: W
             client.views_open(trigger_id=command["trigger_id"],
                               view=schedule_modal(t, form, origin.dump()))
         case Schedule():
-            starts_at = local_to_utc(parse_date(parsed.day), parse_time(parsed.at), zone)
-            scheduled = services.meetings.schedule(actor, title=parsed.title, starts_at=starts_at)
+            scheduled = services.meetings.schedule(actor, title=parsed.title, day=parse_date(parsed.day),
+                                                   at=parse_time(parsed.at))
             private(respond, with_insights(schedule_confirmation(t, scheduled, zone), t, scheduled.insights))
         case Urgent() if parsed.wants_modal:
             form = services.meetings.urgent_form(actor)
@@ -197,9 +198,10 @@ def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: W
             private(respond, cancel_question(t, card, zone, parsed.reason))
         case Change():
             change = services.meetings.change_form(actor, parsed.number)
-            origin = ModalContext(origin.channel_id, origin.response_url, parsed.number)
+            carried = ChangeOrigin(ModalContext(origin.channel_id, origin.response_url, parsed.number),
+                                   background=change.offers_background)
             client.views_open(trigger_id=command["trigger_id"],
-                              view=change_modal(t, change, origin.dump()))
+                              view=change_modal(t, change, carried.dump()))
 
 
 def register(app: App, deps: SlackDeps, guard: Callable[[Listener], Listener]) -> None:

@@ -67,6 +67,13 @@ class Downloads:
         """Whether links can be made: a public address and a key to sign with."""
         return bool(self._public_url and self._serializer)
 
+    def offer(self, actor: Actor, number: int) -> dict[str, str]:
+        """The Download for the archive button: the services check that `actor` is a coordinator
+        and that meeting `number` has minutes (raising if not); then links to them in each format,
+        for `actor` (none when downloads are not `available`)."""
+        self._services.minutes.archivable(actor, number)
+        return self.links(actor, number) if self.available else {}
+
     def links(self, actor: Actor, number: int) -> dict[str, str]:
         """Links to meeting `number`'s minutes in each format, for `actor` (whose right the
         caller has had the services check)."""

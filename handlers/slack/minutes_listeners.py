@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 
 from handlers.slack import ids
 from handlers.slack.context import SlackDeps, bind
-from handlers.slack.downloads import LINK_MINUTES
+from handlers.slack.downloads import LINK_MINUTES, Downloads
 from handlers.slack.durable import Durable
 from handlers.slack.errors import ack_now, ack_only
 from handlers.slack.home import publish_home
@@ -90,17 +90,15 @@ def finalise(deps: SlackDeps, action: dict[str, Any], respond: Respond, context:
 
 
 def archive(deps: SlackDeps, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    """Download for the archive: the services check the coordinator and that there are minutes;
-    the answer is private, expiring links."""
+    """Download for the archive: one call, in which the services check the coordinator and that
+    there are minutes; the answer is private, expiring links (or what works without them)."""
     number = meeting_number_from_button(str(action.get("value") or ""))
-    actor = deps.actor(context)
-    deps.services.minutes.archive(actor, number)
+    # Without a public address or a key to sign with, there are no links: the check still runs.
+    downloads = deps.downloads or Downloads(deps.services, key="", public_url="")
+    links = downloads.offer(deps.actor(context), number)
     t = deps.translator(context)
-    downloads = deps.downloads
-    if downloads is None or not downloads.available:
-        private(respond, archive_unavailable(t, number))
-        return
-    private(respond, archive_links(t, number, downloads.links(actor, number), LINK_MINUTES))
+    private(respond, archive_links(t, number, links, LINK_MINUTES) if links
+            else archive_unavailable(t, number))
 
 
 def register(app: App, deps: SlackDeps, durable: Durable) -> None:

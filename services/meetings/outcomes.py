@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.enums import Answer, Role
+from services.enums import Answer, MeetingKind, Role
 from services.i18n import Text
 from services.messages import Audience, MeetingCard
 from services.planning import Insights
@@ -126,6 +126,12 @@ class ChangeForm:
 
     meeting: MeetingCard
     invitations_sent: bool
+
+    @property
+    def offers_background(self) -> bool:
+        """Whether the form holds the background: where there is one (an urgent call's, or one kept
+        from it); elsewhere the background is left as it is."""
+        return self.meeting.kind == MeetingKind.URGENT or bool(self.meeting.background)
 
 
 @dataclass(frozen=True)

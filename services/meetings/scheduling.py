@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -35,7 +35,7 @@ from services.messages import MeetingCard
 from services.people import Actor, Destination, DestinationKind, PersonRef
 from services.reachability import unreachable_organisations
 from services.roster import card_of, find_organisation
-from services.timeutil import after, before
+from services.timeutil import after, before, local_to_utc
 from services.workdays import invitation_time
 from services.workspaces import audit, next_number, require_coordinator
 from storage.models import (
@@ -59,12 +59,16 @@ from storage.models import (
 class Scheduling(MeetingsBase):
     """Use cases that create a meeting or change who it reaches."""
 
+    def local_start(self, day: date, at: time) -> datetime:
+        """The instant of the wall-clock time `at` on `day` in the meetings' zone, as typed."""
+        return local_to_utc(day, at, self._timings.timezone)
+
     def schedule(
         self,
         actor: Actor,
         *,
         title: str,
-        starts_at: datetime,
+        starts_at: datetime | None = None,
         duration_minutes: int = 60,
         video_link: str | None = None,
         topic_numbers: Sequence[int] = (),
@@ -73,10 +77,19 @@ class Scheduling(MeetingsBase):
         background: str | None = None,
         chair: str | None = None,
         chair_person: PersonRef | None = None,
+        day: date | None = None,
+        at: time | None = None,
     ) -> ScheduleOutcome:
         """Schedule a meeting: the core organisations and `organisations` are invited at start − lead
         (an urgent one at once); the outcome says whether they went out, who they reach, and
-        carries the advice. `chair` (a name as typed) and/or `chair_person` chair it for the city."""
+        carries the advice. `chair` (a name as typed) and/or `chair_person` chair it for the city.
+
+        The start is `starts_at`, or the wall-clock time `at` on `day` as typed, read in the
+        meetings' zone (a time a DST change skips is refused)."""
+        if starts_at is None:
+            if day is None or at is None:
+                raise ValueError("schedule needs starts_at, or the day and the time")
+            starts_at = self.local_start(day, at)
         title = SPACES.sub(" ", title).strip()
         video_link = (video_link or "").strip() or None
         background = (background or "").strip() or None

@@ -408,3 +408,16 @@ def test_after_downtime_only_the_latest_due_reminder_goes_out(
     clock.advance(timedelta(seconds=1))  # a DM channel takes a few messages at once, then one a second
     services.deliveries.sweep()
     assert _dm_recipients(notifier, MeetingReminder) == ["UCARITAS1", "UCARITAS2", "UREDCROSS", "USHARED01"]
+
+
+def test_a_typed_day_and_time_are_read_in_the_meetings_zone_by_the_service(services: Services) -> None:
+    # 2026-06-10 18:30 in Oslo is summer time: 16:30 UTC. The platform passes the time as typed.
+    card = services.meetings.schedule(coordinator(), title="Summer dialogue", day=parse_date("2026-06-10"),
+                                      at=parse_time("18.30")).meeting
+    assert card.starts_at == datetime(2026, 6, 10, 16, 30, tzinfo=UTC)
+    with pytest.raises(InvalidInput) as skipped:
+        services.meetings.schedule(coordinator(), title="Night dialogue", day=parse_date("2026-03-29"),
+                                   at=parse_time("02:30"))
+    assert skipped.value.field == "starts_at" and "Europe/Oslo" in str(skipped.value.message.params)
+    with pytest.raises(ValueError):
+        services.meetings.schedule(coordinator(), title="Whenever")

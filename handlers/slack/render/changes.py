@@ -28,7 +28,6 @@ from handlers.slack.render.chair import chair_inputs
 from handlers.slack.render.common import Rendered, dicts, modal, title_hint
 from handlers.slack.render.meetings import meeting_details, when_and_length
 from handlers.slack.text import babel_locale, clock_time, escape, literal, slack_date, truncate
-from services.enums import MeetingKind
 from services.i18n import Translator
 from services.meetings import (
     BACKGROUND_MAX,
@@ -101,7 +100,7 @@ def change_modal(t: Translator, form: ChangeForm, private_metadata: str) -> dict
                    element=UrlInputElement(action_id=ids.INPUT_ACTION, initial_value=card.video_link)),
         *chair_inputs(t, card),
     ]
-    if card.kind == MeetingKind.URGENT or card.background:
+    if form.offers_background:
         blocks.append(InputBlock(
             block_id=ids.SCHEDULE_BACKGROUND, label=PlainTextObject(text=t.gettext("Background")),
             optional=True,

@@ -137,3 +137,43 @@ def test_a_cancellation_with_a_reason_takes_the_buttons_off_every_copy(
                                            for m in every_copy()), timeout=10), json.dumps(every_copy())
     assert "has been cancelled" in chat.say(ALICE, "rsvp 1 yes")["text"]
     assert "has been cancelled" in chat.say(COORDINATOR, "change 1")["text"]
+
+
+def test_the_change_form_carries_whether_it_holds_the_background(
+    bot: RunningBot, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    chat = Chat(bot, fake_slack)
+    chat.say(COORDINATOR, f'roster add "Oslo Red Cross" core <@{ALICE}>')
+    chat.say(COORDINATOR, "schedule 2026-03-03 12:00 Winter shelter capacity")
+    chat.say(COORDINATOR, "urgent 14:05 Flooding in Groruddalen | https://meet.example/abc | Basements under water")
+
+    def opened(number: int) -> dict:
+        before = len(fake_slack.opened_views())
+        bot.slack.slash_command(f"change {number}", user_id=COORDINATOR, response_url=fake_slack.response_url("c"))
+        assert fake_slack.wait_for(lambda: len(fake_slack.opened_views()) == before + 1, timeout=10)
+        return fake_slack.opened_views()[-1]
+
+    def submit(view: dict, background: str) -> object:
+        inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+        values = {
+            "title": {"value": {"type": "plain_text_input", "value": inputs["title"]["initial_value"]}},
+            "starts_at": {"value": {"type": "datetimepicker",
+                                    "selected_date_time": inputs["starts_at"]["initial_date_time"]}},
+            "duration": {"value": {"type": "number_input", "value": "60"}},
+            "video_link": {"value": {"type": "url_text_input", "value": inputs["video_link"].get("initial_value")}},
+            # Whatever the state says, only a form that held the field changes the background.
+            "background": {"value": {"type": "plain_text_input", "value": background}},
+        }
+        return bot.slack.view_submission("meeting_change", values, user_id=COORDINATOR, opened=view)
+
+    regular, urgent = opened(1), opened(2)
+    # Carried in the form's metadata, as the services said when it opened (not read off its blocks).
+    carried = [json.loads(view["private_metadata"]) for view in (regular, urgent)]
+    assert [(c["meeting"], c["background"]) for c in carried] == [(1, False), (2, True)]
+    assert "background" not in {b.get("block_id") for b in regular["blocks"]}
+    assert submit(regular, "Smuggled in").status == 200
+    assert submit(urgent, "Basements and roads under water").status == 200
+    assert fake_slack.wait_for(lambda: sum(r["key"] == "c" for r in fake_slack.responses) >= 2, timeout=10)
+    told = [r["body"]["text"] for r in fake_slack.responses if r["key"] == "c"]
+    assert any("Nothing changed in meeting 1" in line for line in told)
+    assert any("Meeting 2 (Flooding in Groruddalen) now has a new background" in line for line in told)
