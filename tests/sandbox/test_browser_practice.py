@@ -223,7 +223,9 @@ def test_kari_accepts_olas_suggested_organisation_from_the_home_tab(page: Page, 
     expect(home).to_contain_text("nobody on the roster does")
     shoot(page, "suggestion-on-home")
     home.locator('[data-action-id="suggestion_accept"]').click()
-    expect(home).not_to_contain_text("Foreslåtte organisasjoner", timeout=WAIT_MS)
+    # The Home tab answers the click: the decision on top, the suggestion gone.
+    expect(home).to_contain_text("Fjordby Night Shelter (demo) står nå på deltakerlisten", timeout=WAIT_MS)
+    expect(home).not_to_contain_text("Foreslåtte organisasjoner")
     # The roster picker on the Home tab now holds it.
     expect(home.locator("option", has_text="Fjordby Night Shelter (demo)")).to_have_count(1, timeout=WAIT_MS)
 
