@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from services.action_items import previous_points
 from services.messages import MeetingCard, Talk, Tally
 from services.people import PersonRef
+from services.pseudonyms import is_pseudonym
 from storage.models import (
     Answer,
     Contact,
@@ -47,8 +48,10 @@ def meeting_card(session: Session, meeting: Meeting) -> MeetingCard:
         select(Invitation.organisation_id, Invitation.platform, Invitation.user_id, Invitation.answer)
         .where(Invitation.meeting_id == meeting.id).order_by(Invitation.id)
     ):
-        # Only people who still speak for an organisation still on the roster count.
-        if organisation_id not in active or (organisation_id, platform, user_id) not in contacts:
+        # Only people who still speak for an organisation still on the roster count, and those
+        # no longer named (erased, or past retention): they answered as contacts then.
+        if organisation_id not in active or (
+                (organisation_id, platform, user_id) not in contacts and not is_pseudonym(user_id)):
             continue
         role = active[organisation_id]
         key = (platform, user_id)

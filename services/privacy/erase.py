@@ -3,9 +3,10 @@
 The rules, table by table (docs/privacy.md lists them for the data protection officer):
 
 - What exists only because of them goes: their language choice (`people`), their coordinator
-  rights, their place as a contact, their comments on draft minutes (their own words, not the
-  city's record), invitations to meetings still ahead (they are no longer invited), and messages
-  to them not sent yet or carrying their data (the export).
+  rights, their place as a contact, the words of their comments on draft minutes (their own, not
+  the city's record; the row stays under the pseudonym, counted), invitations to meetings still
+  ahead (they are no longer invited), and messages to them not sent yet or carrying their data
+  (the export).
 - What counts for an organisation or a meeting stays, with their id replaced by one pseudonym per
   erasure (`erased-<random>`, never derived from the id, with no key kept): past answers and
   attendance, supports, proposals, minutes written, meeting changes, follow-up updates,
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 from services.deliveries import Deliveries
 from services.meetings import INVITE
 from services.people import DestinationKind, PersonRef
+from services.pseudonyms import ERASED_PREFIX
 from storage.models import (
     ActionItem,
     AuditEntry,
@@ -54,7 +56,7 @@ from storage.models import (
     Workspace,
 )
 
-PSEUDONYM_PREFIX = "erased-"
+PSEUDONYM_PREFIX = ERASED_PREFIX
 # The delivery kind that sends a person their data (services/privacy/service.py): its content is
 # their data, so it is never kept under a pseudonym.
 PERSONAL_DATA = "personal_data"
@@ -128,8 +130,10 @@ def erase_person(session: Session, workspace: Workspace, person: PersonRef, pseu
         Minutes.meeting_id.in_(meetings), *by(Minutes.written_by_platform, Minutes.written_by_user_id),
     ).values(written_by_user_id=pseudonym))
     minutes = select(Minutes.id).where(Minutes.meeting_id.in_(meetings)).scalar_subquery()
-    run("minutes_comments", delete(MinutesComment).where(
-        MinutesComment.minutes_id.in_(minutes), *by(MinutesComment.platform, MinutesComment.user_id)))
+    # Their words go; the row stays, so the archive still says how many comments the draft received.
+    run("minutes_comments", update(MinutesComment).where(
+        MinutesComment.minutes_id.in_(minutes), *by(MinutesComment.platform, MinutesComment.user_id),
+    ).values(user_id=pseudonym, body=""))
     run("action_items", update(ActionItem).where(
         ActionItem.meeting_id.in_(meetings),
         *by(ActionItem.status_changed_by_platform, ActionItem.status_changed_by_user_id),
