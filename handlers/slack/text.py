@@ -134,3 +134,16 @@ def slack_date(moment: datetime, zone: ZoneInfo, language: str) -> str:
     if language == "nb":
         return fallback
     return f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} {{time}}|{fallback}>"
+
+
+def dated_in_zone(t: Translator, moment: datetime, zone: ZoneInfo) -> str:
+    """A start as `slack_date` writes it, with the zone a typed time was read in: English also
+    gives the clock time there (the token shows each reader their own zone); Norwegian text
+    already has it written out, so only the zone is added."""
+    when = slack_date(moment, zone, t.language)
+    if t.language == "nb":
+        zone_only = t.gettext("time zone {zone}").format(zone=zone.key)
+        return f"{when} ({zone_only})"
+    note = t.gettext("{time}, time zone {zone}").format(time=clock_time(moment, zone, t.language),
+                                                        zone=zone.key)
+    return f"{when} ({note})"

@@ -27,7 +27,7 @@ from handlers.slack import ids
 from handlers.slack.render.chair import chair_inputs
 from handlers.slack.render.common import Rendered, dicts, modal, title_hint
 from handlers.slack.render.meetings import meeting_details, when_and_length
-from handlers.slack.text import babel_locale, clock_time, escape, literal, slack_date, truncate
+from handlers.slack.text import babel_locale, dated_in_zone, escape, literal, slack_date, truncate
 from services.i18n import Translator
 from services.meetings import (
     BACKGROUND_MAX,
@@ -123,9 +123,7 @@ def change_confirmation(t: Translator, outcome: ChangeOutcome, zone: ZoneInfo) -
         number=card.number, title=escape(card.title), changes=_what(t, outcome.changes))
     more = []
     if ChangeField.TIME in outcome.changes:
-        more.append(t.gettext("It starts {when} ({time}, time zone {zone}).").format(
-            when=slack_date(card.starts_at, zone, t.language),
-            time=clock_time(card.starts_at, zone, t.language), zone=zone.key))
+        more.append(t.gettext("It starts {when}.").format(when=dated_in_zone(t, card.starts_at, zone)))
     if outcome.invitations_sent:
         more.append(t.ngettext(
             "Every copy of the invitation shows it now; the {count} person who already got it is told "

@@ -31,7 +31,16 @@ from handlers.slack.render.chair import chair_inputs, chair_line
 from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal, organisation_pickers, title_hint
 from handlers.slack.render.follow_up import follow_up_from_last_time
 from handlers.slack.render.roster_form import unreachable_note
-from handlers.slack.text import clock_time, escape, link, literal, mention, plain_text, slack_date, truncate
+from handlers.slack.text import (
+    dated_in_zone,
+    escape,
+    link,
+    literal,
+    mention,
+    plain_text,
+    slack_date,
+    truncate,
+)
 from services.enums import Answer, MeetingKind, MeetingState
 from services.i18n import Translator
 from services.meetings import TITLE_MAX as MEETING_TITLE_MAX
@@ -304,9 +313,8 @@ def schedule_confirmation(t: Translator, outcome: ScheduleOutcome, zone: ZoneInf
     card, now_sent = outcome.meeting, outcome.invitations_sent
     # The date token shows each reader their own zone, but a typed time is read in the meetings'
     # zone: naming it shows the coordinator what was understood.
-    line = t.gettext("Meeting {number} ({title}) is scheduled for {when} ({time}, time zone {zone}).").format(
-        number=card.number, title=escape(card.title), when=slack_date(card.starts_at, zone, t.language),
-        time=clock_time(card.starts_at, zone, t.language), zone=zone.key,
+    line = t.gettext("Meeting {number} ({title}) is scheduled for {when}.").format(
+        number=card.number, title=escape(card.title), when=dated_in_zone(t, card.starts_at, zone),
     )
     # Counted by the service's one rule, as the urgent form's preview and progress report count.
     reached = outcome.audience or Audience(len(card.participants) + len(card.observers), card.tally.waiting)
