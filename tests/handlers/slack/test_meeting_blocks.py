@@ -168,7 +168,7 @@ def test_roster_list_for_anyone_but_a_coordinator_names_no_one_and_counts_perspe
     assert "shown to coordinators only" in shown
     norwegian = _text(roster_list(NB, RosterListing(orgs, for_coordinator=False, perspectives=counted)))
     assert "tros- og livssynssamfunn (3 organisasjoner), landbakgrunn (1 organisasjon)" in norwegian
-    assert "Perspectives covered" not in norwegian and "koordinatorer" in norwegian
+    assert "Perspectives covered" not in norwegian and "bare for koordinatorene" in norwegian
 
 
 def test_schedule_modal_is_valid_and_offers_topics_and_organisations() -> None:
