@@ -13,7 +13,6 @@ from services.container import Services
 from services.errors import NotAllowed
 from services.messages import TopicAnnouncement
 from services.roster import PerspectiveCount, RosterRow
-from storage.models import Tier
 from tests.factories import coordinator, person
 from tests.support.notifier import RecordingNotifier
 
