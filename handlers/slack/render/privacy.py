@@ -183,6 +183,9 @@ def erase_question(t: Translator, question: ErasureQuestion) -> Rendered:
 
 def erased(t: Translator, outcome: Erased) -> Rendered:
     """Done: how many records no longer name them."""
-    line = (t.gettext("Your data is erased ({count} records).") if outcome.yourself
-            else t.gettext("Erased: {count} records no longer name that person.")).format(count=outcome.rows)
+    line = (t.ngettext("Your data is erased ({count} record).", "Your data is erased ({count} records).",
+                       outcome.rows) if outcome.yourself
+            else t.ngettext("Erased: {count} record no longer names that person.",
+                            "Erased: {count} records no longer name that person.", outcome.rows)
+            ).format(count=outcome.rows)
     return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
