@@ -114,8 +114,9 @@ class Inbox:
         """
         now = self._clock.now()
         try:
-            # Slack waits 3 s for the answer: better a quick 503 (Slack retries events; people see
-            # the error and retry) than a 200 so late that Slack has given up and said it failed.
+            # Platforms wait only seconds for the answer (Slack: 3 s): better a quick 503 (the
+            # platform retries, or people see the error and retry) than a 200 so late that the
+            # platform has given up and said it failed.
             with waiting_at_most(ACCEPT_WAIT), self._sessions.begin() as session:
                 # Stored already claimed by this worker, which processes it next: one write less.
                 entry = InboxEntry(platform=platform, request_key=key[:255], kind=kind[:32], body=body,

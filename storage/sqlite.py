@@ -136,7 +136,7 @@ _wait_at_most: ContextVar[float | None] = ContextVar("sqlite_wait_at_most", defa
 @contextlib.contextmanager
 def waiting_at_most(seconds: float) -> Iterator[None]:
     """SQLite transactions begun inside go ahead of background work in the queue for the write
-    lock, and wait for it at most `seconds` (a request that must be answered within Slack's 3 s
+    lock, and wait for it at most `seconds` (a request a platform wants answered within seconds
     would rather fail fast than answer too late)."""
     token = _wait_at_most.set(seconds)
     try:
