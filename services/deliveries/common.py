@@ -127,6 +127,7 @@ class EngineState:
     _looking: Counter[Key]
     _lookups_lock: threading.Lock
     _composers: dict[str, Composer]
+    _background: set[str]
     _language_of: LanguageOf
     _settled: list[Settled]
     _wake: Callable[[], None]

@@ -83,6 +83,7 @@ class Deliveries(Planning, Sending, Recovery, Updates, Paced):
         self._looking: Counter[Key] = Counter()
         self._lookups_lock = threading.Lock()
         self._composers: dict[str, Composer] = {}
+        self._background: set[str] = set()
         self._settled: list[Settled] = []
         self._wake: Callable[[], None] = lambda: None
         self._paused_until: dict[str, datetime] = {}
@@ -94,9 +95,13 @@ class Deliveries(Planning, Sending, Recovery, Updates, Paced):
         """The platforms whose deliveries this engine sends."""
         return tuple(self._notifiers)
 
-    def register(self, kind: str, composer: Composer) -> None:
-        """Say how to compose deliveries of `kind` from the current state of the database."""
+    def register(self, kind: str, composer: Composer, *, background: bool = False) -> None:
+        """Say how to compose deliveries of `kind` from the current state of the database;
+        `background` kinds go out after every other due message (a notice never holds up an
+        invitation)."""
         self._composers[kind] = composer
+        if background:
+            self._background.add(kind)
 
     def on_settled(self, listener: Settled) -> None:
         """Run `listener` whenever a delivery is sent, fails for good, or is skipped."""

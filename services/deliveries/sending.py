@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.deliveries.common import (
@@ -29,9 +29,12 @@ class Sending(EngineState):
 
     def _claim_due(self) -> list[tuple[int, Key]]:
         now = self._clock.now()
+        # Background kinds (notices) after everything else that is due, whatever their due time.
+        last = (case((Delivery.kind.in_(sorted(self._background)), 1), else_=0),) if self._background else ()
         with self._sessions.begin() as session:
             query = (
-                select(Delivery.id, Delivery.dest_platform, Delivery.dest_kind, Delivery.dest_id)
+                select(Delivery.id, Delivery.kind, Delivery.dest_platform, Delivery.dest_kind,
+                       Delivery.dest_id)
                 .where(
                     Delivery.state == DeliveryState.PENDING,
                     # Only platforms this engine has a notifier for: others are another process's.
@@ -39,7 +42,7 @@ class Sending(EngineState):
                     Delivery.due_at <= now,
                     or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
                 )
-                .order_by(Delivery.due_at, Delivery.id)
+                .order_by(*last, Delivery.due_at, Delivery.id)
                 # Look further than one batch: rows for a destination that had its share this second
                 # must not keep every other destination waiting behind them.
                 .limit(BATCH * 4)
@@ -50,9 +53,15 @@ class Sending(EngineState):
             with self._lookups_lock:
                 looking = set(self._looking)
             claimed: list[tuple[int, Key]] = []
-            for delivery_id, *destination in session.execute(query).all():
+            rows = session.execute(query).all()
+            # While anything else is due, background rows wait for a later sweep: sent in the same
+            # one, each would follow its destination's invitation at once and halve the pace.
+            waiting = any(row.kind not in self._background for row in rows)
+            for delivery_id, kind, *destination in rows:
                 if len(claimed) >= BATCH:
                     break
+                if waiting and kind in self._background:
+                    continue
                 if tuple(destination) in looking:
                     continue  # an earlier message there is being looked up: keep the order
                 if not self._pacer_for(destination[0]).admit(tuple(destination)):

@@ -110,7 +110,9 @@ class Privacy:
         self.settings = settings or PrivacySettings()
         self._confirmations = Confirmations(self.settings.signing_key)
         deliveries.register(PERSONAL_DATA, self._compose_data)
-        deliveries.register(PRIVACY_NOTICE, self._compose_notice)
+        # A roster import can bring hundreds of new contacts: their notices wait for any
+        # invitation due at the same time, which matters more (an urgent call after an import).
+        deliveries.register(PRIVACY_NOTICE, self._compose_notice, background=True)
         deliveries.register(OPTED_OUT, self._compose_opted_out)
         # The one place contacts are added (the form, the commands, the CSV import, a suggestion).
         roster.on_contact_added(self.contact_added)

@@ -230,3 +230,24 @@ def test_a_rate_limit_pauses_only_its_own_platform(sessions, clock: ManualClock)
     clock.advance(timedelta(seconds=26))
     assert sorted(deliveries.sweep().sent) == sorted(to_slack)
     assert [p.delivery_id for p in slack.posted] == to_slack  # in order, once each
+
+
+def test_background_kinds_go_out_after_everything_else_that_is_due(sessions, clock: ManualClock) -> None:
+    slack = RecordingNotifier("slack", pacing=Pacing(burst=100, interval=timedelta(seconds=1),
+                                                     update_gap=timedelta(seconds=1)))
+    deliveries = Deliveries(sessions, clock, {"slack": slack}, workers=1)
+    deliveries.register("notice", lambda session, delivery: f"notice {delivery.id}", background=True)  # type: ignore[arg-type,return-value]
+    deliveries.register("note", lambda session, delivery: f"note {delivery.id}")  # type: ignore[arg-type,return-value]
+    workspace_id = _workspace(sessions, clock)
+    with sessions.begin() as session:
+        notices = [deliveries.plan(session, workspace_id=workspace_id, kind="notice", key=f"n{n}",
+                                   destination=Destination.person(PersonRef("slack", f"U{n}")),
+                                   due_at=clock.now()).id for n in range(3)]
+    clock.advance(timedelta(seconds=5))  # an urgent call after a roster import: due later
+    urgent = [_plan(deliveries, sessions, clock, workspace_id,
+                    Destination.person(PersonRef("slack", f"U{n}")), f"u{n}") for n in range(3)]
+    deliveries.sweep()
+    assert [p.delivery_id for p in slack.posted] == urgent
+    clock.advance(timedelta(seconds=1))
+    deliveries.sweep()
+    assert [p.delivery_id for p in slack.posted] == urgent + notices
