@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import formataddr, parseaddr
 from datetime import time, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -130,6 +131,13 @@ class Settings:
     retention: timedelta = MONTH * 24
     controller: str = ""
     privacy_contact: str = ""
+    # E-mail contacts (handlers/email): the SMTP server the bot sends through, and who it writes as.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: Secret = field(default=Secret(""), repr=False)
+    smtp_security: str = "starttls"
+    email_from: str = ""
 
     @property
     def socket_mode(self) -> bool:
@@ -146,6 +154,10 @@ class Settings:
         if not self.socket_mode and not self.slack_signing_secret:
             missing.append("SLACK_SIGNING_SECRET")
         return missing
+
+    def has_email(self) -> bool:
+        """Whether the bot sends e-mail (SMTP_HOST is set; EMAIL_FROM is then required)."""
+        return bool(self.smtp_host)
 
     def missing_to_connect(self) -> list[str]:
         """Every setting still needed to run against Slack (credentials and the channel), so that
@@ -266,6 +278,31 @@ def _check_token(value: str, variable: str, prefix: str) -> Secret:
     return Secret(value)
 
 
+SMTP_SECURITY = {"starttls": 587, "tls": 465, "none": 25}
+
+
+def _smtp_security(text: str) -> str:
+    value = text.lower() or "starttls"
+    if value not in SMTP_SECURITY:
+        raise ConfigError("SMTP_SECURITY", f"{shown(text)} is not one of starttls, tls, none")
+    return value
+
+
+def _email_from(text: str, smtp_host: str) -> str:
+    if not text:
+        if smtp_host:
+            raise ConfigError("EMAIL_FROM", "is needed with SMTP_HOST: the name and address the bot "
+                                            "writes as, e.g. Dialogbot <dialog@example.org>")
+        return ""
+    if any(ch in text for ch in "\r\n"):
+        raise ConfigError("EMAIL_FROM", "must be one line")
+    name, address = parseaddr(text)
+    if "@" not in address or address.startswith("@") or address.endswith("@") or " " in address:
+        raise ConfigError("EMAIL_FROM", f"{shown(text)} has no address; write e.g. "
+                                        "Dialogbot <dialog@example.org>")
+    return formataddr((name, address)) if name else address
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build Settings from a mapping of environment variables; raise ConfigError on the first bad one."""
     language = _get(env, "DIALOG_LANGUAGE") or "en"
@@ -306,7 +343,25 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         retention=_retention(_get(env, "DIALOG_RETENTION") or "24mo"),
         controller=_one_line(_get(env, "DIALOG_CONTROLLER"), "DIALOG_CONTROLLER"),
         privacy_contact=_one_line(_get(env, "DIALOG_PRIVACY_CONTACT"), "DIALOG_PRIVACY_CONTACT"),
+        **_smtp(env),
     )
+
+
+def _smtp(env: Mapping[str, str]) -> dict[str, object]:
+    host = _get(env, "SMTP_HOST")
+    security = _smtp_security(_get(env, "SMTP_SECURITY"))
+    port_text = _get(env, "SMTP_PORT")
+    if port_text and not (port_text.isdigit() and 0 < int(port_text) < 65536):
+        raise ConfigError("SMTP_PORT", f"{shown(port_text)} is not a TCP port (1-65535)")
+    username, password = _get(env, "SMTP_USERNAME"), env.get("SMTP_PASSWORD") or ""
+    if password and not username:
+        raise ConfigError("SMTP_USERNAME", "is needed with SMTP_PASSWORD")
+    if password and security == "none" and host not in ("localhost", "127.0.0.1", "::1"):
+        # A password in clear text across the network: refused rather than sent.
+        raise ConfigError("SMTP_SECURITY", "none would send SMTP_PASSWORD unencrypted; use starttls or tls")
+    return {"smtp_host": host, "smtp_port": int(port_text) if port_text else SMTP_SECURITY[security],
+            "smtp_username": username, "smtp_password": Secret(password), "smtp_security": security,
+            "email_from": _email_from(_get(env, "EMAIL_FROM"), host)}
 
 
 def read_environment(env_file: str | os.PathLike[str] | None = ".env") -> dict[str, str]:

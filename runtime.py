@@ -16,8 +16,12 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
+from handlers.email.links import Links, email_link_key
+from handlers.email.notifier import EmailNotifier, SmtpSettings
+from handlers.email.render import EmailContext
 from handlers.slack import PLATFORM
 from handlers.slack.app import build_app, make_client
 from handlers.slack.context import SlackDeps
@@ -25,6 +29,7 @@ from handlers.slack.downloads import Downloads, link_key
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.server import create_web_app, make_server, stop_server
 from scheduling.scheduler import SWEEP_JOB_ID, build_scheduler
+from services.calendar import Calendars
 from services.clock import Clock, SystemClock
 from services.container import Services, build_services
 from services.meetings import MeetingTimings
@@ -93,20 +98,58 @@ def privacy_of(settings: Settings) -> PrivacySettings:
                                                 settings.slack_app_token))
 
 
+def email_links(settings: Settings, clock: Clock) -> Links:
+    """The signer of e-mails' links (answers, pages, unsubscribing), keyed from the app's secrets."""
+    return Links(email_link_key(settings.slack_signing_secret, settings.slack_bot_token,
+                                settings.slack_app_token, settings.smtp_password),
+                 settings.public_url, clock=lambda: clock.now().timestamp())
+
+
+def email_notifier(settings: Settings, sessions: sessionmaker[Session], clock: Clock,
+                   links: Links) -> EmailNotifier | None:
+    """The e-mail notifier when SMTP_HOST is set (else e-mail contacts wait for it)."""
+    if not settings.has_email():
+        return None
+    calendars = Calendars(sessions, clock, settings.timezone)
+    context = EmailContext(links=links, zone=settings.timezone, default_language=settings.language,
+                           calendar=calendars.for_attendee, sender=settings.email_from)
+    smtp = SmtpSettings(settings.smtp_host, settings.smtp_port, settings.smtp_security,
+                        settings.smtp_username, settings.smtp_password, settings.email_from)
+    return EmailNotifier(smtp, context)
+
+
+def check_email(settings: Settings, services: Services) -> None:
+    """Say clearly at start-up what keeps e-mail contacts from being written to."""
+    contacts = services.roster.email_contacts()
+    if not contacts:
+        return
+    if not settings.has_email():
+        log.error("%d e-mail contacts are on the roster, but SMTP_HOST is not set: nothing is sent "
+                  "to them until it is (see .env.example)", contacts)
+    if not settings.public_url:
+        log.error("%d e-mail contacts are on the roster, but DIALOG_PUBLIC_URL is not set: their "
+                  "e-mails need it for the answer links and their page; set it to the address "
+                  "this bot is reached at from the internet", contacts)
+
+
 def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     """Wire the whole bot from its settings (migrating the database on the way)."""
     engine = make_engine(settings.database_url)
     upgrade(engine)
     sessions = make_session_factory(engine)
+    clock = clock or SystemClock()
+    links = email_links(settings, clock)
+    mail = email_notifier(settings, sessions, clock, links)
     listener_client = make_client(settings.slack_bot_token, settings.slack_api_url, retries=True)
     sweep_client = make_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
     identity = listener_client.auth_test()
     team_id = str(identity.get("team_id") or "")
     services = build_services(
         sessions,
-        clock or SystemClock(),
+        clock,
         # The sweep posts with its own client: no retry sleeps on the sweep's thread.
         SlackNotifier(sweep_client, settings.language, settings.timezone, settings.public_url),
+        also=[mail] if mail else [],
         platform=PLATFORM,
         channel_id=settings.dialog_channel,
         coordinators=settings.coordinators,
@@ -117,6 +160,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         privacy=privacy_of(settings),
     )
     services.start(WorkspaceRef(PLATFORM, team_id))
+    check_email(settings, services)
     downloads = Downloads(services, link_key(settings.slack_signing_secret, settings.slack_bot_token,
                                              settings.slack_app_token),
                           settings.public_url, clock=lambda: services.clock.now().timestamp())

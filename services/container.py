@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
 
@@ -15,6 +16,7 @@ from services.follow_up import FollowUp
 from services.home import Home
 from services.inbox import Inbox
 from services.languages import Languages
+from services.mailing import Mailing
 from services.meetings import Meetings, MeetingTimings
 from services.minutes import MinutesService
 from services.people import Destination, WorkspaceRef
@@ -28,7 +30,7 @@ from services.topic_moves import TopicMoves
 from services.topics import Topics
 from services.workspaces import Workspaces
 from storage.db import DatabaseStatus, health_of
-from storage.models import Coordinator, Workspace
+from storage.models import Coordinator, Delivery, Workspace
 
 
 @dataclass
@@ -53,6 +55,7 @@ class Services:
     languages: Languages
     default_language: str
     privacy: Privacy
+    mailing: Mailing
 
     def start(self, workspace: WorkspaceRef) -> None:
         """Prepare `workspace` at start-up: create it and sync DIALOG_COORDINATORS."""
@@ -98,6 +101,7 @@ def build_services(
     clock: Clock,
     notifier: Notifier,
     *,
+    also: Sequence[Notifier] = (),
     platform: str,
     channel_id: str,
     coordinators: tuple[str, ...],
@@ -107,11 +111,18 @@ def build_services(
     minutes_review: timedelta | None = None,
     privacy: PrivacySettings | None = None,
 ) -> Services:
-    """Wire the services for one platform's workspace; `notifier` sends that platform's rows."""
+    """Wire the services for one platform's workspace; `notifier` sends that platform's rows, and
+    `also` the rows of the platforms its people are reached on besides (e-mail)."""
     workspaces = Workspaces(clock, coordinators)
     languages = Languages(sessions, clock, workspaces, default_language)
-    # Each message is written in its reader's language as it is sent, so a later choice counts.
-    deliveries = Deliveries(sessions, clock, {platform: notifier}, language=languages.for_delivery)
+    # Each message is written in its reader's language as it is sent, so a later choice counts;
+    # and not sent at all to someone who has since asked for no more (an unsubscribed address).
+    suppressed: list[Callable[[Session, Delivery], bool]] = []
+    deliveries = Deliveries(sessions, clock, {platform: notifier, **{n.platform: n for n in also}},
+                            language=languages.for_delivery,
+                            suppressed=lambda session, delivery: any(s(session, delivery) for s in suppressed))
+    mailing = Mailing(sessions, clock, workspaces, deliveries)
+    suppressed.append(mailing.suppressed)
     channel = Destination.channel(platform, channel_id) if channel_id else None
     # One owner of a topic's moves (agenda, backlog, discussed, declined), shared by the services
     # that cause them.
@@ -143,4 +154,5 @@ def build_services(
         languages=languages,
         default_language=default_language,
         privacy=Privacy(sessions, clock, workspaces, deliveries, roster, privacy),
+        mailing=mailing,
     )

@@ -346,8 +346,25 @@ class ContactOptedOut:
     organisations: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class AnswerRecorded:
+    """Told to someone who answered outside chat (from an e-mailed link, on the bot's page): the
+    answer now recorded, so they have it in writing."""
+
+    meeting: MeetingCard
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class PersonalLink:
+    """Sent to an e-mail contact who asked for the link to their own page (it is in every e-mail
+    too): for which organisations they are a contact."""
+
+    organisations: tuple[str, ...]
+
+
 OutgoingMessage = (
     TopicAnnouncement | MeetingInvitation | MeetingReminder | MeetingNudge | MeetingCancelled | MeetingChanged
     | UrgentProgress | TopicChanged | MinutesPosted | ActionItemDue | SpeakerTold | SuggestionDecided
-    | MinutesCommented | PersonalDataReady | PrivacyNotice | ContactOptedOut
+    | MinutesCommented | PersonalDataReady | PrivacyNotice | ContactOptedOut | AnswerRecorded | PersonalLink
 )

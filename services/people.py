@@ -7,6 +7,10 @@ from enum import StrEnum
 
 from storage.models.base import MESSAGE_REF_LENGTH
 
+EMAIL = "email"
+"""The platform of people reached by e-mail: their `user_id` is their address, normalised
+(`services.mailing.normalise_address`). A workspace on any platform may have e-mail contacts."""
+
 
 @dataclass(frozen=True)
 class WorkspaceRef:
@@ -55,6 +59,9 @@ class Destination:
     # The language to write in. Planned: the organisation's, if known; as it is sent, the delivery
     # engine sets it by the one rule (services/languages.py), so the platform never looks it up.
     language: str | None = None
+    # The workspace the message is sent for, set by the delivery engine as it sends: a platform
+    # whose messages carry links back to the bot (e-mail) signs them for this workspace.
+    workspace: WorkspaceRef | None = None
 
     @classmethod
     def channel(cls, platform: str, channel_id: str) -> Destination:

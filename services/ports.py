@@ -65,7 +65,12 @@ CANNOT_TELL: Final = CannotTell.CANNOT_TELL
 
 
 class Notifier(Protocol):
-    """Sends and updates messages on one platform."""
+    """Sends and updates messages on one platform.
+
+    A notifier whose `find_sent` answers CANNOT_TELL may also say `resend_in_doubt = True`: a
+    message in doubt after a crash is then sent again (at least once) instead of taken as sent
+    (at most once), because the platform recognises a second copy (e-mail's Message-ID).
+    """
 
     @property
     def platform(self) -> str:

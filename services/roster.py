@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
 from services.errors import Conflict, Field, InvalidInput
 from services.i18n import N_, Command, Hint, text
-from services.people import Actor, PersonRef
+from services.people import EMAIL, Actor, PersonRef
 from services.roster_rules import (
     LANGUAGES,
     NAME_MAX,
@@ -105,6 +105,16 @@ class Roster:
             organisation.contacts.remove(contact)
         session.flush()
         self._changed(session, workspace, organisation)
+
+    def email_contacts(self) -> int:
+        """How many e-mail addresses the roster holds (contacts, and chat contacts' addresses), in
+        every workspace: start-up says what they need."""
+        with self._sessions() as session:
+            return session.scalar(
+                select(func.count()).select_from(Contact)
+                .join(Organisation, Organisation.id == Contact.organisation_id)
+                .where(Organisation.archived_at.is_(None),
+                       (Contact.platform == EMAIL) | Contact.email.is_not(None))) or 0
 
     def organisations(self, actor: Actor) -> list[OrganisationCard]:
         """Active organisations whole, with who represents them, by tier then name (coordinators only)."""

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from services.clock import Clock
 from services.messages import OutgoingMessage
-from services.people import Destination, DestinationKind
+from services.people import Destination, DestinationKind, WorkspaceRef
 from services.ports import Notifier
-from storage.models import Delivery
+from storage.models import Delivery, Workspace
 
 if TYPE_CHECKING:
     from services.deliveries.pacing import Pacer
@@ -100,13 +100,19 @@ class Planned:
 
 # The language a delivery is written in, decided as it is sent (services/languages.py).
 LanguageOf = Callable[[Session, Delivery], str | None]
+# Whether a person asked for no more messages where a delivery goes (services/mailing.py): such a
+# row is skipped as it comes due, so a choice made after planning counts.
+Suppressed = Callable[[Session, Delivery], bool]
 
 
 def destination_of(delivery: Delivery, language: str | None = None) -> Destination:
     """Where a delivery goes, as the Notifier takes it, written in `language` (None: the row's
     hint, the organisation's language known when it was planned)."""
+    session = object_session(delivery)
+    workspace = session.get(Workspace, delivery.workspace_id) if session is not None else None
     return Destination(delivery.dest_platform, DestinationKind(delivery.dest_kind), delivery.dest_id,
-                       language or delivery.language_hint)
+                       language or delivery.language_hint,
+                       WorkspaceRef(workspace.platform, workspace.external_id) if workspace else None)
 
 
 class EngineState:
@@ -129,6 +135,7 @@ class EngineState:
     _composers: dict[str, Composer]
     _background: set[str]
     _language_of: LanguageOf
+    _suppressed: Suppressed
     _settled: list[Settled]
     _wake: Callable[[], None]
     _paused_until: dict[str, datetime]

@@ -33,6 +33,7 @@ from services.deliveries.common import (
     Key,
     LanguageOf,
     Settled,
+    Suppressed,
     SweepReport,
 )
 from services.deliveries.pacing import Paced, Pacer
@@ -57,8 +58,9 @@ class Deliveries(Planning, Sending, Recovery, Updates, Paced):
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock,
                  notifiers: Mapping[str, Notifier] | Notifier, *, workers: int = 8,
-                 language: LanguageOf | None = None) -> None:
+                 language: LanguageOf | None = None, suppressed: Suppressed | None = None) -> None:
         self._sessions = sessions
+        self._suppressed: Suppressed = suppressed or (lambda session, delivery: False)
         # Who reads a message in which language, asked as each one is sent (None: the row's hint).
         self._language_of: LanguageOf = language or (lambda session, delivery: None)
         self._clock = clock

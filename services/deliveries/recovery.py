@@ -184,8 +184,23 @@ class Recovery(EngineState):
                 )
             return False
         released = False
-        if found is CANNOT_TELL:
-            # The platform cannot search what it was sent (e-mail, Teams). The policy is at most
+        if (found is CANNOT_TELL and attempts < MAX_ATTEMPTS
+                and getattr(self._notifier_for(destination.platform), "resend_in_doubt", False)):
+            # The platform cannot search what it was sent, but says a second copy is harmless
+            # (e-mail: the copy carries the same Message-ID, which mail systems use to drop
+            # duplicates, and an invitation lost would be worse): at least once.
+            with self._sessions.begin() as session:
+                released = session.execute(
+                    update(Delivery)
+                    .where(*self._mine(delivery_id))
+                    .values(state=DeliveryState.PENDING, claimed_by=None, claimed_at=None,
+                            send_started_at=None, next_attempt_at=None,
+                            last_error="in doubt after a crash: sent again, as the same message")
+                ).rowcount == 1
+            log.warning("delivery %s may have been sent before a crash and %s cannot tell; sending it "
+                        "again as the same message", delivery_id, destination.platform)
+        elif found is CANNOT_TELL:
+            # The platform cannot search what it was sent (Teams). The policy is at most
             # once: a row in doubt there is taken as sent and never sent again, since a message
             # missing is better than a message twice. Recorded without a reference, it is never
             # updated in place.

@@ -98,7 +98,7 @@ class Sending(EngineState):
                 return
             destination = destination_of(delivery, self._language_of(session, delivery))
             version = delivery.content_version
-            if message is None:
+            if message is None or (destination.is_person and self._suppressed(session, delivery)):
                 delivery.state = DeliveryState.SKIPPED
                 delivery.claimed_at = None
                 session.flush()

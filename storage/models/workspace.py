@@ -62,6 +62,9 @@ class Person(Base):
     user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     # "nb" or "en"; None: their organisation's language, then the workspace's.
     language: Mapped[str | None] = mapped_column(String(8))
+    # When they asked for no more messages on this platform (e-mail: the unsubscribe link); they
+    # stay a contact, and may take it back.
+    unsubscribed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -124,6 +127,9 @@ class Contact(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    # A chat contact's e-mail address: written to only with what chat could not deliver
+    # (services/mailing.py). None for an e-mail contact, whose address is its user_id.
+    email: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     created_at: Mapped[datetime]
 
     organisation: Mapped[Organisation] = relationship(back_populates="contacts")

@@ -1,0 +1,162 @@
+"""E-mail contacts in the domain: what an address is, who stopped e-mail, and the e-mail copy of
+what chat could not deliver.
+
+An e-mail address is a person on the `EMAIL` platform (`PersonRef(EMAIL, address)`), so the
+roster, invitations, answers, topics and the delivery engine treat them as anyone else. A chat
+contact may also have an address (`Contact.email`): they are written to in chat, and only a
+message chat failed to deliver for good is sent again to that address.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.clock import Clock
+from services.deliveries import Deliveries
+from services.deliveries.common import Planned
+from services.errors import Field, InvalidInput
+from services.i18n import N_, text
+from services.people import EMAIL, Actor, Destination, DestinationKind, PersonRef
+from services.workspaces import Workspaces
+from storage.models import Contact, Delivery, DeliveryState, Organisation, Person
+from storage.models.base import ID_LENGTH
+
+log = logging.getLogger(__name__)
+
+# Addresses are at most 254 characters (RFC 5321's path limit less the brackets).
+MAX_ADDRESS = min(254, ID_LENGTH)
+
+
+def looks_like_address(value: str) -> bool:
+    """Whether `value` is meant as an e-mail address (it has an @ that is not a chat mention)."""
+    value = value.strip()
+    return "@" in value.lstrip("@") and not value.startswith("<@")
+
+
+def normalise_address(value: str, *, field: Field = Field.CONTACTS) -> str:
+    """`value` as the one spelling the bot stores and compares (lower case, Unicode domain
+    normalised); raises InvalidInput, naming the address, when it is not a deliverable address."""
+    cleaned = value.strip()
+    if cleaned.lower().startswith("mailto:"):
+        cleaned = cleaned[len("mailto:"):]
+    if any(ch in cleaned for ch in "\r\n\0"):
+        # A line break in an address would be a header of its own in every e-mail to it.
+        raise InvalidInput(text(N_("“{address}” is not an e-mail address: it has a line break in it."),
+                                address=cleaned.replace("\r", " ").replace("\n", " ")[:80]), field=field)
+    try:
+        # Syntax only: a look-up in the DNS would wait on the network before anything is written,
+        # and the mail server's own answer on sending is the real test (a failure is reported).
+        checked = validate_email(cleaned, check_deliverability=False, allow_quoted_local=False,
+                                 allow_domain_literal=False)
+    except EmailNotValidError:
+        # The library's reason is English only: the address and the shape to follow say enough.
+        raise InvalidInput(text(N_("“{address}” is not an e-mail address. Write it like "
+                                   "name@example.org."), address=cleaned[:80]), field=field) from None
+    address = checked.normalized.lower()
+    if len(address) > MAX_ADDRESS:
+        raise InvalidInput(text(N_("“{address}” is too long for an e-mail address (at most {limit} "
+                                   "characters)."), address=address[:80] + "…", limit=MAX_ADDRESS),
+                           field=field)
+    return address
+
+
+@dataclass(frozen=True)
+class MailOutcome:
+    """A person's choice about e-mail, as it now stands."""
+
+    address: str
+    unsubscribed: bool
+    changed: bool
+
+
+class Mailing:
+    """Who receives e-mail, and the e-mail copy of what chat could not deliver."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, workspaces: Workspaces,
+                 deliveries: Deliveries) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._workspaces = workspaces
+        self._deliveries = deliveries
+        deliveries.on_settled(self._fall_back)
+
+    def unsubscribe(self, actor: Actor) -> MailOutcome:
+        """Stop e-mail to `actor` (an e-mail contact); they stay a contact and can take it back."""
+        return self._set(actor, stop=True)
+
+    def resubscribe(self, actor: Actor) -> MailOutcome:
+        """Send e-mail to `actor` again."""
+        return self._set(actor, stop=False)
+
+    def is_unsubscribed(self, actor: Actor) -> bool:
+        """Whether `actor` asked for no more e-mail."""
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            person = _person(session, workspace.id, actor.person)
+            return person is not None and person.unsubscribed_at is not None
+
+    def suppressed(self, session: Session, delivery: Delivery) -> bool:
+        """Whether the person a delivery goes to asked for no more messages there (the engine
+        skips the row as it comes due)."""
+        if delivery.dest_kind != DestinationKind.PERSON or delivery.dest_platform != EMAIL:
+            return False
+        person = _person(session, delivery.workspace_id, PersonRef(delivery.dest_platform, delivery.dest_id))
+        return person is not None and person.unsubscribed_at is not None
+
+    def _set(self, actor: Actor, *, stop: bool) -> MailOutcome:
+        if actor.person.platform != EMAIL:
+            raise InvalidInput(text(N_("Only e-mail contacts can stop or restart e-mail here.")))
+        now = self._clock.now()
+        with self._sessions.begin() as session:
+            workspace = self._workspaces.get(session, actor.workspace)
+            person = _person(session, workspace.id, actor.person)
+            if person is None:
+                person = Person(workspace_id=workspace.id, platform=EMAIL, user_id=actor.person.user_id,
+                                created_at=now, updated_at=now)
+                session.add(person)
+            was = person.unsubscribed_at is not None
+            if was != stop:
+                person.unsubscribed_at = now if stop else None
+                person.updated_at = now
+            return MailOutcome(actor.person.user_id, stop, was != stop)
+
+    def _fall_back(self, session: Session, delivery: Delivery) -> None:
+        """A message to a chat contact failed for good: send it to their e-mail address, if the
+        roster has one, as the same message (same kind and subject), at once."""
+        if (delivery.state != DeliveryState.FAILED or delivery.dest_kind != DestinationKind.PERSON
+                or delivery.dest_platform == EMAIL):
+            return
+        address = session.scalar(
+            select(Contact.email)
+            .join(Organisation, Organisation.id == Contact.organisation_id)
+            .where(Organisation.workspace_id == delivery.workspace_id,
+                   Contact.platform == delivery.dest_platform, Contact.user_id == delivery.dest_id,
+                   Contact.email.is_not(None))
+            .order_by(Contact.id)
+            .limit(1)
+        )
+        if address is None:
+            return
+        # The subject part of the key, so the copy is one per message and person, and composers
+        # that read their subject from the key read it from the copy too.
+        suffix = f":{delivery.dest_platform}:{delivery.dest_kind}:{delivery.dest_id}"
+        subject = delivery.dedupe_key.removesuffix(suffix)
+        self._deliveries.plan_many(session, workspace_id=delivery.workspace_id, planned=[Planned(
+            kind=delivery.kind, key=subject,
+            destination=Destination.person(PersonRef(EMAIL, address), delivery.language_hint),
+            due_at=self._clock.now(), topic_id=delivery.topic_id, meeting_id=delivery.meeting_id,
+            meeting_version=delivery.meeting_version, organisation_id=delivery.organisation_id,
+            action_item_id=delivery.action_item_id)])
+        log.info("delivery %s failed in %s; sending it by e-mail instead", delivery.id,
+                 delivery.dest_platform)
+
+
+def _person(session: Session, workspace_id: int, person: PersonRef) -> Person | None:
+    return session.scalar(select(Person).where(
+        Person.workspace_id == workspace_id, Person.platform == person.platform,
+        Person.user_id == person.user_id))
