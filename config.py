@@ -6,8 +6,8 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.utils import formataddr, parseaddr
 from datetime import time, timedelta
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

@@ -120,7 +120,7 @@ def build_services(
     suppressed: list[Callable[[Session, Delivery], bool]] = []
     deliveries = Deliveries(sessions, clock, {platform: notifier, **{n.platform: n for n in also}},
                             language=languages.for_delivery,
-                            suppressed=lambda session, delivery: any(s(session, delivery) for s in suppressed))
+                            suppressed=lambda session, row: any(check(session, row) for check in suppressed))
     mailing = Mailing(sessions, clock, workspaces, deliveries)
     suppressed.append(mailing.suppressed)
     channel = Destination.channel(platform, channel_id) if channel_id else None

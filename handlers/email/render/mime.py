@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from datetime import UTC, datetime
 
 from handlers.email.render.context import CalendarMethod, EmailContext
 from services.people import Destination
