@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from handlers.email.links import Links
@@ -17,9 +19,17 @@ class CalendarMethod(StrEnum):
     CANCEL = "CANCEL"
 
 
-# The meeting's .ics by its calendar token, for one attendee's address, as an invitation (REQUEST)
-# or a cancellation (CANCEL): the same UID as the calendar link's, SEQUENCE rising with each change.
-CalendarFile = Callable[[str, CalendarMethod, str], bytes | None]
+class CalendarFile(Protocol):
+    """The meeting's .ics by its calendar token, for one attendee's address, as an invitation
+    (REQUEST) or a cancellation (CANCEL): the same UID as the calendar link's, SEQUENCE rising with
+    each change, organised by the sender (`services.calendar.Calendars.for_attendee`)."""
+
+    def __call__(self, token: str, method: str, attendee: str, *, organizer: str = "",
+                 language: str = "en") -> bytes | None: ...
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -32,3 +42,8 @@ class EmailContext:
     calendar: CalendarFile
     # Who the bot writes as ("Name <address>"), also the organiser in the .ics.
     sender: str
+    # The bot's public address (DIALOG_PUBLIC_URL), for links that are not signed e-mail links:
+    # the meeting's calendar address, one's data for download. Empty: those are left out.
+    public_url: str = ""
+    # Now, to tell whether a meeting is still ahead (answer links only then): the services' clock.
+    clock: Callable[[], datetime] = field(default=_utc_now)
