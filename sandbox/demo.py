@@ -26,6 +26,8 @@ CHANNEL_NAME = "dialog"
 COORDINATOR = "U0KARI"
 # Fjordby's dialogue runs in Norwegian (DIALOG_LANGUAGE), as Oslo's does.
 LANGUAGE = "nb"
+# Who the bot's e-mails come from; they all land in the sandbox's Mailbox (.example never resolves).
+EMAIL_FROM = "Dialogbot Fjordby <dialog@fjordby.example>"
 
 
 @dataclass(frozen=True)

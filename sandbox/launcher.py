@@ -22,6 +22,7 @@ from handlers.slack import PLATFORM
 from handlers.slack.server import make_server, stop_server
 from runtime import Runtime, build, on_signals, shut_down
 from sandbox import LOOPBACK, demo
+from sandbox.mailbox import Mailbox, MailServer
 from sandbox.web import Site, create_sandbox_app
 from sandbox.workspace import SandboxError, SandboxWorkspace
 from services.clock import Clock
@@ -35,6 +36,7 @@ Dialogbot runs a local sandbox workspace (no Slack credentials are set).
     Open {url} in a browser.
 
 Everything in it is fictional demo data, kept in {database} and {state}.
+The bot's e-mails go to the page's Mailbox (a local SMTP server on {smtp}); none leaves this computer.
 To use a real Slack workspace instead, set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)
 and DIALOG_CHANNEL (see README.md: "Connecting a Slack workspace").
 """
@@ -71,17 +73,25 @@ class Sandbox:
     server: Any
     thread: threading.Thread
     url: str
+    mail: MailServer
+
+    @property
+    def mailbox(self) -> Mailbox:
+        """The e-mails the bot has sent, caught by the sandbox's own SMTP server."""
+        return self.mail.mailbox
 
     def stop(self) -> None:
-        """Stop the bot's scheduled work while its Slack (this server) still answers, then stop
-        serving, then save the workspace."""
+        """Stop the bot's scheduled work while its Slack (this server) and its mail server still
+        answer, then stop serving, then save the workspace."""
         # A sweep cut off from the API mid-send would count its sends as failed attempts.
         if self.runtime.scheduler.running:
             self.runtime.scheduler.shutdown(wait=True)
         self.workspace.fake.release_waiters()
+        self.mailbox.release_waiters()
         stop_server(self.server)
         self.thread.join(timeout=15)
         shut_down(self.runtime)
+        self.mail.stop()
         self.workspace.close()
 
 
@@ -111,12 +121,19 @@ def start_sandbox(settings: Settings, *, clock: Clock | None = None,
                      bot_token="xoxb-sandbox-" + secrets.token_hex(12), keep_history=KEPT_HISTORY)
     workspace = SandboxWorkspace(fake, demo.PEOPLE, channel_id=demo.CHANNEL_ID,
                                  channel_name=demo.CHANNEL_NAME, signing_secret=signing_secret)
-    site = Site(create_sandbox_app(workspace))
+    mail = MailServer(Mailbox())
+    site = Site(create_sandbox_app(workspace, mail.mailbox))
     try:
         server = make_server(site, settings.host, settings.port, threads=32)
     except OSError as error:
         raise SandboxUnavailable(f"cannot serve the sandbox on {settings.host}:{settings.port} "
                                  f"({error.strerror or error}); set PORT to a free port") from None
+    try:
+        mail.start()
+    except OSError as error:
+        server.close()
+        raise SandboxUnavailable(f"cannot start the sandbox's mail server on loopback "
+                                 f"({error.strerror or error})") from None
     url = f"http://{_url_host(settings.host)}:{server.effective_port}"
     fake.attach(url)
     thread = threading.Thread(target=server.run, name="sandbox-http", daemon=True)
@@ -139,6 +156,14 @@ def start_sandbox(settings: Settings, *, clock: Clock | None = None,
             language=demo.LANGUAGE,
             coordinators=tuple(dict.fromkeys((*settings.coordinators, demo.COORDINATOR))),
             public_url=settings.public_url or url,
+            # E-mail always goes to the Mailbox, even where SMTP settings are set: the demo's
+            # addresses are made up, and a newcomer's first run must not write to anyone.
+            smtp_host=mail.host,
+            smtp_port=mail.port,
+            smtp_security="none",
+            smtp_username="",
+            smtp_password=Secret(""),
+            email_from=demo.EMAIL_FROM,
         )
         runtime = build(sandbox_settings, clock=clock)
         demo.seed(runtime.services, lambda user: Actor.of(PLATFORM, runtime.team_id, user))
@@ -146,17 +171,19 @@ def start_sandbox(settings: Settings, *, clock: Clock | None = None,
         if runtime is not None:
             shut_down(runtime)
         fake.release_waiters()
+        mail.mailbox.release_waiters()
         if thread.is_alive():
             stop_server(server)
             thread.join(timeout=15)
         else:
             server.close()
+        mail.stop()
         workspace.close()
         raise
     site.bot = runtime.web
     workspace.connect(url)
     runtime.scheduler.start()
-    return Sandbox(runtime, workspace, server, thread, url)
+    return Sandbox(runtime, workspace, server, thread, url, mail)
 
 
 def run_sandbox(settings: Settings) -> int:
@@ -177,7 +204,8 @@ def run_sandbox(settings: Settings) -> int:
     on_signals(stopping.set)
     state = sandbox.workspace.state_file or "memory"
     database = make_url(settings.database_url).render_as_string(hide_password=True)
-    print(SANDBOX_BANNER.format(url=sandbox.url, database=database, state=state), flush=True)
+    print(SANDBOX_BANNER.format(url=sandbox.url, database=database, state=state,
+                                smtp=f"{sandbox.mail.host}:{sandbox.mail.port}"), flush=True)
     log.info("Dialogbot sandbox is up at %s; health at %s/healthz", sandbox.url, sandbox.url)
     if settings.host not in LOOPBACK:
         log.warning("the sandbox has no sign-in: anyone who can reach %s:%s can act as anyone in it",

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request, send_from_directory
 
 from fakes.slack import API_PREFIX, RESPONSE_PREFIX
+from sandbox.mailbox import Caught, Mailbox, Part, attachments, details, html_of
 from sandbox.workspace import LONG_POLL_SECONDS, SandboxError, SandboxWorkspace
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -23,10 +24,22 @@ _OWN_PREFIXES = (SANDBOX_PREFIX, API_PREFIX, RESPONSE_PREFIX)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
+# A caught e-mail's HTML is someone else's markup: shown in a frame with no script, no requests
+# and an origin of its own (the page's iframe says the same in its sandbox attribute); its links
+# may open a new tab, which leaves the sandbox, so the bot's /p/ pages work there as they would.
+EMAIL_HTML_POLICY = ("sandbox allow-popups allow-popups-to-escape-sandbox "
+                     "allow-top-navigation-by-user-activation; default-src 'none'; "
+                     "style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'self'")
+_DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
+                     "Referrer-Policy": "no-referrer"}
 
-def create_sandbox_app(workspace: SandboxWorkspace) -> Flask:
-    """The page, its API (``/sandbox/api/…``) and the fake's Web API for the bot."""
+
+def create_sandbox_app(workspace: SandboxWorkspace, mailbox: Mailbox | None = None) -> Flask:
+    """The page, its API (``/sandbox/api/…``), the Mailbox's messages and the fake's Web API for
+    the bot."""
     web = Flask("dialogbot-sandbox", static_folder=None)
+    # Without one (tests of the page alone), an empty Mailbox.
+    mailbox = mailbox if mailbox is not None else Mailbox()
 
     @web.errorhandler(SandboxError)
     def refused(error: SandboxError) -> Any:
@@ -82,6 +95,43 @@ def create_sandbox_app(workspace: SandboxWorkspace) -> Flask:
         workspace.open_home(_user(_body()))
         return jsonify(ok=True)
 
+    @web.get(SANDBOX_PREFIX + "api/mailbox")
+    def mailbox_listing() -> Any:
+        since = request.args.get("since", type=int)
+        if since is not None and not workspace.fake.released:
+            mailbox.wait_for_change(since, LONG_POLL_SECONDS)
+        return jsonify(mailbox.listing())
+
+    @web.get(SANDBOX_PREFIX + "api/mailbox/<int:message_id>")
+    def mailbox_message(message_id: int) -> Any:
+        return jsonify(details(_caught(mailbox, message_id)))
+
+    @web.post(SANDBOX_PREFIX + "api/mailbox/<int:message_id>/read")
+    def mailbox_read(message_id: int) -> Any:
+        if not mailbox.mark_read(message_id):
+            raise SandboxError("That e-mail is no longer in the Mailbox.", 404)
+        return jsonify(ok=True)
+
+    @web.get(SANDBOX_PREFIX + "mailbox/<int:message_id>/html")
+    def mailbox_html(message_id: int) -> Any:
+        html = html_of(_caught(mailbox, message_id))
+        if html is None:
+            raise SandboxError("That e-mail has no HTML part.", 404)
+        return Response(html, mimetype="text/html", headers={
+            **_DOWNLOAD_HEADERS, "Content-Security-Policy": EMAIL_HTML_POLICY})
+
+    @web.get(SANDBOX_PREFIX + "mailbox/<int:message_id>/part/<int:index>")
+    def mailbox_part(message_id: int, index: int) -> Any:
+        parts = attachments(_caught(mailbox, message_id).message)
+        if not 0 <= index < len(parts):
+            raise SandboxError("That e-mail has no such attachment.", 404)
+        return _download(parts[index])
+
+    @web.get(SANDBOX_PREFIX + "mailbox/<int:message_id>/raw")
+    def mailbox_raw(message_id: int) -> Any:
+        caught = _caught(mailbox, message_id)
+        return _download(Part(f"message-{caught.id}.eml", "message/rfc822", caught.data))
+
     @web.route(API_PREFIX + "<path:method>", methods=["GET", "POST"])
     @web.route(RESPONSE_PREFIX + "<path:key>", methods=["GET", "POST"])
     def slack(**_: str) -> Any:
@@ -109,6 +159,23 @@ class Site:
                                                       ("Retry-After", "1")])
             return [b"Dialogbot is starting.\n"]
         return self.bot(environ, start_response)
+
+
+def _caught(mailbox: Mailbox, message_id: int) -> Caught:
+    caught = mailbox.get(message_id)
+    if caught is None:
+        raise SandboxError("That e-mail is no longer in the Mailbox.", 404)
+    return caught
+
+
+def _download(part: Part) -> Response:
+    """A part as a file to save, never to be shown in the sandbox's origin."""
+    # The file name is already plain ASCII (mailbox._filename); the type is one only a viewer opens.
+    shown = part.content_type if part.content_type in ("text/calendar", "message/rfc822") \
+        else "application/octet-stream"
+    return Response(part.content, mimetype=shown, headers={
+        **_DOWNLOAD_HEADERS, "Content-Disposition": f'attachment; filename="{part.filename}"',
+        "Content-Security-Policy": "default-src 'none'; sandbox"})
 
 
 def _body() -> dict[str, Any]:

@@ -43,7 +43,9 @@
 
   let state = null;          // the last state from the server
   let selectedUser = null;   // user id
-  let selectedConv = null;   // "home" or a conversation id
+  let selectedConv = null;   // "home", "mailbox" or a conversation id
+  const PANELS = new Set(["home", "mailbox"]); // what is shown in place of a conversation
+  const mailbox = window.dialogMailbox;        // mailbox.js
   let wantKind = null;       // after a user switch: "dm" keeps the (new user's) DM selected
   let version = null;        // last state version seen
   let generation = 0;        // bumped on user switch; answers of older generations are dropped
@@ -1015,7 +1017,7 @@
 
   function chooseConversation() {
     const convs = state.conversations || [];
-    if (selectedConv === "home") return;
+    if (PANELS.has(selectedConv)) return;
     if (selectedConv && convs.some((c) => c.id === selectedConv)) return;
     if (wantKind === "dm") {
       const dm = convs.find((c) => c.kind === "dm");
@@ -1039,12 +1041,16 @@
     renderSidebar();
     renderHeader();
     const home = selectedConv === "home";
-    $("messages").hidden = home;
+    const mail = selectedConv === "mailbox";
+    $("messages").hidden = home || mail;
     $("home").hidden = !home;
-    $("composer-area").hidden = home;
-    if (home) {
+    $("mailbox").hidden = !mail;
+    $("composer-area").hidden = home || mail;
+    if (mail) mailbox.show($("mailbox"));
+    else mailbox.hide();
+    if (home || mail) {
       renderedConv = null; // the list loses its scroll position while hidden: pin it on return
-      renderHome(ctxKey);
+      if (home) renderHome(ctxKey);
     } else {
       renderMessages(ctxKey);
     }
@@ -1086,6 +1092,7 @@
     const dms = convs.filter((c) => c.kind !== "channel");
     const rows = [
       { kind: "home", id: "home", label: "Home", unread: false },
+      { kind: "mailbox", id: "mailbox", label: "Mailbox", unread: mailbox.unread > 0, count: mailbox.unread },
       { heading: "Channels" },
       ...channels.map((c) => ({ kind: "channel", id: c.id, label: c.name, unread: unread(c) })),
       { heading: "Direct messages" },
@@ -1096,7 +1103,7 @@
     sidebarKey = newKey;
     $("conversations").replaceChildren(...rows.map((row) => {
       if (row.heading) return h("li", { class: "sidebar-heading", role: "presentation" }, row.heading);
-      const icon = { home: "⌂", channel: "#", dm: "●" }[row.kind];
+      const icon = { home: "⌂", mailbox: "✉", channel: "#", dm: "●" }[row.kind];
       const button = h("button", {
         type: "button",
         class: `conversation conversation-${row.kind}${row.id === selectedConv ? " active" : ""}${row.unread ? " unread" : ""}`,
@@ -1104,12 +1111,17 @@
         "aria-current": row.id === selectedConv ? "page" : null,
       }, h("span", { class: "conversation-icon", "aria-hidden": "true" }, icon), h("span", { class: "conversation-name" }, row.label));
       if (row.kind === "dm") button.append(h("span", { class: "app-badge" }, "APP"));
+      if (row.count) {
+        button.append(h("span", { class: "unread-count", title: `${row.count} unread` }, String(row.count),
+          h("span", { class: "visually-hidden" }, " unread")));
+      }
       return h("li", null, button);
     }));
   }
 
   function conversationLabel(id) {
     if (id === "home") return "Home";
+    if (id === "mailbox") return "Mailbox";
     const c = state && (state.conversations || []).find((x) => x.id === id);
     if (!c) return "";
     return c.kind === "channel" ? `#${c.name}` : c.name;
@@ -1123,6 +1135,9 @@
     if (selectedConv === "home") {
       main = `${bot().real_name || "Dialogbot"}`;
       subtitle = "Home";
+    } else if (selectedConv === "mailbox") {
+      main = "Mailbox";
+      subtitle = "Local: catches every e-mail the bot sends";
     } else {
       const c = (state.conversations || []).find((x) => x.id === selectedConv);
       if (c && c.kind !== "channel") subtitle = "Direct message with the app";
@@ -1498,7 +1513,7 @@
   async function send() {
     const composer = $("composer");
     const text = composer.value;
-    if (!text.trim() || sending || !selectedUser || !selectedConv || selectedConv === "home") return;
+    if (!text.trim() || sending || !selectedUser || !selectedConv || PANELS.has(selectedConv)) return;
     sending = true;
     $("send").disabled = true;
     const result = await api("/sandbox/api/send", { user: selectedUser, channel: selectedConv, text });
@@ -1534,7 +1549,7 @@
       render();
       maybeOpenHome();
     }
-    if (id !== "home") $("composer").focus();
+    if (!PANELS.has(id)) $("composer").focus();
   }
 
   function writeHash() {
@@ -1588,6 +1603,10 @@
       }
     });
     window.addEventListener("hashchange", onHashChange);
+    // The Mailbox follows its own server (the SMTP one), not the workspace's.
+    mailbox.start(() => {
+      if (state) renderSidebar();
+    }, myZone);
     pollLoop();
   }
 
