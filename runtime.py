@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config import Settings
 from handlers.email.links import Links, email_link_key
 from handlers.email.notifier import EmailNotifier, SmtpSettings
+from handlers.email.pages import register as register_pages
 from handlers.email.render import EmailContext
 from handlers.slack import PLATFORM
 from handlers.slack.app import build_app, make_client
@@ -172,6 +173,9 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     runtime.web = create_web_app(None if settings.socket_mode else bolt, runtime.health,
                                  services.calendars.ics, signing_secret=settings.slack_signing_secret,
                                  files=downloads.serve, personal_data=services.privacy.download)
+    # E-mail contacts' pages (answers from a link, their own page, unsubscribing) under /p/.
+    register_pages(runtime.web, services, links, zone=settings.timezone,
+                   clock=lambda: services.clock.now().timestamp())
     return runtime
 
 

@@ -19,6 +19,7 @@ from services.languages import Languages
 from services.mailing import Mailing
 from services.meetings import Meetings, MeetingTimings
 from services.minutes import MinutesService
+from services.outside import Outside
 from services.people import Destination, WorkspaceRef
 from services.planning import Planning
 from services.ports import Notifier
@@ -56,6 +57,8 @@ class Services:
     default_language: str
     privacy: Privacy
     mailing: Mailing
+    # E-mail contacts on the bot's own pages (answers from a link, their page, unsubscribing).
+    outside: Outside
 
     def start(self, workspace: WorkspaceRef) -> None:
         """Prepare `workspace` at start-up: create it and sync DIALOG_COORDINATORS."""
@@ -155,4 +158,5 @@ def build_services(
         default_language=default_language,
         privacy=Privacy(sessions, clock, workspaces, deliveries, roster, privacy),
         mailing=mailing,
+        outside=Outside(sessions, clock, deliveries, meetings, topics, mailing, languages),
     )

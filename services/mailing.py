@@ -83,7 +83,13 @@ class Mailing:
         self._clock = clock
         self._workspaces = workspaces
         self._deliveries = deliveries
+        self._requested: set[str] = set()
         deliveries.on_settled(self._fall_back)
+
+    def requested(self, kind: str) -> None:
+        """Say that deliveries of `kind` are sent only when the person asks (a link to their page):
+        they go out even after the person stopped e-mail."""
+        self._requested.add(kind)
 
     def unsubscribe(self, actor: Actor) -> MailOutcome:
         """Stop e-mail to `actor` (an e-mail contact); they stay a contact and can take it back."""
@@ -103,7 +109,8 @@ class Mailing:
     def suppressed(self, session: Session, delivery: Delivery) -> bool:
         """Whether the person a delivery goes to asked for no more messages there (the engine
         skips the row as it comes due)."""
-        if delivery.dest_kind != DestinationKind.PERSON or delivery.dest_platform != EMAIL:
+        if (delivery.dest_kind != DestinationKind.PERSON or delivery.dest_platform != EMAIL
+                or delivery.kind in self._requested):
             return False
         person = _person(session, delivery.workspace_id, PersonRef(delivery.dest_platform, delivery.dest_id))
         return person is not None and person.unsubscribed_at is not None
