@@ -168,6 +168,8 @@ class Unreachable(StrEnum):
     """Nobody speaks for it on the roster."""
     NOT_DELIVERED = "not_delivered"
     """The invitation to every one of its contacts failed."""
+    UNSUBSCRIBED = "unsubscribed"
+    """Its contacts are e-mail addresses that asked for no more e-mail."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
 """Which organisations on the roster nobody can reach: no contact person, or every contact's
-latest message failed for good (an account closed, a person gone). The scheduling and urgent forms
-flag them, so a coordinator is not surprised by an invitation that reaches no one."""
+latest message failed for good (an account closed, a person gone, a mail server's "no such user"),
+or their e-mail contacts asked for no more e-mail. The scheduling and urgent forms flag them, so a
+coordinator is not surprised by an invitation that reaches no one.
+
+A chat contact with an e-mail address of their own is reached by e-mail when chat fails
+(services/mailing.py), so they count as reachable while that address is."""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.messages import Unreachable
-from services.people import DestinationKind
-from storage.models import Delivery, DeliveryState, Organisation, Workspace
+from services.people import EMAIL, DestinationKind
+from storage.models import Contact, Delivery, DeliveryState, Organisation, Person, Workspace
 
 _IN_CHUNK = 5000
 
@@ -40,15 +44,49 @@ def unreachable_organisations(session: Session, workspace: Workspace,
         query = query.where(Organisation.name.in_(list(names)))
     organisations = session.scalars(query).all()
     people = {(c.platform, c.user_id) for o in organisations for c in o.contacts}
+    people |= {(EMAIL, c.email) for o in organisations for c in o.contacts if c.email is not None}
     failed = _latest_failed(session, workspace, people)
+    stopped = _unsubscribed(session, workspace, {user for platform, user in people if platform == EMAIL})
     found = []
     for organisation in organisations:
-        contacts = [(c.platform, c.user_id) for c in organisation.contacts]
-        if not contacts:
+        if not organisation.contacts:
             found.append(UnreachableOrganisation(organisation.name, Unreachable.NO_CONTACT))
-        elif all(contact in failed for contact in contacts):
-            found.append(UnreachableOrganisation(organisation.name, Unreachable.NOT_DELIVERED))
+            continue
+        # Each contact's ways: their own (a chat person, or an address), then a chat person's address.
+        reasons = [[_why_not(way, failed, stopped) for way in _ways(contact)]
+                   for contact in organisation.contacts]
+        if all(None not in ways for ways in reasons):
+            # Said as "they stopped e-mail" only when every way to every one of them did.
+            stopped_all = all(r == Unreachable.UNSUBSCRIBED for ways in reasons for r in ways)
+            found.append(UnreachableOrganisation(
+                organisation.name, Unreachable.UNSUBSCRIBED if stopped_all else Unreachable.NOT_DELIVERED))
     return tuple(found)
+
+
+def _ways(contact: Contact) -> list[tuple[str, str]]:
+    """How a contact is reached: as themselves, and (a chat person) at their own address."""
+    ways = [(contact.platform, contact.user_id)]
+    if contact.email is not None:
+        ways.append((EMAIL, contact.email))
+    return ways
+
+
+def _why_not(way: tuple[str, str], failed: set[tuple[str, str]], stopped: set[str]) -> Unreachable | None:
+    """Why a chat person or an address cannot be reached, or None if it can."""
+    if way[0] == EMAIL and way[1] in stopped:
+        return Unreachable.UNSUBSCRIBED
+    return Unreachable.NOT_DELIVERED if way in failed else None
+
+
+def _unsubscribed(session: Session, workspace: Workspace, addresses: set[str]) -> set[str]:
+    """The addresses (of `addresses`) that asked for no more e-mail."""
+    found: set[str] = set()
+    ordered = sorted(addresses)
+    for start in range(0, len(ordered), _IN_CHUNK):
+        found.update(session.scalars(select(Person.user_id).where(
+            Person.workspace_id == workspace.id, Person.platform == EMAIL,
+            Person.user_id.in_(ordered[start:start + _IN_CHUNK]), Person.unsubscribed_at.is_not(None))))
+    return found
 
 
 def _latest_failed(session: Session, workspace: Workspace,

@@ -19,8 +19,12 @@ from services.roster_rules import (
     LANGUAGES,
     NAME_MAX,
     PERSPECTIVES,
+    CleanContact,
     CleanEntry,
+    ContactInput,
+    ContactValue,
     RosterRow,
+    clean_contacts,
     clean_entry,
     clean_name,
     name_key,
@@ -53,7 +57,8 @@ from storage.models import (
 
 # The facade: the views live in services.roster_views, the rules in services.roster_rules.
 __all__ = [
-    "LANGUAGES", "NAME_MAX", "PERSPECTIVES", "ContactsOutcome", "ImportReport", "OrganisationCard",
+    "LANGUAGES", "NAME_MAX", "PERSPECTIVES", "ContactInput", "ContactValue", "ContactsOutcome",
+    "ImportReport", "OrganisationCard",
     "PerspectiveCount", "Roster", "RosterForm", "RosterListing", "RosterRow", "SaveOutcome", "card_of",
     "find_organisation", "name_key", "parse_time_of_day", "parse_tier",
 ]
@@ -66,6 +71,13 @@ OrganisationChanged = Callable[[Session, Workspace, Organisation], None]
 ContactAdded = Callable[[Session, int, Sequence[PersonRef]], None]
 # While a CSV import runs, the new contacts wait here (in its session) to be passed on at once.
 _NEW_CONTACTS = "roster.new_contacts"
+
+
+def _typed(person: PersonRef, address: str | None) -> ContactValue:
+    """A stored contact as a roster row types it: the address, the id, or the pair."""
+    if person.platform == EMAIL:
+        return person.user_id
+    return ContactInput(person.user_id, address) if address else person.user_id
 
 
 def _sync_tags(rows: list, wanted: Sequence[str], attribute: str, model: type) -> None:
@@ -131,9 +143,12 @@ class Roster:
             coordinator = is_coordinator(session, workspace, actor.person)
             return listing_of(active_cards(session, workspace), for_coordinator=coordinator)
 
-    def add(self, actor: Actor, name: str, tier: Tier, contacts: Sequence[str] = ()) -> OrganisationCard:
-        """Add an organisation (or bring back an archived one) with its first contacts."""
+    def add(self, actor: Actor, name: str, tier: Tier,
+            contacts: Sequence[ContactValue] = ()) -> OrganisationCard:
+        """Add an organisation (or bring back an archived one) with its first contacts: chat people's
+        ids, e-mail addresses, or pairs of both."""
         name = clean_name(name)
+        given = clean_contacts(contacts)
         now = self._clock.now()
         with self._sessions.begin() as session:
             workspace = self._workspaces.lock(session, actor.workspace)
@@ -162,35 +177,47 @@ class Roster:
                     preferred_time=TimeOfDay.ANY, created_at=now,
                 )
                 session.add(organisation)
-            existing_contacts = [c.user_id for c in organisation.contacts]
-            self._set_contacts(session, organisation, [*existing_contacts, *contacts])
+            self._set_contacts(session, organisation, given)
             session.flush()
             audit(session, workspace, actor, "roster.add", organisation.name, self._clock,
-                  tier=tier.value, contacts=list(contacts))
+                  tier=tier.value, contacts=[c.label() for c in given])
             self._changed(session, workspace, organisation)
             return card_of(organisation)
 
-    def add_contacts(self, actor: Actor, name: str, contacts: Sequence[str]) -> ContactsOutcome:
-        """Add contact people to an organisation; people already there are left as they are."""
-        if not contacts:
+    def add_contacts(self, actor: Actor, name: str, contacts: Sequence[ContactValue]) -> ContactsOutcome:
+        """Add contacts to an organisation (chat people, e-mail addresses, or a chat person with
+        their address); people already there are left as they are, but for an address given."""
+        given = clean_contacts(contacts)
+        if not given:
             raise InvalidInput(
-                text(N_("Name at least one person, e.g. {contact}."),
-                     contact=Hint(Command.ROSTER_CONTACT, (f'"{name}"', "@kari")))
+                text(N_("Name at least one person or e-mail address, e.g. {contact} or {address}."),
+                     contact=Hint(Command.ROSTER_CONTACT, (f'"{name}"', "@kari")),
+                     address=Hint(Command.ROSTER_CONTACT, (f'"{name}"', "kari@example.org"))),
+                field=Field.CONTACTS,
             )
         with self._sessions.begin() as session:
             workspace = self._workspaces.lock(session, actor.workspace)
             require_coordinator(session, workspace, actor.person)
             organisation = find_organisation(session, workspace, name)
-            have = {c.user_id for c in organisation.contacts}
-            unique = list(dict.fromkeys(contacts))
-            added = tuple(u for u in unique if u not in have)
-            self._set_contacts(session, organisation, [*have, *added])
+            before = {(c.platform, c.user_id): c.email for c in organisation.contacts}
+            self._set_contacts(session, organisation, given)
             session.flush()
+            added, already, addressed = [], [], []
+            for contact in given:
+                person = self._person(contact)
+                key = (person.platform, person.user_id)
+                if key not in before:
+                    added.append(person)
+                elif contact.person is not None and contact.address not in (None, before[key]):
+                    addressed.append(person)
+                else:
+                    already.append(person)
             audit(session, workspace, actor, "roster.contact", organisation.name, self._clock,
-                  added=list(added))
-            if added:
+                  added=[c.label() for c in given if self._person(c) in added],
+                  addressed=[c.label() for c in given if self._person(c) in addressed])
+            if added or addressed:
                 self._changed(session, workspace, organisation)
-            return ContactsOutcome(card_of(organisation), added, tuple(u for u in unique if u in have))
+            return ContactsOutcome(card_of(organisation), tuple(added), tuple(already), tuple(addressed))
 
     def remove(self, actor: Actor, name: str) -> OrganisationCard:
         """Take an organisation off the roster. It is archived: past meetings still name it."""
@@ -231,7 +258,8 @@ class Roster:
         """Every active organisation as a roster row, by tier then name."""
         return [
             RosterRow(
-                name=card.name, tier=card.tier.value, contacts=tuple(c.user_id for c in card.contacts),
+                name=card.name, tier=card.tier.value,
+                contacts=tuple(_typed(person, card.address_of(person)) for person in card.contacts),
                 perspectives=card.perspectives, preferred_time=card.preferred_time.value,
                 language=card.language or "", keywords=card.keywords,
             )
@@ -273,7 +301,7 @@ class Roster:
             created = organisation is None or organisation.archived_at is not None
             stored, changed = self.store(session, workspace, entry, organisation)
             audit(session, workspace, actor, "roster.add" if created else "roster.edit", stored.name,
-                  self._clock, tier=entry.tier.value, contacts=list(entry.contacts))
+                  self._clock, tier=entry.tier.value, contacts=[c.label() for c in entry.contacts])
             return SaveOutcome(card_of(stored), created, changed or created)
 
     def store(self, session: Session, workspace: Workspace, entry: CleanEntry,
@@ -294,7 +322,8 @@ class Roster:
             organisation.preferred_time, organisation.language = entry.preferred_time, entry.language
         _sync_tags(organisation.perspectives, entry.perspectives, "perspective", OrganisationPerspective)
         _sync_tags(organisation.keywords, entry.keywords, "keyword", OrganisationKeyword)
-        self._set_contacts(session, organisation, entry.contacts, replace=True)
+        self._set_contacts(session, organisation, entry.contacts, replace=True,
+                           keep_addresses=entry.keeps_addresses)
         session.flush()
         if before == (card_of(organisation), None):
             return organisation, False
@@ -310,12 +339,13 @@ class Roster:
             return organisation, False
         if organisation is not None:
             old = card_of(organisation)
+            had = [self._clean(person, old.address_of(person)) for person in old.contacts]
             entry = CleanEntry(
                 name=entry.name, tier=entry.tier,
-                contacts=tuple(dict.fromkeys([*(c.user_id for c in old.contacts), *entry.contacts])),
+                contacts=clean_contacts([c.value for c in (*had, *entry.contacts)]),
                 perspectives=tuple(sorted({*old.perspectives, *entry.perspectives})),
                 preferred_time=organisation.preferred_time, language=organisation.language,
-                keywords=old.keywords,
+                keywords=old.keywords, keeps_addresses=True,
             )
         stored, _ = self.store(session, workspace, entry, organisation)
         return stored, True
@@ -341,21 +371,41 @@ class Roster:
         else:
             report.unchanged.append(entry.name)
 
-    def _set_contacts(self, session: Session, organisation: Organisation, user_ids: Sequence[str],
-                      *, replace: bool = False) -> None:
-        wanted = list(dict.fromkeys(user_ids))
-        current = {c.user_id: c for c in organisation.contacts if c.platform == self._platform}
+    def _person(self, contact: CleanContact) -> PersonRef:
+        """Who a contact is: a person on the acting platform, or an address on the e-mail one."""
+        if contact.person is None:
+            return PersonRef(EMAIL, contact.address or "")
+        return PersonRef(self._platform, contact.person)
+
+    def _clean(self, person: PersonRef, address: str | None) -> CleanContact:
+        """A stored contact as the rules would give it."""
+        if person.platform == EMAIL:
+            return CleanContact(None, person.user_id)
+        return CleanContact(person.user_id, address)
+
+    def _set_contacts(self, session: Session, organisation: Organisation, contacts: Sequence[CleanContact],
+                      *, replace: bool = False, keep_addresses: bool = True) -> None:
+        """Give `organisation` the `contacts` (only them, with `replace`); a chat contact given
+        without an address keeps the one it has unless the caller states every address (the CSV)."""
+        wanted = {self._person(c): c for c in contacts}
+        # This platform's people and e-mail addresses are the roster's to change; a contact on
+        # another chat platform is left to that platform's roster.
+        current = {PersonRef(c.platform, c.user_id): c for c in organisation.contacts
+                   if c.platform in (self._platform, EMAIL)}
         if replace:
-            for user_id, contact in current.items():
-                if user_id not in wanted:
-                    organisation.contacts.remove(contact)
+            for person, row in current.items():
+                if person not in wanted:
+                    organisation.contacts.remove(row)
         added = []
-        for user_id in wanted:
-            if user_id not in current:
-                organisation.contacts.append(
-                    Contact(platform=self._platform, user_id=user_id, created_at=self._clock.now())
-                )
-                added.append(PersonRef(self._platform, user_id))
+        for person, contact in wanted.items():
+            fallback = contact.address if contact.person is not None else None
+            row = current.get(person)
+            if row is None:
+                organisation.contacts.append(Contact(platform=person.platform, user_id=person.user_id,
+                                                     email=fallback, created_at=self._clock.now()))
+                added.append(person)
+            elif fallback is not None or not keep_addresses:
+                row.email = fallback
         waiting = session.info.get(_NEW_CONTACTS)
         if waiting is not None:
             waiting.extend(added)  # an import: passed on once, at its end

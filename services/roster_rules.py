@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from services.errors import Field, InvalidInput, raise_field_errors
 from services.i18n import N_, Text, text
+from services.mailing import looks_like_address, normalise_address
 from storage.models import Tier, TimeOfDay
 
 PERSPECTIVES = ("gender-age", "country-background", "religion", "work-education", "public-health")
@@ -33,16 +34,59 @@ def name_key(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class ContactInput:
+    """A contact as typed, when it pairs a chat person with an e-mail address (`@kari=kari@x.org`):
+    a platform's syntax is read by its handler, which hands both halves on here."""
+
+    person: str = ""
+    """The chat person's id on the acting platform; empty: an e-mail-only contact."""
+    address: str = ""
+    """Their e-mail address, not yet checked; empty: none."""
+
+
+# A contact as the roster's use cases take it: a string (a chat person's id on the acting
+# platform, or an e-mail address: the rules tell which), or a pair.
+ContactValue = str | ContactInput
+
+
+@dataclass(frozen=True)
+class CleanContact:
+    """A contact that passed the rules: a chat person (with their e-mail address for what chat
+    cannot deliver, if given), or an e-mail address alone."""
+
+    person: str | None
+    """The chat person's id on the acting platform; None: an e-mail-only contact."""
+    address: str | None = None
+    """The normalised address: an e-mail-only contact's own, or a chat person's fallback."""
+
+    @property
+    def value(self) -> ContactValue:
+        """The contact as typed again: the id, the address, or both as a pair."""
+        if self.person is None:
+            return self.address or ""
+        return ContactInput(self.person, self.address) if self.address else self.person
+
+    def label(self) -> str:
+        """The contact in one word for the audit log: `U1`, `a@b.org` or `U1=a@b.org`."""
+        if self.person is None or self.address is None:
+            return self.person or self.address or ""
+        return f"{self.person}={self.address}"
+
+
+@dataclass(frozen=True)
 class RosterRow:
     """One organisation as typed: a line of the roster CSV, or the roster form."""
 
     name: str
     tier: str
-    contacts: tuple[str, ...] = ()
+    contacts: tuple[ContactValue, ...] = ()
     perspectives: tuple[str, ...] = ()
     preferred_time: str = "any"
     language: str = ""
     keywords: tuple[str, ...] = ()
+    keeps_addresses: bool = False
+    """The row says nothing of its chat people's own e-mail addresses (the roster form has no
+    field for them): those already stored stay. Otherwise (the CSV) the row is the truth."""
 
 
 @dataclass(frozen=True)
@@ -51,11 +95,12 @@ class CleanEntry:
 
     name: str
     tier: Tier
-    contacts: tuple[str, ...]
+    contacts: tuple[CleanContact, ...]
     perspectives: tuple[str, ...]
     preferred_time: TimeOfDay
     language: str | None
     keywords: tuple[str, ...]
+    keeps_addresses: bool = False
 
     @property
     def key(self) -> str:
@@ -128,6 +173,44 @@ def clean_language(value: str) -> str | None:
     return value or None
 
 
+def clean_contact(value: ContactValue) -> CleanContact | None:
+    """One contact checked: a string with an @ (not a mention) is an e-mail address, anything
+    else a chat person's id; an address that is no address is refused, naming it. None: empty."""
+    if isinstance(value, str):
+        value = ContactInput(address=value) if looks_like_address(value) else ContactInput(person=value)
+    person = value.person.strip()
+    if person and not value.address.strip() and looks_like_address(person):
+        person, value = "", ContactInput(address=person)
+    address = normalise_address(value.address, field=Field.CONTACTS) if value.address.strip() else None
+    if not person and address is None:
+        return None
+    return CleanContact(person or None, address)
+
+
+def clean_contacts(values: Iterable[ContactValue]) -> tuple[CleanContact, ...]:
+    """Contacts checked, in the order given, each once: an address in any case is one contact,
+    and a chat person named twice keeps the address given last."""
+    people: dict[str, CleanContact] = {}
+    addresses: dict[str, CleanContact] = {}
+    order: list[tuple[bool, str]] = []
+    for value in values:
+        contact = clean_contact(value)
+        if contact is None:
+            continue
+        if contact.person is None:
+            key = contact.address or ""
+            if key not in addresses:
+                order.append((False, key))
+            addresses[key] = contact
+        else:
+            if contact.person not in people:
+                order.append((True, contact.person))
+            elif contact.address is None:
+                contact = people[contact.person]
+            people[contact.person] = contact
+    return tuple(people[key] if chat else addresses[key] for chat, key in order)
+
+
 def clean_name(name: str) -> str:
     """An organisation's name with its spacing tidied, of a length the roster takes."""
     name = _SPACES.sub(" ", name).strip()
@@ -152,12 +235,13 @@ def clean_entry(row: RosterRow) -> CleanEntry:
     entry = CleanEntry(
         name=checked(Field.NAME, lambda: clean_name(row.name), ""),
         tier=checked(Field.TIER, lambda: parse_tier(row.tier), Tier.TOPIC),
-        contacts=tuple(dict.fromkeys(c.strip() for c in row.contacts if c.strip())),
+        contacts=checked(Field.CONTACTS, lambda: clean_contacts(row.contacts), ()),
         perspectives=checked(Field.PERSPECTIVES, lambda: clean_perspectives(row.perspectives), ()),
         preferred_time=checked(Field.PREFERRED_TIME, lambda: parse_time_of_day(row.preferred_time),
                                TimeOfDay.ANY),
         language=checked(Field.LANGUAGE, lambda: clean_language(row.language), None),
         keywords=checked(Field.KEYWORDS, lambda: clean_keywords(row.keywords), ()),
+        keeps_addresses=row.keeps_addresses,
     )
     raise_field_errors(errors)
     return entry

@@ -39,6 +39,13 @@ class OrganisationCard:
     keywords: tuple[str, ...]
     preferred_time: TimeOfDay
     language: str | None
+    addresses: tuple[tuple[PersonRef, str], ...] = ()
+    """Chat contacts' own e-mail addresses (for what chat cannot deliver), by contact. An e-mail
+    contact's address is its `user_id`."""
+
+    def address_of(self, person: PersonRef) -> str | None:
+        """`person`'s e-mail address for what chat cannot deliver, if the roster has one."""
+        return next((address for who, address in self.addresses if who == person), None)
 
 
 @dataclass(frozen=True)
@@ -62,9 +69,13 @@ class RosterListing:
 
 @dataclass(frozen=True)
 class ContactsOutcome:
+    """Contacts given to an organisation: those new to it, those already there as given, and the
+    chat contacts whose own e-mail address was saved."""
+
     organisation: OrganisationCard
-    added: tuple[str, ...]
-    already: tuple[str, ...]
+    added: tuple[PersonRef, ...]
+    already: tuple[PersonRef, ...]
+    addressed: tuple[PersonRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,8 @@ def card_of(organisation: Organisation) -> OrganisationCard:
         keywords=tuple(sorted(k.keyword for k in organisation.keywords)),
         preferred_time=organisation.preferred_time,
         language=organisation.language,
+        addresses=tuple((PersonRef(c.platform, c.user_id), c.email) for c in organisation.contacts
+                        if c.email is not None),
     )
 
 
@@ -113,7 +126,7 @@ def listing_of(cards: Sequence[OrganisationCard], *, for_coordinator: bool) -> R
     perspectives = tuple(PerspectiveCount(p, n)
                          for p, n in sorted(counted.items(), key=lambda item: (-item[1], item[0])))
     if not for_coordinator:
-        cards = [replace(card, contacts=(), perspectives=(), keywords=()) for card in cards]
+        cards = [replace(card, contacts=(), addresses=(), perspectives=(), keywords=()) for card in cards]
     return RosterListing(tuple(cards), for_coordinator, perspectives)
 
 
