@@ -57,7 +57,6 @@ def build_message(email: Email, *, destination: Destination, sender: str, messag
     mail["Message-ID"] = message_id
     # Automatic, so out-of-office replies are not sent back (RFC 3834).
     mail["Auto-Submitted"] = "auto-generated"
-    mail["Content-Language"] = email.language
     if email.urgent:
         mail["Importance"] = "high"
         mail["X-Priority"] = "1"
@@ -71,5 +70,7 @@ def build_message(email: Email, *, destination: Destination, sender: str, messag
         mail.add_attachment(email.calendar, maintype="text", subtype="calendar",
                             filename="invite.ics" if email.calendar_method == CalendarMethod.REQUEST
                             else "cancel.ics",
-                            params={"method": email.calendar_method.value})
+                            params={"method": email.calendar_method.value, "charset": "utf-8"})
+    # Last: setting the content clears every Content-* header set before it.
+    mail["Content-Language"] = email.language
     return mail
