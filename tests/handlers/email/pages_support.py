@@ -34,8 +34,8 @@ class Page:
 
     def text(self) -> str:
         """What a reader sees, spaces folded."""
-        tree = self.tree()
-        return " ".join(tree.text_content().split())
+        body = self.tree().find("body")
+        return " ".join((body if body is not None else self.tree()).text_content().split())
 
     def tree(self) -> lxml.html.HtmlElement:
         """The parsed page."""
