@@ -113,7 +113,8 @@ def email_notifier(settings: Settings, sessions: sessionmaker[Session], clock: C
         return None
     calendars = Calendars(sessions, clock, settings.timezone)
     context = EmailContext(links=links, zone=settings.timezone, default_language=settings.language,
-                           calendar=calendars.for_attendee, sender=settings.email_from)
+                           calendar=calendars.for_attendee, sender=settings.email_from,
+                           public_url=settings.public_url, clock=clock.now)
     smtp = SmtpSettings(settings.smtp_host, settings.smtp_port, settings.smtp_security,
                         settings.smtp_username, settings.smtp_password, settings.email_from)
     return EmailNotifier(smtp, context)
