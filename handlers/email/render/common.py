@@ -156,7 +156,8 @@ def point_line(t: Translator, item: ActionItemView) -> str:
     """`3.2 Find volunteers: Caritas, by 30 March 2026 · open`."""
     what = t.gettext("{what}: {owner}, by {due}").format(
         what=item.description, owner=owner_words(t, item), due=long_date(item.due_on, t.language))
-    return f"{item.ref} {what} · {t.gettext(_STATUS[item.status])}"
+    status = t.gettext(_STATUS[item.status])
+    return f"{item.ref} {what} · {status}"
 
 
 def follow_up_block(t: Translator, items: Sequence[ActionItemView],
