@@ -52,7 +52,8 @@ fonts:
 
 # The README's screenshots, taken from the real page by the browser tests.
 screenshots: $(STAMP) $(COMPILED) browser
-	DIALOG_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/sandbox/test_browser.py tests/sandbox/test_browser_practice.py
+	DIALOG_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/sandbox/test_browser.py tests/sandbox/test_browser_practice.py \
+		tests/sandbox/test_browser_email.py
 
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports --no-logo

@@ -3,7 +3,8 @@
 Everything here is made up. The city is "Fjordby" and every organisation name ends in
 "(demo)", so that nobody mistakes the sandbox's data for a real roster. The organisations
 span the tiers (core, topic, observer) and the perspectives the planning advice looks for,
-so that every part of the flow has something to show on the first run.
+and one takes part by e-mail only, so that every part of the flow has something to show on
+the first run.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ COORDINATOR = "U0KARI"
 LANGUAGE = "nb"
 # Who the bot's e-mails come from; they all land in the sandbox's Mailbox (.example never resolves).
 EMAIL_FROM = "Dialogbot Fjordby <dialog@fjordby.example>"
+EMAIL_ORGANISATION = "Fjordby Frivilligsentral (demo)"
+EMAIL_CONTACT = "frivillig@fjordby.example"
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,10 @@ ROSTER: tuple[RosterRow, ...] = (
               ("housing", "asylum", "language")),
     RosterRow("Fjordby Health Directorate (demo)", "observer", ("U0LIV",), ("public-health",), "daytime",
               "en", ()),
+    # Nobody from the volunteer centre is in the chat: its contact is an e-mail address, so the bot
+    # writes to it by e-mail, in Norwegian (the page's Mailbox catches what it sends).
+    RosterRow(EMAIL_ORGANISATION, "topic", (EMAIL_CONTACT,), ("gender-age",), "afternoon", "nb",
+              ("volunteering", "loneliness", "elderly")),
 )
 
 PROPOSALS: tuple[tuple[str, str, str], ...] = (

@@ -134,16 +134,19 @@ window.dialogMailbox = (() => {
 
   function reader() {
     if (selectedId == null) {
-      const hint = listing.messages.length ? "Choose an e-mail to read it." : "No e-mail yet. Invite Fjordby Frivilligsentral (demo) to a meeting — /dialog schedule — and its invitation arrives here.";
+      const hint = listing.messages.length ? "Choose an e-mail to read it." : "No e-mail yet. Invite an organisation with an e-mail contact, such as Fjordby Frivilligsentral (demo), to a meeting (/dialog schedule): its invitation arrives here.";
       return h("div", { class: "mail-empty" }, hint);
     }
     if (!opened) return h("div", { class: "mail-empty" }, "Opening…");
     if (opened.error) return h("div", { class: "mail-empty" }, opened.error);
     const m = opened;
     const row = (label, value) => h("div", { class: "mail-header-row" }, h("span", { class: "mail-header-label" }, label), h("span", null, value));
-    const tabs = h("div", { class: "mail-tabs", role: "tablist" },
-      m.has_html ? h("button", { type: "button", role: "tab", class: `mail-tab${view === "html" ? " active" : ""}`, "aria-selected": String(view === "html"), onclick: () => { view = "html"; render(); } }, "HTML") : null,
-      h("button", { type: "button", role: "tab", class: `mail-tab${view === "text" ? " active" : ""}`, "aria-selected": String(view === "text"), onclick: () => { view = "text"; render(); } }, "Plain text"));
+    const choice = (which, label) => h("button", {
+      type: "button", class: `mail-tab${view === which ? " active" : ""}`, "aria-pressed": String(view === which),
+      onclick: () => { view = which; render(); },
+    }, label);
+    const tabs = h("div", { class: "mail-tabs", role: "group", "aria-label": "Show the e-mail as" },
+      m.has_html ? choice("html", "HTML") : null, choice("text", "Plain text"));
     const body = view === "html" && m.has_html
       ? h("iframe", { class: "mail-frame", src: `/sandbox/mailbox/${m.id}/html`, sandbox: FRAME_SANDBOX, referrerpolicy: "no-referrer", title: `The e-mail “${m.subject}” as HTML` })
       : h("pre", { class: "mail-text" }, m.text == null ? "(This e-mail has no plain-text part.)" : linkified(m.text));
@@ -174,7 +177,11 @@ window.dialogMailbox = (() => {
     const nextList = JSON.stringify([listing.messages, selectedId, zone()]);
     if (nextList !== listKey) {
       listKey = nextList;
-      container.querySelector(".mail-list").replaceChildren(...listing.messages.map(listItem));
+      const list = container.querySelector(".mail-list");
+      const focused = list.contains(document.activeElement);
+      list.replaceChildren(...listing.messages.map(listItem));
+      // Rebuilt under a keyboard user's feet: keep their place on the message they opened.
+      if (focused) list.querySelector(".mail-item.active")?.focus();
     }
     const nextReader = JSON.stringify([selectedId, opened, view, selectedId == null && listing.messages.length > 0, zone()]);
     if (nextReader !== readerKey) {

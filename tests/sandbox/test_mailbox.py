@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
+from handlers.slack import PLATFORM
 from sandbox import demo
 from sandbox.launcher import Sandbox
 from sandbox.mailbox import Mailbox, MailServer, attachments, details, html_of
 from sandbox.web import EMAIL_HTML_POLICY
+from services.people import EMAIL, Actor, PersonRef
 from tests.support.sandbox import call, running_sandbox
 
 ICS = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
@@ -148,6 +150,14 @@ def test_the_bot_in_the_sandbox_sends_through_the_mailbox(sandbox: Sandbox) -> N
     assert settings.email_from == demo.EMAIL_FROM
     assert settings.public_url == sandbox.url
     assert settings.has_email()
+
+
+def test_the_demo_roster_has_an_organisation_reached_by_email_only(sandbox: Sandbox) -> None:
+    kari = Actor.of(PLATFORM, sandbox.runtime.team_id, demo.COORDINATOR)
+    cards = {card.name: card for card in sandbox.runtime.services.roster.organisations(kari)}
+    volunteers = cards[demo.EMAIL_ORGANISATION]
+    assert volunteers.contacts == (PersonRef(EMAIL, demo.EMAIL_CONTACT),)
+    assert volunteers.language == "nb"
 
 
 def test_the_pages_endpoints_list_show_and_hand_out_a_message(sandbox: Sandbox) -> None:
