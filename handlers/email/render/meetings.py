@@ -147,14 +147,16 @@ def meeting_changed(message: MeetingChanged, destination: Destination, context: 
     paragraphs = [t.gettext("Meeting {number} ({title}) has changed: {changes}.").format(
         number=card.number, title=card.title, changes=what)]
     facts: tuple[Fact, ...] = ()
+    answers = answer_block(t, card, destination, context)
     if message.previous_starts_at is not None:
         facts = (Fact(t.gettext("New time"), _when(t, card, context)),
                  Fact(t.gettext("Was"), local_time(message.previous_starts_at, context.zone, t.language)))
-        paragraphs.append(t.gettext("If this changes whether you can come, answer again below."))
+        if answers:
+            paragraphs.append(t.gettext("If this changes whether you can come, answer again below."))
     body = Body(title=heading(card), banner=urgent_banner(t, card), blocks=(
         Block(paragraphs=tuple(paragraphs), facts=facts),
         *_meeting_blocks(t, card, context, when=not facts),
-        *answer_block(t, card, destination, context),
+        *answers,
     ))
     subject = meeting_subject(t, card, t.gettext("changed: {changes}").format(changes=what))
     return finish(t, subject, body, destination, context, calendar=(card, CalendarMethod.REQUEST),

@@ -30,19 +30,20 @@ def minutes_posted(message: MinutesPosted, destination: Destination, context: Em
     t = reader(destination, context)
     label = t.gettext("Draft minutes: {title}") if message.draft else t.gettext("Minutes: {title}")
     blocks = [Block(facts=(Fact(t.gettext("Meeting"), f"{heading(card)}, "
-                                + local_time(card.starts_at, context.zone, t.language)),),
-                    paragraphs=(minutes.summary,) if minutes.summary else ())]
+                                + local_time(card.starts_at, context.zone, t.language)),))]
     if message.draft:
         if minutes.state == MinutesState.FINAL:
-            blocks.insert(0, Block(paragraphs=(t.gettext(
+            blocks.append(Block(paragraphs=(t.gettext(
                 "Comments are closed: these minutes are final, and the final version has been sent."),)))
         else:
             until = (t.gettext("Comments by {when}.").format(
                 when=local_time(minutes.review_until, context.zone, t.language))
                 if minutes.review_until else "")
-            blocks.insert(0, Block(heading=t.gettext("Draft for comments"), paragraphs=tuple(
+            blocks.append(Block(heading=t.gettext("Draft for comments"), paragraphs=tuple(
                 p for p in (until, t.gettext("Comments go to the coordinators, who correct the minutes "
                                              "before they are final.")) if p)))
+    if minutes.summary:
+        blocks.append(Block(heading=t.gettext("Summary"), paragraphs=(minutes.summary,)))
     if minutes.decisions:
         blocks.append(Block(heading=t.gettext("Main points"), paragraphs=(minutes.decisions,)))
     if minutes.discussed:

@@ -107,7 +107,7 @@ def privacy_notice(message: PrivacyNotice, destination: Destination, context: Em
                        "the bot keeps."))
     ask = (t.gettext("Questions about your data: {contact}.").format(contact=message.privacy_contact)
            if message.privacy_contact else t.gettext("Questions about your data: ask a coordinator."))
-    paragraphs = (
+    paragraphs = [
         who,
         t.gettext("What is kept: your e-mail address, which organisations you speak for, your answers to "
                   "invitations and whether you came, topics you propose or support, and the language you "
@@ -118,10 +118,12 @@ def privacy_notice(message: PrivacyNotice, destination: Destination, context: Em
         t.gettext("To see everything the bot holds about you, to have it erased, or to stop being a "
                   "contact, ask a coordinator."),
         ask,
-        t.gettext("If you do not want e-mail from the dialogue meetings, follow the link at the end of any "
-                  "of them."),
-    )
-    return finish(t, head, Body(title=head, blocks=(Block(paragraphs=paragraphs),)), destination, context)
+    ]
+    if context.links.available and destination.workspace is not None:
+        paragraphs.append(t.gettext("If you do not want e-mail from the dialogue meetings, follow the link "
+                                    "at the end of any of them."))
+    return finish(t, head, Body(title=head, blocks=(Block(paragraphs=tuple(paragraphs)),)), destination,
+                  context)
 
 
 def _labels(t: Translator) -> dict[str, str]:

@@ -223,6 +223,9 @@ def test_no_public_address_no_links_but_the_email_still_goes(clock: ManualClock)
     assert "Will you come" not in email.text
     assert "You receive this e-mail as a contact" in email.text
     assert email.calendar is not None, "the .ics needs no public address"
+    changed = render_email(MeetingChanged(card(), ("time",), previous_starts_at=START - timedelta(days=1)),
+                           to("en"), context(clock, links=False))
+    assert "New time:" in changed.text and "answer again below" not in changed.text, "no links to point to"
 
 
 def test_no_answer_links_once_the_meeting_started_or_is_not_scheduled(clock: ManualClock) -> None:
