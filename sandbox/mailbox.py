@@ -68,6 +68,7 @@ class Mailbox:
     def __init__(self, kept: int = KEPT) -> None:
         self._kept = kept
         self._caught: list[Caught] = []
+        self._summaries: dict[int, dict[str, Any]] = {}
         self._read: set[int] = set()
         self._next = 1
         self._version = 0
@@ -81,9 +82,12 @@ class Mailbox:
         with self._changed:
             caught = Caught(self._next, time.time(), mail_from, rcpt_tos, data)
             self._next += 1
+            # Parsed once: the listing is sent to every open page on every change.
+            self._summaries[caught.id] = summary(caught)
             self._caught.append(caught)
             for old in self._caught[: max(0, len(self._caught) - self._kept)]:
                 self._read.discard(old.id)
+                self._summaries.pop(old.id, None)
             del self._caught[: max(0, len(self._caught) - self._kept)]
             self._bump()
             return caught
@@ -99,6 +103,12 @@ class Mailbox:
             return True
 
     # -- waiting --------------------------------------------------------------------------
+
+    @property
+    def released(self) -> bool:
+        """Whether :meth:`release_waiters` was called (the sandbox is stopping)."""
+        with self._changed:
+            return self._released
 
     @property
     def version(self) -> int:
@@ -133,12 +143,12 @@ class Mailbox:
     def listing(self) -> dict[str, Any]:
         """The version, the unread count and a summary of every message, newest first."""
         with self._changed:
-            caught, read, version = list(self._caught), set(self._read), self._version
-        return {
-            "version": version,
-            "unread": sum(1 for c in caught if c.id not in read),
-            "messages": [{**summary(c), "read": c.id in read} for c in reversed(caught)],
-        }
+            return {
+                "version": self._version,
+                "unread": sum(1 for c in self._caught if c.id not in self._read),
+                "messages": [{**self._summaries[c.id], "read": c.id in self._read}
+                             for c in reversed(self._caught)],
+            }
 
     def _find(self, message_id: int) -> Caught | None:
         return next((c for c in self._caught if c.id == message_id), None)

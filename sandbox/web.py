@@ -97,8 +97,11 @@ def create_sandbox_app(workspace: SandboxWorkspace, mailbox: Mailbox | None = No
 
     @web.get(SANDBOX_PREFIX + "api/mailbox")
     def mailbox_listing() -> Any:
+        if mailbox.released:
+            # Stopping: as the workspace's state, no answer that would only bring the page back.
+            return jsonify(ok=False, error="The sandbox is stopping."), 503
         since = request.args.get("since", type=int)
-        if since is not None and not workspace.fake.released:
+        if since is not None:
             mailbox.wait_for_change(since, LONG_POLL_SECONDS)
         return jsonify(mailbox.listing())
 

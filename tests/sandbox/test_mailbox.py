@@ -97,6 +97,16 @@ def test_a_message_without_html_or_attachments_shows_its_text(server: MailServer
     assert html_of(server.mailbox.messages()[0]) is None
 
 
+def test_a_message_without_headers_is_listed_by_its_envelope(server: MailServer) -> None:
+    with smtplib.SMTP("127.0.0.1", server.port, timeout=10) as smtp:
+        smtp.sendmail("dialog@fjordby.example", ["frivillig@fjordby.example"], b"just some words\r\n")
+    (listed,) = server.mailbox.listing()["messages"]
+    assert (listed["to"], listed["from"], listed["subject"]) == ("frivillig@fjordby.example",
+                                                                 "dialog@fjordby.example", "")
+    shown = details(server.mailbox.messages()[0])
+    assert (shown["text"], shown["has_html"]) == ("just some words\n", False)
+
+
 def test_the_listing_is_newest_first_with_an_unread_count() -> None:
     mailbox = Mailbox(kept=2)
     for number in range(3):
@@ -209,5 +219,7 @@ def test_the_mail_server_listens_on_loopback_and_stops_with_the_sandbox(tmp_path
         port = running.mail.port
         with socket.create_connection(("127.0.0.1", port), timeout=5):
             pass
+    # Open pages waiting for e-mail are let go, and the port is closed.
+    assert running.mailbox.released
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=5):
         pass
