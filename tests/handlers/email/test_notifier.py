@@ -14,19 +14,25 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.email.links import LinkKind, Links
 from handlers.email.notifier import EmailNotifier, SmtpSettings
 from handlers.email.render import EmailContext
+from services.calendar import Calendars
 from services.clock import ManualClock
-from services.container import Services
-from services.enums import Answer, MeetingKind
+from services.container import Services, build_services
+from services.enums import Answer, MeetingKind, Tier
 from services.messages import MeetingCancelled, MeetingCard, MeetingChanged, MeetingInvitation
 from services.people import EMAIL, Destination, DestinationKind, WorkspaceRef
 from services.ports import DeliveryError
-from tests.conftest import TEAM
+from services.privacy import PrivacySettings
+from storage.models import Contact, Organisation
+from tests.conftest import CHANNEL, COORDINATOR, TEAM, TIMINGS
 from tests.factories import coordinator
 from tests.handlers.email.test_render import anchors
+from tests.support.notifier import RecordingNotifier
 from tests.support.smtp import SmtpServer, free_port, smtp_server
 
 PUBLIC = "https://dialog.example.org"
@@ -213,3 +219,34 @@ def test_an_urgent_call_is_marked_urgent_in_subject_and_headers(
     assert mail["Subject"].startswith("[Haster] Flom i Groruddalen: invitasjon, ")
     assert mail["Importance"] == "high" and mail["X-Priority"] == "1"
     assert "Hastemøte" in parts(mail)[0].get_content()
+
+
+def test_the_delivery_engine_invites_an_email_only_organisation_once(
+        sessions: sessionmaker[Session], clock: ManualClock, links: Links, server: SmtpServer) -> None:
+    calendars = Calendars(sessions, clock, ZoneInfo("Europe/Oslo"))
+    context = EmailContext(links=links, zone=ZoneInfo("Europe/Oslo"), default_language="nb",
+                           calendar=calendars.for_attendee, sender=SENDER, public_url=PUBLIC, clock=clock.now)
+    email = EmailNotifier(SmtpSettings("127.0.0.1", server.port, "none", "", "", SENDER), context)
+    services = build_services(sessions, clock, RecordingNotifier("slack"), also=(email,), platform="slack",
+                              channel_id=CHANNEL, coordinators=(COORDINATOR,), default_language="nb",
+                              timings=TIMINGS, privacy=PrivacySettings(notices=False))
+    # The organisation's only contact is an address (made as the roster stores one).
+    services.roster.add(coordinator(), "Bydelsmødrene", Tier.CORE)
+    with sessions.begin() as session:
+        organisation_id = session.scalar(select(Organisation.id).where(Organisation.name == "Bydelsmødrene"))
+        session.add(Contact(organisation_id=organisation_id, platform=EMAIL, user_id=ADDRESS,
+                            created_at=clock.now()))
+    card = services.meetings.schedule(coordinator(), title="Vinterdialog", starts_at=clock.now() + timedelta(days=5),
+                                      video_link="https://meet.example.org/vinter").meeting
+    services.deliveries.sweep()
+    [received] = server.wait_for(1)
+    services.deliveries.sweep()
+    assert len(server.received) == 1, "sent once, however often the engine sweeps"
+    assert received.rcpt_tos == (ADDRESS,)
+    mail = received.message
+    assert mail["Subject"].startswith("Vinterdialog: invitasjon, ")
+    text, html, ics = parts(mail)
+    answers = {label: href for label, href in anchors(html.get_content()).links if "/p/answer/" in href}
+    link = links.read(answers["Kommer"].rsplit("/", 1)[1], LinkKind.ANSWER)
+    assert (link.meeting_number, link.answer, link.actor.workspace) == (card.number, Answer.YES, WORKSPACE)
+    assert ics is not None and str(Calendar.from_ical(ics.get_content())["method"]) == "REQUEST"
