@@ -1,8 +1,9 @@
 """The roster as CSV: one organisation a line, for bulk import and export through `bot.py`.
 
-Columns: name, tier (core|topic|observer), contacts (Slack user IDs separated by spaces or
-semicolons), perspectives and keywords (separated by semicolons), preferred_time
-(daytime|afternoon|any), language (en|nb or empty). Only name and tier are required.
+Columns: name, tier (core|topic|observer), contacts (separated by spaces or semicolons: Slack user
+IDs, e-mail addresses, or `U012AB3CD=ola@example.org` for a Slack user with an address of their
+own for what Slack cannot deliver), perspectives and keywords (separated by semicolons),
+preferred_time (daytime|afternoon|any), language (en|nb or empty). Only name and tier are required.
 
 Cells that a spreadsheet would run as a formula are exported with a leading quote, which the
 import removes again (handlers/cli/cells.py says exactly when).
@@ -18,7 +19,8 @@ from typing import IO
 from handlers.cli.cells import read_cell, safe_cell
 from services.errors import InvalidInput
 from services.i18n import N_, text
-from services.roster import RosterRow
+from services.mailing import looks_like_address
+from services.roster import ContactInput, ContactValue, RosterRow
 from services.text import clean_line
 
 COLUMNS = ("name", "tier", "contacts", "perspectives", "preferred_time", "language", "keywords")
@@ -26,6 +28,29 @@ REQUIRED = ("name", "tier")
 _LIST = re.compile(r"[;\n]")
 _PEOPLE = re.compile(r"[\s;,]+")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+# A Slack user with their own address: `U012AB3CD=ola@example.org`.
+_PAIR = re.compile(r"^([UW][A-Z0-9]{2,})=(.+)$")
+
+
+def _contact(value: str, line: int) -> ContactValue:
+    """One cell word: a user ID, a user ID with an address, or an address (checked by the services)."""
+    pair = _PAIR.match(value)
+    if pair is not None:
+        return ContactInput(pair.group(1), pair.group(2))
+    if _USER_ID.match(value) or looks_like_address(value):
+        return value
+    raise InvalidInput(
+        text(N_("Line {line}: “{value}” is neither a Slack user ID (like U012AB3CD) nor an e-mail "
+                "address."), line=line, value=value)
+    )
+
+
+def _written(contact: ContactValue) -> str:
+    """A contact as the contacts column writes it (and `_contact` reads it back)."""
+    if isinstance(contact, ContactInput):
+        return f"{contact.person}={contact.address}" if contact.person and contact.address else (
+            contact.person or contact.address)
+    return contact
 
 
 def _split(value: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
@@ -54,13 +79,7 @@ def read_roster(stream: IO[str]) -> list[RosterRow]:
     rows = []
     for raw in reader:
         values = {(k or "").strip().casefold(): _value(v) for k, v in raw.items() if k}
-        contacts = _split(values.get("contacts", ""), _PEOPLE)
-        for contact in contacts:
-            if not _USER_ID.match(contact):
-                raise InvalidInput(
-                    text(N_("Line {line}: “{value}” is not a Slack user ID (like U012AB3CD)."),
-                         line=reader.line_num, value=contact)
-                )
+        contacts = tuple(_contact(c, reader.line_num) for c in _split(values.get("contacts", ""), _PEOPLE))
         rows.append(
             RosterRow(
                 name=clean_line(values.get("name", "")).strip(),
@@ -81,5 +100,5 @@ def write_roster(rows: Iterable[RosterRow], stream: IO[str]) -> None:
     writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in (
-            row.name, row.tier, " ".join(row.contacts), ";".join(row.perspectives),
+            row.name, row.tier, " ".join(_written(c) for c in row.contacts), ";".join(row.perspectives),
             row.preferred_time, row.language, ";".join(row.keywords))])

@@ -17,6 +17,7 @@ from handlers.slack.durable import Durable
 from handlers.slack.errors import ack_now
 from handlers.slack.parsing.carried import ModalContext
 from handlers.slack.parsing.roster_forms import (
+    ROSTER_ADDRESSES,
     RosterOrigin,
     accept_as,
     roster_form,
@@ -43,7 +44,8 @@ ROSTER_BLOCKS = {
     Field.NAME: ids.ROSTER_NAME,
     Field.ORGANISATIONS: ids.ROSTER_NAME,
     Field.TIER: ids.ROSTER_TIER,
-    Field.CONTACTS: ids.ROSTER_CONTACTS,
+    # The people picker holds only people Slack knows; what can be wrong is a typed address.
+    Field.CONTACTS: ROSTER_ADDRESSES,
     Field.PERSPECTIVES: ids.ROSTER_PERSPECTIVES,
     Field.PREFERRED_TIME: ids.ROSTER_TIME,
     Field.LANGUAGE: ids.ROSTER_LANGUAGE,

@@ -10,6 +10,7 @@ from babel.dates import format_date, format_time
 
 from handlers.slack.hints import slack_hint
 from services.i18n import Text, Translator
+from services.people import EMAIL, PersonRef
 
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 # Slack has no escape for its emphasis markers, so in what people typed each becomes a
@@ -81,6 +82,20 @@ def literal(text: str) -> str:
 def mention(user_id: str) -> str:
     """A mention of a user by their Slack id (ids come from Slack, never from typed text)."""
     return f"<@{user_id}>"
+
+
+def address(value: str) -> str:
+    """An e-mail address as a mailto link: the target exact, the label unable to open or close
+    the bot's own emphasis (`*`, `_`, `~` and backticks are valid in an address)."""
+    target = entities(value.replace("|", "%7C"))
+    label = entities("".join(_MARKERS.get(char, char) for char in value))
+    return f"<mailto:{target}|{label}>"
+
+
+def person(ref: PersonRef) -> str:
+    """A person as coordinators see them: a mention for a Slack person, the address for an e-mail
+    one (ids and addresses come from the roster, never from typed text unchecked)."""
+    return address(ref.user_id) if ref.platform == EMAIL else mention(ref.user_id)
 
 
 def truncate(text: str, limit: int) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from services.enums import Answer, FollowUpStatus, Tier
 from services.i18n import N_
+from services.roster_rules import ContactValue
 
 
 @dataclass(frozen=True)
@@ -51,15 +52,20 @@ class ShowRoster:
 
 @dataclass(frozen=True)
 class RosterAdd:
+    """`roster add "<name>" <tier> [contacts]`: people's ids, addresses, or pairs of both."""
+
     name: str
     tier: Tier
-    contacts: tuple[str, ...]
+    contacts: tuple[ContactValue, ...]
 
 
 @dataclass(frozen=True)
 class RosterContact:
+    """`roster contact "<name>" <contacts>`: as `roster add`'s, and one person with one address
+    is that person's own address."""
+
     name: str
-    contacts: tuple[str, ...]
+    contacts: tuple[ContactValue, ...]
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,16 @@ from handlers.slack.parsing.carried import ModalContext
 from handlers.slack.parsing.grammar import parse_number
 from services.enums import Tier
 from services.i18n import N_
-from services.roster_rules import RosterRow, parse_tier
+from services.roster_rules import ContactInput, RosterRow, parse_tier
 from services.text import clean_line, clean_text, drop_controls
 
 # The roster form's language choice for "no language of its own: the workspace's".
 WORKSPACE_LANGUAGE = "workspace"
+# The roster form's block for its e-mail contacts' addresses (beside ids.ROSTER_CONTACTS' people).
+ROSTER_ADDRESSES = "contact_addresses"
 _KEYWORD_SEPARATORS = re.compile(r"[,;\n]")
+# Addresses one a line, or separated by commas, semicolons or spaces (none is in an address).
+_ADDRESS_SEPARATORS = re.compile(r"[,;\s]+")
 
 
 def _values(view: dict[str, Any]) -> dict[str, Any]:
@@ -82,14 +86,20 @@ def roster_form(view: dict[str, Any]) -> RosterRow:
     language = _picked(_field(values, ids.ROSTER_LANGUAGE))
     keywords = clean_line(_typed(_field(values, ids.ROSTER_KEYWORDS)).replace("\n", ","))
     users = _field(values, ids.ROSTER_CONTACTS).get("selected_users") or []
+    # Split before cleaning: a line break separates two addresses (and is never inside one).
+    typed = _ADDRESS_SEPARATORS.split(_typed(_field(values, ROSTER_ADDRESSES)))
+    # Each is meant as an address, so one that is not is refused as such (not taken for an id).
+    addresses = tuple(ContactInput(address=clean_line(a)) for a in typed if clean_line(a).strip())
     return RosterRow(
         name=clean_line(_typed(_field(values, ids.ROSTER_NAME))),
         tier=_picked(_field(values, ids.ROSTER_TIER)),
-        contacts=tuple(drop_controls(str(u)) for u in users if isinstance(u, str)),
+        contacts=(*(drop_controls(str(u)) for u in users if isinstance(u, str)), *addresses),
         perspectives=_picked_many(_field(values, ids.ROSTER_PERSPECTIVES)),
         preferred_time=_picked(_field(values, ids.ROSTER_TIME)) or "any",
         language="" if language == WORKSPACE_LANGUAGE else language,
         keywords=tuple(k.strip() for k in _KEYWORD_SEPARATORS.split(keywords) if k.strip()),
+        # The form has no field for its people's own addresses: those stay as they are.
+        keeps_addresses=True,
     )
 
 

@@ -63,12 +63,15 @@ def help_message(t: Translator, zone: str = "Europe/Oslo") -> Rendered:
          t.gettext("make draft minutes final now; they go to everyone invited")),
         (t.gettext("`/dialog decline <topic-no> <reason>`"),
          t.gettext("decline a topic; the proposer is told why")),
-        (t.gettext("`/dialog roster add \"<name>\" core|topic|observer [@person …]`"),
-         t.gettext("add an organisation with its contacts")),
+        (t.gettext("`/dialog roster add \"<name>\" core|topic|observer [@person …] [address@example.org …]`"),
+         t.gettext("add an organisation with its contacts: people here, or e-mail addresses "
+                   "(`@person=address@example.org`: someone here with their own address)")),
         (t.gettext("`/dialog roster add` · `/dialog roster edit \"<name>\"`"),
          t.gettext("the roster form: tier, contacts, perspectives, time of day, language, keywords "
                    "(also on the Home tab)")),
-        (t.gettext("`/dialog roster contact \"<name>\" @person …`"), t.gettext("add contacts")),
+        (t.gettext("`/dialog roster contact \"<name>\" @person|address@example.org …`"),
+         t.gettext("add contacts (`@person address@example.org`: their own address, for what Slack "
+                   "cannot deliver)")),
         (t.gettext("`/dialog roster remove \"<name>\"`"), t.gettext("take an organisation off the roster")),
         (t.gettext("`/dialog erase @person`"),
          t.gettext("erase someone's data on request, after a question (`bot.py person export` gives "

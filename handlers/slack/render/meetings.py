@@ -391,6 +391,6 @@ def schedule_modal(t: Translator, form: ScheduleForm, private_metadata: str) -> 
     if flagged:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=flagged)]))
     # No contact is flagged above and in the pickers; here, those whose contacts' messages failed.
-    blocks.extend(unreachable_note(t, [u for u in form.unreachable if u.reason == Unreachable.NOT_DELIVERED]))
+    blocks.extend(unreachable_note(t, [u for u in form.unreachable if u.reason != Unreachable.NO_CONTACT]))
     title, submit = t.gettext("Schedule a meeting"), t.gettext("Schedule")
     return modal(t, ids.SCHEDULE_VIEW, private_metadata, title, submit, blocks)

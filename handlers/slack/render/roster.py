@@ -14,9 +14,10 @@ from slack_sdk.models.blocks import (
 
 from handlers.slack.render.common import Rendered, dicts
 from handlers.slack.render.planning import perspective
-from handlers.slack.text import escape, literal, mention, truncate
+from handlers.slack.text import address, escape, literal, person, truncate
 from services.enums import Tier, TimeOfDay
 from services.i18n import Translator
+from services.people import PersonRef
 from services.roster import ContactsOutcome, OrganisationCard, RosterListing
 
 
@@ -61,8 +62,15 @@ def _line(t: Translator, org: OrganisationCard, *, for_coordinator: bool) -> str
     if not for_coordinator:
         # Who represents whom is for coordinators only (services.roster_views).
         return f"• *{escape(org.name)}*{suffix}"
-    contacts = ", ".join(mention(c.user_id) for c in org.contacts) or t.gettext("no contacts yet")
+    contacts = ", ".join(contact(org, c) for c in org.contacts) or t.gettext("no contacts yet")
     return f"• *{escape(org.name)}*: {contacts}{suffix}"
+
+
+def contact(org: OrganisationCard, who: PersonRef) -> str:
+    """A contact as coordinators see them: the person (an e-mail contact: the address), and a chat
+    person's own address for what chat cannot deliver."""
+    own = org.address_of(who)
+    return f"{person(who)} ({address(own)})" if own else person(who)
 
 
 def roster_list(t: Translator, listing: RosterListing) -> Rendered:
@@ -116,7 +124,10 @@ def roster_contacts(t: Translator, outcome: ContactsOutcome) -> Rendered:
         organisation=escape(outcome.organisation.name), count=len(outcome.organisation.contacts))
     if outcome.already:
         line += " " + t.gettext("Already there: {people}.").format(
-            people=", ".join(mention(u) for u in outcome.already))
+            people=", ".join(person(p) for p in outcome.already))
+    if outcome.addressed:
+        line += " " + t.gettext("E-mail address saved for messages Slack cannot deliver: {people}.").format(
+            people=", ".join(contact(outcome.organisation, p) for p in outcome.addressed))
     return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
 
 

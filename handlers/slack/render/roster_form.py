@@ -23,13 +23,14 @@ from slack_sdk.models.blocks import (
     UserMultiSelectElement,
 )
 
-from handlers.slack import ids
-from handlers.slack.parsing.roster_forms import WORKSPACE_LANGUAGE
+from handlers.slack import PLATFORM, ids
+from handlers.slack.parsing.roster_forms import ROSTER_ADDRESSES, WORKSPACE_LANGUAGE
 from handlers.slack.render.common import OPTIONS_MAX, Rendered, dicts, modal
 from handlers.slack.render.planning import perspective
-from handlers.slack.text import escape, plain_text, truncate
+from handlers.slack.text import address, escape, mention, plain_text, truncate
 from services.i18n import Translator
 from services.messages import Unreachable
+from services.people import EMAIL
 from services.reachability import UnreachableOrganisation
 from services.roster import RosterForm, SaveOutcome
 from services.roster_rules import NAME_MAX
@@ -66,7 +67,12 @@ def roster_modal(t: Translator, form: RosterForm, private_metadata: str) -> dict
     card = form.organisation
     perspectives = [Option(value=key, text=perspective(t, key)) for key in form.perspectives]
     chosen_perspectives = [o for o in perspectives if card is not None and o.value in card.perspectives]
-    contacts = [c.user_id for c in card.contacts] if card is not None else []
+    people = [c for c in card.contacts if c.platform == PLATFORM] if card is not None else []
+    contacts = [c.user_id for c in people]
+    addresses = [c.user_id for c in card.contacts if c.platform == EMAIL] if card is not None else []
+    # The people's own addresses have no field here (`/dialog roster contact` sets them): shown,
+    # and kept as they are when the form is saved.
+    own = [f"{mention(p.user_id)} {address(a)}" for p in people if (a := card and card.address_of(p))]
     language = (card.language or WORKSPACE_LANGUAGE) if card is not None else WORKSPACE_LANGUAGE
     blocks: list[Block] = [
         InputBlock(block_id=ids.ROSTER_NAME, label=PlainTextObject(text=t.gettext("Name")),
@@ -81,6 +87,16 @@ def roster_modal(t: Translator, form: RosterForm, private_metadata: str) -> dict
                                                        "organisation.")),
                    element=UserMultiSelectElement(action_id=ids.INPUT_ACTION,
                                                   initial_users=contacts or None)),
+        *([ContextBlock(block_id="contact_own_addresses", elements=[MarkdownTextObject(text=truncate(
+            t.gettext("Their own e-mail addresses, for messages Slack cannot deliver: {people}").format(
+                people=", ".join(own)), 3000))])] if own else []),
+        InputBlock(block_id=ROSTER_ADDRESSES, optional=True,
+                   label=PlainTextObject(text=t.gettext("Contacts by e-mail")),
+                   hint=PlainTextObject(text=t.gettext(
+                       "People outside this Slack workspace: one e-mail address a line, or separated by "
+                       "commas. They get the invitations by e-mail and answer from a link.")),
+                   element=PlainTextInputElement(action_id=ids.INPUT_ACTION, multiline=True, max_length=3000,
+                                                 initial_value="\n".join(addresses) or None)),
         InputBlock(block_id=ids.ROSTER_PERSPECTIVES, optional=True,
                    label=PlainTextObject(text=t.gettext("Perspectives the organisation brings")),
                    element=StaticMultiSelectElement(action_id=ids.INPUT_ACTION, options=perspectives,
@@ -125,6 +141,7 @@ def unreachable_note(t: Translator, unreachable: Sequence[UnreachableOrganisatio
     reasons = {
         Unreachable.NO_CONTACT: t.gettext("no contact person"),
         Unreachable.NOT_DELIVERED: t.gettext("the last messages to its contacts failed"),
+        Unreachable.UNSUBSCRIBED: t.gettext("its contacts asked for no more e-mail"),
     }
     names = ", ".join(f"*{escape(u.name)}* ({reasons.get(u.reason, '')})" for u in unreachable[:30])
     if len(unreachable) > 30:

@@ -25,7 +25,7 @@ from handlers.slack.render.audience import audience_phrase, no_contact_line
 from handlers.slack.render.common import Rendered, dicts, modal, organisation_pickers, title_hint
 from handlers.slack.render.meetings import answer_word, tally_line
 from handlers.slack.render.roster_form import unreachable_note
-from handlers.slack.text import code, escape, mention, truncate
+from handlers.slack.text import code, escape, person, truncate
 from services.i18n import Translator
 from services.meetings import BACKGROUND_MAX, NudgeOutcome, UrgentForm
 from services.meetings import TITLE_MAX as MEETING_TITLE_MAX
@@ -46,6 +46,8 @@ def _why(t: Translator, reason: Unreachable | None) -> str:
     """Why an organisation cannot be reached, in plain words."""
     if reason == Unreachable.NO_CONTACT:
         return t.gettext("no contact person")
+    if reason == Unreachable.UNSUBSCRIBED:
+        return t.gettext("its contacts asked for no more e-mail")
     return t.gettext("the invitation could not be delivered")
 
 
@@ -91,8 +93,9 @@ def urgent_progress(t: Translator, message: UrgentProgress, zone: ZoneInfo) -> R
         blocks.append(_group(t, t.gettext("Cannot be reached"), [
             f"{_name(t, o)}: {_why(t, o.unreachable)}" for o in message.unreachable]))
     if message.failed:
-        # Who represents whom is for coordinators only: this report goes to the caller alone.
-        failures = [f"• {mention(f.person.user_id)}: `{code(f.reason)}`"
+        # Who represents whom is for coordinators only: this report goes to the caller alone. An
+        # e-mail contact is shown as their address, with the mail server's answer as the reason.
+        failures = [f"• {person(f.person)}: `{code(f.reason)}`"
                     for f in message.failed[:FAILURES_SHOWN]]
         if len(message.failed) > FAILURES_SHOWN:
             failures.append(t.gettext("…and {count} more failed.").format(
@@ -162,8 +165,9 @@ def urgent_modal(t: Translator, form: UrgentForm, private_metadata: str) -> dict
     flagged = no_contact_line(t, audience.no_contact)
     blocks.append(ContextBlock(block_id=ids.URGENT_AUDIENCE_BLOCK, elements=[MarkdownTextObject(
         text=f"{count}\n{flagged}" if flagged else count)]))
-    # No contact is flagged above and in the pickers; here, those whose contacts' messages failed.
-    failed = [u for u in choices.unreachable if u.reason == Unreachable.NOT_DELIVERED]
+    # No contact is flagged above and in the pickers; here, those whose contacts' messages failed
+    # or who stopped e-mail.
+    failed = [u for u in choices.unreachable if u.reason != Unreachable.NO_CONTACT]
     blocks.extend(unreachable_note(t, failed))
     title, submit = t.gettext("Urgent meeting"), t.gettext("Send now")
     return modal(t, ids.URGENT_VIEW, private_metadata, title, submit, blocks)

@@ -12,7 +12,7 @@ import pytest
 
 from handlers.cli.roster_csv import read_roster, write_roster
 from services.errors import InvalidInput
-from services.roster import RosterRow
+from services.roster import ContactInput, RosterRow
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "examples" / "roster.csv"
@@ -102,3 +102,42 @@ def test_stats_export_as_csv(tmp_path: Path, database_url: str) -> None:
     assert proposals.stdout.strip().splitlines() == ["side,proposals", "city,0", "civil_society,0", "agency,0"]
     refused = _bot(tmp_path, database_url, "stats", "export", "--as", "U0EXAMPLE1")
     assert refused.returncode == 1 and "Only coordinators" in refused.stderr
+
+
+def test_addresses_in_the_contacts_column_read_and_write_back() -> None:
+    content = ("name,tier,contacts\n"
+               "Bydelsmødrene,core,ola@example.org\n"
+               "Caritas,core,U0KARI01=Kari@Example.org;U0PER001 post@caritas.example.org\n")
+    rows = read_roster(io.StringIO(content))
+    assert rows[0].contacts == ("ola@example.org",)
+    # Read as typed: the services check and normalise the address.
+    assert rows[1].contacts == (ContactInput("U0KARI01", "Kari@Example.org"), "U0PER001", "post@caritas.example.org")
+    buffer = io.StringIO()
+    write_roster(rows, buffer)
+    assert "U0KARI01=Kari@Example.org U0PER001 post@caritas.example.org" in buffer.getvalue()
+    buffer.seek(0)
+    assert read_roster(buffer) == rows
+
+
+def test_a_file_with_a_bad_address_writes_nothing_and_names_it(tmp_path: Path, database_url: str) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text("name,tier,contacts\nBydelsmødrene,core,Ola@Example.org\nCaritas,topic,U0KARI01=kari@example.org\n",
+                    encoding="utf-8")
+    assert _bot(tmp_path, database_url, "roster", "import", str(good), "--team", "T0DIALOG").returncode == 0
+    exported = _bot(tmp_path, database_url, "roster", "export")
+    rows = read_roster(io.StringIO(exported.stdout))
+    assert [r.contacts for r in rows] == [("ola@example.org",), (ContactInput("U0KARI01", "kari@example.org"),)]
+    assert _bot(tmp_path, database_url, "roster", "import", str(good)).stdout.strip().endswith(
+        "0 created, 0 updated, 2 unchanged")
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,tier,contacts\nNew Org,core,ok@example.org\nCaritas,topic,U0KARI01=kari@example\n",
+                   encoding="utf-8")
+    result = _bot(tmp_path, database_url, "roster", "import", str(bad))
+    assert result.returncode == 1
+    assert "Line 3" in result.stderr and "“kari@example” is not an e-mail address" in result.stderr
+    assert "New Org" not in _bot(tmp_path, database_url, "roster", "export").stdout
+    word = tmp_path / "word.csv"
+    word.write_text("name,tier,contacts\nNew Org,core,Kari\n", encoding="utf-8")
+    refused = _bot(tmp_path, database_url, "roster", "import", str(word))
+    assert refused.returncode == 1 and "“Kari” is neither a Slack user ID" in refused.stderr

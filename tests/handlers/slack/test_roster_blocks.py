@@ -12,6 +12,7 @@ from slack_sdk.models.views import View
 from fakes.slack.blockkit import view_problems
 from handlers.slack import ids
 from handlers.slack.render.home import home_view
+from handlers.slack.render.roster import roster_contacts, roster_list
 from handlers.slack.render.roster_form import roster_modal, roster_saved, unreachable_note
 from handlers.slack.render.suggestions import (
     decision_confirmation,
@@ -23,9 +24,9 @@ from handlers.slack.render.suggestions import (
 from services.home import HomeView
 from services.i18n import Translator
 from services.messages import SuggestionDecided, Unreachable
-from services.people import PersonRef
+from services.people import EMAIL, PersonRef
 from services.reachability import UnreachableOrganisation
-from services.roster import OrganisationCard, RosterForm, SaveOutcome
+from services.roster import ContactsOutcome, OrganisationCard, RosterForm, RosterListing, SaveOutcome
 from services.suggestions import Decision, SuggestionCard, SuggestionForm
 from tests.handlers.slack.test_blocks import assert_valid_message
 
@@ -88,7 +89,8 @@ def test_the_roster_form_holds_the_organisation_in_the_readers_language() -> Non
     View(**view).validate_json()
     assert view_problems(view, allowed_types=("modal",)) == []
     assert [b["block_id"] for b in view["blocks"]] == [
-        "name", "tier", "contacts", "perspectives", "preferred_time", "language", "keywords"]
+        "name", "tier", "contacts", "contact_addresses", "perspectives", "preferred_time", "language",
+        "keywords"]
     fields = {b["block_id"]: b["element"] for b in view["blocks"]}
     assert fields["name"]["initial_value"] == "Caritas & co"
     assert fields["tier"]["initial_option"]["value"] == "core"
@@ -130,3 +132,57 @@ def test_the_unreachable_note_names_each_organisation_and_why() -> None:
     assert "the last messages to its contacts failed" in dump and "no contact person" in dump
     assert "Gone \u2217Away\u2217" in dump
     assert unreachable_note(EN, []) == []
+
+
+# An e-mail contact; a chat contact with their own address; an address whose `_` and `*` are valid
+# in an address but must not open the bot's own emphasis.
+MOTHERS = OrganisationCard(
+    "Bydelsmødrene", "core",
+    (PersonRef(EMAIL, "ola@example.org"), PersonRef("slack", "U1"), PersonRef(EMAIL, "_post*@mødre.example.org")),
+    ("gender-age",), (), "any", None, addresses=((PersonRef("slack", "U1"), "kari@example.org"),))
+
+
+def test_coordinators_see_email_contacts_as_addresses_and_others_see_no_one() -> None:
+    for t in (EN, NB):
+        rendered = roster_list(t, RosterListing((MOTHERS,), for_coordinator=True))
+        assert_valid_message(rendered)
+        shown = _dump(rendered.blocks)
+        assert ("*Bydelsmødrene*: <mailto:ola@example.org|ola@example.org>, "
+                "<@U1> (<mailto:kari@example.org|kari@example.org>), "
+                "<mailto:_post*@mødre.example.org|\u02cdpost\u2217@mødre.example.org>") in shown
+    member = roster_list(EN, RosterListing((MOTHERS,), for_coordinator=False))
+    assert "example.org" not in _dump(member.blocks) and "U1" not in _dump(member.blocks)
+
+
+def test_roster_contact_says_who_was_there_and_whose_address_was_saved() -> None:
+    outcome = ContactsOutcome(MOTHERS, added=(PersonRef(EMAIL, "ola@example.org"),),
+                              already=(PersonRef(EMAIL, "_post*@mødre.example.org"),),
+                              addressed=(PersonRef("slack", "U1"),))
+    for t, saved in ((EN, "E-mail address saved for messages Slack cannot deliver"),
+                     (NB, "E-postadresse lagret for meldinger Slack ikke får levert")):
+        rendered = roster_contacts(t, outcome)
+        assert_valid_message(rendered)
+        assert "<mailto:_post*@mødre.example.org|\u02cdpost\u2217@mødre.example.org>" in rendered.text
+        assert f"{saved}: <@U1> (<mailto:kari@example.org|kari@example.org>)." in rendered.text
+
+
+def test_the_roster_form_holds_email_contacts_and_shows_peoples_own_addresses() -> None:
+    for t in (EN, NB):
+        view = roster_modal(t, RosterForm(MOTHERS), "{}")
+        View(**view).validate_json()
+        assert view_problems(view, allowed_types=("modal",)) == []
+        fields = {b["block_id"]: b for b in view["blocks"]}
+        assert fields["contacts"]["element"]["initial_users"] == ["U1"]
+        assert fields["contact_addresses"]["element"]["initial_value"] == (
+            "ola@example.org\n_post*@mødre.example.org")
+        assert fields["contact_addresses"]["optional"] is True
+        assert "<@U1> <mailto:kari@example.org|kari@example.org>" in _dump(fields["contact_own_addresses"])
+    plain = roster_modal(EN, RosterForm(CARITAS), "{}")
+    assert "contact_own_addresses" not in _dump(plain)
+    assert "initial_value" not in {b["block_id"]: b["element"] for b in plain["blocks"]}["contact_addresses"]
+
+
+def test_an_organisation_whose_contacts_stopped_email_is_flagged_so() -> None:
+    for t, why in ((EN, "its contacts asked for no more e-mail"), (NB, "kontaktpersonene har meldt seg av e-post")):
+        [note] = unreachable_note(t, [UnreachableOrganisation("Bydelsmødrene", Unreachable.UNSUBSCRIBED)])
+        assert f"*Bydelsmødrene* ({why})" in _dump(note.to_dict())

@@ -166,3 +166,46 @@ def test_the_roster_form_from_a_command_and_from_the_home_tab(bot: RunningBot, f
     assert fake_slack.wait_for(lambda: any("Only coordinators" in m["text"] for m in fake_slack.dms(CAROL)),
                                timeout=10)
     assert len(fake_slack.opened_views()) == 3
+
+
+def test_email_contacts_by_command_and_form_shown_to_coordinators_only(
+    bot: RunningBot, fake_slack: FakeSlack
+) -> None:
+    # As Slack sends them: a linked address, a mention with its own address, an address unlinked.
+    added = _command(bot, fake_slack, COORDINATOR,
+                     f'roster add "Bydelsmødrene" core <mailto:Ola@Example.org|Ola@Example.org> '
+                     f'<@{ALICE}|alice>=<mailto:alice@example.org|alice@example.org>', "add")
+    assert "with 2 contacts" in added["text"] and added["response_type"] == "ephemeral"
+    bad = _command(bot, fake_slack, COORDINATOR, 'roster contact "Bydelsmødrene" kari@example', "bad")
+    assert "“kari@example” is not an e-mail address" in bad["text"] and bad["response_type"] == "ephemeral"
+    given = _command(bot, fake_slack, COORDINATOR,
+                     f'deltakere kontakt Bydelsmødrene <@{BOB}|bob> <mailto:bob@example.org|bob@example.org>', "pair")
+    assert "3 contacts" in given["text"]
+    roster = _dump(_command(bot, fake_slack, COORDINATOR, "roster", "list"))
+    assert "<mailto:ola@example.org|ola@example.org>" in roster
+    assert f"<@{ALICE}> (<mailto:alice@example.org|alice@example.org>)" in roster
+    assert f"<@{BOB}> (<mailto:bob@example.org|bob@example.org>)" in roster
+    member_view = _dump(_command(bot, fake_slack, CAROL, "roster", "member-list"))
+    assert "Bydelsmødrene" in member_view and "example.org" not in member_view
+
+    # The form holds the e-mail contact, shows the people's own addresses, and keeps them.
+    _send(bot, fake_slack, COORDINATOR, 'roster edit "Bydelsmødrene"', "edit")
+    form = _opened(fake_slack, 1)
+    fields = {b["block_id"]: b for b in form["blocks"]}
+    assert fields["contact_addresses"]["element"]["initial_value"] == "ola@example.org"
+    assert "alice@example.org" in _dump(fields["contact_own_addresses"])
+    values = {"name": _typed("Bydelsmødrene"), "tier": _chosen("core"),
+              "contacts": {ids.INPUT_ACTION: {"type": "multi_users_select", "selected_users": [ALICE]}},
+              "contact_addresses": _typed("ola@example.org\nnot-an-address"),
+              "preferred_time": _chosen("any"), "language": _chosen("workspace")}
+    refused = bot.slack.view_submission(ids.ROSTER_VIEW, values, user_id=COORDINATOR, opened=form)
+    errors = refused.json()["errors"]
+    assert list(errors) == ["contact_addresses"] and "not-an-address" in errors["contact_addresses"]
+    values["contact_addresses"] = _typed("ola@example.org, Post@Mothers.example.org")
+    saved = bot.slack.view_submission(ids.ROSTER_VIEW, values, user_id=COORDINATOR, opened=form)
+    assert saved.status == 200 and saved.body == b""
+    assert fake_slack.wait_for(lambda: any("Bydelsmødrene is updated" in r["body"]["text"]
+                                           for r in fake_slack.responses if r["key"] == "edit"), timeout=10)
+    roster = _dump(_command(bot, fake_slack, COORDINATOR, "roster", "again"))
+    assert f"<@{ALICE}> (<mailto:alice@example.org|alice@example.org>)" in roster
+    assert "post@mothers.example.org" in roster and f"<@{BOB}>" not in roster

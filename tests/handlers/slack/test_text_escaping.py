@@ -12,8 +12,9 @@ from handlers.slack.parsing.forms import OWNER_ORGANISATION
 from handlers.slack.render.agenda import agenda_modal
 from handlers.slack.render.meetings import meeting_invitation
 from handlers.slack.render.minutes import minutes_modal, minutes_posted
-from handlers.slack.text import code, entities, escape, link, plain_text, truncate
+from handlers.slack.text import code, entities, escape, link, person, plain_text, truncate
 from services.messages import ActionItemView, MeetingInvitation, MinutesPosted, MinutesView
+from services.people import EMAIL, PersonRef
 from tests.handlers.slack.test_blocks import assert_valid_message
 from tests.handlers.slack.test_meeting_blocks import EN, OSLO, meeting
 
@@ -89,3 +90,12 @@ def test_headers_and_options_in_messages_and_forms_carry_escaped_titles() -> Non
         texts = [o["text"]["text"] for o in options]
         assert texts and all("<" not in t for t in texts)
         assert stored in [o["value"] for o in options], "values carry the name as stored, to be looked up again"
+
+
+def test_a_person_is_a_mention_or_an_address_that_cannot_break_out() -> None:
+    assert person(PersonRef("slack", "U0KARI01")) == "<@U0KARI01>"
+    assert person(PersonRef(EMAIL, "ola@example.org")) == "<mailto:ola@example.org|ola@example.org>"
+    # `*`, `_`, `~`, backticks, `&` and `|` are all valid in an address's local part: the target
+    # stays exact (the `|` encoded, which would end it), the label cannot open emphasis.
+    assert person(PersonRef(EMAIL, "*a|b&c_@example.org")) == (
+        "<mailto:*a%7Cb&amp;c_@example.org|\u2217a|b&amp;c\u02cd@example.org>")

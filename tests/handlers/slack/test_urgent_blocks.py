@@ -3,6 +3,7 @@ form's link, background and no-contact flag; valid Block Kit, user text escaped,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 
@@ -16,11 +17,13 @@ from services.i18n import Translator
 from services.meetings import NudgeOutcome, ScheduleForm, ScheduleOutcome, UrgentForm
 from services.messages import (
     Audience,
+    FanOutFailure,
     MeetingInvitation,
     OrganisationReach,
     Unreachable,
     UrgentProgress,
 )
+from services.people import EMAIL, PersonRef
 from services.reachability import UnreachableOrganisation
 from services.roster import OrganisationCard
 from tests.handlers.slack.test_blocks import assert_valid_message
@@ -150,3 +153,24 @@ def test_the_background_is_shown_escaped_in_the_channel_and_each_dm() -> None:
         shown = _text(rendered)
         assert "*Background:* Water &lt;!channel&gt; ∗Crisis∗ &amp; co\\nsecond line" in shown
         assert "<!channel>" not in shown
+
+
+def test_failures_name_email_contacts_by_address_with_the_mail_servers_reason() -> None:
+    failed = (FanOutFailure(PersonRef("slack", "U0GONE01"), "user_disabled"),
+              FanOutFailure(PersonRef(EMAIL, "ola_@example.org"), "550 5.1.1 <ola_@example.org>: No such `user`"))
+    for t in (EN, NB):
+        rendered = urgent_progress(t, progress(failed=failed, sent=3), OSLO)
+        assert_valid_message(rendered)
+        shown = _text(rendered)
+        assert "• <@U0GONE01>: `user_disabled`" in shown
+        assert ("• <mailto:ola_@example.org|ola\u02cd@example.org>: "
+                "`550 5.1.1 &lt;ola_@example.org&gt;: No such \u02cbuser\u02cb`") in shown
+
+
+def test_the_forms_flag_organisations_whose_contacts_stopped_email() -> None:
+    choices = dataclasses.replace(_choices(), unreachable=(
+        UnreachableOrganisation("Islamsk Råd", Unreachable.UNSUBSCRIBED),))
+    urgent = UrgentForm(choices, Audience(2, 1), datetime(2026, 3, 3, 9, tzinfo=UTC))
+    flagged = "*Islamsk Råd* (its contacts asked for no more e-mail)"
+    assert flagged in json.dumps(urgent_modal(EN, urgent, "{}"), ensure_ascii=False)
+    assert flagged in json.dumps(schedule_modal(EN, choices, "{}"), ensure_ascii=False)
