@@ -43,10 +43,11 @@ def _when(t: Translator, card: MeetingCard, context: EmailContext) -> str:
     return local_time(card.starts_at, context.zone, t.language)
 
 
-def _meeting_blocks(t: Translator, card: MeetingCard, context: EmailContext, *,
+def _meeting_blocks(t: Translator, card: MeetingCard, context: EmailContext, answers: list[Block], *,
                     when: bool = True) -> list[Block]:
-    """The meeting as every copy shows it: facts, background, agenda, last time's follow-up."""
-    return [Block(facts=meeting_facts(t, card, context, when=when)), *background_block(t, card),
+    """The meeting as every copy shows it: facts, then the answer links (in sight on a phone
+    without scrolling), background, agenda, last time's follow-up."""
+    return [Block(facts=meeting_facts(t, card, context, when=when)), *answers, *background_block(t, card),
             *agenda_block(t, card), *follow_up_block(t, card.follow_up)]
 
 
@@ -67,8 +68,7 @@ def meeting_invitation(message: MeetingInvitation, destination: Destination, con
         subject = meeting_subject(t, card, t.gettext("invitation, {when}").format(when=when))
     body = Body(title=heading(card), banner=urgent_banner(t, card), blocks=(
         Block(paragraphs=(intro,)),
-        *_meeting_blocks(t, card, context),
-        *answer_block(t, card, destination, context),
+        *_meeting_blocks(t, card, context, answer_block(t, card, destination, context)),
     ))
     return finish(t, subject, body, destination, context, calendar=(card, CalendarMethod.REQUEST),
                   urgent=card.kind == MeetingKind.URGENT)
@@ -83,9 +83,9 @@ def meeting_reminder(message: MeetingReminder, destination: Destination, context
     body = Body(title=heading(card), banner=urgent_banner(t, card), blocks=(
         Block(paragraphs=(line, t.gettext("Your answer: {answer}").format(
             answer=answer_word(t, message.answer)))),
-        *_meeting_blocks(t, card, context),
-        *answer_block(t, card, destination, context,
-                      question=t.gettext("Change your answer") if message.answer else None),
+        *_meeting_blocks(t, card, context, answer_block(
+            t, card, destination, context,
+            question=t.gettext("Change your answer") if message.answer else None)),
     ))
     subject = meeting_subject(t, card, t.gettext("reminder, {when}").format(when=when))
     return finish(t, subject, body, destination, context, calendar=(card, CalendarMethod.REQUEST),
@@ -101,8 +101,7 @@ def meeting_nudge(message: MeetingNudge, destination: Destination, context: Emai
                                                   when=_when(t, card, context))
     body = Body(title=heading(card), banner=urgent_banner(t, card), blocks=(
         Block(paragraphs=(line,)),
-        *answer_block(t, card, destination, context),
-        *_meeting_blocks(t, card, context),
+        *_meeting_blocks(t, card, context, answer_block(t, card, destination, context)),
     ))
     subject = meeting_subject(t, card, t.gettext("will someone from {organisation} come?").format(
         organisation=message.organisation))
@@ -155,8 +154,7 @@ def meeting_changed(message: MeetingChanged, destination: Destination, context: 
             paragraphs.append(t.gettext("If this changes whether you can come, answer again below."))
     body = Body(title=heading(card), banner=urgent_banner(t, card), blocks=(
         Block(paragraphs=tuple(paragraphs), facts=facts),
-        *_meeting_blocks(t, card, context, when=not facts),
-        *answers,
+        *_meeting_blocks(t, card, context, answers, when=not facts),
     ))
     subject = meeting_subject(t, card, t.gettext("changed: {changes}").format(changes=what))
     return finish(t, subject, body, destination, context, calendar=(card, CalendarMethod.REQUEST),
