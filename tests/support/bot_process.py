@@ -32,7 +32,8 @@ def free_port() -> int:
 
 def clean_env(**values: str) -> dict[str, str]:
     """This process's environment without any bot setting, plus `values`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DIALOG_", "DATABASE_URL"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "DIALOG_", "DATABASE_URL", "SMTP_", "EMAIL_FROM"))}
     env.update(values)
     return env
 

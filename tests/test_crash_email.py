@@ -1,0 +1,227 @@
+"""Kill -9 during a fan-out to e-mail contacts, restart: nobody is lost, and the only copies sent
+twice are the ones in doubt at the kill, each with the Message-ID of its first copy.
+
+The SMTP server (aiosmtpd on loopback) takes each message at once but answers its DATA slowly, so
+the kill lands while several messages sit with the server unacknowledged: the server has them, the
+bot has not recorded them. SMTP cannot be asked afterwards whether it took a message, so the
+restarted bot sends those again, as the same message (the same delivery, so the same Message-ID),
+at least once; everything the bot had recorded as sent is never sent again, and rows it had only
+claimed are simply released.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from fakes.slack import FakeSlack, SlackRequester
+from services.deliveries.engine import Deliveries
+from services.meetings import INVITE
+from services.people import EMAIL
+from storage.db import make_engine
+from storage.models import Contact, Delivery, DeliveryState, Organisation, Tier, Workspace
+from tests.conftest import COORDINATOR
+from tests.support.bot_process import free_port, rows_in_flight, start_logged_bot, wait_healthy
+from tests.support.harness import SIGNING_SECRET, fake_workspace
+from tests.support.smtp import SmtpServer, _Handler
+from tests.support.smtp import free_port as free_smtp_port
+
+TITLE = "Crisis coordination"
+ORGANISATIONS = {f"Mail Org {n:02d}": [f"contact{n:02d}.{m:02d}@example.org" for m in range(15)]
+                 for n in range(10)}
+ADDRESSES = sorted(a for people in ORGANISATIONS.values() for a in people)
+# How long the server sits on each message before saying it took it: the kill lands in there.
+SLOW_ANSWER = 0.5
+# The engine's sending threads (Deliveries' default, as runtime.build leaves it): the most sends
+# that can be in flight, so the most messages that can be in doubt at a kill.
+SENDING_THREADS = Deliveries.__init__.__kwdefaults__["workers"]
+
+
+class _SlowAnswers(_Handler):
+    """Keeps each message as soon as it arrived, as a real server queues it, then answers its DATA
+    after `slow` seconds (0: at once)."""
+
+    def __init__(self, server: SmtpServer) -> None:
+        super().__init__(server)
+        self.slow = SLOW_ANSWER
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        answer = await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(self.slow)
+        return answer
+
+
+@contextmanager
+def _slow_smtp() -> Iterator[tuple[SmtpServer, _SlowAnswers]]:
+    """The test SMTP server (tests/support/smtp.py) on loopback, answering slowly."""
+    server = SmtpServer("127.0.0.1", free_smtp_port())
+    handler = _SlowAnswers(server)
+    controller = Controller(handler, hostname=server.host, port=server.port, ready_timeout=10)
+    controller.start()
+    try:
+        yield server, handler
+    finally:
+        controller.stop()
+
+
+def _start(tmp_path: Path, fake: FakeSlack, server: SmtpServer, database_url: str, port: int,
+           log: str) -> subprocess.Popen[bytes]:
+    return start_logged_bot(
+        tmp_path, log, api_url=fake.api_url, bot_token=fake.bot_token, database_url=database_url,
+        port=port, DIALOG_INVITE_LEAD="3h", DIALOG_REMINDERS="", DIALOG_NUDGE_AFTER="1d",
+        DIALOG_PUBLIC_URL=f"http://127.0.0.1:{port}", SMTP_HOST=server.host, SMTP_PORT=str(server.port),
+        SMTP_SECURITY="none", EMAIL_FROM="Dialogbot <dialog@example.org>")
+
+
+def _seed_roster(database_url: str, team_id: str) -> None:
+    """Organisations whose contacts are e-mail addresses, stored as the roster stores them."""
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            workspace_id = conn.scalar(select(Workspace.id).where(Workspace.platform == "slack",
+                                                                  Workspace.external_id == team_id))
+            assert workspace_id is not None, "the bot makes its workspace as it starts"
+            now = datetime.now(UTC)
+            for name, addresses in ORGANISATIONS.items():
+                organisation_id = conn.execute(Organisation.__table__.insert().values(
+                    workspace_id=workspace_id, name=name, name_key=name.casefold(), tier=Tier.CORE,
+                    preferred_time="any", created_at=now)).inserted_primary_key[0]
+                conn.execute(Contact.__table__.insert(), [
+                    {"organisation_id": organisation_id, "platform": EMAIL, "user_id": address,
+                     "created_at": now} for address in addresses])
+    finally:
+        engine.dispose()
+
+
+def _in_doubt(database_url: str) -> set[str]:
+    """The addresses whose invitation was being handed over when the bot died."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return set(conn.scalars(select(Delivery.dest_id).where(
+                Delivery.dest_platform == EMAIL, Delivery.kind == INVITE, Delivery.state == DeliveryState.SENDING,
+                Delivery.send_started_at.is_not(None))))
+    finally:
+        engine.dispose()
+
+
+def _email_rows(database_url: str) -> dict[str, tuple[DeliveryState, str | None, int]]:
+    """Per address, its invitation's row: state, the Message-ID recorded, attempts."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return {dest: (DeliveryState(state), ref, attempts) for dest, state, ref, attempts in conn.execute(
+                select(Delivery.dest_id, Delivery.state, Delivery.message_ref, Delivery.attempts)
+                .where(Delivery.dest_platform == EMAIL, Delivery.kind == INVITE))}
+    finally:
+        engine.dispose()
+
+
+def _invitations(server: SmtpServer) -> dict[str, list[str]]:
+    """Per address, the Message-IDs of the invitations it received, in order of arrival."""
+    received: dict[str, list[str]] = defaultdict(list)
+    for message in server.messages():
+        # Stripped: Python folds a long subject right after "Subject:" and reads the fold back as
+        # a leading space (mail programs unfold it away).
+        if str(message["Subject"]).strip().startswith(TITLE):
+            [to] = message["To"].addresses
+            received[to.addr_spec].append(str(message["Message-ID"]))
+    return received
+
+
+def _wait(condition: Any, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return bool(condition())
+
+
+def test_sigkill_mid_email_fan_out_loses_nobody_and_resends_only_what_was_in_doubt(
+        tmp_path: Path, database_url: str) -> None:
+    with fake_workspace() as fake, _slow_smtp() as (server, answers):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        first = _start(tmp_path, fake, server, database_url, port, "first.log")
+        try:
+            wait_healthy(url, first)
+            _seed_roster(database_url, fake.team_id)
+            slack = SlackRequester(url, SIGNING_SECRET, team_id=fake.team_id)
+            starts = datetime.now(ZoneInfo("Europe/Oslo")) + timedelta(hours=2)
+            slack.slash_command(f"schedule {starts:%Y-%m-%d %H:%M} {TITLE}", user_id=COORDINATOR,
+                                response_url=fake.response_url("schedule"))
+            # Mid fan-out: some invitations are through, most are not.
+            assert _wait(lambda: sum(map(len, _invitations(server).values())) >= 30, timeout=60), (
+                (tmp_path / "first.log").read_text()[-3000:])
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+        assert first.returncode == -signal.SIGKILL
+        before = _invitations(server)
+        sent_before = sum(map(len, before.values()))
+        assert 0 < sent_before < len(ADDRESSES), "the kill must land mid fan-out"
+        assert all(len(ids) == 1 for ids in before.values())
+        only_claimed, started = rows_in_flight(database_url)
+        in_doubt = _in_doubt(database_url)
+        # The sweep claims a batch and sends a few at a time: most claimed rows never started, and
+        # at most one per sending thread was being handed over.
+        assert only_claimed > 0 and 0 < started <= SENDING_THREADS, (only_claimed, started)
+        recorded = {address for address, (state, _, _) in _email_rows(database_url).items()
+                    if state == DeliveryState.SENT}
+        assert recorded and not recorded & in_doubt
+
+        answers.slow = 0.0
+        second = _start(tmp_path, fake, server, database_url, port, "second.log")
+        try:
+            wait_healthy(url, second)
+            assert _wait(lambda: set(_invitations(server)) >= set(ADDRESSES), timeout=90), (
+                sorted(set(ADDRESSES) - set(_invitations(server))))
+            assert _wait(lambda: all(state == DeliveryState.SENT
+                                     for state, _, _ in _email_rows(database_url).values()), timeout=30)
+            # Give a would-be duplicate every chance to appear: the sweep runs every second.
+            _wait(lambda: sum(map(len, _invitations(server).values())) > len(ADDRESSES) + len(in_doubt),
+                  timeout=3)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(timeout=30)
+        log = (tmp_path / "second.log").read_text()
+        assert second.returncode == 0, log[-3000:]
+
+    received = _invitations(server)
+    # Nobody lost.
+    assert set(received) == set(ADDRESSES)
+    copies = Counter({address: len(ids) for address, ids in received.items()})
+    twice = {address for address, count in copies.items() if count > 1}
+    # Nobody got it twice whose send the server confirmed and the bot recorded: the only second
+    # copies are of rows in doubt at the kill, never more than one each.
+    assert twice <= in_doubt, (twice - in_doubt, in_doubt)
+    assert max(copies.values()) <= 2
+    assert len(twice) <= SENDING_THREADS
+    # The server sat on the messages in doubt: it had them, so they arrive twice, as one message.
+    assert twice, (in_doubt, {a: received[a] for a in in_doubt})
+    for address in twice:
+        first_copy, second_copy = received[address]
+        assert first_copy == second_copy, address
+    # Every other invitation is its own message.
+    message_ids = [ids[0] for ids in received.values()]
+    assert len(set(message_ids)) == len(ADDRESSES)
+    # The database agrees: every row sent, the ones in doubt on their second attempt.
+    rows = _email_rows(database_url)
+    assert {address for address, (state, _, _) in rows.items() if state == DeliveryState.SENT} == set(ADDRESSES)
+    assert all(rows[address][1] == received[address][0] for address in ADDRESSES)
+    assert "sending it again as the same message" in log
+    assert "e-mail contacts are on the roster, but" not in log  # start-up found e-mail set up
+    assert fake.bot_token not in log and SIGNING_SECRET not in log
