@@ -256,6 +256,8 @@ class Outside:
             mine = invitations_of(session, meeting.id, actor.person) if meeting else []
             if meeting is None or not mine or mine[0].answer != answer or mine[0].answered_at is None:
                 return False  # changed again meanwhile: that change confirms itself
+            if _unsubscribed(session, workspace.id, actor.person):
+                return False  # they asked for no e-mail: the page is the confirmation
             stamp = int(mine[0].answered_at.timestamp() * 1000)
             try:
                 # A savepoint: the same change confirmed by a concurrent replay plans one row.

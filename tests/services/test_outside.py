@@ -100,6 +100,13 @@ def test_an_answer_from_a_link_counts_and_is_confirmed_once_per_change(
     confirmed = [p.message.answer for p in mail.posted if isinstance(p.message, AnswerRecorded)]
     assert confirmed == [Answer.YES, Answer.MAYBE]
 
+    # Someone who stopped e-mail is not written to: the page is their confirmation.
+    services.outside.stop(amina)
+    clock.advance(timedelta(seconds=1))
+    recorded = services.outside.answer(amina, number, Answer.YES)
+    assert recorded.view.answer == Answer.YES and not recorded.confirmation_planned
+    assert _rows(sessions, ANSWER_RECORDED) == 3
+
 
 def test_what_a_link_can_no_longer_do(services: Services, clock: ManualClock, amina: Actor,
                                       sessions: sessionmaker[Session]) -> None:

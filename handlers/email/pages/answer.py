@@ -28,7 +28,8 @@ def register_answer(web: Flask, pages: Pages) -> None:
     def show(token: str) -> Response:
         link = pages.read(token, LinkKind.ANSWER)
         view = _view(pages, link)
-        return _page(pages, token, link, view, done=request.args.get("done") == "1")
+        done = request.args.get("done")
+        return _page(pages, token, link, view, done=done if done in ("confirmed", "recorded") else None)
 
     @web.post(ANSWER_PATH, endpoint="email_answer_post")
     @guarded
@@ -37,7 +38,7 @@ def register_answer(web: Flask, pages: Pages) -> None:
         language = pages.services.outside.language(link.actor)
         pages.check_form(token, language)
         try:
-            pages.services.outside.answer(link.actor, _number(link), _answer(link))
+            outcome = pages.services.outside.answer(link.actor, _number(link), _answer(link))
         except AnswerRefused as refused:
             raise Halt(_refused(refused.view)) from None
         except NotFound:
@@ -45,7 +46,8 @@ def register_answer(web: Flask, pages: Pages) -> None:
         except DomainError as error:
             raise Halt(problem(Problem.REFUSED, language, message=error.message)) from None
         # 303: the browser fetches the result with a GET, so a reload shows it and answers nothing.
-        return redirect(f"{request.path}?done=1", code=303)
+        done = "confirmed" if outcome.confirmation_planned else "recorded"
+        return redirect(f"{request.path}?done={done}", code=303)
 
 
 def _view(pages: Pages, link: Link) -> AnswerView:
@@ -55,7 +57,7 @@ def _view(pages: Pages, link: Link) -> AnswerView:
         raise Halt(problem(Problem.NOT_FOUND, pages.services.outside.language(link.actor))) from None
 
 
-def _page(pages: Pages, token: str, link: Link, view: AnswerView, *, done: bool) -> Response:
+def _page(pages: Pages, token: str, link: Link, view: AnswerView, *, done: str | None) -> Response:
     if view.state != AnswerState.OPEN:
         return _refused(view)
     expires = datetime.fromtimestamp(link.expires_at or 0, UTC)
@@ -64,7 +66,7 @@ def _page(pages: Pages, token: str, link: Link, view: AnswerView, *, done: bool)
               for other in ANSWERS if other != link.answer]
     meeting = view.meeting
     return page("answer.html", view.language, meeting=meeting, current=view.answer and view.answer.value,
-                wanted=_answer(link).value, done=done and view.answer == link.answer,
+                wanted=_answer(link).value, done=done if view.answer == link.answer else None,
                 when=local_time(meeting.starts_at, pages.zone, view.language), others=others,
                 form_field=FORM_FIELD, form_token=pages.form_token(token),
                 page_url=pages.links.page_url(link.actor.workspace, link.address))

@@ -28,7 +28,9 @@ def register_mail(web: Flask, pages: Pages) -> None:
         done = request.args.get("done")
         return page("stop.html", status.language, address=link.address, stopped=status.unsubscribed,
                     done=done if done in ("stopped", "resumed") else None, form_field=FORM_FIELD,
-                    form_token=pages.form_token(token), action=request.path)
+                    form_token=pages.form_token(token), action=request.path,
+                    page_url=pages.links.page_url(link.actor.workspace, link.address)
+                    if pages.links.available else None)
 
     @web.post(STOP_PATH, endpoint="email_stop_post")
     @guarded

@@ -22,7 +22,7 @@ from services.errors import DomainError, NotFound, field_errors
 from services.i18n import translator
 from services.outside import AnswerRefused
 
-DONE = ("answered", "supported", "proposed", "stopped", "resumed")
+DONE = ("answered", "recorded", "supported", "proposed", "stopped", "resumed")
 """What the page may say was just done (the redirect's `done`); anything else is ignored."""
 _ANSWERS = {a.value: a for a in (Answer.YES, Answer.NO, Answer.MAYBE)}
 
@@ -53,12 +53,12 @@ def register_personal(web: Flask, pages: Pages) -> None:
         if number is None or chosen is None:
             raise Halt(problem(Problem.REFUSED, language))
         try:
-            outside.answer(link.actor, number, chosen)
+            outcome = outside.answer(link.actor, number, chosen)
         except AnswerRefused as refused:
             raise Halt(problem(Problem.REFUSED, language, message=refused.message)) from None
         except DomainError as error:
             raise Halt(problem(Problem.REFUSED, language, message=error.message)) from None
-        return _back(token, "answered", f"meeting-{number}")
+        return _back(token, "answered" if outcome.confirmation_planned else "recorded", f"meeting-{number}")
 
     @web.post(PAGE_PATH + "/support", endpoint="email_page_support")
     @guarded

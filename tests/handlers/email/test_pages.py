@@ -130,7 +130,7 @@ def test_an_answer_link_shows_then_records_once_and_the_channel_post_follows(
     assert snapshot(sessions) == before
 
     answered = browser.post(action, fields)
-    assert answered.status == 303 and answered.header("Location").endswith("?done=1")
+    assert answered.status == 303 and answered.header("Location").endswith("?done=confirmed")
     result = browser.get(answered.header("Location"))
     assert result.status == 200 and "Your answer is recorded: Attending." in result.text()
     assert _answer_of(bot, AMINA) == Answer.YES
