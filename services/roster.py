@@ -15,6 +15,7 @@ from services.clock import Clock
 from services.errors import Conflict, Field, InvalidInput
 from services.i18n import N_, Command, Hint, text
 from services.people import EMAIL, Actor, PersonRef
+from services.roster_contacts import clean_of, person_of, set_contacts, typed_of
 from services.roster_rules import (
     LANGUAGES,
     NAME_MAX,
@@ -71,13 +72,6 @@ OrganisationChanged = Callable[[Session, Workspace, Organisation], None]
 ContactAdded = Callable[[Session, int, Sequence[PersonRef]], None]
 # While a CSV import runs, the new contacts wait here (in its session) to be passed on at once.
 _NEW_CONTACTS = "roster.new_contacts"
-
-
-def _typed(person: PersonRef, address: str | None) -> ContactValue:
-    """A stored contact as a roster row types it: the address, the id, or the pair."""
-    if person.platform == EMAIL:
-        return person.user_id
-    return ContactInput(person.user_id, address) if address else person.user_id
 
 
 def _sync_tags(rows: list, wanted: Sequence[str], attribute: str, model: type) -> None:
@@ -204,7 +198,7 @@ class Roster:
             session.flush()
             added, already, addressed = [], [], []
             for contact in given:
-                person = self._person(contact)
+                person = person_of(contact, self._platform)
                 key = (person.platform, person.user_id)
                 if key not in before:
                     added.append(person)
@@ -213,8 +207,8 @@ class Roster:
                 else:
                     already.append(person)
             audit(session, workspace, actor, "roster.contact", organisation.name, self._clock,
-                  added=[c.label() for c in given if self._person(c) in added],
-                  addressed=[c.label() for c in given if self._person(c) in addressed])
+                  added=[c.label() for c in given if person_of(c, self._platform) in added],
+                  addressed=[c.label() for c in given if person_of(c, self._platform) in addressed])
             if added or addressed:
                 self._changed(session, workspace, organisation)
             return ContactsOutcome(card_of(organisation), tuple(added), tuple(already), tuple(addressed))
@@ -259,7 +253,7 @@ class Roster:
         return [
             RosterRow(
                 name=card.name, tier=card.tier.value,
-                contacts=tuple(_typed(person, card.address_of(person)) for person in card.contacts),
+                contacts=tuple(typed_of(person, card.address_of(person)) for person in card.contacts),
                 perspectives=card.perspectives, preferred_time=card.preferred_time.value,
                 language=card.language or "", keywords=card.keywords,
             )
@@ -339,7 +333,7 @@ class Roster:
             return organisation, False
         if organisation is not None:
             old = card_of(organisation)
-            had = [self._clean(person, old.address_of(person)) for person in old.contacts]
+            had = [clean_of(person, old.address_of(person)) for person in old.contacts]
             entry = CleanEntry(
                 name=entry.name, tier=entry.tier,
                 contacts=clean_contacts([c.value for c in (*had, *entry.contacts)]),
@@ -371,41 +365,10 @@ class Roster:
         else:
             report.unchanged.append(entry.name)
 
-    def _person(self, contact: CleanContact) -> PersonRef:
-        """Who a contact is: a person on the acting platform, or an address on the e-mail one."""
-        if contact.person is None:
-            return PersonRef(EMAIL, contact.address or "")
-        return PersonRef(self._platform, contact.person)
-
-    def _clean(self, person: PersonRef, address: str | None) -> CleanContact:
-        """A stored contact as the rules would give it."""
-        if person.platform == EMAIL:
-            return CleanContact(None, person.user_id)
-        return CleanContact(person.user_id, address)
-
     def _set_contacts(self, session: Session, organisation: Organisation, contacts: Sequence[CleanContact],
                       *, replace: bool = False, keep_addresses: bool = True) -> None:
-        """Give `organisation` the `contacts` (only them, with `replace`); a chat contact given
-        without an address keeps the one it has unless the caller states every address (the CSV)."""
-        wanted = {self._person(c): c for c in contacts}
-        # This platform's people and e-mail addresses are the roster's to change; a contact on
-        # another chat platform is left to that platform's roster.
-        current = {PersonRef(c.platform, c.user_id): c for c in organisation.contacts
-                   if c.platform in (self._platform, EMAIL)}
-        if replace:
-            for person, row in current.items():
-                if person not in wanted:
-                    organisation.contacts.remove(row)
-        added = []
-        for person, contact in wanted.items():
-            fallback = contact.address if contact.person is not None else None
-            row = current.get(person)
-            if row is None:
-                organisation.contacts.append(Contact(platform=person.platform, user_id=person.user_id,
-                                                     email=fallback, created_at=self._clock.now()))
-                added.append(person)
-            elif fallback is not None or not keep_addresses:
-                row.email = fallback
+        added = set_contacts(organisation, contacts, platform=self._platform, now=self._clock.now(),
+                             replace=replace, keep_addresses=keep_addresses)
         waiting = session.info.get(_NEW_CONTACTS)
         if waiting is not None:
             waiting.extend(added)  # an import: passed on once, at its end
