@@ -6,9 +6,18 @@ from __future__ import annotations
 from flask import Flask, Response, redirect, request
 
 from handlers.email.links import ASK_PATH, STOP_PATH, LinkKind
-from handlers.email.pages.common import ASK_BINDING, FORM_FIELD, Pages, guarded, visitor_language
+from handlers.email.pages.common import (
+    ASK_BINDING,
+    FORM_FIELD,
+    Halt,
+    Pages,
+    Problem,
+    guarded,
+    problem,
+    visitor_language,
+)
 from handlers.email.pages.render import page
-from services.errors import DomainError
+from services.errors import DomainError, NotFound
 from services.i18n import translator
 
 ONE_CLICK = "One-Click"
@@ -24,7 +33,10 @@ def register_mail(web: Flask, pages: Pages) -> None:
     @guarded
     def show_stop(token: str) -> Response:
         link = pages.read(token, LinkKind.STOP)
-        status = outside.mail_status(link.actor)
+        try:
+            status = outside.mail_status(link.actor)
+        except NotFound:
+            raise Halt(problem(Problem.INVALID, visitor_language(pages.services))) from None
         done = request.args.get("done")
         return page("stop.html", status.language, address=link.address, stopped=status.unsubscribed,
                     done=done if done in ("stopped", "resumed") else None, form_field=FORM_FIELD,

@@ -12,7 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.people import EMAIL
-from storage.models import Contact, Delivery, Invitation, Organisation, Person, Topic, TopicSupport
+from storage.models import (
+    Contact,
+    Delivery,
+    Invitation,
+    Organisation,
+    Person,
+    Topic,
+    TopicSupport,
+    Workspace,
+)
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -121,6 +130,7 @@ def snapshot(sessions: sessionmaker[Session]) -> dict[str, list[tuple]]:
             "people": sorted(session.execute(select(Person.id, Person.unsubscribed_at, Person.language)).all()),
             "topics": sorted(session.execute(select(Topic.id, Topic.title, Topic.state)).all()),
             "supports": sorted(session.execute(select(TopicSupport.id, TopicSupport.user_id)).all()),
+            "workspaces": sorted(session.execute(select(Workspace.id, Workspace.external_id)).all()),
         }
 
 

@@ -173,6 +173,11 @@ def test_bad_links_get_clear_pages_and_change_nothing(
     page_url = links.page_url(WORKSPACE, AMINA)
     assert browser.get(page_url.replace("/p/me/", "/p/answer/")).status == 404
     assert browser.get(url.replace("/p/answer/", "/p/me/")).status == 404
+    # Genuine links for a workspace this bot does not serve (a database restored from elsewhere).
+    elsewhere = WorkspaceRef("slack", "TELSEWHERE")
+    for gone in (links.page_url(elsewhere, AMINA), links.stop_url(elsewhere, AMINA),
+                 links.answer_url(elsewhere, AMINA, 1, Answer.YES, STARTS)):
+        assert browser.get(gone).status == 404, gone
 
     # Someone not invited (their organisation is not on the roster).
     outsider = browser.get(links.answer_url(WORKSPACE, "someone@example.org", 1, Answer.YES, STARTS))
