@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, redirect, request
 
 from handlers.email.links import ANSWER_PATH, Link, LinkKind
-from handlers.email.pages.common import FORM_FIELD, Halt, Pages, Problem, guarded, problem
+from handlers.email.pages.common import FORM_FIELD, Halt, Pages, Problem, guarded, on_site, problem
 from handlers.email.pages.render import local_time, page
 from services.enums import Answer
 from services.errors import DomainError, NotFound
@@ -24,7 +24,7 @@ def register_answer(web: Flask, pages: Pages) -> None:
     """Add GET and POST ANSWER_PATH to `web`."""
 
     @web.get(ANSWER_PATH, endpoint="email_answer")
-    @guarded
+    @guarded(pages.services)
     def show(token: str) -> Response:
         link = pages.read(token, LinkKind.ANSWER)
         view = _view(pages, link)
@@ -32,7 +32,7 @@ def register_answer(web: Flask, pages: Pages) -> None:
         return _page(pages, token, link, view, done=done if done in ("confirmed", "recorded") else None)
 
     @web.post(ANSWER_PATH, endpoint="email_answer_post")
-    @guarded
+    @guarded(pages.services)
     def answer(token: str) -> Response:
         link = pages.read(token, LinkKind.ANSWER)
         language = pages.services.outside.language(link.actor)
@@ -61,15 +61,15 @@ def _page(pages: Pages, token: str, link: Link, view: AnswerView, *, done: str |
     if view.state != AnswerState.OPEN:
         return _refused(view)
     expires = datetime.fromtimestamp(link.expires_at or 0, UTC)
-    others = [(other.value, pages.links.answer_url(link.actor.workspace, link.address, _number(link), other,
-                                                   expires))
+    others = [(other.value, on_site(pages.links.answer_url(link.actor.workspace, link.address, _number(link),
+                                                           other, expires)))
               for other in ANSWERS if other != link.answer]
     meeting = view.meeting
     return page("answer.html", view.language, meeting=meeting, current=view.answer and view.answer.value,
                 wanted=_answer(link).value, done=done if view.answer == link.answer else None,
                 when=local_time(meeting.starts_at, pages.zone, view.language), others=others,
                 form_field=FORM_FIELD, form_token=pages.form_token(token),
-                page_url=pages.links.page_url(link.actor.workspace, link.address))
+                page_url=on_site(pages.links.page_url(link.actor.workspace, link.address)))
 
 
 def _refused(view: AnswerView) -> Response:

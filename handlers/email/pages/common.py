@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Response, request
@@ -107,23 +108,32 @@ def problem(kind: Problem, language: str, **context: Any) -> Response:
     return page("problem.html", language, STATUS[kind], problem=kind.value, **context)
 
 
-def guarded(view: Callable[..., Response]) -> Callable[..., Response]:
+def on_site(url: str) -> str:
+    """A link of ours as a path (and query) on this site: pages link to each other wherever they
+    are served from, whatever DIALOG_PUBLIC_URL says."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def guarded(services: Services) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Answer a Halt with its page, and anything unexpected with a plain 500 page: never a stack
     trace, and never the token in the log (the path's pattern and the error's type only)."""
 
-    @functools.wraps(view)
-    def run(*args: Any, **kwargs: Any) -> Response:
-        try:
-            return view(*args, **kwargs)
-        except Halt as halt:
-            return halt.response
-        except HTTPException:
-            raise  # Flask's own (413 and the like): its plain answer
-        except Exception as error:  # noqa: BLE001 - the visitor gets a page, the log the details
-            rule = request.url_rule.rule if request.url_rule is not None else "?"
-            log.error("page %s %s failed: %s", request.method, rule, type(error).__name__,
-                      exc_info=(type(error), error, error.__traceback__))
-            return problem(Problem.BROKEN, "en" if request.accept_languages.best_match(("nb", "en")) == "en"
-                           else "nb")
+    def wrap(view: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def run(*args: Any, **kwargs: Any) -> Response:
+            try:
+                return view(*args, **kwargs)
+            except Halt as halt:
+                return halt.response
+            except HTTPException:
+                raise  # Flask's own (413 and the like): its plain answer
+            except Exception as error:  # noqa: BLE001 - the visitor gets a page, the log the details
+                rule = request.url_rule.rule if request.url_rule is not None else "?"
+                log.error("page %s %s failed: %s", request.method, rule, type(error).__name__,
+                          exc_info=(type(error), error, error.__traceback__))
+                return problem(Problem.BROKEN, visitor_language(services))
 
-    return run
+        return run
+
+    return wrap

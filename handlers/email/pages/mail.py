@@ -13,6 +13,7 @@ from handlers.email.pages.common import (
     Pages,
     Problem,
     guarded,
+    on_site,
     problem,
     visitor_language,
 )
@@ -30,7 +31,7 @@ def register_mail(web: Flask, pages: Pages) -> None:
     outside = pages.services.outside
 
     @web.get(STOP_PATH, endpoint="email_stop")
-    @guarded
+    @guarded(pages.services)
     def show_stop(token: str) -> Response:
         link = pages.read(token, LinkKind.STOP)
         try:
@@ -41,11 +42,11 @@ def register_mail(web: Flask, pages: Pages) -> None:
         return page("stop.html", status.language, address=link.address, stopped=status.unsubscribed,
                     done=done if done in ("stopped", "resumed") else None, form_field=FORM_FIELD,
                     form_token=pages.form_token(token), action=request.path,
-                    page_url=pages.links.page_url(link.actor.workspace, link.address)
+                    page_url=on_site(pages.links.page_url(link.actor.workspace, link.address))
                     if pages.links.available else None)
 
     @web.post(STOP_PATH, endpoint="email_stop_post")
-    @guarded
+    @guarded(pages.services)
     def stop(token: str) -> Response:
         link = pages.read(token, LinkKind.STOP)
         if request.form.get("List-Unsubscribe") == ONE_CLICK:
@@ -64,12 +65,12 @@ def register_mail(web: Flask, pages: Pages) -> None:
         return redirect(f"{request.path}?done={done}", code=303)
 
     @web.get(ASK_PATH, endpoint="email_ask")
-    @guarded
+    @guarded(pages.services)
     def show_ask() -> Response:
         return _ask_page(pages, sent=request.args.get("sent") == "1")
 
     @web.post(ASK_PATH, endpoint="email_ask_post")
-    @guarded
+    @guarded(pages.services)
     def ask() -> Response:
         pages.check_form(ASK_BINDING, visitor_language(pages.services))
         address = request.form.get("address", "")[:ADDRESS_MAX]

@@ -32,7 +32,7 @@ def register_personal(web: Flask, pages: Pages) -> None:
     outside = pages.services.outside
 
     @web.get(PAGE_PATH, endpoint="email_page")
-    @guarded
+    @guarded(pages.services)
     def show(token: str) -> Response:
         link = pages.read(token, LinkKind.PAGE)
         try:
@@ -46,7 +46,7 @@ def register_personal(web: Flask, pages: Pages) -> None:
                     due=lambda d: long_date(d, overview.language), proposal=None, errors={})
 
     @web.post(PAGE_PATH + "/answer", endpoint="email_page_answer")
-    @guarded
+    @guarded(pages.services)
     def answer(token: str) -> Response:
         link, language = _posted(pages, token)
         number, chosen = _int(request.form.get("meeting")), _ANSWERS.get(request.form.get("answer", ""))
@@ -61,7 +61,7 @@ def register_personal(web: Flask, pages: Pages) -> None:
         return _back(token, "answered" if outcome.confirmation_planned else "recorded", f"meeting-{number}")
 
     @web.post(PAGE_PATH + "/support", endpoint="email_page_support")
-    @guarded
+    @guarded(pages.services)
     def support(token: str) -> Response:
         link, language = _posted(pages, token)
         number = _int(request.form.get("topic"))
@@ -74,7 +74,7 @@ def register_personal(web: Flask, pages: Pages) -> None:
         return _back(token, "supported", f"topic-{number}")
 
     @web.post(PAGE_PATH + "/propose", endpoint="email_page_propose")
-    @guarded
+    @guarded(pages.services)
     def propose(token: str) -> Response:
         link, language = _posted(pages, token)
         title, details = request.form.get("title", ""), request.form.get("details", "")
@@ -90,14 +90,14 @@ def register_personal(web: Flask, pages: Pages) -> None:
         return _back(token, "proposed", "propose")
 
     @web.post(PAGE_PATH + "/stop", endpoint="email_page_stop")
-    @guarded
+    @guarded(pages.services)
     def stop(token: str) -> Response:
         link, _ = _posted(pages, token)
         outside.stop(link.actor)
         return _back(token, "stopped", "email")
 
     @web.post(PAGE_PATH + "/resume", endpoint="email_page_resume")
-    @guarded
+    @guarded(pages.services)
     def resume(token: str) -> Response:
         link, _ = _posted(pages, token)
         outside.resume(link.actor)
