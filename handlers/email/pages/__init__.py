@@ -3,10 +3,11 @@ personal page, unsubscribing, and asking for a link (handlers/email/links.py mak
 
 No login and no JavaScript: the signed token in the path says who the visitor is, forms carry a
 second token bound to it (CSRF), a GET never changes anything (mail scanners open every link),
-and every response carries strict security headers. Requests are budgeted per client address:
-`request.remote_addr`, which behind a reverse proxy is the proxy's own unless the proxy's
-forwarded address is trusted (werkzeug's ProxyFix, set up where the deployment knows its proxy),
-so there the budget is shared by everyone coming through it.
+and every response carries strict security headers. Requests are budgeted per client address
+(RATE a minute): `request.remote_addr`, which behind a reverse proxy is the proxy's own unless
+the server is told to trust the proxy's forwarded address (waitress's `trusted_proxy` and
+`trusted_proxy_headers`, or werkzeug's ProxyFix); until then everyone coming through the proxy
+shares one budget, and a burst of clicks after an invitation may meet the 429 page.
 """
 
 from __future__ import annotations
