@@ -17,6 +17,10 @@ The rules, table by table (docs/privacy.md lists them for the data protection of
   office), and cleared where it is about them: the speaker name typed on a talk linked to them, the
   contact typed with a suggestion they made or were named in.
 - Their id inside audit details (e.g. "contacts added") is replaced by the pseudonym.
+- E-mail addresses are ids like any other (an e-mail contact is `PersonRef(EMAIL, address)`), and
+  the server's answer kept with a failed message may quote one. Erasing an address also takes it
+  off every chat contact who had it to fall back on; erasing a chat contact erases the addresses
+  they had, as the e-mail person each is, unless the roster still names the address otherwise.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from services.deliveries import Deliveries
 from services.meetings import INVITE
-from services.people import DestinationKind, PersonRef
+from services.people import EMAIL, DestinationKind, PersonRef
 from services.pseudonyms import ERASED_PREFIX
 from storage.models import (
     ActionItem,
@@ -95,8 +99,16 @@ def erase_person(session: Session, workspace: Workspace, person: PersonRef, pseu
     run("coordinators", delete(Coordinator).where(Coordinator.workspace_id == w,
                                                   *by(Coordinator.platform, Coordinator.user_id)))
     organisations = select(Organisation.id).where(Organisation.workspace_id == w)
+    # The addresses they had as a chat contact, to fall back on: theirs too (erased below).
+    addresses = set(session.scalars(select(Contact.email).where(
+        Contact.organisation_id.in_(organisations), *by(Contact.platform, Contact.user_id),
+        Contact.email.is_not(None)))) if p != EMAIL else set()
     run("contacts", delete(Contact).where(Contact.organisation_id.in_(organisations),
                                           *by(Contact.platform, Contact.user_id)))
+    if p == EMAIL:
+        # Their address as a chat contact's fallback: the chat contact stays, without it.
+        run("contacts", update(Contact).where(Contact.organisation_id.in_(organisations),
+                                              Contact.email == u).values(email=None))
     # Meetings still ahead: no longer invited (their copies then show the tally without them).
     invited = by(Invitation.platform, Invitation.user_id)
     ahead = list(session.scalars(select(Meeting.id).where(
@@ -152,7 +164,24 @@ def erase_person(session: Session, workspace: Workspace, person: PersonRef, pseu
     done["deliveries"] += _deliveries(session, workspace, person, pseudonym)
     for meeting_id in ahead:
         deliveries.refresh(session, meeting_id=meeting_id, kinds=(INVITE,), channel_only=True)
+    for address in sorted(addresses - _still_named(session, w, addresses)):
+        # Everything the address holds (messages copied to it, its unsubscribe), as the same person.
+        done.update(erase_person(session, workspace, PersonRef(EMAIL, address), pseudonym, now, deliveries))
     return {table: count for table, count in done.items() if count}
+
+
+def _still_named(session: Session, workspace_id: int, addresses: set[str]) -> set[str]:
+    """Those of `addresses` the workspace's roster still names: an e-mail contact, or another chat
+    contact's address (a shared inbox is not one person's to erase)."""
+    if not addresses:
+        return set()
+    organisations = select(Organisation.id).where(Organisation.workspace_id == workspace_id)
+    listed = list(addresses)
+    contacts = set(session.scalars(select(Contact.user_id).where(
+        Contact.organisation_id.in_(organisations), Contact.platform == EMAIL, Contact.user_id.in_(listed))))
+    fallbacks = set(session.scalars(select(Contact.email).where(
+        Contact.organisation_id.in_(organisations), Contact.email.in_(listed))))
+    return contacts | fallbacks
 
 
 def _audit(session: Session, workspace: Workspace, person: PersonRef, pseudonym: str) -> int:
@@ -193,6 +222,8 @@ def _deliveries(session: Session, workspace: Workspace, person: PersonRef, pseud
         delivery.dest_id = pseudonym
         # The key ends with the destination, and some name the person inside too (a speaker's).
         delivery.dedupe_key = word.sub(pseudonym, delivery.dedupe_key)
+        # A mail server's refusal quotes the address it refused ("550 <kari@…>: no such user").
+        delivery.last_error = word.sub(pseudonym, delivery.last_error) if delivery.last_error else None
         delivery.message_ref = None
         delivery.synced_version = delivery.content_version
         touched += 1

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.people import DestinationKind, PersonRef
+from services.people import EMAIL, DestinationKind, PersonRef
 from storage.models import (
     ActionItem,
     AuditEntry,
@@ -76,6 +76,7 @@ def others_in(session: Session, workspace: Workspace, person: PersonRef) -> set[
     ids: set[str] = set()
     queries = [
         select(Contact.user_id).join(Organisation).where(Organisation.workspace_id == workspace.id),
+        select(Contact.email).join(Organisation).where(Organisation.workspace_id == workspace.id),
         select(Coordinator.user_id).where(Coordinator.workspace_id == workspace.id),
         select(Person.user_id).where(Person.workspace_id == workspace.id),
         select(Invitation.user_id).join(Meeting).where(Meeting.workspace_id == workspace.id),
@@ -86,6 +87,10 @@ def others_in(session: Session, workspace: Workspace, person: PersonRef) -> set[
     for query in queries:
         ids.update(session.scalars(query))
     ids.discard(person.user_id)
+    # Their own addresses, as a chat contact, are theirs to see.
+    ids.difference_update(session.scalars(select(Contact.email).join(Organisation).where(
+        Organisation.workspace_id == workspace.id, Contact.platform == person.platform,
+        Contact.user_id == person.user_id)))
     return {i for i in ids if i}
 
 
@@ -148,11 +153,23 @@ def personal_data(session: Session, workspace: Workspace, person: PersonRef, now
                         if coordinator is not None else None),
     }
     document["contact_for"] = [
-        _row(organisation=o.name, tier=o.tier, since=c.created_at, taken_off_roster=o.archived_at is not None)
+        _row(organisation=o.name, tier=o.tier, since=c.created_at, taken_off_roster=o.archived_at is not None,
+             **({"email": c.email} if c.email else {}))
         for c, o in session.execute(select(Contact, Organisation).join(Organisation).where(
             Organisation.workspace_id == w, Contact.platform == p, Contact.user_id == u)
             .order_by(Contact.id))
     ]
+    if p == EMAIL:
+        # Their address given for a chat contact to fall back on (which chat contact is left out:
+        # the address is theirs, the chat account may be someone else's).
+        document["contact_for"] += [
+            _row(organisation=o.name, tier=o.tier, since=c.created_at,
+                 taken_off_roster=o.archived_at is not None, as_fallback_address=True)
+            for c, o in session.execute(select(Contact, Organisation).join(Organisation).where(
+                Organisation.workspace_id == w, Contact.email == u).order_by(Contact.id))
+        ]
+    document["email"] = (_row(address=u, unsubscribed_at=language.unsubscribed_at if language else None)
+                         if p == EMAIL else None)
     document["invitations"] = [
         _row(meeting=number(i.meeting_id), title=meetings[i.meeting_id].title,
              starts_at=meetings[i.meeting_id].starts_at, meeting_state=meetings[i.meeting_id].state,
@@ -233,12 +250,15 @@ def personal_data(session: Session, workspace: Workspace, person: PersonRef, now
             ActionItem.status_changed_by_user_id == u).order_by(ActionItem.id))
     ]
     document["audit_entries"], document["audit_mentions"] = _audit(session, workspace, person)
+    # What chat could not deliver went to their address: those messages are theirs too.
+    addresses = sorted({c["email"] for c in document["contact_for"] if c.get("email")})
     document["messages"] = [
         _row(kind=d.kind, meeting=number(d.meeting_id), state=d.state, planned_at=d.created_at,
-             sent_at=d.sent_at)
+             sent_at=d.sent_at, **({"by_email_to": d.dest_id} if d.dest_platform != p else {}))
         for d in session.scalars(select(Delivery).where(
             Delivery.workspace_id == w, Delivery.dest_kind == str(DestinationKind.PERSON),
-            Delivery.dest_platform == p, Delivery.dest_id == u).order_by(Delivery.id))
+            (Delivery.dest_platform == p) & (Delivery.dest_id == u)
+            | (Delivery.dest_platform == EMAIL) & Delivery.dest_id.in_(addresses)).order_by(Delivery.id))
     ]
     return document
 

@@ -30,8 +30,9 @@ from services.clock import Clock
 from services.deliveries import Deliveries, Planned
 from services.errors import NotAllowed, NotFound
 from services.i18n import N_, text
+from services.mailing import normalise_address
 from services.messages import ContactOptedOut, PersonalDataReady, PrivacyNotice
-from services.people import Actor, Destination, PersonRef
+from services.people import EMAIL, Actor, Destination, PersonRef
 from services.privacy.confirmations import ERASE_ACTION, Confirmations
 from services.privacy.erase import PERSONAL_DATA, erase_person, is_pseudonym, new_pseudonym
 from services.privacy.export import counts_of, holds_anything, personal_data
@@ -130,6 +131,7 @@ class Privacy:
 
     def export(self, actor: Actor, person: PersonRef) -> dict[str, Any]:
         """Everything the bot holds about `person` (the person themselves, or a coordinator: audited)."""
+        person = _stored(person)
         with self._sessions.begin() as session:
             workspace = self._workspaces.get(session, actor.workspace)
             if person != actor.person:
@@ -160,7 +162,7 @@ class Privacy:
     def erasure_question(self, actor: Actor, person: PersonRef | None = None) -> ErasureQuestion:
         """What erasing `person` (None: the actor) would touch, and the confirmation to erase it
         (coordinators for anyone, anyone for themselves)."""
-        target = person or actor.person
+        target = _stored(person or actor.person)
         with self._sessions.begin() as session:
             workspace = self._workspaces.get(session, actor.workspace)
             if target != actor.person:
@@ -281,6 +283,14 @@ class Privacy:
         person = (None if is_pseudonym(entry.actor_user_id)
                   else PersonRef(entry.actor_platform, entry.actor_user_id))
         return ContactOptedOut(person, tuple((entry.details or {}).get("organisations", ())))
+
+
+def _stored(person: PersonRef) -> PersonRef:
+    """`person` as the rows name them: an address as typed (`Kari@Example.org`) is stored in its
+    one spelling, so a coordinator asking about it finds everything."""
+    if person.platform != EMAIL:
+        return person
+    return PersonRef(EMAIL, normalise_address(person.user_id))
 
 
 def _person(delivery: Delivery) -> PersonRef:
