@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import update
@@ -18,7 +19,7 @@ from services.clock import ManualClock
 from services.container import Services
 from services.people import EMAIL
 from storage.models import Contact, Organisation
-from tests.factories import PLATFORM, organisation
+from tests.factories import organisation
 from tests.support.harness import bot_settings, fake_workspace
 
 SMTP = {"SMTP_HOST": "smtp.example.org", "EMAIL_FROM": "Dialogbot <dialog@example.org>"}
@@ -27,12 +28,13 @@ PASSWORD = "Tr0ub4dor&3-horse-battery"
 
 
 def _email_contacts(sessions: sessionmaker[Session], *addresses: str, name: str = "Caritas") -> int:
-    """An organisation whose contacts are e-mail addresses (as the roster stores them)."""
-    token = PLATFORM.set(EMAIL)
-    try:
-        return organisation(sessions, name, *addresses)
-    finally:
-        PLATFORM.reset(token)
+    """An organisation of the chat workspace whose contacts are e-mail addresses (as the roster
+    stores them)."""
+    organisation_id = organisation(sessions, name)
+    with sessions.begin() as session:
+        session.add_all(Contact(organisation_id=organisation_id, platform=EMAIL, user_id=address,
+                                created_at=datetime(2026, 1, 1, tzinfo=UTC)) for address in addresses)
+    return organisation_id
 
 
 def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
