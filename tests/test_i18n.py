@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from services.i18n import LOCALES_DIR, Translator, language_of, plural_text, text
@@ -14,13 +15,16 @@ from services.i18n import LOCALES_DIR, Translator, language_of, plural_text, tex
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2), "plural_text": (1, 2)}
 SOURCE_DIRS = ["services", "handlers", "exports", "scheduling", "storage", "sandbox"]
+# What `make extract` reads, as it reads it (babel.cfg): the code, and the pages' templates.
+with open(ROOT / "babel.cfg", encoding="utf-8") as _mapping:
+    METHOD_MAP, OPTIONS_MAP = parse_mapping_cfg(_mapping)
 
 
 def _code_msgids() -> set[str]:
     found: set[str] = set()
     for folder in SOURCE_DIRS:
         for _file, _line, message, _comments, _ctx in extract_from_dir(
-            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
+            ROOT / folder, method_map=METHOD_MAP, options_map=OPTIONS_MAP, keywords=KEYWORDS
         ):
             found.add(message[0] if isinstance(message, tuple) else message)
     return found
