@@ -14,6 +14,7 @@ from services.clock import ManualClock
 from services.container import Services, build_services
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.messages import AnswerRecorded, MeetingInvitation, PersonalLink
+from services.minutes import THE_CITY, ActionItemInput
 from services.outside import ANSWER_RECORDED, PERSONAL_LINK, AnswerRefused, AnswerState
 from services.people import EMAIL, Actor, PersonRef
 from services.privacy import PrivacySettings
@@ -196,3 +197,19 @@ def test_a_link_to_ones_page_on_request(services: Services, clock: ManualClock, 
     with pytest.raises(InvalidInput):
         services.outside.request_link("a@example.org\r\nBcc: x@example.org")
     assert _rows(sessions, PERSONAL_LINK) == 2
+
+
+def test_the_page_lists_the_organisations_follow_up_points_only(services: Services, clock: ManualClock,
+                                                               amina: Actor) -> None:
+    number = _meeting(services, clock)
+    clock.advance(timedelta(hours=4))  # held
+    due = clock.now().date() + timedelta(days=7)
+    services.minutes.record(coordinator(), number, summary="Three things to follow up.", action_items=[
+        ActionItemInput("Find meeting rooms", "Bydelsmødrene", due),
+        ActionItemInput("Count the beds", "Helsedirektoratet", due),
+        ActionItemInput("Find premises", THE_CITY, due),
+    ])
+    [(meeting, title, point)] = services.outside.overview(amina).follow_up
+    assert (meeting, title, point.description, point.owner) == (
+        number, "Winter shelter capacity", "Find meeting rooms", "Bydelsmødrene")
+    assert services.outside.overview(amina).meetings == (), "a meeting held is no longer ahead"
