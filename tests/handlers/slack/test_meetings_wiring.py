@@ -146,7 +146,7 @@ def test_bad_meeting_commands_get_private_clear_messages(bot: RunningBot, fake_s
         "rsvp 1 perhaps": "Answer like this",
         "rsvp 1 yes": "There is no meeting 1",
         'roster contact "Ghost Org" <@UMEMBER01>': "no organisation called",
-        'roster add "Mentions Org" core kari': "is not a person",
+        'roster add "Mentions Org" core kari': "is neither a person nor an e-mail address",
     }
     for command, expected in cases.items():
         assert expected in chat.say(COORDINATOR, command)["text"], command
