@@ -7,6 +7,9 @@ bot has not recorded them. SMTP cannot be asked afterwards whether it took a mes
 restarted bot sends those again, as the same message (the same delivery, so the same Message-ID),
 at least once; everything the bot had recorded as sent is never sent again, and rows it had only
 claimed are simply released.
+
+In-process, with the injected clock, the same for a connection lost mid-message: after the server
+took it (sent again, the same Message-ID) or before (sent once).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import signal
 import subprocess
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,20 +28,31 @@ from zoneinfo import ZoneInfo
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from fakes.slack import FakeSlack, SlackRequester
+from handlers.email.links import Links
+from handlers.email.notifier import EmailNotifier, SmtpSettings
+from handlers.email.render import EmailContext
+from services.calendar import Calendars
+from services.clock import ManualClock
+from services.container import Services, build_services
 from services.deliveries.engine import Deliveries
 from services.meetings import INVITE
 from services.people import EMAIL
+from services.privacy import PrivacySettings
 from storage.db import make_engine
 from storage.models import Contact, Delivery, DeliveryState, Organisation, Tier, Workspace
-from tests.conftest import COORDINATOR
+from tests.conftest import CHANNEL, COORDINATOR, TIMINGS
+from tests.factories import coordinator
 from tests.support.bot_process import free_port, rows_in_flight, start_logged_bot, wait_healthy
 from tests.support.harness import SIGNING_SECRET, fake_workspace
+from tests.support.notifier import RecordingNotifier
 from tests.support.smtp import SmtpServer, _Handler
 from tests.support.smtp import free_port as free_smtp_port
 
 TITLE = "Crisis coordination"
+SENDER = "Dialogbot <dialog@example.org>"
 ORGANISATIONS = {f"Mail Org {n:02d}": [f"contact{n:02d}.{m:02d}@example.org" for m in range(15)]
                  for n in range(10)}
 ADDRESSES = sorted(a for people in ORGANISATIONS.values() for a in people)
@@ -82,7 +96,7 @@ def _start(tmp_path: Path, fake: FakeSlack, server: SmtpServer, database_url: st
         tmp_path, log, api_url=fake.api_url, bot_token=fake.bot_token, database_url=database_url,
         port=port, DIALOG_INVITE_LEAD="3h", DIALOG_REMINDERS="", DIALOG_NUDGE_AFTER="1d",
         DIALOG_PUBLIC_URL=f"http://127.0.0.1:{port}", SMTP_HOST=server.host, SMTP_PORT=str(server.port),
-        SMTP_SECURITY="none", EMAIL_FROM="Dialogbot <dialog@example.org>")
+        SMTP_SECURITY="none", EMAIL_FROM=SENDER)
 
 
 def _seed_roster(database_url: str, team_id: str) -> None:
@@ -225,3 +239,119 @@ def test_sigkill_mid_email_fan_out_loses_nobody_and_resends_only_what_was_in_dou
     assert "sending it again as the same message" in log
     assert "e-mail contacts are on the roster, but" not in log  # start-up found e-mail set up
     assert fake.bot_token not in log and SIGNING_SECRET not in log
+
+
+# In-process, with the injected clock: the connection to the SMTP server is lost mid-message.
+
+class _HangsUp(_Handler):
+    """Takes the next `after_data` messages, then hangs up before saying it took them (the reply the
+    bot waits for never comes); hangs up at RCPT for the next `at_rcpt` (before any message)."""
+
+    def __init__(self, server: SmtpServer) -> None:
+        super().__init__(server)
+        self.after_data = 0
+        self.at_rcpt = 0
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                          rcpt_options: list[str]) -> str:
+        if self.at_rcpt:
+            self.at_rcpt -= 1
+            server.transport.close()
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        answer = await super().handle_DATA(server, session, envelope)
+        if self.after_data:
+            self.after_data -= 1
+            server.transport.close()
+        return answer
+
+
+@contextmanager
+def _hanging_up() -> Iterator[tuple[SmtpServer, _HangsUp]]:
+    server = SmtpServer("127.0.0.1", free_smtp_port())
+    handler = _HangsUp(server)
+    controller = Controller(handler, hostname=server.host, port=server.port, ready_timeout=10)
+    controller.start()
+    try:
+        yield server, handler
+    finally:
+        controller.stop()
+
+
+def _mailing_services(sessions: sessionmaker[Session], clock: ManualClock, port: int) -> Services:
+    """The services as the bot wires them, e-mail through the SMTP server on `port`."""
+    links = Links("k" * 64, "https://dialog.example.org", clock=lambda: clock.now().timestamp())
+    context = EmailContext(links=links, zone=ZoneInfo("Europe/Oslo"), default_language="en",
+                           calendar=Calendars(sessions, clock, ZoneInfo("Europe/Oslo")).for_attendee,
+                           sender=SENDER, public_url="https://dialog.example.org", clock=clock.now)
+    email = EmailNotifier(SmtpSettings("127.0.0.1", port, "none", "", "", SENDER), context)
+    return build_services(sessions, clock, RecordingNotifier("slack"), also=(email,), platform="slack",
+                          channel_id=CHANNEL, coordinators=(COORDINATOR,), default_language="en",
+                          timings=TIMINGS, privacy=PrivacySettings(notices=False))
+
+
+def _invite(services: Services, sessions: sessionmaker[Session], clock: ManualClock, address: str) -> int:
+    """An organisation whose only contact is `address`, invited to a meeting; its invitation's row."""
+    services.roster.add(coordinator(), "Bydelsmødrene", Tier.CORE)
+    with sessions.begin() as session:
+        organisation_id = session.scalar(select(Organisation.id).where(Organisation.name == "Bydelsmødrene"))
+        session.add(Contact(organisation_id=organisation_id, platform=EMAIL, user_id=address,
+                            created_at=clock.now()))
+    services.meetings.schedule(coordinator(), title=TITLE, starts_at=clock.now() + timedelta(days=5))
+    with sessions() as session:
+        [row] = session.scalars(select(Delivery.id).where(Delivery.dest_platform == EMAIL,
+                                                          Delivery.kind == INVITE)).all()
+    return row
+
+
+def _row_state(sessions: sessionmaker[Session], row: int) -> tuple[DeliveryState, str | None, str | None]:
+    with sessions() as session:
+        delivery = session.get(Delivery, row)
+        assert delivery is not None
+        return delivery.state, delivery.claimed_by, delivery.message_ref
+
+
+def _sweep_until(services: Services, clock: ManualClock, done: Callable[[], bool], rounds: int = 8) -> None:
+    for _ in range(rounds):
+        services.deliveries.sweep()
+        services.deliveries.wait_for_lookups()
+        if done():
+            return
+        clock.advance(timedelta(seconds=20))
+
+
+def test_a_connection_lost_after_the_server_took_the_message_sends_it_again_as_the_same(
+        sessions: sessionmaker[Session], clock: ManualClock) -> None:
+    with _hanging_up() as (server, handler):
+        services = _mailing_services(sessions, clock, server.port)
+        row = _invite(services, sessions, clock, "kari@example.org")
+        handler.after_data = 1
+        services.deliveries.sweep()
+        # The server has it; the bot never heard so: in doubt, not simply retried.
+        assert len(server.received) == 1
+        state, claimed_by, _ = _row_state(sessions, row)
+        assert state == DeliveryState.SENDING and claimed_by is None
+        _sweep_until(services, clock, lambda: _row_state(sessions, row)[0] == DeliveryState.SENT)
+        for _ in range(3):
+            clock.advance(timedelta(minutes=5))
+            services.deliveries.sweep()
+        first, second = (received.message for received in server.received)
+        assert first["Message-ID"] == second["Message-ID"]
+        assert _row_state(sessions, row)[2] == first["Message-ID"]
+
+
+def test_a_connection_lost_before_the_message_went_sends_it_once(
+        sessions: sessionmaker[Session], clock: ManualClock) -> None:
+    with _hanging_up() as (server, handler):
+        services = _mailing_services(sessions, clock, server.port)
+        row = _invite(services, sessions, clock, "kari@example.org")
+        handler.at_rcpt = 1
+        services.deliveries.sweep()
+        assert server.received == []
+        _sweep_until(services, clock, lambda: _row_state(sessions, row)[0] == DeliveryState.SENT)
+        for _ in range(3):
+            clock.advance(timedelta(minutes=5))
+            services.deliveries.sweep()
+        [received] = server.received
+        assert _row_state(sessions, row)[2] == received.message["Message-ID"]
