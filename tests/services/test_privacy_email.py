@@ -23,6 +23,7 @@ from services.errors import InvalidInput
 from services.messages import PrivacyNotice
 from services.people import EMAIL, Actor, Destination, PersonRef, WorkspaceRef
 from services.privacy import PRIVACY_NOTICE, PrivacySettings
+from services.roster_rules import ContactInput
 from storage.models import (
     AuditEntry,
     Base,
@@ -263,3 +264,23 @@ def test_the_command_line_takes_an_address(services: Services, kari: dict[str, i
     assert person_command(args, services, coordinator(), out=out, err=out) == 0
     assert "erased" in out.getvalue()
     assert not services.privacy.export(coordinator(), PersonRef(EMAIL, KARI))["contact_for"]
+
+
+def test_the_roster_plans_the_notice_for_an_address_once_and_none_for_a_fallback(
+        sessions: sessionmaker[Session], clock: ManualClock, platform: str) -> None:
+    """Added by the roster (as a coordinator does): the e-mail contact is told by e-mail; a chat
+    contact with an address of their own is told once, in chat."""
+    chat, mail = RecordingNotifier(platform), RecordingNotifier(EMAIL)
+    services = build_services(sessions, clock, chat, also=[mail], platform=platform, channel_id=CHANNEL,
+                              coordinators=(COORDINATOR,), default_language="en", timings=TIMINGS,
+                              privacy=PrivacySettings())
+    services.roster.add(coordinator(), "Caritas", Tier.CORE,
+                        ["Kari@Example.org", ContactInput(person=CHAT, address="ola@example.org")])
+    services.roster.add(coordinator(), "Red Cross", Tier.CORE, [KARI])  # a second organisation, later
+    for _ in range(3):
+        services.deliveries.sweep()
+        clock.advance(timedelta(seconds=2))
+    notices = [p for p in mail.posted if isinstance(p.message, PrivacyNotice)]
+    assert [p.destination.id for p in notices] == [KARI]
+    assert [p.destination.id for p in chat.posted if isinstance(p.message, PrivacyNotice)] == [CHAT]
+    assert not any(p.destination.id == "ola@example.org" for p in mail.posted)
