@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
 
@@ -31,7 +31,7 @@ from services.topic_moves import TopicMoves
 from services.topics import Topics
 from services.workspaces import Workspaces
 from storage.db import DatabaseStatus, health_of
-from storage.models import Coordinator, Delivery, Workspace
+from storage.models import Coordinator, Workspace
 
 
 @dataclass
@@ -118,14 +118,13 @@ def build_services(
     `also` the rows of the platforms its people are reached on besides (e-mail)."""
     workspaces = Workspaces(clock, coordinators)
     languages = Languages(sessions, clock, workspaces, default_language)
+    mailing = Mailing(sessions, clock, workspaces)
     # Each message is written in its reader's language as it is sent, so a later choice counts;
-    # and not sent at all to someone who has since asked for no more (an unsubscribed address).
-    suppressed: list[Callable[[Session, Delivery], bool]] = []
+    # not sent at all to someone who has since stopped e-mail; and sent to a chat contact's
+    # address when chat refuses it for good.
     deliveries = Deliveries(sessions, clock, {platform: notifier, **{n.platform: n for n in also}},
-                            language=languages.for_delivery,
-                            suppressed=lambda session, row: any(check(session, row) for check in suppressed))
-    mailing = Mailing(sessions, clock, workspaces, deliveries)
-    suppressed.append(mailing.suppressed)
+                            language=languages.for_delivery, suppressed=mailing.suppressed,
+                            fallback=mailing.fallback)
     channel = Destination.channel(platform, channel_id) if channel_id else None
     # One owner of a topic's moves (agenda, backlog, discussed, declined), shared by the services
     # that cause them.

@@ -4,7 +4,9 @@ what chat could not deliver.
 An e-mail address is a person on the `EMAIL` platform (`PersonRef(EMAIL, address)`), so the
 roster, invitations, answers, topics and the delivery engine treat them as anyone else. A chat
 contact may also have an address (`Contact.email`): they are written to in chat, and only a
-message chat failed to deliver for good is sent again to that address.
+message chat refused for good is sent to that address instead (`fallback`: the engine reroutes
+that row, which stays the same message for the same person, so what follows it, a change or a
+cancellation, knows the invitation reached them).
 """
 
 from __future__ import annotations
@@ -17,13 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
-from services.deliveries import Deliveries
-from services.deliveries.common import Planned
 from services.errors import Field, InvalidInput
 from services.i18n import N_, text
-from services.people import EMAIL, Actor, Destination, DestinationKind, PersonRef
+from services.people import EMAIL, Actor, DestinationKind, PersonRef
 from services.workspaces import Workspaces
-from storage.models import Contact, Delivery, DeliveryState, Organisation, Person
+from storage.models import Contact, Delivery, Organisation, Person
 from storage.models.base import ID_LENGTH
 
 log = logging.getLogger(__name__)
@@ -77,14 +77,11 @@ class MailOutcome:
 class Mailing:
     """Who receives e-mail, and the e-mail copy of what chat could not deliver."""
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock, workspaces: Workspaces,
-                 deliveries: Deliveries) -> None:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, workspaces: Workspaces) -> None:
         self._sessions = sessions
         self._clock = clock
         self._workspaces = workspaces
-        self._deliveries = deliveries
         self._requested: set[str] = set()
-        deliveries.on_settled(self._fall_back)
 
     def requested(self, kind: str) -> None:
         """Say that deliveries of `kind` are sent only when the person asks (a link to their page):
@@ -109,10 +106,13 @@ class Mailing:
     def suppressed(self, session: Session, delivery: Delivery) -> bool:
         """Whether the person a delivery goes to asked for no more messages there (the engine
         skips the row as it comes due)."""
-        if (delivery.dest_kind != DestinationKind.PERSON or delivery.dest_platform != EMAIL
-                or delivery.kind in self._requested):
+        # A row rerouted to someone's address counts by the address, as one sent there at first.
+        platform = delivery.via_platform or delivery.dest_platform
+        where = delivery.via_id or delivery.dest_id
+        if (platform != EMAIL or delivery.kind in self._requested
+                or (delivery.via_platform is None and delivery.dest_kind != DestinationKind.PERSON)):
             return False
-        person = _person(session, delivery.workspace_id, PersonRef(delivery.dest_platform, delivery.dest_id))
+        person = _person(session, delivery.workspace_id, PersonRef(EMAIL, where))
         return person is not None and person.unsubscribed_at is not None
 
     def _set(self, actor: Actor, *, stop: bool) -> MailOutcome:
@@ -132,35 +132,26 @@ class Mailing:
                 person.updated_at = now
             return MailOutcome(actor.person.user_id, stop, was != stop)
 
-    def _fall_back(self, session: Session, delivery: Delivery) -> None:
-        """A message to a chat contact failed for good: send it to their e-mail address, if the
-        roster has one, as the same message (same kind and subject), at once."""
-        if (delivery.state != DeliveryState.FAILED or delivery.dest_kind != DestinationKind.PERSON
-                or delivery.dest_platform == EMAIL):
-            return
+    def fallback(self, session: Session, delivery: Delivery) -> PersonRef | None:
+        """Where a message chat refused for good goes instead: the chat contact's own e-mail
+        address on the roster, unless they stopped e-mail (the engine reroutes the row there)."""
+        if delivery.dest_kind != DestinationKind.PERSON or delivery.dest_platform == EMAIL:
+            return None
         address = session.scalar(
             select(Contact.email)
             .join(Organisation, Organisation.id == Contact.organisation_id)
-            .where(Organisation.workspace_id == delivery.workspace_id,
+            .where(Organisation.workspace_id == delivery.workspace_id, Organisation.archived_at.is_(None),
                    Contact.platform == delivery.dest_platform, Contact.user_id == delivery.dest_id,
                    Contact.email.is_not(None))
             .order_by(Contact.id)
             .limit(1)
         )
         if address is None:
-            return
-        # The subject part of the key, so the copy is one per message and person, and composers
-        # that read their subject from the key read it from the copy too.
-        suffix = f":{delivery.dest_platform}:{delivery.dest_kind}:{delivery.dest_id}"
-        subject = delivery.dedupe_key.removesuffix(suffix)
-        self._deliveries.plan_many(session, workspace_id=delivery.workspace_id, planned=[Planned(
-            kind=delivery.kind, key=subject,
-            destination=Destination.person(PersonRef(EMAIL, address), delivery.language_hint),
-            due_at=self._clock.now(), topic_id=delivery.topic_id, meeting_id=delivery.meeting_id,
-            meeting_version=delivery.meeting_version, organisation_id=delivery.organisation_id,
-            action_item_id=delivery.action_item_id)])
-        log.info("delivery %s failed in %s; sending it by e-mail instead", delivery.id,
-                 delivery.dest_platform)
+            return None
+        person = _person(session, delivery.workspace_id, PersonRef(EMAIL, address))
+        if person is not None and person.unsubscribed_at is not None and delivery.kind not in self._requested:
+            return None
+        return PersonRef(EMAIL, address)
 
 
 def _person(session: Session, workspace_id: int, person: PersonRef) -> Person | None:

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import ColumnElement, case, func
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from services.clock import Clock
 from services.messages import OutgoingMessage
-from services.people import Destination, DestinationKind, WorkspaceRef
+from services.people import Destination, DestinationKind, PersonRef, WorkspaceRef
 from services.ports import Notifier
 from storage.models import Delivery, Workspace
 
@@ -110,9 +111,33 @@ def destination_of(delivery: Delivery, language: str | None = None) -> Destinati
     hint, the organisation's language known when it was planned)."""
     session = object_session(delivery)
     workspace = session.get(Workspace, delivery.workspace_id) if session is not None else None
-    return Destination(delivery.dest_platform, DestinationKind(delivery.dest_kind), delivery.dest_id,
-                       language or delivery.language_hint,
+    if delivery.via_platform is not None and delivery.via_id is not None:
+        # Rerouted: the person is reached on the other platform, still in their own language.
+        platform, kind, where = delivery.via_platform, DestinationKind.PERSON, delivery.via_id
+    else:
+        platform, kind, where = delivery.dest_platform, DestinationKind(delivery.dest_kind), delivery.dest_id
+    return Destination(platform, kind, where, language or delivery.language_hint,
                        WorkspaceRef(workspace.platform, workspace.external_id) if workspace else None)
+
+
+def route_platform() -> ColumnElement[str]:
+    """The platform a row is sent on: where it was rerouted to, else its destination's."""
+    return func.coalesce(Delivery.via_platform, Delivery.dest_platform)
+
+
+def route_id() -> ColumnElement[str]:
+    """The id a row is sent to on `route_platform()`."""
+    return func.coalesce(Delivery.via_id, Delivery.dest_id)
+
+
+def route_kind() -> ColumnElement[str]:
+    """The destination kind a row is sent to (a rerouted row always reaches a person)."""
+    return case((Delivery.via_platform.is_not(None), DestinationKind.PERSON.value), else_=Delivery.dest_kind)
+
+
+# Whom a chat person's message goes to instead when their platform failed for good: their address
+# on another platform (services/mailing.py), or None.
+Fallback = Callable[[Session, Delivery], PersonRef | None]
 
 
 class EngineState:
@@ -136,6 +161,7 @@ class EngineState:
     _background: set[str]
     _language_of: LanguageOf
     _suppressed: Suppressed
+    _fallback: Fallback
     _settled: list[Settled]
     _wake: Callable[[], None]
     _paused_until: dict[str, datetime]

@@ -30,6 +30,7 @@ from services.deliveries.common import (
     LOOKUP_BURST,
     LOOKUP_INTERVAL,
     Composer,
+    Fallback,
     Key,
     LanguageOf,
     Settled,
@@ -58,9 +59,12 @@ class Deliveries(Planning, Sending, Recovery, Updates, Paced):
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock,
                  notifiers: Mapping[str, Notifier] | Notifier, *, workers: int = 8,
-                 language: LanguageOf | None = None, suppressed: Suppressed | None = None) -> None:
+                 language: LanguageOf | None = None, suppressed: Suppressed | None = None,
+                 fallback: Fallback | None = None) -> None:
         self._sessions = sessions
         self._suppressed: Suppressed = suppressed or (lambda session, delivery: False)
+        # Where a person's row goes when their platform refuses it for good (None: nowhere).
+        self._fallback: Fallback = fallback or (lambda session, delivery: None)
         # Who reads a message in which language, asked as each one is sent (None: the row's hint).
         self._language_of: LanguageOf = language or (lambda session, delivery: None)
         self._clock = clock

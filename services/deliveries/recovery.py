@@ -19,6 +19,9 @@ from services.deliveries.common import (
     SweepReport,
     backoff,
     destination_of,
+    route_id,
+    route_kind,
+    route_platform,
 )
 from services.ports import CANNOT_TELL, DeliveryError, RateLimited
 from storage.models import Delivery, DeliveryState, Worker
@@ -47,7 +50,7 @@ class Recovery(EngineState):
                 update(Delivery)
                 .where(
                     Delivery.state == DeliveryState.SENDING,
-                    Delivery.dest_platform.in_(list(self._notifiers)),
+                    route_platform().in_(list(self._notifiers)),
                     Delivery.claimed_by.is_not(None),
                     Delivery.send_started_at.is_(None),
                     self._abandoned(now),
@@ -80,11 +83,11 @@ class Recovery(EngineState):
         now = self._clock.now()
         with self._sessions.begin() as session:
             stuck = session.execute(
-                select(Delivery.id, Delivery.claimed_at, Delivery.claimed_by, Delivery.dest_platform,
-                       Delivery.dest_kind, Delivery.dest_id)
+                select(Delivery.id, Delivery.claimed_at, Delivery.claimed_by, route_platform(),
+                       route_kind(), route_id())
                 .where(
                     Delivery.state == DeliveryState.SENDING,
-                    Delivery.dest_platform.in_(platforms),
+                    route_platform().in_(platforms),
                     or_(
                         # Left to be checked from `claimed_at` on (a reply that never came, or a
                         # look-up that failed). Such rows were always handed over.

@@ -16,8 +16,11 @@ from services.deliveries.common import (
     SweepReport,
     backoff,
     destination_of,
+    route_id,
+    route_kind,
+    route_platform,
 )
-from services.people import MessageRef
+from services.people import DestinationKind, MessageRef
 from services.ports import DeliveryError, RateLimited
 from storage.models import Delivery, DeliveryState
 
@@ -33,12 +36,11 @@ class Sending(EngineState):
         last = (case((Delivery.kind.in_(sorted(self._background)), 1), else_=0),) if self._background else ()
         with self._sessions.begin() as session:
             query = (
-                select(Delivery.id, Delivery.kind, Delivery.dest_platform, Delivery.dest_kind,
-                       Delivery.dest_id)
+                select(Delivery.id, Delivery.kind, route_platform(), route_kind(), route_id())
                 .where(
                     Delivery.state == DeliveryState.PENDING,
                     # Only platforms this engine has a notifier for: others are another process's.
-                    Delivery.dest_platform.in_(self._active_platforms()),
+                    route_platform().in_(self._active_platforms()),
                     Delivery.due_at <= now,
                     or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
                 )
@@ -129,7 +131,9 @@ class Sending(EngineState):
             report.retrying.append(delivery_id)
             return
         except DeliveryError as exc:
-            if exc.permanent:
+            if exc.permanent and self._reroute(delivery_id, exc.reason):
+                report.retrying.append(delivery_id)
+            elif exc.permanent:
                 self._fail(delivery_id, exc.reason)
                 report.failed.append(delivery_id)
             elif exc.maybe_sent:
@@ -176,6 +180,27 @@ class Sending(EngineState):
             )
             if result.rowcount == 1:
                 self._settle(session, delivery_id)
+
+    def _reroute(self, delivery_id: int, reason: str) -> bool:
+        """Send a row its person's platform refused for good to them elsewhere (a chat contact's
+        e-mail address), as the same row, at once; False if they have nowhere else."""
+        with self._sessions.begin() as session:
+            delivery = session.get(Delivery, delivery_id)
+            if (delivery is None or delivery.claimed_by != self.worker_id or delivery.via_platform is not None
+                    or delivery.dest_kind != DestinationKind.PERSON):
+                return False
+            elsewhere = self._fallback(session, delivery)
+            if elsewhere is None or elsewhere.platform not in self._notifiers:
+                return False
+            delivery.via_platform, delivery.via_id = elsewhere.platform, elsewhere.user_id
+            delivery.state = DeliveryState.PENDING
+            delivery.claimed_by = delivery.claimed_at = delivery.send_started_at = None
+            delivery.next_attempt_at = None
+            delivery.last_error = f"{delivery.dest_platform}: {reason}; sent by {elsewhere.platform} instead"
+        log.info("delivery %s failed for good in its platform (%s); sending it by %s instead",
+                 delivery_id, reason, elsewhere.platform)
+        self.wake()
+        return True
 
     def _leave_in_doubt(self, delivery_id: int, reason: str) -> None:
         """Keep the row `sending` but unowned, to be looked for on the platform after a back-off

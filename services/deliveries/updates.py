@@ -18,6 +18,9 @@ from services.deliveries.common import (
     SweepReport,
     backoff,
     destination_of,
+    route_id,
+    route_kind,
+    route_platform,
 )
 from services.people import DestinationKind, MessageRef
 from services.ports import DeliveryError, RateLimited
@@ -59,7 +62,7 @@ class Updates(EngineState):
             # Only platforms this engine has a notifier for, and at most one update per message
             # per its platform's update gap, however many changes.
             or_(*(
-                and_(Delivery.dest_platform == platform,
+                and_(route_platform() == platform,
                      or_(Delivery.last_update_at.is_(None),
                          Delivery.last_update_at <= now - gap))
                 for platform, gap in platforms
@@ -67,7 +70,7 @@ class Updates(EngineState):
         )
         with self._sessions.begin() as session:
             candidates = session.execute(
-                select(Delivery.id, Delivery.dest_platform, Delivery.dest_kind, Delivery.dest_id)
+                select(Delivery.id, route_platform(), route_kind(), route_id())
                 .where(*claimable).order_by(Delivery.id).limit(BATCH)
             ).all()
             claimed: list[tuple[int, Key]] = []

@@ -58,6 +58,11 @@ class Delivery(Base):
     dest_platform: Mapped[str] = mapped_column(String(16))
     dest_kind: Mapped[str] = mapped_column(String(16))
     dest_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    # Where the row was sent instead, when its person's own platform failed for good and they have
+    # an address there (a chat contact's e-mail: services/mailing.py). The destination above stays
+    # whom the message is for, which is what composing it reads.
+    via_platform: Mapped[str | None] = mapped_column(String(16))
+    via_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     # The recipient's organisation's language, used until their own locale is known.
     language_hint: Mapped[str | None] = mapped_column(String(8))
     due_at: Mapped[datetime]
