@@ -15,6 +15,7 @@ from services.meetings import Meetings, UpcomingMeeting
 from services.messages import ActionItemView, TopicCard
 from services.people import Actor
 from services.planning import Insights, Planning
+from services.reachability import Undelivered, undelivered
 from services.suggestions import Decision, SuggestionCard, Suggestions
 from services.topics import Topics
 from services.workspaces import Workspaces, is_coordinator, organisations_of
@@ -22,6 +23,7 @@ from storage.models import Organisation, Tier
 
 TOPICS_SHOWN = 10
 NEW_FOR = timedelta(days=14)
+UNDELIVERED_FOR = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class HomeView:
     # (to pick one to edit).
     suggestions: tuple[SuggestionCard, ...] = ()
     organisations: tuple[str, ...] = ()
+    # Coordinators only: contacts the bot could not write to lately (an address a mail server
+    # refused, a closed chat account), with the reason, so someone can mend the roster.
+    undelivered: tuple[Undelivered, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,8 @@ class Home:
             follow_up = tuple(points_for(session, workspace.id, mine, city=coordinator))
             waiting = (self._suggestions.open_in(session, workspace)
                        if coordinator and self._suggestions is not None else ())
+            since = self._clock.now() - UNDELIVERED_FOR
+            failed = undelivered(session, workspace, since) if coordinator else ()
             names = tuple(session.scalars(
                 select(Organisation.name)
                 .where(Organisation.workspace_id == workspace.id, Organisation.archived_at.is_(None))
@@ -89,7 +96,7 @@ class Home:
             new = tuple(sorted((t for t in topics if t.created_at >= since and t.state == "proposed"),
                                key=lambda t: -t.number))
         return HomeView(upcoming, tuple(topics[:TOPICS_SHOWN]), follow_up, coordinator, insights, new,
-                        suggestions=waiting, organisations=names)
+                        suggestions=waiting, organisations=names, undelivered=failed)
 
     def accept_suggestion(self, actor: Actor, suggestion_id: int, tier: Tier = Tier.TOPIC) -> DecidedOnHome:
         """Accept a suggestion from the home page (see `Suggestions.accept`); the page follows."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.messages import Unreachable
-from services.people import EMAIL, DestinationKind
-from storage.models import Contact, Delivery, DeliveryState, Organisation, Person, Workspace
+from services.people import EMAIL, DestinationKind, PersonRef
+from storage.models import Contact, Delivery, DeliveryState, Meeting, Organisation, Person, Workspace
 
 _IN_CHUNK = 5000
 
@@ -112,3 +113,48 @@ def _latest_failed(session: Session, workspace: Workspace,
         ).all()
         failed.update((platform, user) for platform, user in rows if (platform, user) in people)
     return failed
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A person the bot could not write to, as a coordinator's report shows it: who (an address, or
+    a chat person), for which organisations, why (the platform's or the mail server's words), when,
+    and for which meeting, if the message was about one."""
+
+    person: PersonRef
+    organisations: tuple[str, ...]
+    reason: str
+    failed_at: datetime
+    meeting_number: int | None = None
+
+
+def undelivered(session: Session, workspace: Workspace, since: datetime, *,
+                limit: int = 10) -> tuple[Undelivered, ...]:
+    """The contacts whose latest message, failed for good since `since`, still stands as failed
+    (nothing reached them after it), newest first."""
+    latest = (
+        select(func.max(Delivery.id))
+        .where(Delivery.workspace_id == workspace.id, Delivery.dest_kind == DestinationKind.PERSON.value,
+               Delivery.state.in_((DeliveryState.SENT, DeliveryState.FAILED)))
+        .group_by(Delivery.dest_platform, Delivery.dest_id)
+    )
+    rows = session.execute(
+        select(Delivery.dest_platform, Delivery.dest_id, Delivery.last_error, Delivery.attempted_at,
+               Meeting.number)
+        .outerjoin(Meeting, Meeting.id == Delivery.meeting_id)
+        .where(Delivery.id.in_(latest), Delivery.state == DeliveryState.FAILED,
+               Delivery.attempted_at >= since)
+        .order_by(Delivery.attempted_at.desc(), Delivery.id.desc())
+        .limit(limit)
+    ).all()
+    found = []
+    for platform, user_id, reason, failed_at, number in rows:
+        names = tuple(session.scalars(
+            select(Organisation.name).join(Contact, Contact.organisation_id == Organisation.id)
+            .where(Organisation.workspace_id == workspace.id, Organisation.archived_at.is_(None),
+                   Contact.platform == platform, Contact.user_id == user_id)
+            .order_by(Organisation.name_key)))
+        if names:
+            # Only contacts: a coordinator's own failed message is the operator's log's business.
+            found.append(Undelivered(PersonRef(platform, user_id), names, reason or "", failed_at, number))
+    return tuple(found)

@@ -24,9 +24,10 @@ from handlers.slack.render.planning import insight_blocks
 from handlers.slack.render.roster_form import roster_home_blocks
 from handlers.slack.render.suggestions import suggest_button_blocks, suggestion_home_blocks
 from handlers.slack.render.topics import proposer
-from handlers.slack.text import escape, literal, truncate
+from handlers.slack.text import escape, literal, person, truncate
 from services.home import HomeView
 from services.i18n import Translator
+from services.reachability import Undelivered
 
 
 def home_view(t: Translator, home: HomeView, zone: ZoneInfo,
@@ -64,6 +65,10 @@ def home_view(t: Translator, home: HomeView, zone: ZoneInfo,
         proposals = [f"• *{c.number}. {escape(c.title)}* ({proposer(c)})"
                      for c in home.new_proposals[:10]]
         blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(proposals), 3000))))
+    if home.coordinator and home.undelivered:
+        blocks.append(header(t.gettext("Could not be delivered")))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=truncate("\n".join(
+            undelivered_line(t, item) for item in home.undelivered), 3000))))
     if home.coordinator:
         blocks.extend(suggestion_home_blocks(t, home.suggestions))
         blocks.extend(roster_home_blocks(t, home.organisations))
@@ -82,3 +87,13 @@ def home_view(t: Translator, home: HomeView, zone: ZoneInfo,
     # an organisation.
     chooser = suggest_button_blocks(t) + language_picker(t)
     return View(type="home", blocks=blocks[:100 - len(chooser)] + chooser).to_dict()
+
+
+def undelivered_line(t: Translator, item: Undelivered) -> str:
+    """One contact the bot could not write to: who, for whom, why (the server's words), where."""
+    line = t.gettext("• {person} ({organisations}): {reason}").format(
+        person=person(item.person), organisations=escape(", ".join(item.organisations)),
+        reason=escape(item.reason or t.gettext("no reason given")))
+    if item.meeting_number is not None:
+        line += " " + t.gettext("(meeting {number})").format(number=item.meeting_number)
+    return line
