@@ -8,6 +8,7 @@ suggested it is told which, by a delivery. Who suggested what is shown to coordi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from services.clock import Clock
 from services.deliveries import Deliveries
 from services.errors import Conflict, Field, InvalidInput, NotFound, raise_field_errors
 from services.i18n import N_, Command, Hint, Text, text
+from services.mailing import looks_like_address, normalise_address
 from services.meetings import Meetings
 from services.messages import SuggestionDecided
 from services.people import Actor, Destination, PersonRef
@@ -173,15 +175,16 @@ class Suggestions:
             return self.open_in(session, workspace)
 
     def accept(self, actor: Actor, suggestion_id: int, tier: Tier = Tier.TOPIC) -> Decision:
-        """Add the suggested organisation to the roster (with its perspective and the contact person,
-        if one was picked), invite it to the meeting it was suggested for while that is ahead, and
-        tell the suggester: all in one transaction."""
+        """Add the suggested organisation to the roster (with its perspective and the contact person
+        if one was picked, else the e-mail address in the contact as written), invite it to the
+        meeting it was suggested for while that is ahead, and tell the suggester: all in one
+        transaction."""
         now = self._clock.now()
         with self._sessions.begin() as session:
             workspace, suggestion = self._open_for_coordinator(session, actor, suggestion_id)
             person = ([suggestion.contact_user_id]
                       if suggestion.contact_user_id and suggestion.contact_platform == actor.person.platform
-                      else [])
+                      else address_in(suggestion.contact))
             entry = clean_entry(RosterRow(
                 name=suggestion.name, tier=tier.value, contacts=tuple(person),
                 perspectives=(suggestion.perspective,) if suggestion.perspective else ()))
@@ -314,3 +317,15 @@ def _card(session: Session, suggestion: OrganisationSuggestion) -> SuggestionCar
         suggested_by=PersonRef(suggestion.suggested_by_platform, suggestion.suggested_by_user_id),
         state=suggestion.state.value, created_at=suggestion.created_at,
     )
+
+
+def address_in(contact: str) -> list[str]:
+    """The first e-mail address in a suggestion's contact as written ("Amina, amina@example.org,
+    900 00 000"), to make it the organisation's e-mail contact; none if there is none."""
+    for word in re.split(r"[\s,;<>()]+", contact):
+        if looks_like_address(word):
+            try:
+                return [normalise_address(word)]
+            except InvalidInput:
+                continue
+    return []

@@ -13,7 +13,7 @@ from services.container import Services
 from services.errors import Conflict, Field, FieldRef, InvalidFields, InvalidInput, NotAllowed, NotFound
 from services.i18n import text
 from services.messages import SuggestionDecided
-from services.people import PersonRef
+from services.people import EMAIL, PersonRef
 from services.suggestions import SuggestionInput
 from storage.models import (
     Delivery,
@@ -213,3 +213,17 @@ def test_a_decision_on_the_home_page_carries_the_page_as_it_is_now(
     services.deliveries.sweep()
     # Told by a delivery: the suggester only; the coordinator's answer is the page.
     assert sorted(p.destination.id for p in notifier.posted) == [OLA, OLA]
+
+
+def test_an_address_in_the_contact_as_written_becomes_the_e_mail_contact(services: Services) -> None:
+    suggestion = _suggest(services, contact="Amina Haddad, Amina@Bydelsmodrene.example.org, 900 00 000")
+    services.suggestions.accept(coordinator(), suggestion)
+    [listed] = services.roster.organisations(coordinator())
+    assert listed.contacts == (PersonRef(EMAIL, "amina@bydelsmodrene.example.org"),)
+
+
+def test_a_contact_without_an_address_adds_no_contact(services: Services) -> None:
+    suggestion = _suggest(services, contact="Ask for Amina at the community centre (@ the desk)")
+    services.suggestions.accept(coordinator(), suggestion)
+    [listed] = services.roster.organisations(coordinator())
+    assert listed.contacts == ()
