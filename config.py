@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from email.utils import formataddr, parseaddr
+from ipaddress import ip_address
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -138,6 +139,9 @@ class Settings:
     smtp_password: Secret = field(default=Secret(""), repr=False)
     smtp_security: str = "starttls"
     email_from: str = ""
+    # The reverse proxy in front of the bot (its address, or * for any), whose X-Forwarded-For
+    # is trusted for the client's address (the pages' request budget is per client).
+    trusted_proxy: str = ""
 
     @property
     def socket_mode(self) -> bool:
@@ -343,8 +347,18 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         retention=_retention(_get(env, "DIALOG_RETENTION") or "24mo"),
         controller=_one_line(_get(env, "DIALOG_CONTROLLER"), "DIALOG_CONTROLLER"),
         privacy_contact=_one_line(_get(env, "DIALOG_PRIVACY_CONTACT"), "DIALOG_PRIVACY_CONTACT"),
+        trusted_proxy=_trusted_proxy(_get(env, "DIALOG_TRUSTED_PROXY")),
         **_smtp(env),
     )
+
+
+def _trusted_proxy(text: str) -> str:
+    if text and text != "*":
+        try:
+            ip_address(text)
+        except ValueError:
+            raise ConfigError("DIALOG_TRUSTED_PROXY", f"{shown(text)} is not an IP address (or *)") from None
+    return text
 
 
 def _smtp(env: Mapping[str, str]) -> dict[str, object]:

@@ -218,7 +218,7 @@ def serve(runtime: Runtime) -> None:
     settings = runtime.settings
     runtime.scheduler.start()
     socket_handler = runtime.socket
-    server = make_server(runtime.web, settings.host, settings.port)
+    server = make_server(runtime.web, settings.host, settings.port, trusted_proxy=settings.trusted_proxy)
     stopping = threading.Event()
 
     def stop() -> None:

@@ -311,12 +311,16 @@ def connection_limit() -> int:
 
 
 def make_server(web: Any, host: str, port: int, *, threads: int = 16,
-                channel_timeout: int = CHANNEL_TIMEOUT) -> Any:
+                channel_timeout: int = CHANNEL_TIMEOUT, trusted_proxy: str = "") -> Any:
     """A production WSGI server (waitress) bound to host:port; call `.run()` and `.close()`.
 
     Waitress buffers each request whole before the app runs; these settings bound what a client
-    that never finishes, or sends too much, can hold.
+    that never finishes, or sends too much, can hold. Behind a reverse proxy (`trusted_proxy`: its
+    address, or *), the client's address is the one the proxy forwards (X-Forwarded-For, one hop).
     """
+    proxy = ({"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
+              "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+              "clear_untrusted_proxy_headers": True} if trusted_proxy else {})
     return create_server(
         web, host=host, port=port, threads=threads, ident="dialogbot",
         # Refused from the Content-Length alone (413), before any of the body is read; waitress
@@ -330,6 +334,7 @@ def make_server(web: Any, host: str, port: int, *, threads: int = 16,
         connection_limit=connection_limit(),
         # A client hanging up is not our error, and would cost a traceback in the log each time.
         log_socket_errors=False,
+        **proxy,
     )
 
 

@@ -5,9 +5,9 @@ No login and no JavaScript: the signed token in the path says who the visitor is
 second token bound to it (CSRF), a GET never changes anything (mail scanners open every link),
 and every response carries strict security headers. Requests are budgeted per client address
 (RATE a minute): `request.remote_addr`, which behind a reverse proxy is the proxy's own unless
-the server is told to trust the proxy's forwarded address (waitress's `trusted_proxy` and
-`trusted_proxy_headers`, or werkzeug's ProxyFix); until then everyone coming through the proxy
-shares one budget, and a burst of clicks after an invitation may meet the 429 page.
+DIALOG_TRUSTED_PROXY names the proxy (then waitress takes the client's address from its
+X-Forwarded-For); without it everyone coming through the proxy shares one budget, and a burst of
+clicks after an invitation may meet the 429 page.
 """
 
 from __future__ import annotations
