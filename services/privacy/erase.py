@@ -224,7 +224,20 @@ def _deliveries(session: Session, workspace: Workspace, person: PersonRef, pseud
         delivery.dedupe_key = word.sub(pseudonym, delivery.dedupe_key)
         # A mail server's refusal quotes the address it refused ("550 <kari@…>: no such user").
         delivery.last_error = word.sub(pseudonym, delivery.last_error) if delivery.last_error else None
+        # Sent to their address instead (a chat contact's e-mail): the address is theirs too.
+        delivery.via_id = pseudonym if delivery.via_id is not None else None
         delivery.message_ref = None
         delivery.synced_version = delivery.content_version
+        touched += 1
+    # Someone else's messages that went to this address instead (their fallback was this one):
+    # the rows are theirs and stay; the address goes, and one not sent yet is not sent there.
+    routed = (Delivery.workspace_id == workspace.id, Delivery.via_platform == person.platform,
+              Delivery.via_id == person.user_id)
+    for delivery in session.scalars(select(Delivery).where(*routed)):
+        if delivery.state == DeliveryState.PENDING:
+            delivery.via_platform = delivery.via_id = None
+        else:
+            delivery.via_id = pseudonym
+        delivery.last_error = word.sub(pseudonym, delivery.last_error) if delivery.last_error else None
         touched += 1
     return touched

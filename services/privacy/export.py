@@ -250,17 +250,31 @@ def personal_data(session: Session, workspace: Workspace, person: PersonRef, now
             ActionItem.status_changed_by_user_id == u).order_by(ActionItem.id))
     ]
     document["audit_entries"], document["audit_mentions"] = _audit(session, workspace, person)
-    # What chat could not deliver went to their address: those messages are theirs too.
+    # Their messages, those that went to their address instead of chat (`via`) saying so, and
+    # messages to an address of theirs as an e-mail person of its own.
     addresses = sorted({c["email"] for c in document["contact_for"] if c.get("email")})
     document["messages"] = [
         _row(kind=d.kind, meeting=number(d.meeting_id), state=d.state, planned_at=d.created_at,
-             sent_at=d.sent_at, **({"by_email_to": d.dest_id} if d.dest_platform != p else {}))
+             sent_at=d.sent_at, **_sent_by_email(d, p, u))
         for d in session.scalars(select(Delivery).where(
             Delivery.workspace_id == w, Delivery.dest_kind == str(DestinationKind.PERSON),
             (Delivery.dest_platform == p) & (Delivery.dest_id == u)
-            | (Delivery.dest_platform == EMAIL) & Delivery.dest_id.in_(addresses)).order_by(Delivery.id))
+            | (Delivery.dest_platform == EMAIL) & Delivery.dest_id.in_(addresses)
+            | (Delivery.via_platform == p) & (Delivery.via_id == u)).order_by(Delivery.id))
     ]
     return document
+
+
+def _sent_by_email(delivery: Delivery, platform: str, user_id: str) -> dict[str, Any]:
+    """How a message in someone's export reached them by e-mail, if it did not go where it was for."""
+    if delivery.via_platform == platform and delivery.via_id == user_id:
+        # A chat contact's message sent to this address instead (which contact is left out).
+        return {"for_a_chat_contact": True}
+    if delivery.via_platform == EMAIL and delivery.via_id:
+        return {"by_email_to": delivery.via_id}
+    if delivery.dest_platform != platform:
+        return {"by_email_to": delivery.dest_id}
+    return {}
 
 
 def _audit(session: Session, workspace: Workspace, person: PersonRef) -> tuple[list[Any], list[Any]]:

@@ -112,6 +112,8 @@ def _anonymise_invitation_messages(session: Session, where: tuple[object, ...],
         alias = pseudonym(delivery.meeting_id, delivery.dest_platform, delivery.dest_id)
         delivery.dedupe_key = whole_word(delivery.dest_id).sub(alias, delivery.dedupe_key)
         delivery.dest_id = alias
+        # Sent to their e-mail address instead of chat: the address names them as much.
+        delivery.via_id = alias if delivery.via_id is not None else None
         delivery.message_ref = None
         delivery.last_error = None
         delivery.synced_version = delivery.content_version

@@ -22,6 +22,7 @@ from services.enums import Answer
 from services.errors import InvalidInput
 from services.messages import PrivacyNotice
 from services.people import EMAIL, Actor, Destination, PersonRef, WorkspaceRef
+from services.ports import DeliveryError
 from services.privacy import PRIVACY_NOTICE, PrivacySettings
 from services.roster_rules import ContactInput
 from storage.models import (
@@ -64,14 +65,17 @@ def _organisation(services: Services, sessions: sessionmaker[Session], name: str
 
 
 def _deliver(services: Services, sessions: sessionmaker[Session], to: PersonRef, key: str,
-             state: DeliveryState, error: str | None = None) -> int:
-    """A message to `to`, as the delivery engine leaves it in `state`."""
+             state: DeliveryState, error: str | None = None, via: PersonRef | None = None) -> int:
+    """A message to `to`, as the delivery engine leaves it in `state` (sent to `via` instead, when
+    chat refused it and the contact has an address)."""
     services.deliveries.register("note", lambda session, delivery: None)
     with sessions.begin() as session:
         row = services.deliveries.plan(session, workspace_id=workspace(session).id, kind="note", key=key,
                                        destination=Destination.person(to), due_at=services.clock.now())
         row.state = state
         row.last_error = error
+        if via is not None:
+            row.via_platform, row.via_id = via.platform, via.user_id
         if state == DeliveryState.SENT:
             row.sent_at = services.clock.now()
             row.message_ref = "<dialogbot.1.abc@example.org>"
@@ -284,3 +288,64 @@ def test_the_roster_plans_the_notice_for_an_address_once_and_none_for_a_fallback
     assert [p.destination.id for p in notices] == [KARI]
     assert [p.destination.id for p in chat.posted if isinstance(p.message, PrivacyNotice)] == [CHAT]
     assert not any(p.destination.id == "ola@example.org" for p in mail.posted)
+
+
+def test_messages_sent_to_an_address_instead_of_chat_are_in_both_exports_and_leave_with_either(
+        services: Services, sessions: sessionmaker[Session]) -> None:
+    """A chat contact's messages that chat refused went to their address (`via`): the chat
+    contact's export says where they went, the address's export has them without naming the chat
+    contact, and erasing the address leaves the chat contact's rows without it."""
+    _organisation(services, sessions, "Red Cross", chat={CHAT: KARI})
+    sent = _deliver(services, sessions, PersonRef(PLATFORM.get(), CHAT), "minutes-1", DeliveryState.SENT,
+                    via=PersonRef(EMAIL, KARI))
+    waiting = _deliver(services, sessions, PersonRef(PLATFORM.get(), CHAT), "reminder-1", DeliveryState.PENDING,
+                       via=PersonRef(EMAIL, KARI))
+    refused = _deliver(services, sessions, PersonRef(PLATFORM.get(), CHAT), "nudge-1", DeliveryState.FAILED,
+                       f"550 <{KARI}>: no such user", via=PersonRef(EMAIL, KARI))
+
+    chat = services.privacy.export(coordinator(), PersonRef(PLATFORM.get(), CHAT))
+    assert sorted(m.get("by_email_to", "") for m in chat["messages"]) == [KARI, KARI, KARI]
+    mailed = services.privacy.export(coordinator(), PersonRef(EMAIL, KARI))
+    assert [m.get("for_a_chat_contact") for m in mailed["messages"]] == [True, True, True]
+    assert CHAT not in json.dumps(mailed)
+
+    _erase(services, PersonRef(EMAIL, KARI))
+    assert _traces(sessions, KARI) == []
+    with sessions() as session:
+        rows = {d.id: d for d in session.scalars(select(Delivery))}
+    # Still the chat contact's messages; the one not yet sent will not go to the erased address.
+    assert {rows[i].dest_id for i in (sent, waiting, refused)} == {CHAT}
+    assert (rows[waiting].via_platform, rows[waiting].via_id) == (None, None)
+    assert rows[sent].via_id.startswith("erased-") and rows[refused].via_id.startswith("erased-")
+
+
+def test_erasing_a_chat_contact_takes_the_address_their_messages_went_to(
+        services: Services, sessions: sessionmaker[Session]) -> None:
+    _organisation(services, sessions, "Red Cross", chat={CHAT: KARI})
+    _deliver(services, sessions, PersonRef(PLATFORM.get(), CHAT), "minutes-1", DeliveryState.SENT,
+             via=PersonRef(EMAIL, KARI))
+    _erase(services, PersonRef(PLATFORM.get(), CHAT))
+    assert _traces(sessions, KARI) == [] and _traces(sessions, CHAT) == []
+
+
+def test_retention_takes_the_address_a_rerouted_invitation_went_to(
+        sessions: sessionmaker[Session], clock: ManualClock, platform: str) -> None:
+    chat, mail = RecordingNotifier(platform), RecordingNotifier(EMAIL)
+    services = build_services(sessions, clock, chat, also=[mail], platform=platform, channel_id=CHANNEL,
+                              coordinators=(COORDINATOR,), default_language="en", timings=TIMINGS,
+                              privacy=PrivacySettings(notices=False))
+    services.roster.add(coordinator(), "Red Cross", Tier.CORE, [ContactInput(person=CHAT, address=KARI)])
+    chat.refuse[CHAT] = DeliveryError("account_inactive", permanent=True)
+    services.meetings.schedule(coordinator(), title="Winter shelter", starts_at=clock.now() + timedelta(days=2))
+    for _ in range(3):
+        services.deliveries.sweep()
+        clock.advance(timedelta(seconds=2))
+    assert [p.destination.id for p in mail.posted] == [KARI]  # the invitation, by e-mail instead
+    services.roster.remove(coordinator(), "Red Cross")  # the roster no longer names either
+    clock.advance(services.privacy.settings.retention + timedelta(days=3))
+    services.privacy.retention()
+    with sessions() as session:
+        [invitation] = session.scalars(select(Delivery).where(Delivery.via_platform == EMAIL)).all()
+        assert invitation.state == DeliveryState.SENT and invitation.dest_id.startswith("anonymous-")
+        assert invitation.via_id == invitation.dest_id
+    assert [t for t in _traces(sessions, KARI) if not t.startswith(("contacts.", "audit_log."))] == []
