@@ -355,3 +355,36 @@ def test_a_connection_lost_before_the_message_went_sends_it_once(
             services.deliveries.sweep()
         [received] = server.received
         assert _row_state(sessions, row)[2] == received.message["Message-ID"]
+
+
+def test_a_greylisting_server_gets_the_message_once_after_the_back_off(
+        sessions: sessionmaker[Session], clock: ManualClock) -> None:
+    with _hanging_up() as (server, _):
+        services = _mailing_services(sessions, clock, server.port)
+        server.refuse["kari@example.org"] = "451 4.7.1 Greylisted, try again later"
+        row = _invite(services, sessions, clock, "kari@example.org")
+        services.deliveries.sweep()
+        state, _, _ = _row_state(sessions, row)
+        assert state == DeliveryState.PENDING and server.received == []
+        del server.refuse["kari@example.org"]
+        _sweep_until(services, clock, lambda: _row_state(sessions, row)[0] == DeliveryState.SENT)
+        clock.advance(timedelta(minutes=5))
+        services.deliveries.sweep()
+        [received] = server.received
+        assert _row_state(sessions, row)[2] == received.message["Message-ID"]
+
+
+def test_an_unknown_user_fails_for_good_with_the_servers_words_and_is_not_retried(
+        sessions: sessionmaker[Session], clock: ManualClock) -> None:
+    with _hanging_up() as (server, _):
+        services = _mailing_services(sessions, clock, server.port)
+        server.refuse["gone@example.org"] = "550 5.1.1 <gone@example.org>: Recipient address rejected"
+        row = _invite(services, sessions, clock, "gone@example.org")
+        for _ in range(3):
+            services.deliveries.sweep()
+            clock.advance(timedelta(minutes=5))
+        with sessions() as session:
+            delivery = session.get(Delivery, row)
+            assert delivery is not None and delivery.state == DeliveryState.FAILED and delivery.attempts == 1
+            assert delivery.last_error == "550 5.1.1 <gone@example.org>: Recipient address rejected"
+        assert server.received == []
