@@ -9,7 +9,8 @@ at least once; everything the bot had recorded as sent is never sent again, and 
 claimed are simply released.
 
 In-process, with the injected clock, the same for a connection lost mid-message: after the server
-took it (sent again, the same Message-ID) or before (sent once).
+took it (sent again, the same Message-ID) or before (sent once); and the server's own answers
+through the engine: greylisting (451) retried and sent once, an unknown user (550) failed for good.
 """
 
 from __future__ import annotations
