@@ -31,7 +31,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from services.deliveries import Deliveries
@@ -160,6 +160,11 @@ def erase_person(session: Session, workspace: Workspace, person: PersonRef, pseu
     run("organisation_suggestions", update(suggestion).where(
         suggestion.workspace_id == w, *by(suggestion.decided_by_platform, suggestion.decided_by_user_id),
     ).values(decided_by_user_id=pseudonym))
+    if p == EMAIL:
+        # An address is also named in a suggestion's contact as written ("Amina, amina@…").
+        run("organisation_suggestions", update(suggestion).where(
+            suggestion.workspace_id == w, func.lower(suggestion.contact).contains(u, autoescape=True),
+        ).values(contact=""))
     done["audit_log"] += _audit(session, workspace, person, pseudonym)
     done["deliveries"] += _deliveries(session, workspace, person, pseudonym)
     for meeting_id in ahead:

@@ -231,7 +231,9 @@ def personal_data(session: Session, workspace: Workspace, person: PersonRef, now
     ]
     document["suggested_as_contact"] = [
         _row(organisation=s.name, state=s.state, suggested_at=s.created_at)
-        for s in suggestions if s.contact_platform == p and s.contact_user_id == u
+        for s in suggestions if (s.contact_platform == p and s.contact_user_id == u)
+        # An address is named in the contact as written, too.
+        or (p == EMAIL and u in (s.contact or "").lower())
     ]
     document["suggestions_decided"] = [
         _row(organisation=s.name, state=s.state, decided_at=s.decided_at)

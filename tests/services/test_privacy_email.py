@@ -33,7 +33,9 @@ from storage.models import (
     DeliveryState,
     Invitation,
     Organisation,
+    OrganisationSuggestion,
     Person,
+    SuggestionState,
     Tier,
 )
 from tests.conftest import CHANNEL, COORDINATOR, TEAM, TIMINGS
@@ -349,3 +351,22 @@ def test_retention_takes_the_address_a_rerouted_invitation_went_to(
         assert invitation.state == DeliveryState.SENT and invitation.dest_id.startswith("anonymous-")
         assert invitation.via_id == invitation.dest_id
     assert [t for t in _traces(sessions, KARI) if not t.startswith(("contacts.", "audit_log."))] == []
+
+
+def test_an_address_written_in_a_suggestions_contact_is_exported_and_erased(
+        services: Services, sessions: sessionmaker[Session], clock: ManualClock) -> None:
+    _organisation(services, sessions, "Red Cross", emails=(KARI,))
+    with sessions.begin() as session:
+        for name, contact in (("Bydelsmødrene", "Amina, KARI@example.org, 900 00 000"),
+                              ("Caritas", "ola@example.org")):
+            session.add(OrganisationSuggestion(
+                workspace_id=workspace(session).id, name=name, name_key=name.casefold(), perspective="",
+                reason="They know the families", contact=contact, suggested_by_platform=PLATFORM.get(),
+                suggested_by_user_id="USUGG001", state=SuggestionState.OPEN, created_at=clock.now()))
+    document = services.privacy.export(coordinator(), PersonRef(EMAIL, KARI))
+    assert [s["organisation"] for s in document["suggested_as_contact"]] == ["Bydelsmødrene"]
+    _erase(services, PersonRef(EMAIL, KARI))
+    assert _traces(sessions, KARI) == [] and _traces(sessions, KARI.upper()) == []
+    with sessions() as session:
+        contacts = dict(session.execute(select(OrganisationSuggestion.name, OrganisationSuggestion.contact)).all())
+    assert contacts == {"Bydelsmødrene": "", "Caritas": "ola@example.org"}
