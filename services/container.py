@@ -24,6 +24,7 @@ from services.people import Destination, WorkspaceRef
 from services.planning import Planning
 from services.ports import Notifier
 from services.privacy import Privacy, PrivacySettings
+from services.privacy.erase import PERSONAL_DATA
 from services.roster import Roster
 from services.stats import StatsService
 from services.suggestions import Suggestions
@@ -137,6 +138,8 @@ def build_services(
     suggestions = Suggestions(sessions, clock, workspaces, deliveries, roster, meetings)
     minutes = MinutesService(sessions, clock, workspaces, deliveries, moves, channel, timings.timezone,
                              review=minutes_review, language=default_language)
+    # One's data export goes to them only, never to an address that may be an office's.
+    mailing.private(PERSONAL_DATA)
     return Services(
         clock=clock,
         sessions=sessions,

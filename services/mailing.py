@@ -19,11 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import Clock
-from services.errors import Field, InvalidInput
+from services.errors import Field, InvalidInput, NotFound
 from services.i18n import N_, text
-from services.people import EMAIL, Actor, DestinationKind, PersonRef
+from services.people import EMAIL, Actor, DestinationKind, PersonRef, WorkspaceRef
 from services.workspaces import Workspaces
-from storage.models import Contact, Delivery, Organisation, Person
+from storage.models import Contact, Delivery, Organisation, Person, Workspace
 from storage.models.base import ID_LENGTH
 
 log = logging.getLogger(__name__)
@@ -82,11 +82,17 @@ class Mailing:
         self._clock = clock
         self._workspaces = workspaces
         self._requested: set[str] = set()
+        self._private: set[str] = set()
 
     def requested(self, kind: str) -> None:
         """Say that deliveries of `kind` are sent only when the person asks (a link to their page):
         they go out even after the person stopped e-mail."""
         self._requested.add(kind)
+
+    def private(self, kind: str) -> None:
+        """Say that deliveries of `kind` carry one person's own data (their data export): never
+        rerouted to the address the roster has for them, which may be an office's shared inbox."""
+        self._private.add(kind)
 
     def unsubscribe(self, actor: Actor) -> MailOutcome:
         """Stop e-mail to `actor` (an e-mail contact); they stay a contact and can take it back."""
@@ -97,11 +103,10 @@ class Mailing:
         return self._set(actor, stop=False)
 
     def is_unsubscribed(self, actor: Actor) -> bool:
-        """Whether `actor` asked for no more e-mail."""
+        """Whether `actor` (an address, or a chat contact's own address) asked for no more e-mail."""
         with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
-            person = _person(session, workspace.id, actor.person)
-            return person is not None and person.unsubscribed_at is not None
+            workspace = _existing(session, actor.workspace)
+            return unsubscribed(session, workspace.id, actor.person)
 
     def suppressed(self, session: Session, delivery: Delivery) -> bool:
         """Whether the person a delivery goes to asked for no more messages there (the engine
@@ -116,26 +121,30 @@ class Mailing:
         return person is not None and person.unsubscribed_at is not None
 
     def _set(self, actor: Actor, *, stop: bool) -> MailOutcome:
-        if actor.person.platform != EMAIL:
-            raise InvalidInput(text(N_("Only e-mail contacts can stop or restart e-mail here.")))
         now = self._clock.now()
         with self._sessions.begin() as session:
-            workspace = self._workspaces.get(session, actor.workspace)
-            person = _person(session, workspace.id, actor.person)
+            # A link's workspace is read, never created: a stop link for a workspace this bot
+            # does not serve changes nothing.
+            workspace = _existing(session, actor.workspace)
+            mailbox = mail_person(session, workspace.id, actor.person)
+            if mailbox is None:
+                raise InvalidInput(text(N_("Only e-mail contacts can stop or restart e-mail here.")))
+            person = _person(session, workspace.id, mailbox)
             if person is None:
-                person = Person(workspace_id=workspace.id, platform=EMAIL, user_id=actor.person.user_id,
+                person = Person(workspace_id=workspace.id, platform=EMAIL, user_id=mailbox.user_id,
                                 created_at=now, updated_at=now)
                 session.add(person)
             was = person.unsubscribed_at is not None
             if was != stop:
                 person.unsubscribed_at = now if stop else None
                 person.updated_at = now
-            return MailOutcome(actor.person.user_id, stop, was != stop)
+            return MailOutcome(mailbox.user_id, stop, was != stop)
 
     def fallback(self, session: Session, delivery: Delivery) -> PersonRef | None:
         """Where a message chat refused for good goes instead: the chat contact's own e-mail
         address on the roster, unless they stopped e-mail (the engine reroutes the row there)."""
-        if delivery.dest_kind != DestinationKind.PERSON or delivery.dest_platform == EMAIL:
+        if (delivery.dest_kind != DestinationKind.PERSON or delivery.dest_platform == EMAIL
+                or delivery.kind in self._private):
             return None
         address = session.scalar(
             select(Contact.email)
@@ -152,6 +161,34 @@ class Mailing:
         if person is not None and person.unsubscribed_at is not None and delivery.kind not in self._requested:
             return None
         return PersonRef(EMAIL, address)
+
+
+def mail_person(session: Session, workspace_id: int, person: PersonRef) -> PersonRef | None:
+    """The address `person` is e-mailed at: their own if they are an e-mail contact, the one the
+    roster has for a chat contact, else None."""
+    if person.platform == EMAIL:
+        return person
+    address = session.scalar(
+        select(Contact.email).join(Organisation, Organisation.id == Contact.organisation_id)
+        .where(Organisation.workspace_id == workspace_id, Contact.platform == person.platform,
+               Contact.user_id == person.user_id, Contact.email.is_not(None))
+        .order_by(Contact.id).limit(1))
+    return PersonRef(EMAIL, address) if address else None
+
+
+def unsubscribed(session: Session, workspace_id: int, person: PersonRef) -> bool:
+    """Whether the address `person` is e-mailed at asked for no more e-mail."""
+    mailbox = mail_person(session, workspace_id, person)
+    found = _person(session, workspace_id, mailbox) if mailbox else None
+    return found is not None and found.unsubscribed_at is not None
+
+
+def _existing(session: Session, ref: WorkspaceRef) -> Workspace:
+    found = session.scalar(select(Workspace).where(Workspace.platform == ref.platform,
+                                                   Workspace.external_id == ref.external_id))
+    if found is None:
+        raise NotFound(text(N_("This link does not lead anywhere any more.")))
+    return found
 
 
 def _person(session: Session, workspace_id: int, person: PersonRef) -> Person | None:

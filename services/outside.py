@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,7 +24,7 @@ from services.deliveries import Deliveries, Planned
 from services.errors import DomainError, Field, NotAllowed, NotFound
 from services.i18n import N_, Text, text
 from services.languages import Languages
-from services.mailing import Mailing, MailOutcome, normalise_address
+from services.mailing import Mailing, MailOutcome, normalise_address, unsubscribed
 from services.meetings import Meetings, UpcomingMeeting
 from services.meetings.cards import meeting_card
 from services.meetings.outcomes import RsvpOutcome
@@ -40,7 +40,6 @@ from storage.models import (
     Meeting,
     MeetingState,
     Organisation,
-    Person,
     Topic,
     TopicSupport,
     Workspace,
@@ -49,6 +48,7 @@ from storage.models import (
 ANSWER_RECORDED = "answer_recorded"
 PERSONAL_LINK = "personal_link"
 LINK_INTERVAL = timedelta(minutes=10)
+LINKS_A_DAY = 3
 """At most one link to one's page per address per this long (by the key's time window), whoever
 asks for it: the form must not become a way to flood someone's inbox."""
 TOPICS_SHOWN = 30
@@ -216,8 +216,9 @@ class Outside:
 
     def request_link(self, address: str) -> None:
         """Send a link to their own page to `address`, in every workspace where it is an e-mail
-        contact, at most once per LINK_INTERVAL. Says nothing of whether it is one: the same
-        answer for every well-formed address, so nobody learns who is on the roster."""
+        contact, at most once per LINK_INTERVAL and LINKS_A_DAY times a day. Says nothing of
+        whether it is one: the same answer for every well-formed address, so nobody learns who is
+        on the roster."""
         address = normalise_address(address, field=Field.CONTACT)
         now = self._clock.now()
         window = int(now.timestamp() // LINK_INTERVAL.total_seconds())
@@ -231,6 +232,14 @@ class Outside:
                        Contact.user_id == address)
             ).all()
             for workspace_id in workspaces:
+                # However the requests are spaced, at most LINKS_A_DAY a day: a page that mails links
+                # must not become a way to flood an inbox (someone's who stopped e-mail least of all).
+                sent_lately = session.scalar(select(func.count(Delivery.id)).where(
+                    Delivery.workspace_id == workspace_id, Delivery.kind == PERSONAL_LINK,
+                    Delivery.dest_platform == EMAIL, Delivery.dest_id == address,
+                    Delivery.created_at > now - timedelta(days=1))) or 0
+                if sent_lately >= LINKS_A_DAY:
+                    continue
                 # The time window in the key: the engine keeps one row per key, so a second request
                 # within it plans nothing.
                 added += self._deliveries.plan_many(session, workspace_id=workspace_id, planned=[
@@ -256,8 +265,10 @@ class Outside:
             mine = invitations_of(session, meeting.id, actor.person) if meeting else []
             if meeting is None or not mine or mine[0].answer != answer or mine[0].answered_at is None:
                 return False  # changed again meanwhile: that change confirms itself
-            if _unsubscribed(session, workspace.id, actor.person):
-                return False  # they asked for no e-mail: the page is the confirmation
+            if _unsubscribed(session, workspace.id, actor.person) or actor.person.platform != EMAIL:
+                # They asked for no e-mail, or are a chat contact whom an e-mail reached instead
+                # (their confirmation would go to chat, which refused them): the page confirms.
+                return False
             stamp = int(mine[0].answered_at.timestamp() * 1000)
             try:
                 # A savepoint: the same change confirmed by a concurrent replay plans one row.
@@ -312,6 +323,4 @@ def _existing_workspace(session: Session, ref: WorkspaceRef) -> Workspace:
 
 
 def _unsubscribed(session: Session, workspace_id: int, person: PersonRef) -> bool:
-    return session.scalar(select(Person.unsubscribed_at).where(
-        Person.workspace_id == workspace_id, Person.platform == person.platform,
-        Person.user_id == person.user_id)) is not None
+    return unsubscribed(session, workspace_id, person)

@@ -62,6 +62,9 @@ class Destination:
     # The workspace the message is sent for, set by the delivery engine as it sends: a platform
     # whose messages carry links back to the bot (e-mail) signs them for this workspace.
     workspace: WorkspaceRef | None = None
+    # Whom the message is for, when that is not who is reached at `id`: a chat contact's message
+    # sent to their e-mail address because chat refused it (the engine sets it for such a row).
+    recipient: PersonRef | None = None
 
     @classmethod
     def channel(cls, platform: str, channel_id: str) -> Destination:
@@ -72,6 +75,11 @@ class Destination:
     def person(cls, person: PersonRef, language: str | None = None) -> Destination:
         """One person, however their platform reaches them."""
         return cls(person.platform, DestinationKind.PERSON, person.user_id, language)
+
+    @property
+    def for_person(self) -> PersonRef:
+        """Whom a person's message is for: `recipient` when set, else the person reached."""
+        return self.recipient or PersonRef(self.platform, self.id)
 
     @property
     def is_person(self) -> bool:

@@ -56,7 +56,8 @@ class Link:
 
     @property
     def address(self) -> str:
-        """The e-mail address the link was sent to."""
+        """The e-mail address the link was sent to (an e-mail contact's; for a chat contact reached
+        by e-mail, their chat id: their address is on the roster)."""
         return self.actor.person.user_id
 
 
@@ -95,16 +96,18 @@ class Links:
         """Whether links can be made: a public address to point at and a key to sign with."""
         return bool(self._public_url and self._links)
 
-    def answer_url(self, workspace: WorkspaceRef, address: str, meeting_number: int, answer: Answer,
-                   expires_at: datetime) -> str:
-        """The one-click answer link: opening it shows the meeting and a button that answers."""
-        return self._url(ANSWER_PATH, {"k": LinkKind.ANSWER.value, **_who(workspace, address),
+    def answer_url(self, workspace: WorkspaceRef, person: PersonRef | str, meeting_number: int,
+                   answer: Answer, expires_at: datetime) -> str:
+        """The one-click answer link for `person` (an address: an e-mail contact; or the chat
+        contact an e-mail reached instead): opening it shows the meeting and a button that answers."""
+        return self._url(ANSWER_PATH, {"k": LinkKind.ANSWER.value, **_who(workspace, person),
                                        "m": meeting_number, "a": answer.value,
                                        "x": int(expires_at.timestamp())})
 
-    def page_url(self, workspace: WorkspaceRef, address: str) -> str:
-        """The link to the person's own page."""
-        return self._url(PAGE_PATH, {"k": LinkKind.PAGE.value, **_who(workspace, address)})
+    def page_url(self, workspace: WorkspaceRef, person: PersonRef | str) -> str:
+        """The link to the person's own page (`person`: an address, or a chat contact reached by
+        e-mail)."""
+        return self._url(PAGE_PATH, {"k": LinkKind.PAGE.value, **_who(workspace, person)})
 
     def stop_url(self, workspace: WorkspaceRef, address: str) -> str:
         """The unsubscribe link (also the List-Unsubscribe header's, RFC 8058 one-click)."""
@@ -126,7 +129,12 @@ class Links:
             if data["k"] != kind.value:
                 raise LinkInvalid()
             platform, external = data["w"]
-            actor = Actor(WorkspaceRef(str(platform), str(external)), PersonRef(EMAIL, str(data["p"])))
+            who = data["p"]
+            person = (PersonRef(str(who[0]), str(who[1])) if isinstance(who, list) and len(who) == 2
+                      else PersonRef(EMAIL, str(who)))
+            if kind == LinkKind.STOP and person.platform != EMAIL:
+                raise LinkInvalid()
+            actor = Actor(WorkspaceRef(str(platform), str(external)), person)
             if kind != LinkKind.ANSWER:
                 return Link(kind, actor)
             link = Link(kind, actor, int(data["m"]), Answer(data["a"]), float(data["x"]))
@@ -158,8 +166,13 @@ class Links:
         return self._public_url + path.replace("<token>", str(self._links.dumps(data)))
 
 
-def _who(workspace: WorkspaceRef, address: str) -> dict[str, object]:
-    return {"w": [workspace.platform, workspace.external_id], "p": address}
+def _who(workspace: WorkspaceRef, person: PersonRef | str) -> dict[str, object]:
+    # An address as itself (the links of e-mail contacts); anyone else as their platform and id.
+    if isinstance(person, str):
+        who: object = person
+    else:
+        who = person.user_id if person.platform == EMAIL else [person.platform, person.user_id]
+    return {"w": [workspace.platform, workspace.external_id], "p": who}
 
 
 def _digest(token: str) -> str:

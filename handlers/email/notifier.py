@@ -9,14 +9,17 @@ worse than one twice.
 
 The server's answers decide what happens next: 5xx for a recipient (unknown user, mailbox gone) is
 a permanent failure, reported to the coordinator with the address and the server's words; 4xx
-(greylisting, a full mailbox) is retried with back-off; a refused sender or login is for an
-operator to mend, retried meanwhile; a connection lost after the message was handed over leaves
-it in doubt.
+(greylisting, a full mailbox) is retried with back-off; 421 (too busy) pauses all e-mail for a
+minute; a refused sender, login or relaying is for an operator to mend, retried meanwhile. The
+conversation goes step by step (MAIL, RCPT, DATA), so a connection lost before the message went
+out is simply retried, and only one lost while it went out leaves it in doubt. A domain in other
+letters goes out in ASCII (IDNA); an address whose own part is not ASCII needs SMTPUTF8.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import socket
 import ssl
@@ -24,17 +27,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 from handlers.email import PLATFORM
 from handlers.email.render import EmailContext, render_email
 from handlers.email.render.mime import build_message, message_id_for
 from services.messages import OutgoingMessage
 from services.people import Destination, MessageRef
-from services.ports import CANNOT_TELL, CannotTell, DeliveryError, Pacing
+from services.ports import CANNOT_TELL, CannotTell, DeliveryError, Pacing, RateLimited
 
 log = logging.getLogger(__name__)
 
 TIMEOUT = 30.0
+# 421: the server is too busy for now (too many connections, a rate limit): all sending waits.
+OVERLOADED_WAIT = 60.0
+# The bot's own relay refusing it (not the recipient's mailbox): "Relay access denied", "5.7.1
+# Client host rejected", "authentication required".
+_RELAY = re.compile(r"\brelay|authenticat|5\.7\.1 client host", re.IGNORECASE)
 # One message per address at a time, a few a second to the server overall is the relay's affair:
 # mail servers throttle by connection, and one connection per message keeps each short.
 PACING = Pacing(burst=2, interval=timedelta(seconds=1), update_gap=timedelta(days=3650))
@@ -96,48 +105,97 @@ class EmailNotifier:
         return CANNOT_TELL
 
     def _hand_over(self, mail: EmailMessage, address: str) -> None:
+        address = ascii_address(address)
+        if mail["To"] != address:
+            mail.replace_header("To", address)
         try:
             connection = self._connect(self._smtp)
         except smtplib.SMTPAuthenticationError as error:
             raise DeliveryError(_said(error.smtp_code, error.smtp_error), permanent=False,
                                 operator_hint="check SMTP_USERNAME and SMTP_PASSWORD") from None
+        except smtplib.SMTPResponseException as error:
+            raise _refusal(error.smtp_code, error.smtp_error, during="connect") from None
         except (smtplib.SMTPException, OSError) as error:
             # Nothing was handed over: tried again later, with a word for the operator.
             raise DeliveryError(f"cannot reach the SMTP server: {_short(error)}", permanent=False,
                                 operator_hint="check SMTP_HOST, SMTP_PORT and SMTP_SECURITY") from None
-        handed_over = False
+        # Only a failure after the message itself went out (DATA) leaves it in doubt: before that,
+        # the server cannot have taken it, and it is simply tried again.
+        stage = ["envelope"]
         try:
             try:
-                connection.ehlo_or_helo_if_needed()
-                refused = connection.send_message(mail, to_addrs=[address])
-                handed_over = True
+                self._converse(connection, mail, address, stage)
             finally:
                 try:
                     connection.quit()
                 except (smtplib.SMTPException, OSError):
                     connection.close()
-        except smtplib.SMTPRecipientsRefused as error:
-            code, said = error.recipients.get(address, (0, b""))
-            raise DeliveryError(_said(code, said), permanent=500 <= code < 600) from None
         except smtplib.SMTPSenderRefused as error:
+            if error.smtp_code == 421:
+                raise RateLimited(OVERLOADED_WAIT) from None
             raise DeliveryError(_said(error.smtp_code, error.smtp_error), permanent=False,
                                 operator_hint="check EMAIL_FROM: the server refuses it as sender") from None
-        except smtplib.SMTPDataError as error:
-            # The server read the message and refused it (5xx: as it is, for good; 4xx: for now).
-            raise DeliveryError(_said(error.smtp_code, error.smtp_error),
-                                permanent=500 <= error.smtp_code < 600) from None
+        except smtplib.SMTPRecipientsRefused as error:
+            code, said = error.recipients.get(address, (0, b""))
+            raise _refusal(code, said) from None
         except smtplib.SMTPResponseException as error:
-            raise DeliveryError(_said(error.smtp_code, error.smtp_error),
-                                permanent=False) from None
-        except (smtplib.SMTPServerDisconnected, OSError) as error:
-            if handed_over:
+            raise _refusal(error.smtp_code, error.smtp_error) from None
+        except (smtplib.SMTPException, OSError) as error:
+            if stage[0] == "accepted":
                 return  # only the goodbye was lost
-            # Lost mid-conversation: the server may have taken the message before it went.
-            raise DeliveryError(f"the SMTP connection was lost: {_short(error)}", permanent=False,
-                                maybe_sent=True) from None
-        if refused:
-            code, said = refused.get(address, (0, b""))
-            raise DeliveryError(_said(code, said), permanent=500 <= code < 600)
+            if stage[0] == "data":
+                # Lost while the message went out: the server may have taken it before it went.
+                raise DeliveryError(f"the SMTP connection was lost: {_short(error)}", permanent=False,
+                                    maybe_sent=True) from None
+            raise DeliveryError(f"the SMTP conversation failed: {_short(error)}", permanent=False) from None
+
+    def _converse(self, connection: smtplib.SMTP, mail: EmailMessage, address: str, stage: list[str]) -> None:
+        """MAIL, RCPT and DATA, step by step, saying in `stage` how far it got: a failure is then
+        known to fall before the message went out ("envelope"), while it did ("data"), or after the
+        server took it ("accepted")."""
+        connection.ehlo_or_helo_if_needed()
+        sender = parseaddr(self._smtp.sender)[1]
+        international = not (address.isascii() and sender.isascii())
+        if international and not connection.has_extn("smtputf8"):
+            raise DeliveryError("the mail server cannot take an address with letters outside ASCII "
+                                "(it lacks SMTPUTF8)", permanent=True)
+        code, said = connection.mail(sender, ["SMTPUTF8"] if international else [])
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, said, sender)
+        code, said = connection.rcpt(address)
+        if code not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({address: (code, said)})
+        flat = mail.as_bytes(policy=mail.policy.clone(utf8=international, linesep="\r\n"))
+        stage[0] = "data"
+        code, said = connection.data(flat)
+        if code != 250:
+            raise smtplib.SMTPDataError(code, said)
+        stage[0] = "accepted"
+
+
+def ascii_address(address: str) -> str:
+    """`address` with its domain in ASCII (IDNA), as every mail server takes it; a local part in
+    other letters stays as it is (it needs a server with SMTPUTF8)."""
+    local, _, domain = address.rpartition("@")
+    if domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
+
+
+def _refusal(code: int, said: bytes | str) -> Exception:
+    """What the engine does with the server's refusal: wait (421: too busy), call the operator
+    (the bot's own login or relaying refused), drop it for good (other 5xx: about the recipient or
+    the message), or try again later (4xx)."""
+    reason = _said(code, said)
+    if code == 421:
+        return RateLimited(OVERLOADED_WAIT)
+    if code in (530, 535) or (code // 100 == 5 and _RELAY.search(reason)):
+        return DeliveryError(reason, permanent=False, operator_hint="check SMTP_USERNAME, SMTP_PASSWORD "
+                             "and that the server relays mail from EMAIL_FROM")
+    return DeliveryError(reason, permanent=500 <= code < 600)
 
 
 def _connect(smtp: SmtpSettings) -> smtplib.SMTP:

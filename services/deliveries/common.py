@@ -111,13 +111,15 @@ def destination_of(delivery: Delivery, language: str | None = None) -> Destinati
     hint, the organisation's language known when it was planned)."""
     session = object_session(delivery)
     workspace = session.get(Workspace, delivery.workspace_id) if session is not None else None
+    where = WorkspaceRef(workspace.platform, workspace.external_id) if workspace else None
     if delivery.via_platform is not None and delivery.via_id is not None:
-        # Rerouted: the person is reached on the other platform, still in their own language.
-        platform, kind, where = delivery.via_platform, DestinationKind.PERSON, delivery.via_id
-    else:
-        platform, kind, where = delivery.dest_platform, DestinationKind(delivery.dest_kind), delivery.dest_id
-    return Destination(platform, kind, where, language or delivery.language_hint,
-                       WorkspaceRef(workspace.platform, workspace.external_id) if workspace else None)
+        # Rerouted: the person is reached on the other platform, still in their own language, and
+        # the message (its links) stays theirs.
+        return Destination(delivery.via_platform, DestinationKind.PERSON, delivery.via_id,
+                           language or delivery.language_hint, where,
+                           PersonRef(delivery.dest_platform, delivery.dest_id))
+    return Destination(delivery.dest_platform, DestinationKind(delivery.dest_kind), delivery.dest_id,
+                       language or delivery.language_hint, where)
 
 
 def route_platform() -> ColumnElement[str]:

@@ -187,8 +187,13 @@ class Recovery(EngineState):
                 )
             return False
         released = False
-        if (found is CANNOT_TELL and attempts < MAX_ATTEMPTS
-                and getattr(self._notifier_for(destination.platform), "resend_in_doubt", False)):
+        resends = getattr(self._notifier_for(destination.platform), "resend_in_doubt", False)
+        if found is CANNOT_TELL and resends and attempts >= MAX_ATTEMPTS:
+            # Never confirmed, however often tried: a failure to report, not a send to assume.
+            self._fail(delivery_id, f"not confirmed after {attempts} attempts")
+            report.failed.append(delivery_id)
+            return False
+        if found is CANNOT_TELL and resends:
             # The platform cannot search what it was sent, but says a second copy is harmless
             # (e-mail: the copy carries the same Message-ID, which mail systems use to drop
             # duplicates, and an invitation lost would be worse): at least once.

@@ -5,17 +5,17 @@ e-mail kept and reversible."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.clock import ManualClock
 from services.container import Services
-from services.errors import Field, InvalidInput
+from services.errors import Field, InvalidInput, NotFound
 from services.i18n import translator
 from services.mailing import MAX_ADDRESS, looks_like_address, normalise_address
 from services.people import EMAIL, Actor, PersonRef, WorkspaceRef
-from storage.models import Person
-from tests.conftest import TEAM
+from storage.models import Person, Tier, Workspace
+from tests.factories import coordinator
 
 
 @pytest.mark.parametrize(("typed", "stored"), [
@@ -103,7 +103,7 @@ def test_the_messages_in_norwegian_and_english(language: str, garbage: str, line
 
 def _email(address: str) -> Actor:
     # An e-mail contact belongs to the chat workspace whose roster names them.
-    return Actor(WorkspaceRef("slack", TEAM), PersonRef(EMAIL, address))
+    return Actor(coordinator().workspace, PersonRef(EMAIL, address))
 
 
 def _person(sessions: sessionmaker[Session], address: str) -> Person | None:
@@ -114,6 +114,7 @@ def _person(sessions: sessionmaker[Session], address: str) -> Person | None:
 def test_unsubscribing_is_kept_told_once_and_can_be_taken_back(
         services: Services, sessions: sessionmaker[Session], clock: ManualClock) -> None:
     kari = _email("kari@example.org")
+    services.roster.add(coordinator(), "Caritas", Tier.CORE, ["kari@example.org"])
     assert not services.mailing.is_unsubscribed(kari)
 
     first = services.mailing.unsubscribe(kari)
@@ -131,8 +132,19 @@ def test_unsubscribing_is_kept_told_once_and_can_be_taken_back(
     assert not services.mailing.is_unsubscribed(_email("someone.else@example.org"))
 
 
+def test_a_stop_link_for_a_workspace_not_served_here_changes_nothing(
+        services: Services, sessions: sessionmaker[Session]) -> None:
+    with pytest.raises(NotFound):
+        services.mailing.unsubscribe(Actor(WorkspaceRef("slack", "TELSEWHERE"), PersonRef(EMAIL, "k@example.org")))
+    with sessions() as session:
+        assert session.scalar(select(func.count(Workspace.id))) == 0
+        assert session.scalar(select(func.count(Person.id))) == 0
+
+
 def test_only_email_contacts_can_stop_email(services: Services) -> None:
-    chat = Actor.of("slack", TEAM, "U012AB3CD")
+    services.roster.add(coordinator(), "Caritas", Tier.CORE, ["kari@example.org"])
+    # A chat person with no address of their own on the roster: there is no e-mail to stop.
+    chat = Actor(coordinator().workspace, PersonRef(coordinator().workspace.platform, "U012AB3CD"))
     with pytest.raises(InvalidInput) as refused:
         services.mailing.unsubscribe(chat)
     assert translator("nb").render(refused.value.message) == (

@@ -199,6 +199,17 @@ def test_a_link_to_ones_page_on_request(services: Services, clock: ManualClock, 
     assert _rows(sessions, PERSONAL_LINK) == 2
 
 
+def test_links_on_request_are_capped_at_three_a_day(services: Services, clock: ManualClock, amina: Actor,
+                                                   sessions: sessionmaker[Session]) -> None:
+    for _ in range(6):  # a script asking every ten minutes, within the per-request window rule
+        services.outside.request_link(AMINA)
+        clock.advance(timedelta(minutes=10))
+    assert _rows(sessions, PERSONAL_LINK) == 3
+    clock.advance(timedelta(days=1))
+    services.outside.request_link(AMINA)
+    assert _rows(sessions, PERSONAL_LINK) == 4, "a new day, a new link"
+
+
 def test_the_page_lists_the_organisations_follow_up_points_only(services: Services, clock: ManualClock,
                                                                amina: Actor) -> None:
     number = _meeting(services, clock)

@@ -61,7 +61,8 @@ def _page(pages: Pages, token: str, link: Link, view: AnswerView, *, done: str |
     if view.state != AnswerState.OPEN:
         return _refused(view)
     expires = datetime.fromtimestamp(link.expires_at or 0, UTC)
-    others = [(other.value, on_site(pages.links.answer_url(link.actor.workspace, link.address, _number(link),
+    who = link.actor.person
+    others = [(other.value, on_site(pages.links.answer_url(link.actor.workspace, who, _number(link),
                                                            other, expires)))
               for other in ANSWERS if other != link.answer]
     meeting = view.meeting
@@ -69,7 +70,7 @@ def _page(pages: Pages, token: str, link: Link, view: AnswerView, *, done: str |
                 wanted=_answer(link).value, done=done if view.answer == link.answer else None,
                 when=local_time(meeting.starts_at, pages.zone, view.language), others=others,
                 form_field=FORM_FIELD, form_token=pages.form_token(token),
-                page_url=on_site(pages.links.page_url(link.actor.workspace, link.address)))
+                page_url=on_site(pages.links.page_url(link.actor.workspace, link.actor.person)))
 
 
 def _refused(view: AnswerView) -> Response:

@@ -42,7 +42,7 @@ def register_mail(web: Flask, pages: Pages) -> None:
         return page("stop.html", status.language, address=link.address, stopped=status.unsubscribed,
                     done=done if done in ("stopped", "resumed") else None, form_field=FORM_FIELD,
                     form_token=pages.form_token(token), action=request.path,
-                    page_url=on_site(pages.links.page_url(link.actor.workspace, link.address))
+                    page_url=on_site(pages.links.page_url(link.actor.workspace, link.actor.person))
                     if pages.links.available else None)
 
     @web.post(STOP_PATH, endpoint="email_stop_post")

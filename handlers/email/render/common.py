@@ -181,8 +181,8 @@ def answer_block(t: Translator, card: MeetingCard, destination: Destination, con
     if not (context.links.available and destination.workspace is not None and is_open(card, context)):
         return []
     actions = tuple(
-        Action(label, context.links.answer_url(destination.workspace, destination.id, card.number, answer,
-                                               expires_at=card.starts_at))
+        Action(label, context.links.answer_url(destination.workspace, destination.for_person, card.number,
+                                               answer, expires_at=card.starts_at))
         for answer, label in ((Answer.YES, t.gettext("Attending")), (Answer.NO, t.gettext("Not attending")),
                               (Answer.MAYBE, t.gettext("Maybe"))))
     paragraphs = ((t.gettext("Your answer: {answer}").format(answer=answer_word(t, current)),)
@@ -198,7 +198,7 @@ def footer(t: Translator, destination: Destination, context: EmailContext) -> tu
                      "political leadership and civil society.")
     if not (context.links.available and destination.workspace is not None):
         return (), note
-    page = context.links.page_url(destination.workspace, destination.id)
+    page = context.links.page_url(destination.workspace, destination.for_person)
     stop = context.links.stop_url(destination.workspace, destination.id)
     return (Fact(t.gettext("Your page"), t.gettext("your meetings, answers and topics"), page),
             Fact(t.gettext("Stop e-mail from the dialogue meetings"), "", stop)), note

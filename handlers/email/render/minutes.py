@@ -74,7 +74,7 @@ def action_item_due(message: ActionItemDue, destination: Destination, context: E
     actions: tuple[Action, ...] = ()
     if context.links.available and destination.workspace is not None:
         actions = (Action(t.gettext("Update its status on your page"),
-                          context.links.page_url(destination.workspace, destination.id)),)
+                          context.links.page_url(destination.workspace, destination.for_person)),)
     body = Body(title=t.gettext("Follow-up point {ref} is due today").format(ref=item.ref), blocks=(
         Block(paragraphs=(line,), items=(point_line(t, item),), actions=actions),
     ))

@@ -184,7 +184,7 @@ def personal_link(message: PersonalLink, destination: Destination, context: Emai
     if context.links.available and destination.workspace is not None:
         blocks.append(Block(
             actions=(Action(t.gettext("Open your page"),
-                            context.links.page_url(destination.workspace, destination.id)),),
+                            context.links.page_url(destination.workspace, destination.for_person)),),
             note=t.gettext("The link is yours alone: do not pass it on. It works for {days} days, and every "
                            "e-mail from the dialogue meetings brings a fresh one.").format(days=PAGE_DAYS)))
     else:
