@@ -189,7 +189,10 @@ def answer_block(t: Translator, card: MeetingCard, destination: Destination, con
                   if current else ())
     return [Block(heading=question or t.gettext("Will you come?"), paragraphs=paragraphs, actions=actions,
                   note=t.gettext("Each button opens a page where you confirm your answer with one more "
-                                 "click. You can change it until the meeting starts."))]
+                                 "click. You can change it until the meeting starts.") + " "
+                  # The .ics is an invitation (REQUEST), so calendars offer answers of their own,
+                  # which go to an address nobody reads.
+                  + t.gettext("An answer from your calendar app does not reach us: use these buttons."))]
 
 
 def footer(t: Translator, destination: Destination, context: EmailContext) -> tuple[tuple[Fact, ...], str]:
