@@ -142,6 +142,9 @@ class Settings:
     # The reverse proxy in front of the bot (its address, or * for any), whose X-Forwarded-For
     # is trusted for the client's address (the pages' request budget is per client).
     trusted_proxy: str = ""
+    # Keys for the links in e-mails (newest first; older ones still read, so a rotation keeps the
+    # unsubscribe links already sent working). Empty: derived from the Slack and SMTP secrets.
+    link_secrets: tuple[Secret, ...] = field(default=(), repr=False)
 
     @property
     def socket_mode(self) -> bool:
@@ -348,8 +351,19 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         controller=_one_line(_get(env, "DIALOG_CONTROLLER"), "DIALOG_CONTROLLER"),
         privacy_contact=_one_line(_get(env, "DIALOG_PRIVACY_CONTACT"), "DIALOG_PRIVACY_CONTACT"),
         trusted_proxy=_trusted_proxy(_get(env, "DIALOG_TRUSTED_PROXY")),
+        link_secrets=_link_secrets(env.get("DIALOG_LINK_SECRET") or ""),
         **_smtp(env),
     )
+
+
+def _link_secrets(text: str) -> tuple[Secret, ...]:
+    keys = tuple(Secret(part.strip()) for part in text.split(",") if part.strip())
+    if any(len(key) < 32 for key in keys):
+        # The value is secret: say what is wrong, never show it.
+        raise ConfigError("DIALOG_LINK_SECRET", "each key must be at least 32 characters (make one "
+                                                "with: python3 -c 'import secrets; "
+                                                "print(secrets.token_urlsafe(32))')")
+    return keys
 
 
 def _trusted_proxy(text: str) -> str:

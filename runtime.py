@@ -100,10 +100,11 @@ def privacy_of(settings: Settings) -> PrivacySettings:
 
 
 def email_links(settings: Settings, clock: Clock) -> Links:
-    """The signer of e-mails' links (answers, pages, unsubscribing), keyed from the app's secrets."""
-    return Links(email_link_key(settings.slack_signing_secret, settings.slack_bot_token,
-                                settings.slack_app_token, settings.smtp_password),
-                 settings.public_url, clock=lambda: clock.now().timestamp())
+    """The signer of e-mails' links (answers, pages, unsubscribing): DIALOG_LINK_SECRET's keys, else
+    a key derived from the app's secrets (which a rotation of any of them changes)."""
+    keys = settings.link_secrets or (email_link_key(settings.slack_signing_secret, settings.slack_bot_token,
+                                                    settings.slack_app_token, settings.smtp_password),)
+    return Links(list(keys), settings.public_url, clock=lambda: clock.now().timestamp())
 
 
 def email_notifier(settings: Settings, sessions: sessionmaker[Session], clock: Clock,

@@ -1,7 +1,8 @@
 """The signed links in e-mails: answers to an invitation, a person's own page, and unsubscribing.
 
-A link carries who it is for (workspace and address) and what it may do, signed with a key
-derived from the app's secrets (itsdangerous), so it cannot be guessed, enumerated or altered.
+A link carries who it is for (workspace and address) and what it may do, signed with
+DIALOG_LINK_SECRET (older keys after it still read), else a key derived from the app's secrets
+(itsdangerous), so it cannot be guessed, enumerated or altered.
 Links expire: an answer link when its meeting starts, a page link after PAGE_DAYS (every e-mail
 carries a fresh one, and the page sends one on request), an unsubscribe link after STOP_DAYS
 (List-Unsubscribe must keep working for a long-kept e-mail). Forms on the pages carry a second
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -80,7 +81,10 @@ def email_link_key(*credentials: str) -> str:
 class Links:
     """Makes and reads the links of e-mails, against an injectable clock (seconds)."""
 
-    def __init__(self, key: str, public_url: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, key: str | Sequence[str], public_url: str,
+                 clock: Callable[[], float] = time.time) -> None:
+        """`key`: the key to sign with, or keys newest first: links signed with an older one are
+        still read (a key rotated keeps the unsubscribe links already sent working)."""
         self._public_url = public_url.rstrip("/")
         self._clock = clock
 
@@ -88,8 +92,11 @@ class Links:
             def get_timestamp(self) -> int:
                 return int(clock())
 
-        self._links = URLSafeTimedSerializer(key, salt=_SALT, signer=_Clocked) if key else None
-        self._forms = URLSafeTimedSerializer(key, salt=_FORM_SALT, signer=_Clocked) if key else None
+        keys = [k for k in ([key] if isinstance(key, str) else key) if k]
+        # itsdangerous signs with the last of its keys and reads with any.
+        secret = list(reversed(keys))
+        self._links = URLSafeTimedSerializer(secret, salt=_SALT, signer=_Clocked) if keys else None
+        self._forms = URLSafeTimedSerializer(secret, salt=_FORM_SALT, signer=_Clocked) if keys else None
 
     @property
     def available(self) -> bool:
