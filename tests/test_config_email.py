@@ -153,3 +153,21 @@ def test_a_password_pasted_into_another_setting_is_not_echoed() -> None:
         with pytest.raises(ConfigError) as error:
             load_settings(_smtp(**{variable: secretish}))
         assert secretish not in str(error.value), variable
+
+
+def test_link_secrets_are_read_newest_first_and_never_shown() -> None:
+    new, old = "n" * 16 + "Kq8sL2vX9zT4mR7p", "o" * 16 + "Hj3Wb6Yc1Fd5Ge8A"
+    settings = load_settings({"DIALOG_LINK_SECRET": f" {new} , {old} "})
+    assert [str(key) for key in settings.link_secrets] == [new, old]
+    assert new not in repr(settings) and old not in repr(settings)
+    assert load_settings({}).link_secrets == ()
+
+
+@pytest.mark.parametrize("value", ["short", "k" * 31, f"{'k' * 40},tooshort"])
+def test_a_link_secret_under_32_characters_is_refused_without_showing_it(value: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings({"DIALOG_LINK_SECRET": value})
+    assert error.value.variable == "DIALOG_LINK_SECRET"
+    assert "32" in str(error.value)
+    for part in value.split(","):
+        assert part not in str(error.value)
