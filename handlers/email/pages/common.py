@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from handlers.email.links import Link, LinkExpired, LinkInvalid, LinkKind, Links
 from handlers.email.pages.render import page
 from services.container import Services
-from services.i18n import SUPPORTED, Text, translator
+from services.i18n import SUPPORTED, Command, Text, Translator, translator
 
 log = logging.getLogger(__name__)
 
@@ -98,12 +98,31 @@ def visitor_language(services: Services) -> str:
     return services.default_language if services.default_language in SUPPORTED else "en"
 
 
+def said(language: str, message: Text) -> str:
+    """A service's message as a page says it, in `language`: a command it suggests is named by
+    where it is on the pages, not by a chat command nobody outside the chat can type (its
+    parameters are escaped by the template, as the whole line is)."""
+    t = translator(language)
+    return t.render(message, hint=lambda hint, args: _where(t, hint.command))
+
+
+def _where(t: Translator, command: Command) -> str:
+    if command == Command.SUPPORT:
+        return t.gettext("the Support button on your page")
+    if command == Command.PROPOSE:
+        return t.gettext("the form on your page")
+    if command == Command.TOPICS:
+        return t.gettext("the open topics on your page")
+    if command == Command.MEETINGS:
+        return t.gettext("your meetings on your page")
+    # Roster and coordinators' commands: not something a contact does.
+    return t.gettext("a coordinator")
+
+
 def problem(kind: Problem, language: str, **context: Any) -> Response:
     """The short page saying why nothing happened, with its status."""
     message = context.get("message")
-    # A service's message is rendered here, in the page's language (its parameters escaped by
-    # the template, as the whole line is).
-    context["message"] = translator(language).render(message) if isinstance(message, Text) else message
+    context["message"] = said(language, message) if isinstance(message, Text) else message
     context.setdefault("ask_url", "/p/link")
     return page("problem.html", language, STATUS[kind], problem=kind.value, **context)
 

@@ -15,11 +15,11 @@ from handlers.email.pages.common import (
     guarded,
     on_site,
     problem,
+    said,
     visitor_language,
 )
 from handlers.email.pages.render import page
 from services.errors import DomainError, NotFound
-from services.i18n import translator
 
 ONE_CLICK = "One-Click"
 """RFC 8058: a mail provider's one-click unsubscribe is a POST with List-Unsubscribe=One-Click."""
@@ -79,7 +79,7 @@ def register_mail(web: Flask, pages: Pages) -> None:
         except DomainError as error:
             language = visitor_language(pages.services)
             return _ask_page(pages, status=422, address=address,
-                             error=translator(language).render(error.message))
+                             error=said(language, error.message))
         # The same answer whether or not the address is on a roster.
         return redirect(f"{ASK_PATH}?sent=1", code=303)
 

@@ -15,11 +15,10 @@ from typing import Any
 from flask import Flask, Response, redirect, request
 
 from handlers.email.links import PAGE_PATH, Link, LinkKind
-from handlers.email.pages.common import FORM_FIELD, Halt, Pages, Problem, guarded, problem
+from handlers.email.pages.common import FORM_FIELD, Halt, Pages, Problem, guarded, problem, said
 from handlers.email.pages.render import local_time, long_date, page
 from services.enums import Answer
 from services.errors import DomainError, NotFound, field_errors
-from services.i18n import translator
 from services.outside import AnswerRefused
 
 DONE = ("answered", "recorded", "supported", "proposed", "stopped", "resumed")
@@ -82,8 +81,7 @@ def register_personal(web: Flask, pages: Pages) -> None:
             outside.propose(link.actor, title, details)
         except DomainError as error:
             # The form again, alone, with each message by its field and the words as typed.
-            t = translator(language)
-            errors = {(ref.field.value if ref.field else ""): t.render(message)
+            errors = {(ref.field.value if ref.field else ""): said(language, message)
                       for ref, message in field_errors(error).items()}
             return page("propose.html", language, 422, **_context(pages, token, link),
                         proposal={"title": title, "details": details}, errors=errors)
