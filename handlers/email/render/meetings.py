@@ -4,8 +4,6 @@ recorded, and a speaker's talk. Invitations, reminders, nudges and changes carry
 
 from __future__ import annotations
 
-from babel.lists import format_list
-
 from handlers.email.render.common import (
     agenda_block,
     answer_block,
@@ -25,7 +23,6 @@ from handlers.email.render.layout import Block, Body, Fact
 from handlers.email.render.mime import Email
 from services.enums import MeetingKind, MeetingState
 from services.i18n import Translator
-from services.meetings import ChangeField
 from services.messages import (
     AnswerRecorded,
     MeetingCancelled,
@@ -37,6 +34,7 @@ from services.messages import (
     SpeakerTold,
 )
 from services.people import Destination
+from services.wording import what_changed
 
 
 def _when(t: Translator, card: MeetingCard, context: EmailContext) -> str:
@@ -123,26 +121,11 @@ def meeting_cancelled(message: MeetingCancelled, destination: Destination, conte
     return finish(t, subject, body, destination, context, calendar=(card, CalendarMethod.CANCEL))
 
 
-def _what(t: Translator, changes: tuple[str, ...]) -> str:
-    """What changed, as a list in the reader's language: "a new time and a new video link"."""
-    phrases = {
-        ChangeField.TIME: t.gettext("a new time"),
-        ChangeField.LENGTH: t.gettext("a new length"),
-        ChangeField.TITLE: t.gettext("a new title"),
-        ChangeField.LINK: t.gettext("a new video link"),
-        ChangeField.BACKGROUND: t.gettext("a new background"),
-        ChangeField.CHAIR: t.gettext("a new chair"),
-        ChangeField.AGENDA: t.gettext("a new agenda"),
-    }
-    words = [phrases[ChangeField(c)] for c in changes if c in set(ChangeField)]
-    return format_list(words, locale="nb_NO" if t.language == "nb" else "en_GB") if words else "—"
-
-
 def meeting_changed(message: MeetingChanged, destination: Destination, context: EmailContext) -> Email:
     """What changed since the reader heard (the old time beside the new), and the meeting as it is."""
     card = message.meeting
     t = reader(destination, context)
-    what = _what(t, message.changes)
+    what = what_changed(t, message.changes)
     paragraphs = [t.gettext("Meeting {number} ({title}) has changed: {changes}.").format(
         number=card.number, title=card.title, changes=what)]
     facts: tuple[Fact, ...] = ()

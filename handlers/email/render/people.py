@@ -31,6 +31,7 @@ from services.messages import (
     UrgentProgress,
 )
 from services.people import Destination
+from services.wording import data_labels
 
 DAYS_PER_MONTH = 365.2425 / 12
 PERSONAL_DATA_PATH = "/p/data/{key}.json"
@@ -126,34 +127,12 @@ def privacy_notice(message: PrivacyNotice, destination: Destination, context: Em
                   context)
 
 
-def _labels(t: Translator) -> dict[str, str]:
-    return {
-        "contact_for": t.gettext("organisations you are a contact for"),
-        "invitations": t.gettext("invitations, with your answers and attendance"),
-        "topics_proposed": t.gettext("topics you proposed"),
-        "topics_supported": t.gettext("topics you supported"),
-        "talks": t.gettext("talks you gave"),
-        "chaired": t.gettext("meetings you chaired"),
-        "minutes_written": t.gettext("minutes you wrote"),
-        "minutes_comments": t.gettext("comments on draft minutes"),
-        "suggestions_made": t.gettext("organisations you suggested"),
-        "suggested_as_contact": t.gettext("suggestions naming you as the contact"),
-        "suggestions_decided": t.gettext("suggestions you decided on"),
-        "meetings_created": t.gettext("meetings you scheduled"),
-        "meeting_changes": t.gettext("changes you made to meetings"),
-        "follow_up_updates": t.gettext("follow-up points you updated"),
-        "audit_entries": t.gettext("entries in the log of coordinator actions"),
-        "audit_mentions": t.gettext("log entries naming you"),
-        "messages": t.gettext("messages the bot sent you"),
-    }
-
-
 def personal_data_ready(message: PersonalDataReady, destination: Destination, context: EmailContext) -> Email:
     """One's data: what there is, counted, and a link to download the whole document while it
     works (without a public address: the document itself, if it fits)."""
     t = reader(destination, context)
     head = t.gettext("Everything Dialogbot holds about you")
-    labels = _labels(t)
+    labels = data_labels(t)
     items = tuple(f"{labels.get(name, name)}: {count}" for name, count in message.counts)
     blocks = [Block(items=items) if items
               else Block(paragraphs=(t.gettext("Nothing besides your address."),))]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.lists import format_list
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -27,7 +26,7 @@ from handlers.slack import ids
 from handlers.slack.render.chair import chair_inputs
 from handlers.slack.render.common import Rendered, dicts, modal, title_hint
 from handlers.slack.render.meetings import meeting_details, when_and_length
-from handlers.slack.text import babel_locale, dated_in_zone, escape, literal, slack_date, truncate
+from handlers.slack.text import dated_in_zone, escape, literal, slack_date, truncate
 from services.i18n import Translator
 from services.meetings import (
     BACKGROUND_MAX,
@@ -39,27 +38,14 @@ from services.meetings import (
     ChangeOutcome,
 )
 from services.messages import MeetingCard, MeetingChanged
-
-
-def _what(t: Translator, changes: tuple[str, ...]) -> str:
-    """What changed, as a list in the reader's language: "a new time and a new video link"."""
-    phrases = {
-        ChangeField.TIME: t.gettext("a new time"),
-        ChangeField.LENGTH: t.gettext("a new length"),
-        ChangeField.TITLE: t.gettext("a new title"),
-        ChangeField.LINK: t.gettext("a new video link"),
-        ChangeField.BACKGROUND: t.gettext("a new background"),
-        ChangeField.CHAIR: t.gettext("a new chair"),
-        ChangeField.AGENDA: t.gettext("a new agenda"),
-    }
-    return format_list([phrases[ChangeField(c)] for c in changes], locale=babel_locale(t.language))
+from services.wording import what_changed
 
 
 def meeting_changed(t: Translator, message: MeetingChanged, zone: ZoneInfo) -> Rendered:
     """Told to each person who already got the invitation: what changed, and the meeting as it is."""
     card = message.meeting
     line = t.gettext("Meeting {number} ({title}) has changed: {changes}.").format(
-        number=card.number, title=escape(card.title), changes=_what(t, message.changes))
+        number=card.number, title=escape(card.title), changes=what_changed(t, message.changes))
     lines = [f"*{line}*"]
     if message.previous_starts_at is not None:
         lines.append(t.gettext("New time: {when} (was {previous}).").format(
@@ -120,7 +106,7 @@ def change_confirmation(t: Translator, outcome: ChangeOutcome, zone: ZoneInfo) -
             number=card.number, title=escape(card.title))
         return Rendered(line, dicts([SectionBlock(text=MarkdownTextObject(text=line))]))
     line = t.gettext("Meeting {number} ({title}) now has {changes}.").format(
-        number=card.number, title=escape(card.title), changes=_what(t, outcome.changes))
+        number=card.number, title=escape(card.title), changes=what_changed(t, outcome.changes))
     more = []
     if ChangeField.TIME in outcome.changes:
         more.append(t.gettext("It starts {when}.").format(when=dated_in_zone(t, card.starts_at, zone)))

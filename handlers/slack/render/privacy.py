@@ -24,6 +24,7 @@ from handlers.slack.text import code, escape, mention, slack_date, truncate
 from services.i18n import Command, Hint, Translator
 from services.messages import ContactOptedOut, PersonalDataReady, PrivacyNotice
 from services.privacy import Erased, ErasureQuestion, ExportRequested, OptedOut
+from services.wording import data_labels
 
 # Slack takes up to 3,000 characters in a section and 50 blocks in a message: the JSON itself is
 # shown only when it fits a few sections; otherwise the link (or a coordinator's export) carries it.
@@ -32,30 +33,8 @@ INLINE_CHUNKS = 8
 DAYS_PER_MONTH = 365.2425 / 12
 
 
-def _labels(t: Translator) -> dict[str, str]:
-    return {
-        "contact_for": t.gettext("organisations you are a contact for"),
-        "invitations": t.gettext("invitations, with your answers and attendance"),
-        "topics_proposed": t.gettext("topics you proposed"),
-        "topics_supported": t.gettext("topics you supported"),
-        "talks": t.gettext("talks you gave"),
-        "chaired": t.gettext("meetings you chaired"),
-        "minutes_written": t.gettext("minutes you wrote"),
-        "minutes_comments": t.gettext("comments on draft minutes"),
-        "suggestions_made": t.gettext("organisations you suggested"),
-        "suggested_as_contact": t.gettext("suggestions naming you as the contact"),
-        "suggestions_decided": t.gettext("suggestions you decided on"),
-        "meetings_created": t.gettext("meetings you scheduled"),
-        "meeting_changes": t.gettext("changes you made to meetings"),
-        "follow_up_updates": t.gettext("follow-up points you updated"),
-        "audit_entries": t.gettext("entries in the log of coordinator actions"),
-        "audit_mentions": t.gettext("log entries naming you"),
-        "messages": t.gettext("messages the bot sent you"),
-    }
-
-
 def _counts(t: Translator, counts: tuple[tuple[str, int], ...]) -> str:
-    labels = _labels(t)
+    labels = data_labels(t)
     return "\n".join(f"• {labels.get(name, name)}: {count}" for name, count in counts)
 
 
