@@ -24,7 +24,7 @@ from services.deliveries import Deliveries, Planned
 from services.errors import DomainError, Field, NotAllowed, NotFound
 from services.i18n import N_, Text, text
 from services.languages import Languages
-from services.mailing import Mailing, MailOutcome, normalise_address, unsubscribed
+from services.mailing import Mailing, MailOutcome, mail_person, normalise_address, unsubscribed
 from services.meetings import Meetings, UpcomingMeeting
 from services.meetings.cards import meeting_card
 from services.meetings.outcomes import RsvpOutcome
@@ -105,6 +105,8 @@ class Overview:
     follow_up: tuple[tuple[int, str, ActionItemView], ...]
     unsubscribed: bool
     language: str
+    # The address the person is e-mailed at (a chat contact reached by e-mail: theirs on the roster).
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,11 +184,12 @@ class Outside:
                     Topic.workspace_id == workspace.id, TopicSupport.platform == actor.person.platform,
                     TopicSupport.user_id == actor.person.user_id)))
             unsubscribed = _unsubscribed(session, workspace.id, actor.person)
+            mailbox = mail_person(session, workspace.id, actor.person)
             language = self._languages.setting_in(session, actor).language
         meetings = tuple(m for m in self._meetings.upcoming(actor) if m.invited)
         topics = tuple(self._topics.open_topics(actor)[:TOPICS_SHOWN])
         return Overview(tuple(o.name for o in organisations), meetings, topics, supported, follow_up,
-                        unsubscribed, language)
+                        unsubscribed, language, mailbox.user_id if mailbox else "")
 
     def propose(self, actor: Actor, title: str, details: str = "") -> TopicCard:
         """Propose a topic for `actor`'s organisation (its side: civil society, or a public agency

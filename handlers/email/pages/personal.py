@@ -39,7 +39,9 @@ def register_personal(web: Flask, pages: Pages) -> None:
         except NotFound:
             raise Halt(problem(Problem.INVALID, outside.language(link.actor))) from None
         done = request.args.get("done")
-        return page("personal.html", overview.language, **_context(pages, token, link), overview=overview,
+        return page("personal.html", overview.language, **{**_context(pages, token, link),
+                                                             "address": overview.address or link.address},
+                    overview=overview,
                     done=done if done in DONE else None,
                     when=lambda m: local_time(m.starts_at, pages.zone, overview.language),
                     due=lambda d: long_date(d, overview.language), proposal=None, errors={})
