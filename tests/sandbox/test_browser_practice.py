@@ -233,8 +233,9 @@ def test_kari_accepts_olas_suggested_organisation_from_the_home_tab(page: Page, 
     type_in(page, "/dialog deltakere")
     roster = bot_says(page, "Inviteres etter tema")
     expect(roster).to_be_visible(timeout=WAIT_MS)
-    # A topic organisation, its perspective in Norwegian; no contact until a coordinator adds one.
-    expect(roster).to_contain_text("Fjordby Night Shelter (demo): ingen kontaktpersoner ennå (folkehelse)")
+    # A topic organisation, its perspective in Norwegian; the address Ola wrote as its contact is
+    # its e-mail contact now.
+    expect(roster).to_contain_text("Fjordby Night Shelter (demo): post@nightshelter.example (folkehelse)")
 
     act_as(page, OLA)
     open_dm(page, sandbox, OLA)

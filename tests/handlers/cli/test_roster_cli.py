@@ -28,7 +28,9 @@ def _bot(tmp_path: Path, database_url: str, *args: str) -> subprocess.CompletedP
 def test_the_sample_file_parses() -> None:
     with SAMPLE.open(newline="") as stream:
         rows = read_roster(stream)
-    assert len(rows) == 5
+    assert len(rows) == 6
+    # An e-mail-only organisation, and a chat contact with an address of their own.
+    assert "volunteers@stolav.example.org" in rows[4].contacts
     assert rows[1] == RosterRow("Fjordvik Faith Council", "core", ("U0EXAMPLE2", "U0EXAMPLE3"), ("religion",),
                                 "daytime", "", ("interfaith", "integration"))
 
@@ -58,9 +60,9 @@ def test_bad_files_are_refused_with_a_reason(content: str, expected: str) -> Non
 def test_import_twice_then_export(tmp_path: Path, database_url: str) -> None:
     first = _bot(tmp_path, database_url, "roster", "import", str(SAMPLE), "--team", "T0DIALOG")
     assert first.returncode == 0, first.stderr
-    assert "5 created, 0 updated, 0 unchanged" in first.stdout
+    assert "6 created, 0 updated, 0 unchanged" in first.stdout
     again = _bot(tmp_path, database_url, "roster", "import", str(SAMPLE))  # the only workspace now
-    assert "0 created, 0 updated, 5 unchanged" in again.stdout
+    assert "0 created, 0 updated, 6 unchanged" in again.stdout
     exported = _bot(tmp_path, database_url, "roster", "export")
     assert exported.returncode == 0
     with SAMPLE.open(newline="") as stream:
@@ -95,7 +97,7 @@ def test_stats_export_as_csv(tmp_path: Path, database_url: str) -> None:
     assert exported.returncode == 0, exported.stderr
     lines = exported.stdout.strip().splitlines()
     assert lines[0] == "organisation,tier,side,invited,answered,answer_rate,meetings_held,attended,attendance_rate"
-    assert len(lines) == 6 and lines[1].endswith(",0,0,0.00,0,0,0.00")
+    assert len(lines) == 7 and lines[1].endswith(",0,0,0.00,0,0,0.00")
     meetings = _bot(tmp_path, database_url, "stats", "export", "--meetings")
     assert meetings.stdout.strip() == "meeting,title,starts_at,kind,perspectives_invited,perspectives_present"
     proposals = _bot(tmp_path, database_url, "stats", "export", "--proposals")
