@@ -224,7 +224,10 @@ class Sending(EngineState):
                 return False
             delivery.last_error = error
             delivery.claimed_at = None
-            if delivery.attempts >= MAX_ATTEMPTS:
+            # What only an operator can mend (a relay down, a login refused) does not use up the
+            # attempts: tried every backoff (at most 15 minutes) until mended, so an outage of the
+            # mail server loses nothing; the composer drops a message that stopped mattering.
+            if delivery.attempts >= MAX_ATTEMPTS and operator_hint is None:
                 delivery.state = DeliveryState.FAILED
                 log.warning("delivery %s failed after %s attempts: %s", delivery_id,
                             delivery.attempts, error)

@@ -241,6 +241,23 @@ def test_operator_fixable_errors_are_retried_not_dropped(
     assert len(services.deliveries.sweep().sent) == 1
 
 
+def test_an_outage_only_an_operator_can_mend_never_uses_up_the_attempts(
+    services: Services, notifier: RecordingNotifier, clock: ManualClock, sessions
+) -> None:
+    services.topics.propose(person("U1"), "Housing for refugees")
+    # The server down for hours: far more tries than a message has, each answered the same.
+    for _ in range(MAX_ATTEMPTS * 2):
+        notifier.failures.append(DeliveryError("cannot reach the SMTP server", permanent=False,
+                                               operator_hint="check SMTP_HOST"))
+        services.deliveries.sweep()
+        row = _delivery(sessions)
+        assert row.state == DeliveryState.PENDING
+        assert row.next_attempt_at - clock.now() <= timedelta(minutes=15)
+        clock.set(row.next_attempt_at)
+    # Mended: it goes out.
+    assert len(services.deliveries.sweep().sent) == 1
+
+
 def test_a_live_workers_claims_are_never_taken_over(
     sessions, clock: ManualClock, notifier: RecordingNotifier
 ) -> None:
