@@ -100,11 +100,15 @@ def privacy_of(settings: Settings) -> PrivacySettings:
 
 
 def email_links(settings: Settings, clock: Clock) -> Links:
-    """The signer of e-mails' links (answers, pages, unsubscribing): DIALOG_LINK_SECRET's keys, else
-    a key derived from the app's secrets (which a rotation of any of them changes)."""
-    keys = settings.link_secrets or (email_link_key(settings.slack_signing_secret, settings.slack_bot_token,
-                                                    settings.slack_app_token, settings.smtp_password),)
-    return Links(list(keys), settings.public_url, clock=lambda: clock.now().timestamp())
+    """The signer of e-mails' links (answers, pages, unsubscribing): DIALOG_LINK_SECRET's keys (the
+    first signs), and a key derived from the app's secrets (which a rotation of any of them
+    changes), signing only when no DIALOG_LINK_SECRET is set."""
+    derived = email_link_key(settings.slack_signing_secret, settings.slack_bot_token,
+                             settings.slack_app_token, settings.smtp_password)
+    # The derived key is still read after DIALOG_LINK_SECRET is first set: the links already sent
+    # (unsubscribing above all) keep working.
+    return Links([*settings.link_secrets, derived], settings.public_url,
+                 clock=lambda: clock.now().timestamp())
 
 
 def email_notifier(settings: Settings, sessions: sessionmaker[Session], clock: Clock,

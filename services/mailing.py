@@ -23,7 +23,7 @@ from services.errors import Field, InvalidInput, NotFound
 from services.i18n import N_, text
 from services.people import EMAIL, Actor, DestinationKind, PersonRef, WorkspaceRef
 from services.workspaces import Workspaces
-from storage.models import Contact, Delivery, Organisation, Person, Workspace
+from storage.models import Contact, Coordinator, Delivery, Organisation, Person, Workspace
 from storage.models.base import ID_LENGTH
 
 log = logging.getLogger(__name__)
@@ -146,17 +146,19 @@ class Mailing:
         if (delivery.dest_kind != DestinationKind.PERSON or delivery.dest_platform == EMAIL
                 or delivery.kind in self._private):
             return None
-        address = session.scalar(
-            select(Contact.email)
-            .join(Organisation, Organisation.id == Contact.organisation_id)
-            .where(Organisation.workspace_id == delivery.workspace_id, Organisation.archived_at.is_(None),
-                   Contact.platform == delivery.dest_platform, Contact.user_id == delivery.dest_id,
-                   Contact.email.is_not(None))
-            .order_by(Contact.id)
-            .limit(1)
-        )
-        if address is None:
+        if session.scalar(select(Coordinator.id).where(
+                Coordinator.workspace_id == delivery.workspace_id,
+                Coordinator.platform == delivery.dest_platform,
+                Coordinator.user_id == delivery.dest_id)) is not None:
+            # A coordinator's messages (who opted out, comments, an urgent call's report) and the
+            # links in them are for the coordinator alone: never sent to an address that may be
+            # an office's shared inbox. Chat refusing a coordinator is for an operator to mend.
             return None
+        mailbox = mail_person(session, delivery.workspace_id,
+                              PersonRef(delivery.dest_platform, delivery.dest_id))
+        if mailbox is None:
+            return None
+        address = mailbox.user_id
         person = _person(session, delivery.workspace_id, PersonRef(EMAIL, address))
         if person is not None and person.unsubscribed_at is not None and delivery.kind not in self._requested:
             return None
@@ -170,8 +172,9 @@ def mail_person(session: Session, workspace_id: int, person: PersonRef) -> Perso
         return person
     address = session.scalar(
         select(Contact.email).join(Organisation, Organisation.id == Contact.organisation_id)
-        .where(Organisation.workspace_id == workspace_id, Contact.platform == person.platform,
-               Contact.user_id == person.user_id, Contact.email.is_not(None))
+        .where(Organisation.workspace_id == workspace_id, Organisation.archived_at.is_(None),
+               Contact.platform == person.platform, Contact.user_id == person.user_id,
+               Contact.email.is_not(None))
         .order_by(Contact.id).limit(1))
     return PersonRef(EMAIL, address) if address else None
 

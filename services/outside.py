@@ -186,7 +186,10 @@ class Outside:
             unsubscribed = _unsubscribed(session, workspace.id, actor.person)
             mailbox = mail_person(session, workspace.id, actor.person)
             language = self._languages.setting_in(session, actor).language
-        meetings = tuple(m for m in self._meetings.upcoming(actor) if m.invited)
+        # Only meetings whose invitations are out: before that a meeting is the coordinators' draft.
+        now = self._clock.now()
+        meetings = tuple(m for m in self._meetings.upcoming(actor)
+                         if m.invited and m.meeting.invite_at <= now)
         topics = tuple(self._topics.open_topics(actor)[:TOPICS_SHOWN])
         return Overview(tuple(o.name for o in organisations), meetings, topics, supported, follow_up,
                         unsubscribed, language, mailbox.user_id if mailbox else "")

@@ -29,6 +29,8 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
 
+import idna
+
 from handlers.email import PLATFORM
 from handlers.email.render import EmailContext, render_email
 from handlers.email.render.mime import build_message, message_id_for
@@ -43,7 +45,7 @@ TIMEOUT = 30.0
 OVERLOADED_WAIT = 60.0
 # The bot's own relay refusing it (not the recipient's mailbox): "Relay access denied", "5.7.1
 # Client host rejected", "authentication required".
-_RELAY = re.compile(r"\brelay|authenticat|5\.7\.1 client host", re.IGNORECASE)
+_RELAY = re.compile(r"^\d{3} 5\.7\.\d+ .*(\brelay|authenticat|client host rejected)", re.IGNORECASE)
 # One message per address at a time, a few a second to the server overall is the relay's affair:
 # mail servers throttle by connection, and one connection per message keeps each short.
 PACING = Pacing(burst=2, interval=timedelta(seconds=1), update_gap=timedelta(days=3650))
@@ -114,7 +116,12 @@ class EmailNotifier:
             raise DeliveryError(_said(error.smtp_code, error.smtp_error), permanent=False,
                                 operator_hint="check SMTP_USERNAME and SMTP_PASSWORD") from None
         except smtplib.SMTPResponseException as error:
-            raise _refusal(error.smtp_code, error.smtp_error, during="connect") from None
+            # Refused before any message or recipient was named (the greeting, STARTTLS): the
+            # server refuses the bot, never an address.
+            if error.smtp_code == 421:
+                raise RateLimited(OVERLOADED_WAIT) from None
+            raise DeliveryError(_said(error.smtp_code, error.smtp_error), permanent=False,
+                                operator_hint="check SMTP_HOST, SMTP_PORT and SMTP_SECURITY") from None
         except (smtplib.SMTPException, OSError) as error:
             # Nothing was handed over: tried again later, with a word for the operator.
             raise DeliveryError(f"cannot reach the SMTP server: {_short(error)}", permanent=False,
@@ -180,18 +187,19 @@ def ascii_address(address: str) -> str:
     if domain.isascii():
         return address
     try:
-        return f"{local}@{domain.encode('idna').decode('ascii')}"
-    except UnicodeError:
+        # IDNA 2008 with UTS 46 mapping, as browsers and mail systems do: Python's own codec is
+        # IDNA 2003, which sends straße.de to strasse.de, someone else's domain.
+        return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    except idna.IDNAError:
         return address
 
 
 def _refusal(code: int, said: bytes | str) -> Exception:
-    """What the engine does with the server's refusal: wait (421: too busy), call the operator
-    (the bot's own login or relaying refused), drop it for good (other 5xx: about the recipient or
-    the message), or try again later (4xx)."""
+    """What the engine does with the server's refusal of a recipient or a message: call the
+    operator (the bot's own login or relaying refused), drop it for good (other 5xx: about the
+    recipient or the message), or try again later (4xx, 421 here included: a pause of all e-mail
+    is for a server too busy to talk at all, at the greeting or MAIL)."""
     reason = _said(code, said)
-    if code == 421:
-        return RateLimited(OVERLOADED_WAIT)
     if code in (530, 535) or (code // 100 == 5 and _RELAY.search(reason)):
         return DeliveryError(reason, permanent=False, operator_hint="check SMTP_USERNAME, SMTP_PASSWORD "
                              "and that the server relays mail from EMAIL_FROM")

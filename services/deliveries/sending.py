@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
@@ -25,6 +26,10 @@ from services.ports import DeliveryError, RateLimited
 from storage.models import Delivery, DeliveryState
 
 log = logging.getLogger(__name__)
+
+# An outage only an operator can mend is retried this often (sooner at first), for this long.
+OPERATOR_RETRY = timedelta(minutes=5)
+OPERATOR_PATIENCE = timedelta(days=7)
 
 
 class Sending(EngineState):
@@ -193,6 +198,8 @@ class Sending(EngineState):
             if elsewhere is None or elsewhere.platform not in self._notifiers:
                 return False
             delivery.via_platform, delivery.via_id = elsewhere.platform, elsewhere.user_id
+            # A new way to reach them: its own tries.
+            delivery.attempts = 0
             delivery.state = DeliveryState.PENDING
             delivery.claimed_by = delivery.claimed_at = delivery.send_started_at = None
             delivery.next_attempt_at = None
@@ -224,10 +231,21 @@ class Sending(EngineState):
                 return False
             delivery.last_error = error
             delivery.claimed_at = None
-            # What only an operator can mend (a relay down, a login refused) does not use up the
-            # attempts: tried every backoff (at most 15 minutes) until mended, so an outage of the
-            # mail server loses nothing; the composer drops a message that stopped mattering.
-            if delivery.attempts >= MAX_ATTEMPTS and operator_hint is None:
+            waited = now - delivery.created_at
+            if operator_hint is not None and waited < OPERATOR_PATIENCE:
+                # What only an operator can mend (a relay down, a login refused, the bot out of
+                # the channel) does not use up the attempts: tried every OPERATOR_RETRY until
+                # mended, so an outage loses nothing; a message that stopped mattering meanwhile
+                # (an invitation to a meeting begun) is dropped by its composer when its turn comes.
+                delivery.attempts = max(0, delivery.attempts - 1)
+                delivery.state = DeliveryState.PENDING
+                delivery.claimed_by = delivery.send_started_at = None
+                wait = min(backoff(delivery.attempts + 1), OPERATOR_RETRY)
+                delivery.next_attempt_at = now + wait
+                log.error("delivery %s cannot go out until an operator acts: %s (%s); retrying in %s",
+                          delivery_id, error, operator_hint, wait)
+                return True
+            if delivery.attempts >= MAX_ATTEMPTS or operator_hint is not None:
                 delivery.state = DeliveryState.FAILED
                 log.warning("delivery %s failed after %s attempts: %s", delivery_id,
                             delivery.attempts, error)
@@ -237,9 +255,6 @@ class Sending(EngineState):
             delivery.state = DeliveryState.PENDING
             delivery.claimed_by = delivery.send_started_at = None
             delivery.next_attempt_at = now + backoff(delivery.attempts)
-            if operator_hint is not None:
-                log.error("delivery %s cannot go out until an operator acts: %s (%s); retrying in %s",
-                          delivery_id, error, operator_hint, backoff(delivery.attempts))
             return True
 
     def _settle(self, session: Session, delivery_id: int) -> None:

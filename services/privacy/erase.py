@@ -241,6 +241,11 @@ def _deliveries(session: Session, workspace: Workspace, person: PersonRef, pseud
     for delivery in session.scalars(select(Delivery).where(*routed)):
         if delivery.state == DeliveryState.PENDING:
             delivery.via_platform = delivery.via_id = None
+        elif delivery.state == DeliveryState.SENDING:
+            # Claimed or in doubt: never sent again, least of all to a pseudonym.
+            delivery.via_id = pseudonym
+            delivery.state = DeliveryState.FAILED
+            delivery.claimed_by = delivery.claimed_at = None
         else:
             delivery.via_id = pseudonym
         delivery.last_error = word.sub(pseudonym, delivery.last_error) if delivery.last_error else None

@@ -253,6 +253,7 @@ def test_an_outage_only_an_operator_can_mend_never_uses_up_the_attempts(
         row = _delivery(sessions)
         assert row.state == DeliveryState.PENDING
         assert row.next_attempt_at - clock.now() <= timedelta(minutes=15)
+        assert row.attempts <= 1, "an outage uses up no attempts"
         clock.set(row.next_attempt_at)
     # Mended: it goes out.
     assert len(services.deliveries.sweep().sent) == 1

@@ -199,6 +199,15 @@ def test_a_link_to_ones_page_on_request(services: Services, clock: ManualClock, 
     assert _rows(sessions, PERSONAL_LINK) == 2
 
 
+def test_a_meeting_whose_invitations_are_not_out_is_not_on_the_page(
+        services: Services, clock: ManualClock, amina: Actor) -> None:
+    # Scheduled a month ahead: invitations go out two weeks before, until then it is a draft.
+    services.meetings.schedule(coordinator(), title="Spring dialogue", starts_at=clock.now() + timedelta(days=30))
+    assert services.outside.overview(amina).meetings == ()
+    clock.advance(timedelta(days=17))
+    assert [m.meeting.title for m in services.outside.overview(amina).meetings] == ["Spring dialogue"]
+
+
 def test_links_on_request_are_capped_at_three_a_day(services: Services, clock: ManualClock, amina: Actor,
                                                    sessions: sessionmaker[Session]) -> None:
     for _ in range(6):  # a script asking every ten minutes, within the per-request window rule

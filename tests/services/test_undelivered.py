@@ -122,3 +122,16 @@ def test_without_an_address_a_chat_refusal_fails_and_is_reported(
     assert mail.posted == []
     [item] = services.home.view(coordinator()).undelivered
     assert item.person == PersonRef(platform, "UGONE01") and item.reason == "user_not_found"
+
+
+def test_a_coordinators_messages_are_never_rerouted_to_an_address(
+        sessions: sessionmaker[Session], clock: ManualClock, notifier: RecordingNotifier, platform: str) -> None:
+    mail = _Mail()
+    services = _wired(sessions, clock, notifier, platform, mail)
+    # The coordinator is also a contact, with the agency's shared inbox as their address.
+    services.roster.add(coordinator(), "Helsedirektoratet", Tier.OBSERVER,
+                        [ContactInput(COORDINATOR, "postmottak@helsedir.example.org")])
+    notifier.refuse[COORDINATOR] = DeliveryError("user_not_found", permanent=True)
+    services.meetings.schedule(coordinator(), title="Winter shelter", starts_at=clock.now() + timedelta(days=3))
+    _sweep(services, clock)
+    assert mail.posted == [], "nothing of a coordinator's goes to a possibly shared inbox"

@@ -103,18 +103,17 @@ def said(language: str, message: Text) -> str:
     where it is on the pages, not by a chat command nobody outside the chat can type (its
     parameters are escaped by the template, as the whole line is)."""
     t = translator(language)
-    return t.render(message, hint=lambda hint, args: _where(t, hint.command))
+    return t.render(message, hint=lambda hint, args: _where(t, hint.command, args))
 
 
-def _where(t: Translator, command: Command) -> str:
+def _where(t: Translator, command: Command, args: tuple[str, ...]) -> str:
     if command == Command.SUPPORT:
         return t.gettext("the Support button on your page")
     if command == Command.PROPOSE:
-        return t.gettext("the form on your page")
-    if command == Command.TOPICS:
-        return t.gettext("the open topics on your page")
-    if command == Command.MEETINGS:
-        return t.gettext("your meetings on your page")
+        # Suggested with an example title: the example says it; else where the form is.
+        return " ".join(str(arg) for arg in args) if args else t.gettext("the form on your page")
+    if command in (Command.TOPICS, Command.MEETINGS):
+        return t.gettext("your page")
     # Roster and coordinators' commands: not something a contact does.
     return t.gettext("a coordinator")
 

@@ -40,7 +40,7 @@ def scripted(answers: dict[str, str | None]) -> Iterator[tuple[int, list[bytes]]
     def serve() -> None:
         conn, _ = listener.accept()
         with conn, conn.makefile("rb") as lines:
-            conn.sendall(b"220 scripted ESMTP\r\n")
+            conn.sendall(answers.get("GREETING", "220 scripted ESMTP").encode() + b"\r\n")
             in_data = False
             for line in lines:
                 heard.append(line)
@@ -79,6 +79,7 @@ def _notifier(services: Services, clock: ManualClock, port: int) -> EmailNotifie
 
 
 def _send(services: Services, clock: ManualClock, port: int, address: str = "kari@example.org") -> None:
+    clock.advance(timedelta(hours=2))  # each call its own meeting, not at the same time
     card = services.meetings.schedule(coordinator(), title="Winter shelter",
                                       starts_at=clock.now() + timedelta(days=20)).meeting
     destination = Destination(EMAIL, DestinationKind.PERSON, address, "en", WorkspaceRef("slack", TEAM))
@@ -130,10 +131,39 @@ def test_too_busy_pauses_sending(services: Services, clock: ManualClock) -> None
     with scripted({"MAIL": "421 4.7.0 Too many connections, slow down"}) as (port, _):
         with pytest.raises(RateLimited):
             _send(services, clock, port)
+    with scripted({"GREETING": "421 4.3.2 Service not available, closing channel"}) as (port, _):
+        with pytest.raises(RateLimited):
+            _send(services, clock, port)
+
+
+def test_a_421_for_one_recipient_is_that_messages_retry_not_a_pause(services: Services,
+                                                                    clock: ManualClock) -> None:
+    with scripted({"RCPT": "421 4.4.5 Try this one later"}) as (port, _):
+        with pytest.raises(DeliveryError) as failed:
+            _send(services, clock, port)
+    assert not failed.value.permanent and not failed.value.needs_operator
+
+
+def test_a_greeting_refused_is_the_operators_not_an_addresss(services: Services, clock: ManualClock) -> None:
+    with scripted({"GREETING": "554 5.7.1 You are not welcome here"}) as (port, _):
+        with pytest.raises(DeliveryError) as failed:
+            _send(services, clock, port)
+    assert not failed.value.permanent and failed.value.needs_operator
+
+
+def test_an_unknown_user_in_a_relay_table_is_the_recipients_not_the_operators(services: Services,
+                                                                             clock: ManualClock) -> None:
+    said = "550 5.1.1 <kari@example.org>: Recipient address rejected: User unknown in relay recipient table"
+    with scripted({"RCPT": said}) as (port, _):
+        with pytest.raises(DeliveryError) as failed:
+            _send(services, clock, port)
+    assert failed.value.permanent and not failed.value.needs_operator
 
 
 def test_a_unicode_domain_goes_out_in_ascii(services: Services, clock: ManualClock) -> None:
     assert ascii_address("kari@bølgen.no") == "kari@xn--blgen-vua.no"
+    # IDNA 2008: ß is its own letter, not "ss" (someone else's domain).
+    assert ascii_address("a@straße.de") == "a@xn--strae-oqa.de"
     with scripted({}) as (port, heard):
         _send(services, clock, port, address="kari@bølgen.no")
     said = b"".join(heard)
