@@ -240,7 +240,9 @@ class Sending(EngineState):
                 delivery.attempts = max(0, delivery.attempts - 1)
                 delivery.state = DeliveryState.PENDING
                 delivery.claimed_by = delivery.send_started_at = None
-                wait = min(backoff(delivery.attempts + 1), OPERATOR_RETRY)
+                # The attempts stand still, so the wait grows with the row's age instead: soon at
+                # first, then every OPERATOR_RETRY (never a tight loop through a long outage).
+                wait = min(max(waited / 2, backoff(1)), OPERATOR_RETRY)
                 delivery.next_attempt_at = now + wait
                 log.error("delivery %s cannot go out until an operator acts: %s (%s); retrying in %s",
                           delivery_id, error, operator_hint, wait)

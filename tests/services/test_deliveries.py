@@ -245,7 +245,9 @@ def test_an_outage_only_an_operator_can_mend_never_uses_up_the_attempts(
     services: Services, notifier: RecordingNotifier, clock: ManualClock, sessions
 ) -> None:
     services.topics.propose(person("U1"), "Housing for refugees")
-    # The server down for hours: far more tries than a message has, each answered the same.
+    # The server down for hours: far more tries than a message has, each answered the same, and
+    # the waits between them growing to five minutes (no tight loop through the outage).
+    waits = []
     for _ in range(MAX_ATTEMPTS * 2):
         notifier.failures.append(DeliveryError("cannot reach the SMTP server", permanent=False,
                                                operator_hint="check SMTP_HOST"))
@@ -254,7 +256,9 @@ def test_an_outage_only_an_operator_can_mend_never_uses_up_the_attempts(
         assert row.state == DeliveryState.PENDING
         assert row.next_attempt_at - clock.now() <= timedelta(minutes=15)
         assert row.attempts <= 1, "an outage uses up no attempts"
+        waits.append(row.next_attempt_at - clock.now())
         clock.set(row.next_attempt_at)
+    assert waits == sorted(waits) and waits[-1] == timedelta(minutes=5)
     # Mended: it goes out.
     assert len(services.deliveries.sweep().sent) == 1
 
