@@ -8,12 +8,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.slack import PLATFORM
-from handlers.slack.context import SlackDeps, bind
-from handlers.slack.errors import Listener, ack_now
-from handlers.slack.parsing.carried import ModalContext
-from handlers.slack.parsing.change_forms import ChangeOrigin
-from handlers.slack.parsing.commands import (
+from handlers.common.parsing.commands import (
     Agenda,
     Cancel,
     Change,
@@ -42,7 +37,12 @@ from handlers.slack.parsing.commands import (
     Urgent,
     WriteMinutes,
 )
-from handlers.slack.parsing.grammar import parse_command
+from handlers.common.parsing.grammar import parse_command
+from handlers.slack import PLATFORM
+from handlers.slack.context import SlackDeps, bind
+from handlers.slack.errors import Listener, ack_now
+from handlers.slack.parsing.carried import ModalContext
+from handlers.slack.parsing.change_forms import ChangeOrigin
 from handlers.slack.parsing.roster_forms import RosterOrigin
 from handlers.slack.render.agenda import agenda_confirmation, agenda_modal
 from handlers.slack.render.changes import cancel_question, change_modal

@@ -4,13 +4,7 @@ text), `forms` (modal state), `carried` (button values and a modal's origin).
 Everything is importable from here too, as before the split.
 """
 
-from handlers.slack.parsing.carried import (
-    ModalContext,
-    meeting_number_from_button,
-    suggested_invite,
-    topic_number_from_button,
-)
-from handlers.slack.parsing.commands import (
+from handlers.common.parsing.commands import (
     AGENDA_ADD,
     AGENDA_USAGE,
     ALIASES,
@@ -41,6 +35,20 @@ from handlers.slack.parsing.commands import (
     Urgent,
     WriteMinutes,
 )
+from handlers.common.parsing.grammar import (
+    mentioned_users,
+    parse_command,
+    parse_number,
+    split_details,
+    tokens,
+    unescape,
+)
+from handlers.slack.parsing.carried import (
+    ModalContext,
+    meeting_number_from_button,
+    suggested_invite,
+    topic_number_from_button,
+)
 from handlers.slack.parsing.forms import (
     AgendaFormValues,
     MinutesFormValues,
@@ -50,14 +58,6 @@ from handlers.slack.parsing.forms import (
     minutes_form,
     proposal_form,
     schedule_form,
-)
-from handlers.slack.parsing.grammar import (
-    mentioned_users,
-    parse_command,
-    parse_number,
-    split_details,
-    tokens,
-    unescape,
 )
 
 __all__ = [

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from handlers.slack.parsing.commands import RSVP_USAGE
-from handlers.slack.parsing.grammar import parse_number
+from handlers.common.parsing.commands import RSVP_USAGE
+from handlers.common.parsing.grammar import parse_number
 from services.i18n import N_
 from services.text import drop_controls
 

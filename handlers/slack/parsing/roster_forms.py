@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from handlers.common.parsing.grammar import parse_number
 from handlers.slack import ids
 from handlers.slack.parsing.carried import ModalContext
-from handlers.slack.parsing.grammar import parse_number
 from services.enums import Tier
 from services.i18n import N_
 from services.roster_rules import ContactInput, RosterRow, parse_tier

@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from handlers.slack.parsing.commands import ENGLISH_NAMES, NORWEGIAN_NAMES
+from handlers.common.parsing.commands import ENGLISH_NAMES, NORWEGIAN_NAMES
 from handlers.slack.render.common import Rendered, dicts
 from handlers.slack.text import literal
 from services.i18n import Translator

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fakes.slack.requests import slash_command_payload
-from handlers.slack.parsing.commands import Recommend, RosterAdd, RosterContact, RosterForm
-from handlers.slack.parsing.grammar import parse_command
+from handlers.common.parsing.commands import Recommend, RosterAdd, RosterContact, RosterForm
+from handlers.common.parsing.grammar import parse_command
 from handlers.slack.parsing.roster_forms import (
     ROSTER_ADDRESSES,
     RosterOrigin,

@@ -1,6 +1,7 @@
-"""Contacts in `/dialog roster` command words: people as Slack mentions them, e-mail addresses as
-Slack links them (or as typed), and a person with their own address. Whether an address is one
-is for the services to say; this only reads what Slack sent."""
+"""Contacts in `/dialog roster` command words: people as mentioned (`<@id>`, as Slack sends them
+and as the Teams handlers write theirs), e-mail addresses as Slack links them (or as typed), and a
+person with their own address. Whether an address is one is for the services to say; this only
+reads what the platform sent."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from services.i18n import N_, text
 from services.mailing import looks_like_address
 from services.roster import ContactInput, ContactValue
 
-# A user as Slack escapes a mention in command text: `<@U123>` or `<@U123|name>`.
-MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+# A user as Slack escapes a mention in command text: `<@U123>` or `<@U123|name>`; a Teams user is
+# written the same way with their Entra object id (a GUID), which is how Teams people are stored.
+_PERSON_ID = r"[UW][A-Z0-9]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+MENTION = re.compile(rf"^<@({_PERSON_ID})(?:\|[^>]*)?>$")
 # A mention with an address after it, `@kari=kari@example.org` as Slack sends it:
 # `<@U123|kari>=<mailto:kari@example.org|kari@example.org>` (or the address unlinked).
-_PAIR = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>=?(.+)$")
+_PAIR = re.compile(rf"^<@({_PERSON_ID})(?:\|[^>]*)?>=?(.+)$")
 # An address Slack linked in command text: `<mailto:a@b.org|a@b.org>` or `<mailto:a@b.org>`.
 _MAILTO = re.compile(r"^<mailto:([^<>|]*)(?:\|[^<>]*)?>$", re.IGNORECASE)
 

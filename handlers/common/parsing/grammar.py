@@ -6,7 +6,7 @@ import difflib
 import re
 from dataclasses import replace
 
-from handlers.slack.parsing.commands import (
+from handlers.common.parsing.commands import (
     AGENDA_ADD,
     AGENDA_USAGE,
     ALIASES,
@@ -50,7 +50,7 @@ from handlers.slack.parsing.commands import (
     Urgent,
     WriteMinutes,
 )
-from handlers.slack.parsing.contacts import MENTION, roster_contacts, unescape
+from handlers.common.parsing.contacts import MENTION, roster_contacts, unescape
 from services.errors import InvalidInput
 from services.i18n import N_, text
 from services.roster import parse_tier

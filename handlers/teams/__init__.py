@@ -1,0 +1,3 @@
+"""Microsoft Teams: activities from the Bot Connector, Adaptive Cards, and the Teams Notifier."""
+
+PLATFORM = "teams"
