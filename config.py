@@ -145,6 +145,13 @@ class Settings:
     # Keys for the links in e-mails (newest first; older ones still read, so a rotation keeps the
     # unsubscribe links already sent working). Empty: derived from the Slack and SMTP secrets.
     link_secrets: tuple[Secret, ...] = field(default=(), repr=False)
+    # Microsoft Teams (handlers/teams): the bot registration, the tenant served (the Teams
+    # workspace), its coordinators (Entra object ids), and unauthenticated activities for local use.
+    teams_app_id: str = ""
+    teams_app_password: Secret = field(default=Secret(""), repr=False)
+    teams_tenant_id: str = ""
+    teams_anonymous: bool = False
+    teams_coordinators: tuple[str, ...] = ()
 
     @property
     def socket_mode(self) -> bool:
@@ -161,6 +168,10 @@ class Settings:
         if not self.socket_mode and not self.slack_signing_secret:
             missing.append("SLACK_SIGNING_SECRET")
         return missing
+
+    def has_teams(self) -> bool:
+        """Whether the bot serves a Teams tenant (TEAMS_TENANT_ID is set)."""
+        return bool(self.teams_tenant_id)
 
     def has_email(self) -> bool:
         """Whether the bot sends e-mail (SMTP_HOST is set; EMAIL_FROM is then required)."""
@@ -353,6 +364,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         trusted_proxy=_trusted_proxy(_get(env, "DIALOG_TRUSTED_PROXY")),
         link_secrets=_link_secrets(env.get("DIALOG_LINK_SECRET") or ""),
         **_smtp(env),
+        **_teams(env, host=_get(env, "HOST") or "127.0.0.1"),
     )
 
 
@@ -390,6 +402,44 @@ def _smtp(env: Mapping[str, str]) -> dict[str, object]:
     return {"smtp_host": host, "smtp_port": int(port_text) if port_text else SMTP_SECURITY[security],
             "smtp_username": username, "smtp_password": Secret(password), "smtp_security": security,
             "email_from": _email_from(_get(env, "EMAIL_FROM"), host)}
+
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def _guid(text: str, variable: str, what: str) -> str:
+    if text and not _GUID.match(text):
+        raise ConfigError(variable, f"{shown(text)} is not {what} "
+                                    "(a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47)")
+    return text.lower()
+
+
+def _teams(env: Mapping[str, str], *, host: str) -> dict[str, object]:
+    app_id = _guid(_get(env, "TEAMS_APP_ID"), "TEAMS_APP_ID", "the bot's Microsoft App ID")
+    password = env.get("TEAMS_APP_PASSWORD") or ""
+    tenant = _guid(_get(env, "TEAMS_TENANT_ID"), "TEAMS_TENANT_ID", "a Microsoft Entra tenant ID")
+    anonymous_text = _get(env, "TEAMS_ANONYMOUS").lower()
+    if anonymous_text not in ("", "true", "false", "1", "0", "yes", "no"):
+        raise ConfigError("TEAMS_ANONYMOUS", f"{shown(anonymous_text)} is not true or false")
+    anonymous = anonymous_text in ("true", "1", "yes")
+    if anonymous and host not in _LOOPBACK_HOSTS:
+        # Unauthenticated activities from the network would let anyone act as anyone.
+        raise ConfigError("TEAMS_ANONYMOUS", f"is only accepted with a loopback HOST (127.0.0.1, ::1 or "
+                                             f"localhost), not {shown(host)}: it accepts unsigned activities")
+    coordinators = tuple(_guid(part.strip(), "TEAMS_COORDINATORS", "a Microsoft Entra object ID")
+                         for part in _get(env, "TEAMS_COORDINATORS").split(",") if part.strip())
+    if (app_id or password or anonymous or coordinators) and not tenant:
+        raise ConfigError("TEAMS_TENANT_ID", "is needed for Teams: the ID of the Microsoft Entra tenant "
+                                             "the bot serves (Entra admin center → Overview → Tenant ID)")
+    if tenant and not anonymous:
+        missing = [name for name, value in (("TEAMS_APP_ID", app_id), ("TEAMS_APP_PASSWORD", password))
+                   if not value]
+        if missing:
+            raise ConfigError(missing[0], "is needed with TEAMS_TENANT_ID (from the Azure Bot registration), "
+                                          "or set TEAMS_ANONYMOUS=true for local use on a loopback HOST")
+    return {"teams_app_id": app_id, "teams_app_password": Secret(password), "teams_tenant_id": tenant,
+            "teams_anonymous": anonymous, "teams_coordinators": coordinators}
 
 
 def read_environment(env_file: str | os.PathLike[str] | None = ".env") -> dict[str, str]:

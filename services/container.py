@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.calendar import Calendars
 from services.clock import Clock
+from services.conversations import Conversations
 from services.deliveries import Deliveries
 from services.follow_up import FollowUp
 from services.home import Home
@@ -60,6 +61,8 @@ class Services:
     mailing: Mailing
     # E-mail contacts on the bot's own pages (answers from a link, their page, unsubscribing).
     outside: Outside
+    # Where the bot may write first on platforms that must be told (Teams' conversation references).
+    conversations: Conversations
 
     def start(self, workspace: WorkspaceRef) -> None:
         """Prepare `workspace` at start-up: create it and sync DIALOG_COORDINATORS."""
@@ -161,4 +164,5 @@ def build_services(
         privacy=Privacy(sessions, clock, workspaces, deliveries, roster, privacy),
         mailing=mailing,
         outside=Outside(sessions, clock, deliveries, meetings, topics, mailing, languages),
+        conversations=Conversations(sessions, clock, workspaces),
     )

@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from services.conversations import PERSON
 from services.deliveries import Deliveries
 from services.meetings import INVITE
 from services.people import EMAIL, DestinationKind, PersonRef
@@ -42,6 +43,7 @@ from storage.models import (
     ActionItem,
     AuditEntry,
     Contact,
+    Conversation,
     Coordinator,
     Delivery,
     DeliveryState,
@@ -98,6 +100,10 @@ def erase_person(session: Session, workspace: Workspace, person: PersonRef, pseu
     run("people", delete(Person).where(Person.workspace_id == w, *by(Person.platform, Person.user_id)))
     run("coordinators", delete(Coordinator).where(Coordinator.workspace_id == w,
                                                   *by(Coordinator.platform, Coordinator.user_id)))
+    # How the bot reached them in a chat of their own (Teams): it names them.
+    run("conversations", delete(Conversation).where(
+        Conversation.workspace_id == w, Conversation.kind == PERSON,
+        *by(Conversation.platform, Conversation.key)))
     organisations = select(Organisation.id).where(Organisation.workspace_id == w)
     # The addresses they had as a chat contact, to fall back on: theirs too (erased below).
     addresses = set(session.scalars(select(Contact.email).where(

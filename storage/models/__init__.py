@@ -31,6 +31,7 @@ from storage.models.suggestions import OrganisationSuggestion, SuggestionState
 from storage.models.topics import Side, Topic, TopicState, TopicSupport
 from storage.models.workspace import (
     Contact,
+    Conversation,
     Coordinator,
     Organisation,
     OrganisationKeyword,
@@ -42,7 +43,7 @@ from storage.models.workspace import (
 )
 
 __all__ = [
-    "NAMING", "ActionItem", "Answer", "AuditEntry", "Base", "Contact", "Coordinator", "Delivery",
+    "NAMING", "ActionItem", "Answer", "AuditEntry", "Base", "Contact", "Conversation", "Coordinator", "Delivery",
     "DeliveryState", "FollowUpStatus", "InboxEntry", "InboxState", "Invitation", "Meeting",
     "MeetingChange", "MeetingKind", "MeetingOrganisation", "MeetingState", "MeetingTalk",
     "MeetingTopic", "Minutes", "MinutesComment", "MinutesState", "Organisation",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import ID_LENGTH, Base, enum_column
@@ -133,3 +133,21 @@ class Contact(Base):
     created_at: Mapped[datetime]
 
     organisation: Mapped[Organisation] = relationship(back_populates="contacts")
+
+
+class Conversation(Base):
+    """Where the bot may write first, on a platform that must have been told where (Teams: the
+    conversation reference it is given when the app is installed for a person or in a team).
+    `kind` is "person" (key: their user id) or "channel" (key: the place's role, e.g. "dialog").
+    The reference is the platform's own, opaque here."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("workspace_id", "platform", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(ID_LENGTH))
+    reference: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]

@@ -1,0 +1,119 @@
+"""The bot's own short answers in Teams (confirmations, errors, the setup), as Adaptive Cards
+markdown with every piece of user text escaped; and a Card made into the message activity."""
+
+from __future__ import annotations
+
+from microsoft_agents.activity import Activity, Attachment
+
+from handlers.teams.render.common import CARD_CONTENT_TYPE, Card, md
+from services.enums import Answer
+from services.errors import DomainError
+from services.i18n import N_, Translator, text
+from services.meetings.outcomes import NudgeOutcome, RsvpOutcome
+from services.messages import TopicCard
+
+
+def card_message(card: Card) -> Activity:
+    """The message activity that carries `card` (markdown text, and the Adaptive Card if any)."""
+    activity = Activity(type="message", text=card.text, text_format="markdown")
+    if card.card is not None:
+        activity.attachments = [Attachment(content_type=CARD_CONTENT_TYPE, content=card.card)]
+    return activity
+
+
+def error_text(t: Translator, error: DomainError) -> str:
+    """A service's refusal, in the reader's language, user text escaped."""
+    return t.render(error.message, escape=md)
+
+
+def apology(t: Translator, reference: str | None) -> str:
+    """Something failed on our side: the person is told, with a reference to quote."""
+    if reference is None:
+        return t.render(text(N_("The bot could not record that just now; it will be done shortly, "
+                                "without your doing anything.")))
+    return t.render(text(N_("Something went wrong on our side, sorry. Please try again; if it keeps "
+                            "happening, tell a coordinator and quote reference {reference}."),
+                         reference=reference))
+
+
+def already_done(t: Translator) -> str:
+    """A request that had its effect before (a retry, a replay)."""
+    return t.render(text(N_("Your last request went through just before the bot was interrupted; this "
+                            "confirmation is late.")))
+
+
+def answer_word(t: Translator, answer: Answer | None) -> str:
+    """How an RSVP answer (or none yet) reads."""
+    words = {Answer.YES: t.gettext("Attending"), Answer.NO: t.gettext("Not attending"),
+             Answer.MAYBE: t.gettext("Maybe")}
+    return words.get(answer, t.gettext("No answer yet")) if answer is not None else t.gettext("No answer yet")
+
+
+def rsvp_recorded(t: Translator, outcome: RsvpOutcome) -> str:
+    """Told to the person who answered."""
+    return t.gettext("Thanks! Your answer for meeting {number} ({title}): {answer}.").format(
+        number=outcome.number, title=md(outcome.title), answer=answer_word(t, outcome.answer))
+
+
+def supporters(t: Translator, card: TopicCard) -> str:
+    """How many support a topic, people and organisations."""
+    people = t.ngettext("{count} supporter", "{count} supporters",
+                        card.supporters).format(count=card.supporters)
+    if card.supporting_organisations:
+        people += " " + t.ngettext("from {count} organisation", "from {count} organisations",
+                                   card.supporting_organisations).format(count=card.supporting_organisations)
+    return people
+
+
+def support_recorded(t: Translator, card: TopicCard, *, added: bool) -> str:
+    """Told to the supporter."""
+    template = (t.gettext("You now support topic {number}: {title}. {supporters} in all.") if added else
+                t.gettext("You already support topic {number}: {title}. {supporters} in all."))
+    return template.format(number=card.number, title=md(card.title), supporters=supporters(t, card))
+
+
+def nudged(t: Translator, outcome: NudgeOutcome) -> str:
+    """Told to the coordinator who nudged the silent organisations of an urgent meeting."""
+    if outcome.nudged:
+        people = t.ngettext("{count} person", "{count} people", outcome.nudged).format(count=outcome.nudged)
+        organisations = t.ngettext("{count} silent organisation", "{count} silent organisations",
+                                   outcome.organisations).format(count=outcome.organisations)
+        return t.gettext("Nudged {people} in {organisations} about meeting {number} ({title}).").format(
+            people=people, organisations=organisations, number=outcome.number, title=md(outcome.title))
+    if outcome.recently:
+        return t.gettext("Nobody was nudged again: everyone silent in meeting {number} ({title}) had a nudge "
+                         "less than {minutes} minutes ago.").format(
+            number=outcome.number, title=md(outcome.title), minutes=outcome.window_minutes)
+    return t.gettext("Nobody to nudge in meeting {number} ({title}): every organisation reached has "
+                     "answered.").format(number=outcome.number, title=md(outcome.title))
+
+
+def unknown_action(t: Translator) -> str:
+    """A click the bot does not know (an old card, or tampered data)."""
+    return t.render(text(N_("That button is not one the bot knows any more. Write help to the bot to see "
+                            "what it can do.")))
+
+
+def other_tenant(t: Translator) -> str:
+    """An activity from another organisation's Teams."""
+    return t.render(text(N_("This Dialogbot serves another organisation's Teams; nothing was recorded.")))
+
+
+def setup_only_in_channel(t: Translator) -> Card:
+    """`setup` written outside a channel."""
+    return Card(t.render(text(N_("Write setup in the channel that should be the dialogue channel, "
+                                 "mentioning the bot there: @Dialogbot setup."))))
+
+
+def channel_set(t: Translator, *, replaced: bool) -> Card:
+    """`setup` done: this channel gets the announcements, invitations and minutes from now on."""
+    line = t.render(text(N_("This channel is now the dialogue channel: topics, invitations with their "
+                            "live tally, and minutes are posted here.")))
+    if replaced:
+        line += " " + t.render(text(N_("The channel used before gets nothing more.")))
+    return Card(line)
+
+
+def elsewhere(t: Translator) -> Card:
+    """In a channel, when the answer went to the person's own chat with the bot."""
+    return Card(t.render(text(N_("I answered you in our personal chat."))))
