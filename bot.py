@@ -32,6 +32,8 @@ To connect a workspace:
      event_subscriptions' request_url) at https://<your-host>/slack/events.
      Socket Mode instead: create an app-level token with connections:write and set SLACK_APP_TOKEN.
   4. Put the channel ID for invitations in DIALOG_CHANNEL and invite the bot there.
+Microsoft Teams instead of (or beside) Slack: set TEAMS_APP_ID, TEAMS_APP_PASSWORD and
+TEAMS_TENANT_ID (README.md, "Connecting Microsoft Teams").
 Settings can go in a .env file next to bot.py; .env.example lists them all (see README.md).
 To try Dialogbot without Slack first: `.venv/bin/python bot.py sandbox` (or `make run` with no
 Slack settings, no DATABASE_URL and the default HOST) serves a local sandbox workspace."""
@@ -65,8 +67,8 @@ def sandbox_by_default(settings: Settings, environment: dict[str, str]) -> bool:
     A deployment that lost its secrets has a DATABASE_URL or a public HOST: it must stop with
     the credentials error, not come up as an open sandbox.
     """
-    return (not settings.has_slack_settings() and not environment.get("DATABASE_URL", "").strip()
-            and settings.host in LOOPBACK)
+    return (not settings.has_slack_settings() and not settings.has_teams()
+            and not environment.get("DATABASE_URL", "").strip() and settings.host in LOOPBACK)
 
 
 def run_sandbox(settings: Settings, database_url: str) -> int:
@@ -86,7 +88,9 @@ def run_maintenance(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_bot(settings: Settings) -> int:
-    """The bot against Slack until SIGTERM or Ctrl-C; returns the exit status."""
+    """The bot against Slack, Teams or both until SIGTERM or Ctrl-C; returns the exit status."""
+    if settings.has_teams() and not settings.has_slack_settings():
+        return _serve_built(settings)
     if settings.missing_slack_credentials():
         # Everything still needed at once, the channel included, not one variable per attempt.
         print(NO_CREDENTIALS.format(missing=", ".join(settings.missing_to_connect())), file=sys.stderr)
@@ -118,6 +122,16 @@ def run_bot(settings: Settings) -> int:
         status = unreachable(settings, error)
         runtime.engine.dispose()
         return status
+    serve(runtime)
+    return 0
+
+
+def _serve_built(settings: Settings) -> int:
+    """Teams alone: nothing to reach before serving (the Connector answers as activities come)."""
+    try:
+        runtime = build(settings)
+    except SQLAlchemyError as error:
+        return database_failure(error)
     serve(runtime)
     return 0
 
