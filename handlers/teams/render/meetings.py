@@ -85,7 +85,8 @@ def _agenda(t: Translator, card: MeetingCard) -> list[CardElement]:
     for n, talk in enumerate(card.talks, start=1):
         lines.append(f"{n}. {md(talk.subject)}: {speaker(talk)}, {minutes_phrase(t, talk.minutes)}")
     topics = "; ".join(f"{md(title)} _(#{number})_" for number, title in card.agenda)
-    floor = f"{len(card.talks) + 1}. {t.gettext('Open floor')}, {minutes_phrase(t, card.open_floor_minutes)}"
+    open_floor = t.gettext("Open floor")
+    floor = f"{len(card.talks) + 1}. {open_floor}, {minutes_phrase(t, card.open_floor_minutes)}"
     lines.append(floor + (f": {topics}" if topics else ""))
     return [bold(t.gettext("Agenda")), text_block("\n".join(lines), spacing="None")]
 

@@ -39,7 +39,7 @@ def finish(text: str, body: Sequence[CardElement], actions: Sequence[CardAction]
 
 def heading(value: str, **options: object) -> TextBlock:
     """A card's title line (markdown already escaped)."""
-    return text_block(value, size="Large", weight="Bolder", **options)  # type: ignore[arg-type]
+    return text_block(value, size="Large", weight="Bolder", **options)
 
 
 def bold(value: str) -> TextBlock:
@@ -49,7 +49,7 @@ def bold(value: str) -> TextBlock:
 
 def note(value: str, **options: object) -> TextBlock:
     """A quieter line under the main text (Slack's context block)."""
-    return text_block(value, is_subtle=True, size="Small", **options)  # type: ignore[arg-type]
+    return text_block(value, is_subtle=True, size="Small", **options)
 
 
 def facts(pairs: Sequence[tuple[str, str]]) -> list[CardElement]:

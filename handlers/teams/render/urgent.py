@@ -30,7 +30,8 @@ def audience_phrase(t: Translator, audience: Audience) -> str:
 
 def _name(t: Translator, organisation: OrganisationReach) -> str:
     name = md(organisation.name)
-    return f"{name} _({t.gettext('observer')})_" if organisation.observer else name
+    observer = t.gettext("observer")
+    return f"{name} _({observer})_" if organisation.observer else name
 
 
 def _why(t: Translator, reason: Unreachable | None) -> str:
