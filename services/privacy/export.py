@@ -17,11 +17,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.conversations import PERSON
 from services.people import EMAIL, DestinationKind, PersonRef
 from storage.models import (
     ActionItem,
     AuditEntry,
     Contact,
+    Conversation,
     Coordinator,
     Delivery,
     Invitation,
@@ -41,7 +43,7 @@ from storage.models import (
 SOMEONE_ELSE = "(someone else)"
 # The document's lists, in the order people see them counted.
 SECTIONS = (
-    "contact_for", "invitations", "topics_proposed", "topics_supported", "talks", "chaired",
+    "contact_for", "conversations", "invitations", "topics_proposed", "topics_supported", "talks", "chaired",
     "minutes_written", "minutes_comments", "suggestions_made", "suggested_as_contact",
     "suggestions_decided", "meetings_created", "meeting_changes", "follow_up_updates",
     "audit_entries", "audit_mentions", "messages",
@@ -168,6 +170,13 @@ def personal_data(session: Session, workspace: Workspace, person: PersonRef, now
             for c, o in session.execute(select(Contact, Organisation).join(Organisation).where(
                 Organisation.workspace_id == w, Contact.email == u).order_by(Contact.id))
         ]
+    # How the bot reaches them in a chat of their own (Teams' conversation reference, as stored).
+    document["conversations"] = [
+        _row(platform=c.platform, kind=c.kind, since=c.updated_at, reference=c.reference)
+        for c in session.scalars(select(Conversation).where(
+            Conversation.workspace_id == w, Conversation.platform == p, Conversation.kind == PERSON,
+            Conversation.key == u).order_by(Conversation.id))
+    ]
     document["email"] = (_row(address=u, unsubscribed_at=language.unsubscribed_at if language else None)
                          if p == EMAIL else None)
     document["invitations"] = [
