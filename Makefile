@@ -12,7 +12,7 @@ SOURCES := bot.py runtime.py config.py $(shell find services handlers exports sc
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: run test lint bench catalogs extract update-catalogs migrate clean browser fonts screenshots
+.PHONY: run test lint bench catalogs extract update-catalogs migrate clean browser fonts screenshots teams-package
 
 # bot.py brings its database up to date as it starts (the sandbox's own, when it runs that).
 run: $(STAMP) $(COMPILED)
@@ -54,6 +54,12 @@ fonts:
 screenshots: $(STAMP) $(COMPILED) browser
 	DIALOG_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/sandbox/test_browser.py tests/sandbox/test_browser_practice.py \
 		tests/sandbox/test_browser_email.py
+
+# The Teams app package to upload (README: "Connecting Microsoft Teams"), from TEAMS_APP_ID and
+# DIALOG_PUBLIC_URL in the environment or .env; no bot needs to run. TEAMS_PACKAGE sets where it goes.
+TEAMS_PACKAGE ?= dist/dialogbot-teams.zip
+teams-package: $(STAMP)
+	$(PY) -m teams.package --out $(TEAMS_PACKAGE)
 
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports --no-logo
