@@ -34,7 +34,9 @@ TEMPLATE = HERE / "manifest.json"
 COLOR_ICON, OUTLINE_ICON = HERE / "color.png", HERE / "outline.png"
 DEFAULT_OUT = ROOT / "dist" / "dialogbot-teams.zip"
 LOCALIZATION_FILE = "nb-no.json"
-LOCALIZATION_SCHEMA = "https://developer.microsoft.com/json-schemas/teams/v1.23/MicrosoftTeams.Localization.schema.json"
+# The manifest schema (the template's manifestVersion), the current one Microsoft documents.
+SCHEMA_VERSION = "1.23"
+LOCALIZATION_SCHEMA = f"https://developer.microsoft.com/json-schemas/teams/v{SCHEMA_VERSION}/MicrosoftTeams.Localization.schema.json"
 # Used for the developer's links when DIALOG_PUBLIC_URL is empty (README: "Connecting Microsoft Teams").
 FALLBACK_URL = "https://dialogbot.example.org"
 ACCENT = (0x1F, 0x4E, 0x79)
