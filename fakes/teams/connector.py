@@ -135,8 +135,9 @@ class FakeConnector:
         """Listen on 127.0.0.1 on a free port, in a background thread."""
         self._stopping.clear()
         self._server = _Server(self)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-connector",
-                                        daemon=True)
+        # A short poll keeps `stop` quick (serve_forever checks for shutdown between polls).
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        name="fake-connector", daemon=True)
         self._thread.start()
         return self
 
