@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from handlers.teams.connector import Connector
+from handlers.teams.notifier import TeamsNotifier
+from microsoft_agents.activity import ConversationReference
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,12 +32,23 @@ from handlers.slack.context import SlackDeps
 from handlers.slack.downloads import Downloads, link_key
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.server import create_web_app, make_server, stop_server
+from handlers.teams import PLATFORM as TEAMS
+from handlers.teams.auth import Gate
+from handlers.teams.bot import TeamsBot
+from handlers.teams.context import TeamsDeps
+from handlers.teams.render import render_message
+from handlers.teams.render.common import Card
+from handlers.teams.server import MESSAGES_PATH
+from handlers.teams.server import register as register_teams
 from scheduling.scheduler import SWEEP_JOB_ID, build_scheduler
 from services.calendar import Calendars
 from services.clock import Clock, SystemClock
 from services.container import Services, build_services
+from services.conversations import DIALOGUE
+from services.i18n import translator
 from services.meetings import MeetingTimings
-from services.people import WorkspaceRef
+from services.messages import OutgoingMessage
+from services.people import Destination, DestinationKind, WorkspaceRef
 from services.ports import Notifier
 from services.privacy import PrivacySettings
 from storage.db import make_engine, make_session_factory
@@ -44,8 +58,35 @@ log = logging.getLogger("dialogbot")
 
 
 @dataclass
+class TeamsSide:
+    """The Teams tenant a process serves: its own services (the Teams workspace) and scheduler,
+    sharing the database and the web server with the Slack side when both run."""
+
+    services: Services
+    scheduler: BackgroundScheduler
+    bot: TeamsBot
+    tenant_id: str
+    anonymous: bool
+
+    def health(self) -> dict[str, Any]:
+        """The Teams side's state: its sweep, how activities are checked, whether `setup` was done."""
+        running = self.scheduler.running and self.scheduler.get_job(SWEEP_JOB_ID) is not None
+        workspace = WorkspaceRef(TEAMS, self.tenant_id)
+        channel = self.services.conversations.reference(
+            Destination(TEAMS, DestinationKind.CHANNEL, DIALOGUE, workspace=workspace))
+        return {"scheduler": "running" if running else "stopped",
+                "auth": "anonymous" if self.anonymous else "token",
+                "dialogue_channel": "set" if channel else "not set (write @Dialogbot setup in it)",
+                "endpoint": MESSAGES_PATH}
+
+
+@dataclass
 class Runtime:
-    """Everything a running bot holds, so it can be started and stopped as one."""
+    """Everything a running bot holds, so it can be started and stopped as one.
+
+    `services` and `scheduler` are the first platform's: Slack's when it is configured, else
+    Teams'. `teams` is the Teams side when a tenant is configured (the same services and scheduler
+    when Teams runs alone)."""
 
     settings: Settings
     engine: Engine
@@ -55,17 +96,33 @@ class Runtime:
     bolt: Any
     team_id: str
     socket: Any = None
+    teams: TeamsSide | None = None
+
+    @property
+    def schedulers(self) -> list[BackgroundScheduler]:
+        """Every scheduler to start and stop: one per platform's workspace."""
+        extra = [self.teams.scheduler] if self.teams and self.teams.scheduler is not self.scheduler else []
+        return [self.scheduler, *extra]
+
+    @property
+    def all_services(self) -> list[Services]:
+        """Every platform's services (one per workspace served)."""
+        extra = [self.teams.services] if self.teams and self.teams.services is not self.services else []
+        return [self.services, *extra]
 
     def health(self) -> dict[str, Any]:
         """Ready when the database answers and the scheduler runs (and, in Socket Mode, say if connected)."""
         database = self.services.database_status()
-        scheduler = self.scheduler.running and self.scheduler.get_job(SWEEP_JOB_ID) is not None
+        scheduler = all(s.running and s.get_job(SWEEP_JOB_ID) is not None for s in self.schedulers)
         status: dict[str, Any] = {
             "status": "ok" if database.ok and scheduler else "unavailable",
             "database": "ok" if database.ok else "failing",
             "scheduler": "running" if scheduler else "stopped",
             "mode": "socket" if self.settings.socket_mode else "http",
         }
+        status["slack"] = "connected" if self.bolt is not None else "off"
+        if self.teams is not None:
+            status["teams"] = self.teams.health()
         if not database.ok:
             # The driver's one line (never the URL): what an operator needs to act.
             status["database_error"] = database.reason
@@ -139,14 +196,63 @@ def check_email(settings: Settings, services: Services) -> None:
                   "this bot is reached at from the internet", contacts)
 
 
+def teams_notifier(settings: Settings, connector: Connector,
+                   services: Callable[[], Services]) -> TeamsNotifier:
+    """The Teams notifier: cards rendered in each reader's language, sent where the conversation
+    references stored for the destination say (`services` is asked late: it is built after)."""
+    def references(destination: Destination) -> ConversationReference | None:
+        stored = services().conversations.reference(destination)
+        return ConversationReference.model_validate_json(stored) if stored else None
+
+    def render(message: OutgoingMessage, destination: Destination) -> Card:
+        t = translator(destination.language or settings.language)
+        personal = destination.kind is DestinationKind.PERSON
+        return render_message(t, message, settings.timezone, personal=personal,
+                              public_url=settings.public_url)
+
+    return TeamsNotifier(connector, references, render)
+
+
+def build_teams(settings: Settings, sessions: sessionmaker[Session], clock: Clock,
+                mail: EmailNotifier | None) -> TeamsSide:
+    """The Teams side: its services over the shared database, its notifier, bot and scheduler."""
+    connector = Connector(app_id=settings.teams_app_id, password=settings.teams_app_password,
+                          tenant_id=settings.teams_tenant_id, anonymous=settings.teams_anonymous)
+    holder: list[Services] = []
+    services = build_services(
+        sessions, clock, teams_notifier(settings, connector, lambda: holder[0]),
+        also=[mail] if mail else [],
+        platform=TEAMS,
+        # The dialogue channel is whichever channel a coordinator set up (`@Dialogbot setup`).
+        channel_id=DIALOGUE,
+        coordinators=settings.teams_coordinators,
+        default_language=settings.language,
+        timings=timings_of(settings),
+        office_hours=settings.office_hours,
+        minutes_review=settings.minutes_review,
+        privacy=privacy_of(settings),
+    )
+    holder.append(services)
+    services.start(WorkspaceRef(TEAMS, settings.teams_tenant_id))
+    check_email(settings, services)
+    deps = TeamsDeps(services, settings.teams_tenant_id, settings.timezone, connector,
+                     public_url=settings.public_url)
+    return TeamsSide(services, build_scheduler(services), TeamsBot(deps), settings.teams_tenant_id,
+                     settings.teams_anonymous)
+
+
 def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
-    """Wire the whole bot from its settings (migrating the database on the way)."""
+    """Wire the whole bot from its settings (migrating the database on the way): Slack, Teams, or
+    both, with e-mail beside them."""
     engine = make_engine(settings.database_url)
     upgrade(engine)
     sessions = make_session_factory(engine)
     clock = clock or SystemClock()
     links = email_links(settings, clock)
     mail = email_notifier(settings, sessions, clock, links)
+    teams = build_teams(settings, sessions, clock, mail) if settings.has_teams() else None
+    if not settings.has_slack_settings() and teams is not None:
+        return _teams_only(settings, engine, teams, links)
     listener_client = make_client(settings.slack_bot_token, settings.slack_api_url, retries=True)
     sweep_client = make_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
     identity = listener_client.auth_test()
@@ -175,14 +281,34 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
                      public_url=settings.public_url, downloads=downloads)
     bolt = build_app(deps, listener_client, signing_secret=settings.slack_signing_secret)
     scheduler = build_scheduler(services)
-    runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id)
+    runtime = Runtime(settings, engine, services, scheduler, None, bolt, team_id, teams=teams)
     runtime.web = create_web_app(None if settings.socket_mode else bolt, runtime.health,
                                  services.calendars.ics, signing_secret=settings.slack_signing_secret,
                                  files=downloads.serve, personal_data=services.privacy.download)
-    # E-mail contacts' pages (answers from a link, their own page, unsubscribing) under /p/.
+    _register_shared(runtime, links)
+    return runtime
+
+
+def _teams_only(settings: Settings, engine: Engine, teams: TeamsSide, links: Links) -> Runtime:
+    """A bot serving a Teams tenant without Slack."""
+    services = teams.services
+    runtime = Runtime(settings, engine, services, teams.scheduler, None, None, "", teams=teams)
+    runtime.web = create_web_app(None, runtime.health, services.calendars.ics,
+                                 personal_data=services.privacy.download)
+    _register_shared(runtime, links)
+    return runtime
+
+
+def _register_shared(runtime: Runtime, links: Links) -> None:
+    """The routes every configuration has besides its platforms': e-mail contacts' pages
+    (answers from a link, their own page, unsubscribing) under /p/, and Teams' endpoint."""
+    settings, services = runtime.settings, runtime.services
     register_pages(runtime.web, services, links, zone=settings.timezone,
                    clock=lambda: services.clock.now().timestamp())
-    return runtime
+    if runtime.teams is not None:
+        register_teams(runtime.web, runtime.teams.bot,
+                       Gate(app_id=settings.teams_app_id, tenant_id=settings.teams_tenant_id,
+                            anonymous=settings.teams_anonymous))
 
 
 def migrate(database_url: str) -> None:
@@ -221,7 +347,8 @@ def connect_socket_mode(runtime: Runtime) -> None:
 def serve(runtime: Runtime) -> None:
     """Start the scheduler and the HTTP server; stop on SIGTERM/SIGINT."""
     settings = runtime.settings
-    runtime.scheduler.start()
+    for scheduler in runtime.schedulers:
+        scheduler.start()
     socket_handler = runtime.socket
     server = make_server(runtime.web, settings.host, settings.port, trusted_proxy=settings.trusted_proxy)
     stopping = threading.Event()
@@ -233,9 +360,13 @@ def serve(runtime: Runtime) -> None:
 
     on_signals(stop)
     port = server.effective_port
-    mode = "Socket Mode" if settings.socket_mode else f"POST http://{settings.host}:{port}/slack/events"
-    log.info("Dialogbot is up: %s; health at http://%s:%s/healthz", mode, settings.host,
-             server.effective_port)
+    modes = []
+    if runtime.bolt is not None:
+        modes.append("Slack: Socket Mode" if settings.socket_mode
+                     else f"Slack: POST http://{settings.host}:{port}/slack/events")
+    if runtime.teams is not None:
+        modes.append(f"Teams: POST http://{settings.host}:{port}{MESSAGES_PATH}")
+    log.info("Dialogbot is up: %s; health at http://%s:%s/healthz", "; ".join(modes), settings.host, port)
     try:
         server.run()
     finally:
@@ -246,11 +377,13 @@ def serve(runtime: Runtime) -> None:
 
 def shut_down(runtime: Runtime) -> None:
     """Stop the scheduler and background work, hand back claimed deliveries, close the database."""
-    if runtime.scheduler.running:
-        runtime.scheduler.shutdown(wait=True)
+    for scheduler in runtime.schedulers:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
     if hasattr(runtime.bolt, "drain"):
         runtime.bolt.drain()
-    runtime.services.deliveries.retire()
+    for services in runtime.all_services:
+        services.deliveries.retire()
     runtime.engine.dispose()
 
 

@@ -172,8 +172,9 @@ class TeamsBot:
             self._reply(activity, setup_only_in_channel(t))
             return
         reference = reference_of(activity)
-        # Posts go to the channel itself, not into the thread the command was written in.
+        # Posts go to the channel itself as new posts, not into the thread `setup` was written in.
         reference.activity_id = None
+        reference.conversation.id = reference.conversation.id.split(";messageid=")[0]
         outcome = self._deps.services.conversations.set_dialogue_channel(actor, stored(reference))
         self._reply(activity, channel_set(t, replaced=outcome.replaced), public=True)
 
@@ -234,7 +235,8 @@ class TeamsBot:
                 continue
             object_id = account.aad_object_id or self._resolve(activity, str(account.id or ""))
             shown = mention.text or f"<at>{account.name}</at>"
-            token = f"<@{object_id}|{account.name or ''}>" if object_id else str(account.name or "")
+            # No name in the token: a name's spaces would split it into words.
+            token = f"<@{object_id}>" if object_id else "@" + "_".join(str(account.name or "").split())
             text = text.replace(shown, token)
         return " ".join(text.replace("&nbsp;", " ").split())
 

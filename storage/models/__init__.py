@@ -43,7 +43,8 @@ from storage.models.workspace import (
 )
 
 __all__ = [
-    "NAMING", "ActionItem", "Answer", "AuditEntry", "Base", "Contact", "Conversation", "Coordinator", "Delivery",
+    "NAMING", "ActionItem", "Answer", "AuditEntry", "Base", "Contact", "Conversation", "Coordinator",
+    "Delivery",
     "DeliveryState", "FollowUpStatus", "InboxEntry", "InboxState", "Invitation", "Meeting",
     "MeetingChange", "MeetingKind", "MeetingOrganisation", "MeetingState", "MeetingTalk",
     "MeetingTopic", "Minutes", "MinutesComment", "MinutesState", "Organisation",

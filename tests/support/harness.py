@@ -68,7 +68,8 @@ class RunningBot:
 def running_bot(settings: Settings, *, clock: Clock | None = None) -> Iterator[RunningBot]:
     """Build, serve on an ephemeral loopback port, and tear everything down afterwards."""
     runtime = build(settings, clock=clock)
-    runtime.scheduler.start()
+    for scheduler in runtime.schedulers:
+        scheduler.start()
     server = make_server(runtime.web, "127.0.0.1", 0, threads=8)
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
@@ -78,5 +79,6 @@ def running_bot(settings: Settings, *, clock: Clock | None = None) -> Iterator[R
         stop_server(server)
         thread.join(timeout=10)
         assert not thread.is_alive(), "the HTTP server did not stop"
-        runtime.scheduler.shutdown(wait=True)
+        for scheduler in runtime.schedulers:
+            scheduler.shutdown(wait=True)
         runtime.engine.dispose()
