@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass, replace
 from typing import Any
@@ -22,6 +23,8 @@ from handlers.teams.commands import run_command
 from handlers.teams.context import TeamsDeps
 from handlers.teams.render.common import (
     MEETING_KEY,
+    POINT_KEY,
+    PRIVACY_OPT_OUT,
     RSVP_MAYBE,
     RSVP_NO,
     RSVP_YES,
@@ -30,6 +33,8 @@ from handlers.teams.render.common import (
     URGENT_NUDGE,
     Card,
 )
+from handlers.teams.render.minutes import VERB_STATUS
+from handlers.teams.render.replies import status_confirmation
 from handlers.teams.replies import (
     already_done,
     apology,
@@ -38,6 +43,7 @@ from handlers.teams.replies import (
     elsewhere,
     error_text,
     nudged,
+    opted_out,
     other_tenant,
     rsvp_recorded,
     setup_only_in_channel,
@@ -54,6 +60,8 @@ log = logging.getLogger(__name__)
 
 ANSWERS = {RSVP_YES: Rsvp.YES, RSVP_NO: Rsvp.NO, RSVP_MAYBE: Rsvp.MAYBE}
 SETUP_WORDS = ("setup", "oppsett")
+# A follow-up point as its buttons carry it: "<meeting-no>.<point-no>".
+_POINT = re.compile(r"^(\d{1,9})\.(\d{1,3})$")
 # Universal Actions' invoke response types.
 _MESSAGE = "application/vnd.microsoft.activity.message"
 
@@ -196,6 +204,13 @@ class TeamsBot:
         if verb == URGENT_NUDGE:
             outcome = services.meetings.nudge_silent(actor, _number(data, MEETING_KEY))
             return self._invoke_answer(nudged(t, outcome))
+        if verb == PRIVACY_OPT_OUT:
+            return self._invoke_answer(opted_out(t, services.privacy.opt_out(actor)))
+        point = _POINT.match(str(data.get(POINT_KEY) or ""))
+        if verb in VERB_STATUS and point is not None:
+            status = services.follow_up.set_status(actor, int(point.group(1)), int(point.group(2)),
+                                                   VERB_STATUS[verb])
+            return self._invoke_answer(status_confirmation(t, status).text)
         return self._invoke_answer(unknown_action(t))
 
     # -- installs ------------------------------------------------------------------------

@@ -3,22 +3,23 @@ markdown with every piece of user text escaped; and a Card made into the message
 
 from __future__ import annotations
 
-from microsoft_agents.activity import Activity, Attachment
+from microsoft_agents.activity import Activity
 
-from handlers.teams.render.common import CARD_CONTENT_TYPE, Card, md
+from handlers.teams.notifier import card_activity
+from handlers.teams.render.common import Card, md
+from handlers.teams.render.words import hint
 from services.enums import Answer
 from services.errors import DomainError
-from services.i18n import N_, Translator, text
+from services.i18n import N_, Command, Translator, text
 from services.meetings.outcomes import NudgeOutcome, RsvpOutcome
 from services.messages import TopicCard
+from services.privacy.service import OptedOut
 
 
 def card_message(card: Card) -> Activity:
-    """The message activity that carries `card` (markdown text, and the Adaptive Card if any)."""
-    activity = Activity(type="message", text=card.text, text_format="markdown")
-    if card.card is not None:
-        activity.attachments = [Attachment(content_type=CARD_CONTENT_TYPE, content=card.card)]
-    return activity
+    """The message activity that carries `card`: as the notifier sends cards (the text as the
+    notification's summary, so Teams does not show it twice), with no delivery behind it."""
+    return card_activity(card, delivery_id=None)
 
 
 def error_text(t: Translator, error: DomainError) -> str:
@@ -86,6 +87,16 @@ def nudged(t: Translator, outcome: NudgeOutcome) -> str:
             number=outcome.number, title=md(outcome.title), minutes=outcome.window_minutes)
     return t.gettext("Nobody to nudge in meeting {number} ({title}): every organisation reached has "
                      "answered.").format(number=outcome.number, title=md(outcome.title))
+
+
+def opted_out(t: Translator, outcome: OptedOut) -> str:
+    """The answer to the privacy notice's Stop being a contact."""
+    if not outcome.organisations:
+        return t.gettext("You are not a contact for any organisation.")
+    return t.gettext("You are no longer a contact for {organisations}, and the coordinators have been "
+                     "told. What you answered before stays in the meetings' records; to erase it too, "
+                     "use {erase}.").format(organisations=", ".join(md(n) for n in outcome.organisations),
+                                            erase=hint(t, Command.ERASE))
 
 
 def unknown_action(t: Translator) -> str:

@@ -21,8 +21,13 @@ RSVP_NO = "rsvp_no"
 RSVP_MAYBE = "rsvp_maybe"
 TOPIC_SUPPORT = "topic_support"
 URGENT_NUDGE = "urgent_nudge"
+PRIVACY_OPT_OUT = "privacy_opt_out"
+FOLLOW_UP_OPEN = "follow_up_open"
+FOLLOW_UP_IN_PROGRESS = "follow_up_in_progress"
+FOLLOW_UP_DONE = "follow_up_done"
 MEETING_KEY = "meeting"  # the meeting's number in its workspace
 TOPIC_KEY = "topic"  # the topic's number in its workspace
+POINT_KEY = "point"  # a follow-up point: "<meeting-no>.<point-no>"
 
 # Teams' text limit for a message is about 28 KB; a card's text is cut well before it.
 TEXT_MAX = 3000

@@ -5,14 +5,23 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from microsoft_teams.cards import CardElement
+from microsoft_teams.cards import Action as CardAction
+from microsoft_teams.cards import CardElement, ExecuteAction
 
-from handlers.teams.render.common import Card, md, text_block
+from handlers.teams.render.common import (
+    FOLLOW_UP_DONE,
+    FOLLOW_UP_IN_PROGRESS,
+    FOLLOW_UP_OPEN,
+    POINT_KEY,
+    Card,
+    md,
+    text_block,
+)
 from handlers.teams.render.parts import bold, finish, heading, note, paragraphs, quoted
 from handlers.teams.render.words import local_time, owner_words, person_words, point_line
-from services.enums import MinutesState
-from services.i18n import Translator
-from services.messages import ActionItemDue, MinutesCommented, MinutesPosted, MinutesView
+from services.enums import FollowUpStatus, MinutesState
+from services.i18n import N_, Translator
+from services.messages import ActionItemDue, ActionItemView, MinutesCommented, MinutesPosted, MinutesView
 
 
 def _draft(t: Translator, minutes: MinutesView, zone: ZoneInfo) -> list[CardElement]:
@@ -87,4 +96,19 @@ def action_item_due(t: Translator, message: ActionItemDue, zone: ZoneInfo) -> Ca
               "title": md(message.meeting_title)}
     body: list[CardElement] = [text_block(template.format(what=f"**{md(item.description)}**", **values)),
                                note(point_line(t, item))]
-    return finish(template.format(what=md(item.description), **values), body)
+    return finish(template.format(what=md(item.description), **values), body, status_actions(t, item))
+
+
+# Each status a point can be set to with one click, and its button's words (as in Slack).
+STATUS_ACTIONS = {
+    FollowUpStatus.OPEN: (FOLLOW_UP_OPEN, N_("Reopen")),
+    FollowUpStatus.IN_PROGRESS: (FOLLOW_UP_IN_PROGRESS, N_("In progress")),
+    FollowUpStatus.DONE: (FOLLOW_UP_DONE, N_("Done")),
+}
+VERB_STATUS = {verb: status for status, (verb, _) in STATUS_ACTIONS.items()}
+
+
+def status_actions(t: Translator, item: ActionItemView) -> list[CardAction]:
+    """One click to each status the point is not in."""
+    return [ExecuteAction(title=t.gettext(label), verb=verb, data={POINT_KEY: item.ref})
+            for status, (verb, label) in STATUS_ACTIONS.items() if status != item.status]

@@ -7,9 +7,9 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from microsoft_teams.cards import Action as CardAction
-from microsoft_teams.cards import CardElement
+from microsoft_teams.cards import CardElement, ExecuteAction
 
-from handlers.teams.render.common import Card, md, text_block
+from handlers.teams.render.common import PRIVACY_OPT_OUT, Card, md, text_block
 from handlers.teams.render.parts import bold, finish, note, open_url
 from handlers.teams.render.words import hint, local_time, person_words
 from services.i18n import Command, Translator
@@ -82,8 +82,11 @@ def privacy_notice(t: Translator, message: PrivacyNotice) -> Card:
         t.gettext("See everything the bot holds about you with {my_data}; erase it with {erase}.").format(
             my_data=hint(t, Command.MY_DATA), erase=hint(t, Command.ERASE)),
         ask,
+        t.gettext("If you do not want to be a contact, click below: you are taken off the roster and the "
+                  "coordinators are told."),
     ]
-    return finish(head, [bold(head), *(text_block(line) for line in lines)])
+    stop = ExecuteAction(title=t.gettext("Stop being a contact"), verb=PRIVACY_OPT_OUT, data={})
+    return finish(head, [bold(head), *(text_block(line) for line in lines)], [stop])
 
 
 def contact_opted_out(t: Translator, message: ContactOptedOut) -> Card:

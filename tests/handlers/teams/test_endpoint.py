@@ -124,3 +124,20 @@ def test_unsigned_activities_are_refused_when_not_anonymous(database_url: str) -
         assert teams.post(message, authorization="Bearer not.a.token")[0] == 401
         assert teams.post(message, authorization="Basic a2FyaTpodW50ZXIy")[0] == 401
         assert teams.connector.sent == []
+
+
+def test_a_new_contact_is_told_and_can_stop_being_one_with_a_click(database_url: str) -> None:
+    with running_teams_bot(database_url) as teams:
+        _set_up(teams)
+        notice = teams.connector.wait_for(lambda sent: [
+            s for s in sent if s.conversation_id == activities.personal_conversation(MEMBER)
+            and any(a.get("verb") == "privacy_opt_out"
+                    for c in s.attachments for a in c["content"].get("actions", []))], timeout=20)[0]
+        assert ORGANISATION in _card_texts(notice)
+        answer = teams.click(MEMBER, "privacy_opt_out", {}, card_activity_id=notice.activity_id)
+        assert ORGANISATION in answer
+        # Off the roster: the coordinators' roster no longer names them as its contact.
+        status, _ = teams.say(COORDINATOR, "deltakere")
+        assert status == 200
+        roster = _card_texts(teams.wait_personal(COORDINATOR, 2)[-1])
+        assert f"**{ORGANISATION}**: ingen kontaktpersoner ennå" in roster

@@ -3,6 +3,7 @@ every message the Slack notifier renders, and a TypeError for any other."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -199,9 +200,25 @@ def test_every_message_the_slack_notifier_renders_is_a_valid_card(message, t, pe
     valid(render_message(t, message, OSLO, personal=personal, public_url="https://bot.example"))
 
 
-def test_only_the_topic_meeting_and_urgent_cards_carry_universal_actions() -> None:
+def test_only_the_cards_that_ask_something_carry_universal_actions() -> None:
     with_verbs = {type(m).__name__ for m in EVERY_MESSAGE if verbs(render_message(EN, m, OSLO, personal=False))}
-    assert with_verbs == {"TopicAnnouncement", "MeetingInvitation", "MeetingReminder", "MeetingNudge"}
+    assert with_verbs == {"TopicAnnouncement", "MeetingInvitation", "MeetingReminder", "MeetingNudge",
+                          "PrivacyNotice", "ActionItemDue"}
+
+
+def test_the_privacy_notice_lets_a_contact_stop_being_one() -> None:
+    notice = next(m for m in EVERY_MESSAGE if type(m).__name__ == "PrivacyNotice")
+    card = render_message(EN, notice, OSLO, personal=True)
+    assert verbs(card) == [("privacy_opt_out", {})]
+    assert "Stop being a contact" in json.dumps(card.card)
+
+
+def test_a_due_point_can_be_set_with_one_click_to_each_other_status() -> None:
+    due = next(m for m in EVERY_MESSAGE if type(m).__name__ == "ActionItemDue")
+    card = render_message(EN, due, OSLO, personal=True)
+    actions = card.card["actions"]
+    assert {a["verb"] for a in actions} == {"follow_up_in_progress", "follow_up_done"}  # it is open
+    assert {a["data"]["point"] for a in actions} == {due.item.ref}
 
 
 @pytest.mark.parametrize("message", [AnswerRecorded(meeting(), answer=None), PersonalLink(("Caritas",)), object()],
