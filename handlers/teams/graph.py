@@ -1,0 +1,216 @@
+"""Teams online meetings through Microsoft Graph: the `OnlineMeetings` port of
+`services.meeting_links`, app-only (client credentials through MSAL), each meeting made with
+`createOrGet` on the organiser's behalf so that the same key never makes a second one.
+
+The app registration needs the application permission `OnlineMeetings.ReadWrite.All` with admin
+consent, and a Teams application access policy that names the app and is granted to the organiser
+(`New-CsApplicationAccessPolicy`, `Grant-CsApplicationAccessPolicy`); without the policy Graph
+answers 403. Tokens and the client secret are never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import msal
+import requests
+
+from config import ConfigError, Secret, shown
+from services.meeting_links import LinkNotMade
+
+log = logging.getLogger(__name__)
+
+GRAPH_API = "https://graph.microsoft.com/v1.0"
+AUTHORITY = "https://login.microsoftonline.com"
+SCOPE = "https://graph.microsoft.com/.default"
+PERMISSION = "OnlineMeetings.ReadWrite.All"
+POLICY_HINT = (
+    "Graph refused to make online meetings for the organiser (GRAPH_ORGANIZER). Give the app "
+    f"registration the application permission {PERMISSION} with admin consent, and allow it to act "
+    "for the organiser with a Teams application access policy: New-CsApplicationAccessPolicy "
+    "-Identity Dialogbot -AppIds <GRAPH_CLIENT_ID>, then Grant-CsApplicationAccessPolicy -PolicyName "
+    "Dialogbot -Identity <the organiser's object ID> (it can take up to an hour to apply)."
+)
+ORGANIZER_HINT = ("Graph does not know the organiser: set GRAPH_ORGANIZER to the object ID (or the user "
+                  "principal name) of a licensed Teams user in the tenant.")
+CREDENTIALS_HINT = "Check GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET (it may have expired)."
+BUSY_WAIT = timedelta(seconds=30)
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_TENANT_NAME = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_UPN = re.compile(r"^[^@\s/]+@[^@\s/]+\.[^@\s/]+$")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class GraphError(LinkNotMade):
+    """Graph, or signing in to it, made no online meeting this time (the message says why)."""
+
+
+@dataclass(frozen=True)
+class GraphSettings:
+    """Where and as whom the bot makes Teams online meetings."""
+
+    tenant_id: str
+    client_id: str
+    client_secret: Secret
+    organizer: str
+    api_url: str = GRAPH_API
+    authority: str = AUTHORITY
+
+
+def graph_settings(env: Mapping[str, str]) -> GraphSettings | None:
+    """The GRAPH_* settings, or None when none of them is set (coordinators paste links)."""
+    def get(name: str) -> str:
+        return (env.get(name) or "").strip()
+
+    required = ("GRAPH_TENANT_ID", "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET", "GRAPH_ORGANIZER")
+    if not any(get(name) for name in (*required, "GRAPH_API_URL", "GRAPH_AUTHORITY")):
+        return None
+    missing = [name for name in required if not get(name)]
+    if missing:
+        raise ConfigError(missing[0], "is needed for Teams meeting links with the other GRAPH_* settings "
+                                      "(unset them all to have coordinators paste links)")
+    tenant, client, organizer = get("GRAPH_TENANT_ID"), get("GRAPH_CLIENT_ID"), get("GRAPH_ORGANIZER")
+    if not (_GUID.match(tenant) or _TENANT_NAME.match(tenant)):
+        raise ConfigError("GRAPH_TENANT_ID", f"{shown(tenant)} is not a Microsoft Entra tenant ID (a GUID) "
+                                             "or domain (contoso.onmicrosoft.com)")
+    if not _GUID.match(client):
+        raise ConfigError("GRAPH_CLIENT_ID", f"{shown(client)} is not an application (client) ID (a GUID "
+                                             "like 72f988bf-86f1-41af-91ab-2d7cd011db47)")
+    if not (_GUID.match(organizer) or _UPN.match(organizer)):
+        raise ConfigError("GRAPH_ORGANIZER", f"{shown(organizer)} is not a user's object ID (a GUID) or "
+                                             "user principal name (name@example.org)")
+    return GraphSettings(
+        tenant_id=tenant.lower() if _GUID.match(tenant) else tenant, client_id=client.lower(),
+        client_secret=Secret(get("GRAPH_CLIENT_SECRET")),
+        organizer=organizer.lower() if _GUID.match(organizer) else organizer,
+        api_url=_base_url(get("GRAPH_API_URL") or GRAPH_API, "GRAPH_API_URL", loopback_http=True),
+        authority=_base_url(get("GRAPH_AUTHORITY") or AUTHORITY, "GRAPH_AUTHORITY", loopback_http=False),
+    )
+
+
+def _base_url(value: str, variable: str, *, loopback_http: bool) -> str:
+    parts = urlsplit(value)
+    local_http = loopback_http and parts.scheme == "http" and parts.hostname in _LOOPBACK
+    if not parts.hostname or (parts.scheme != "https" and not local_http) or parts.query or parts.fragment:
+        need = "an https URL (http only on a loopback host)" if loopback_http else "an https URL"
+        raise ConfigError(variable, f"{shown(value)} is not {need}")
+    return value.rstrip("/")
+
+
+class GraphMeetings:
+    """Makes Teams online meetings organised by `settings.organizer`; the port the service calls."""
+
+    def __init__(self, settings: GraphSettings, *, timeout: float = 10.0,
+                 token_provider: Callable[[], str] | None = None, ca_bundle: str | None = None) -> None:
+        self._settings = settings
+        self._timeout = timeout
+        # For a private CA (a TLS-inspecting proxy, or the fake in tests); None: the system's.
+        self._verify: str | bool = ca_bundle or True
+        self._token_provider = token_provider or self._token
+        self._app: msal.ConfidentialClientApplication | None = None
+        self._lock = threading.Lock()
+        self._http = requests.Session()
+
+    def create(self, subject: str, starts_at: datetime, ends_at: datetime, *, key: str) -> str:
+        """The join URL of the online meeting for `key` (made now, or the one made before)."""
+        token = self._token_provider()
+        organizer = quote(self._settings.organizer, safe="@")
+        url = f"{self._settings.api_url}/users/{organizer}/onlineMeetings/createOrGet"
+        body = {"externalId": key, "subject": subject,
+                "startDateTime": _utc(starts_at), "endDateTime": _utc(ends_at)}
+        try:
+            answer = self._http.post(url, json=body, timeout=self._timeout, verify=self._verify, headers={
+                "Authorization": f"Bearer {token}", "Accept": "application/json"})
+        except requests.RequestException as error:
+            raise GraphError(f"Graph could not be reached ({type(error).__name__})") from None
+        if answer.status_code in (200, 201):
+            link = _json(answer).get("joinWebUrl") or _json(answer).get("joinUrl")
+            if not isinstance(link, str) or not link:
+                raise GraphError("Graph made the online meeting but gave no joinWebUrl")
+            return link
+        raise _failure(answer)
+
+    def _token(self) -> str:
+        """An app-only access token for Graph (MSAL keeps it until shortly before it expires)."""
+        with self._lock:
+            if self._app is None:
+                # Built on first use, in the job's thread: MSAL reads the tenant's configuration over
+                # the network when built, and start-up must not wait for that. The authority is taken
+                # as given (no instance discovery): the tenant's own OpenID configuration says the rest.
+                try:
+                    self._app = msal.ConfidentialClientApplication(
+                        self._settings.client_id, client_credential=str(self._settings.client_secret),
+                        authority=f"{self._settings.authority}/{self._settings.tenant_id}",
+                        instance_discovery=False, verify=self._verify, timeout=self._timeout)
+                except (ValueError, requests.RequestException) as error:
+                    raise GraphError(f"signing in to Microsoft Entra failed: the authority "
+                                     f"{self._settings.authority}/{self._settings.tenant_id} did not answer "
+                                     f"as a tenant ({type(error).__name__})", hint=CREDENTIALS_HINT) from None
+            app = self._app
+        try:
+            result: dict[str, Any] = app.acquire_token_for_client(scopes=[SCOPE]) or {}
+        except (ValueError, requests.RequestException) as error:
+            raise GraphError(f"signing in to Microsoft Entra failed ({type(error).__name__})") from None
+        token = result.get("access_token")
+        if not isinstance(token, str) or not token:
+            # The error and its description name the problem (AADSTS codes), never the secret.
+            code = result.get("error") or "no access token"
+            description = str(result.get("error_description") or "").splitlines()[0:1]
+            raise GraphError(f"signing in to Microsoft Entra failed: {code}"
+                             f"{': ' + description[0] if description else ''}", hint=CREDENTIALS_HINT)
+        return token
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json(answer: requests.Response) -> dict[str, Any]:
+    try:
+        body = answer.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _failure(answer: requests.Response) -> GraphError:
+    """Graph's refusal as an error the service logs and retries, with what the operator must do."""
+    error = _json(answer).get("error")
+    error = error if isinstance(error, dict) else {}
+    said = " ".join(f"{error.get('code') or ''}: {error.get('message') or ''}".split())[:300].strip(": ")
+    status = answer.status_code
+    what = f"Graph answered {status}{f' ({said})' if said else ''}"
+    if status in (429, 503, 504):
+        wait = _retry_after(answer.headers.get("Retry-After")) or BUSY_WAIT
+        return GraphError(f"{what}: Graph is busy, asking again in {wait}", retry_after=wait)
+    if status == 403:
+        return GraphError(what, hint=POLICY_HINT)
+    if status == 401:
+        return GraphError(what, hint=CREDENTIALS_HINT)
+    if status == 404:
+        return GraphError(what, hint=ORGANIZER_HINT)
+    return GraphError(what)
+
+
+def _retry_after(value: str | None) -> timedelta | None:
+    """Retry-After in seconds or as an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return timedelta(seconds=int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(when - datetime.now(UTC), timedelta(0))
