@@ -149,7 +149,7 @@ class GraphMeetings:
                     self._app = msal.ConfidentialClientApplication(
                         self._settings.client_id, client_credential=str(self._settings.client_secret),
                         authority=f"{self._settings.authority}/{self._settings.tenant_id}",
-                        instance_discovery=False, verify=self._verify, timeout=self._timeout)
+                        instance_discovery=False, http_client=_Http(self._http, self._verify, self._timeout))
                 except (ValueError, requests.RequestException) as error:
                     raise GraphError(f"signing in to Microsoft Entra failed: the authority "
                                      f"{self._settings.authority}/{self._settings.tenant_id} did not answer "
@@ -167,6 +167,29 @@ class GraphMeetings:
             raise GraphError(f"signing in to Microsoft Entra failed: {code}"
                              f"{': ' + description[0] if description else ''}", hint=CREDENTIALS_HINT)
         return token
+
+
+class _Http:
+    """The HTTP client MSAL is given: every request with our CA bundle and timeout (requests lets
+    REQUESTS_CA_BUNDLE override a session's own `verify`, so it is passed with each call)."""
+
+    def __init__(self, session: requests.Session, verify: str | bool, timeout: float) -> None:
+        self._session = session
+        self._verify = verify
+        self._timeout = timeout
+
+    def get(self, url: str, **kwargs: Any) -> requests.Response:
+        """GET for MSAL."""
+        kwargs.setdefault("timeout", self._timeout)
+        return self._session.get(url, verify=self._verify, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> requests.Response:
+        """POST for MSAL."""
+        kwargs.setdefault("timeout", self._timeout)
+        return self._session.post(url, verify=self._verify, **kwargs)
+
+    def close(self) -> None:
+        """Nothing of its own to close: the session is the client's."""
 
 
 def _utc(moment: datetime) -> str:
