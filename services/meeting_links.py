@@ -112,6 +112,8 @@ class MeetingLinks:
         with self._lock:
             if self._paused_until is not None and now < self._paused_until:
                 return 0
+            # Forget meetings long past their retry: linked, cancelled or over since (else the map grows).
+            self._backoff = {m: b for m, b in self._backoff.items() if b.next_try > now - self._last_retry}
             waiting = [m for m, b in self._backoff.items() if b.next_try > now]
         filled = 0
         for wanted in self._wanted(now, limit, waiting):
