@@ -14,7 +14,11 @@ import pytest
 from config import ConfigError
 from fakes.teams.graph import FakeGraph
 from handlers.teams.graph import GRAPH_API, GraphError, GraphMeetings, GraphSettings, graph_settings
-from services.meeting_links import LinkNotMade
+from services.clock import ManualClock
+from services.container import Services
+from services.meeting_links import LinkNotMade, MeetingLinks
+from storage.models import Meeting
+from tests.factories import coordinator
 from tests.fakes.teams.test_graph_fake import CLIENT, ORGANIZER, SECRET, TENANT, tls_for_loopback
 
 START = datetime(2026, 3, 24, 9, 0, tzinfo=UTC)
@@ -154,3 +158,19 @@ def test_bad_settings_name_the_variable(env: dict[str, str], variable: str) -> N
         graph_settings(env)
     assert caught.value.variable == variable
     assert "x" != str(caught.value).split(": ", 1)[-1]
+
+
+def test_the_job_gives_a_scheduled_meeting_its_teams_link_through_graph(
+        fake: FakeGraph, tls, services: Services, clock: ManualClock, platform: str) -> None:
+    card = services.meetings.schedule(coordinator(), title="Winter shelter",
+                                      starts_at=clock.now() + timedelta(days=22)).meeting
+    links = MeetingLinks(services.sessions, clock, client(fake, tls), services.deliveries, platforms=(platform,))
+    assert links.fill() == 1
+    assert links.fill() == 0
+    [made] = fake.meetings(ORGANIZER)
+    with services.sessions() as session:
+        meeting = session.query(Meeting).filter_by(number=card.number).one()
+        assert meeting.video_link == made["joinWebUrl"]
+        assert made["externalId"].startswith(f"dialogbot-{meeting.workspace_id}-{meeting.id}-")
+    assert made["subject"] == "Winter shelter"
+    assert len([r for r in fake.requests if r.path.endswith("/createOrGet")]) == 1
