@@ -20,9 +20,11 @@ from config import Secret, Settings
 from fakes.slack import FakeSlack
 from handlers.slack import PLATFORM
 from handlers.slack.server import make_server, stop_server
+from handlers.teams import PLATFORM as TEAMS
 from runtime import Runtime, build, on_signals, shut_down
 from sandbox import LOOPBACK, demo
 from sandbox.mailbox import Mailbox, MailServer
+from sandbox.teams import TeamsSandbox, settings_overrides
 from sandbox.web import Site, create_sandbox_app
 from sandbox.workspace import SandboxError, SandboxWorkspace
 from services.clock import Clock
@@ -37,6 +39,7 @@ Dialogbot runs a local sandbox workspace (no Slack credentials are set).
 
 Everything in it is fictional demo data, kept in {database} and {state}.
 The bot's e-mails go to the page's Mailbox (a local SMTP server on {smtp}); none leaves this computer.
+The page's Teams tab shows the same bot serving a Microsoft Teams tenant (a fake Bot Connector on {teams}).
 To use a real Slack workspace instead, set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)
 and DIALOG_CHANNEL (see README.md: "Connecting a Slack workspace").
 """
@@ -74,6 +77,7 @@ class Sandbox:
     thread: threading.Thread
     url: str
     mail: MailServer
+    teams: TeamsSandbox
 
     @property
     def mailbox(self) -> Mailbox:
@@ -84,14 +88,17 @@ class Sandbox:
         """Stop the bot's scheduled work while its Slack (this server) and its mail server still
         answer, then stop serving, then save the workspace."""
         # A sweep cut off from the API mid-send would count its sends as failed attempts.
-        if self.runtime.scheduler.running:
-            self.runtime.scheduler.shutdown(wait=True)
+        for scheduler in self.runtime.schedulers:
+            if scheduler.running:
+                scheduler.shutdown(wait=True)
         self.workspace.fake.release_waiters()
         self.mailbox.release_waiters()
+        self.teams.release_waiters()
         stop_server(self.server)
         self.thread.join(timeout=15)
         shut_down(self.runtime)
         self.mail.stop()
+        self.teams.stop()
         self.workspace.close()
 
 
@@ -122,7 +129,8 @@ def start_sandbox(settings: Settings, *, clock: Clock | None = None,
     workspace = SandboxWorkspace(fake, demo.PEOPLE, channel_id=demo.CHANNEL_ID,
                                  channel_name=demo.CHANNEL_NAME, signing_secret=signing_secret)
     mail = MailServer(Mailbox())
-    site = Site(create_sandbox_app(workspace, mail.mailbox))
+    teams = TeamsSandbox()
+    site = Site(create_sandbox_app(workspace, mail.mailbox, teams))
     try:
         server = make_server(site, settings.host, settings.port, threads=32)
     except OSError as error:
@@ -133,6 +141,13 @@ def start_sandbox(settings: Settings, *, clock: Clock | None = None,
     except OSError as error:
         server.close()
         raise SandboxUnavailable(f"cannot start the sandbox's mail server on loopback "
+                                 f"({error.strerror or error})") from None
+    try:
+        teams.start()
+    except OSError as error:
+        server.close()
+        mail.stop()
+        raise SandboxUnavailable(f"cannot start the sandbox's fake Teams Connector on loopback "
                                  f"({error.strerror or error})") from None
     url = f"http://{_url_host(settings.host)}:{server.effective_port}"
     fake.attach(url)
@@ -164,26 +179,36 @@ def start_sandbox(settings: Settings, *, clock: Clock | None = None,
             smtp_username="",
             smtp_password=Secret(""),
             email_from=demo.EMAIL_FROM,
+            # The Teams tab: the same bot serving a fake tenant beside the Slack workspace.
+            **settings_overrides(settings.teams_coordinators),
         )
         runtime = build(sandbox_settings, clock=clock)
         demo.seed(runtime.services, lambda user: Actor.of(PLATFORM, runtime.team_id, user))
+        site.bot = runtime.web
+        side = runtime.teams
+        if side is not None:
+            # Through the bot's real /api/messages: the Connector's address changes at each start.
+            teams.connect(url)
+            teams.seed(side.services, lambda user: Actor.of(TEAMS, side.tenant_id, user))
     except BaseException:
         if runtime is not None:
             shut_down(runtime)
         fake.release_waiters()
         mail.mailbox.release_waiters()
+        teams.release_waiters()
         if thread.is_alive():
             stop_server(server)
             thread.join(timeout=15)
         else:
             server.close()
         mail.stop()
+        teams.stop()
         workspace.close()
         raise
-    site.bot = runtime.web
     workspace.connect(url)
-    runtime.scheduler.start()
-    return Sandbox(runtime, workspace, server, thread, url, mail)
+    for scheduler in runtime.schedulers:
+        scheduler.start()
+    return Sandbox(runtime, workspace, server, thread, url, mail, teams)
 
 
 def run_sandbox(settings: Settings) -> int:
@@ -205,7 +230,8 @@ def run_sandbox(settings: Settings) -> int:
     state = sandbox.workspace.state_file or "memory"
     database = make_url(settings.database_url).render_as_string(hide_password=True)
     print(SANDBOX_BANNER.format(url=sandbox.url, database=database, state=state,
-                                smtp=f"{sandbox.mail.host}:{sandbox.mail.port}"), flush=True)
+                                smtp=f"{sandbox.mail.host}:{sandbox.mail.port}",
+                                teams=sandbox.teams.connector.url), flush=True)
     log.info("Dialogbot sandbox is up at %s; health at %s/healthz", sandbox.url, sandbox.url)
     if settings.host not in LOOPBACK:
         log.warning("the sandbox has no sign-in: anyone who can reach %s:%s can act as anyone in it",

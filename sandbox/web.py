@@ -3,7 +3,8 @@
 :class:`Site` puts the sandbox and the bot behind one address and one WSGI server (waitress,
 as in production): ``/`` and ``/sandbox/…`` are the page and what it calls, ``/api/…`` and
 ``/response/…`` are the fake Slack the bot's client talks to (``SLACK_API_URL``), and every
-other path (``/slack/events``, ``/healthz``, calendar files) is the bot's own app, untouched.
+other path (``/slack/events``, Teams' ``/api/messages``, ``/healthz``, calendar files) is the bot's
+own app, untouched.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from flask import Flask, Response, jsonify, request, send_from_directory
 
 from fakes.slack import API_PREFIX, RESPONSE_PREFIX
 from sandbox.mailbox import Caught, Mailbox, Part, attachments, details, html_of
+from sandbox.teams import MESSAGES_PATH, TeamsSandbox
+from sandbox.teams import register as register_teams
 from sandbox.workspace import LONG_POLL_SECONDS, SandboxError, SandboxWorkspace
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -34,9 +37,10 @@ _DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-s
                      "Referrer-Policy": "no-referrer"}
 
 
-def create_sandbox_app(workspace: SandboxWorkspace, mailbox: Mailbox | None = None) -> Flask:
-    """The page, its API (``/sandbox/api/…``), the Mailbox's messages and the fake's Web API for
-    the bot."""
+def create_sandbox_app(workspace: SandboxWorkspace, mailbox: Mailbox | None = None,
+                       teams: TeamsSandbox | None = None) -> Flask:
+    """The page, its API (``/sandbox/api/…``), the Mailbox's messages, the Teams tab's
+    conversations (with `teams`) and the fake's Web API for the bot."""
     web = Flask("dialogbot-sandbox", static_folder=None)
     # Without one (tests of the page alone), an empty Mailbox.
     mailbox = mailbox if mailbox is not None else Mailbox()
@@ -135,6 +139,9 @@ def create_sandbox_app(workspace: SandboxWorkspace, mailbox: Mailbox | None = No
         caught = _caught(mailbox, message_id)
         return _download(Part(f"message-{caught.id}.eml", "message/rfc822", caught.data))
 
+    if teams is not None:
+        register_teams(web, teams, LONG_POLL_SECONDS)
+
     @web.route(API_PREFIX + "<path:method>", methods=["GET", "POST"])
     @web.route(RESPONSE_PREFIX + "<path:key>", methods=["GET", "POST"])
     def slack(**_: str) -> Any:
@@ -155,7 +162,9 @@ class Site:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
-        if path == "/" or path.startswith(_OWN_PREFIXES):
+        # Teams' endpoint is the bot's, though it sits under the fake Slack's /api/ (no Slack
+        # method is called "messages").
+        if path == "/" or (path.startswith(_OWN_PREFIXES) and path != MESSAGES_PATH):
             return self.sandbox(environ, start_response)
         if self.bot is None:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8"),
