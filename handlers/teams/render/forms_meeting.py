@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from microsoft_teams.cards import ChoiceSetInput, DateInput, NumberInput, ToggleInput
+from microsoft_teams.cards import Choice, ChoiceSetInput, DateInput, NumberInput, ToggleInput
 
 from handlers.teams.render.common import md, text_block
 from handlers.teams.render.forms import (
@@ -118,7 +118,7 @@ def _is_number(value: str) -> bool:
     return True
 
 
-def owner_choices(t: Translator, form: MinutesForm) -> list:
+def owner_choices(t: Translator, form: MinutesForm) -> list[Choice]:
     """Who may own a follow-up point: the city, civil society's organisations, the public agencies."""
     pairs = [(OWNER_CITY, t.gettext("The city"))]
     pairs += [(OWNER_ORGANISATION + name, name) for name in form.organisations]
