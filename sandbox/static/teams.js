@@ -15,7 +15,7 @@ window.dialogTeams = (() => {
         "the bot's Teams messages go to a fake Bot Connector on this computer, and what people do here reaches the bot " +
         "as Teams would send it. The Teams workspace has its own roster, topics and meetings.",
       empty: "Nothing here yet.", reply: "reply", replies: "replies", botAnswered: "{bot} answered you (only you see this)",
-      close: "Close", unreachable: "The sandbox server cannot be reached.", coordinator: "coordinator",
+      close: "Close",
       refused: "The bot did not take that: {error}", dialog: "Dialog", you: "you",
     },
     nb: {
@@ -27,7 +27,7 @@ window.dialogTeams = (() => {
         "renderer; botens Teams-meldinger går til en falsk Bot Connector på denne maskinen, og det folk gjør her, når boten " +
         "slik Teams ville sendt det. Teams-arbeidsområdet har egne deltakere, temaer og møter.",
       empty: "Ingenting her ennå.", reply: "svar", replies: "svar", botAnswered: "{bot} svarte deg (bare du ser dette)",
-      close: "Lukk", unreachable: "Får ikke kontakt med sandkassens server.", coordinator: "koordinator",
+      close: "Lukk",
       refused: "Boten tok ikke imot det: {error}", dialog: "Dialog", you: "deg",
     },
   };
@@ -259,7 +259,7 @@ window.dialogTeams = (() => {
     }
     select.value = me;
     const mine = person(me);
-    root.querySelector(".teams-person-title").textContent = mine.title + (mine.coordinator ? ` · ${s("coordinator")}` : "");
+    root.querySelector(".teams-person-title").textContent = mine.title;
     root.querySelector(".teams-team-name").textContent = state.team;
     for (const button of root.querySelectorAll("[data-where]")) {
       const active = button.dataset.where === where;
