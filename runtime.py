@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from handlers.teams.connector import Connector
-from handlers.teams.notifier import TeamsNotifier
 from microsoft_agents.activity import ConversationReference
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,7 +33,9 @@ from handlers.slack.server import create_web_app, make_server, stop_server
 from handlers.teams import PLATFORM as TEAMS
 from handlers.teams.auth import Gate
 from handlers.teams.bot import TeamsBot
+from handlers.teams.connector import Connector
 from handlers.teams.context import TeamsDeps
+from handlers.teams.notifier import TeamsNotifier
 from handlers.teams.render import render_message
 from handlers.teams.render.common import Card
 from handlers.teams.server import MESSAGES_PATH
@@ -225,6 +225,8 @@ def build_teams(settings: Settings, sessions: sessionmaker[Session], clock: Cloc
         platform=TEAMS,
         # The dialogue channel is whichever channel a coordinator set up (`@Dialogbot setup`).
         channel_id=DIALOGUE,
+        # A Slack workspace served beside it posts in its own channel, whichever service plans it.
+        channels={PLATFORM: settings.dialog_channel} if settings.has_slack_settings() else None,
         coordinators=settings.teams_coordinators,
         default_language=settings.language,
         timings=timings_of(settings),
@@ -265,6 +267,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         also=[mail] if mail else [],
         platform=PLATFORM,
         channel_id=settings.dialog_channel,
+        channels={TEAMS: DIALOGUE} if teams is not None else None,
         coordinators=settings.coordinators,
         default_language=settings.language,
         timings=timings_of(settings),

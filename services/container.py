@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
 
@@ -21,7 +21,7 @@ from services.mailing import Mailing
 from services.meetings import Meetings, MeetingTimings
 from services.minutes import MinutesService
 from services.outside import Outside
-from services.people import Destination, WorkspaceRef
+from services.people import Channels, WorkspaceRef
 from services.planning import Planning
 from services.ports import Notifier
 from services.privacy import Privacy, PrivacySettings
@@ -111,6 +111,7 @@ def build_services(
     also: Sequence[Notifier] = (),
     platform: str,
     channel_id: str,
+    channels: Mapping[str, str] | None = None,
     coordinators: tuple[str, ...],
     default_language: str,
     timings: MeetingTimings,
@@ -119,7 +120,8 @@ def build_services(
     privacy: PrivacySettings | None = None,
 ) -> Services:
     """Wire the services for one platform's workspace; `notifier` sends that platform's rows, and
-    `also` the rows of the platforms its people are reached on besides (e-mail)."""
+    `also` the rows of the platforms its people are reached on besides (e-mail); `channels` the
+    dialogue channels of other platforms' workspaces the process serves too."""
     workspaces = Workspaces(clock, coordinators)
     languages = Languages(sessions, clock, workspaces, default_language)
     mailing = Mailing(sessions, clock, workspaces)
@@ -129,7 +131,9 @@ def build_services(
     deliveries = Deliveries(sessions, clock, {platform: notifier, **{n.platform: n for n in also}},
                             language=languages.for_delivery, suppressed=mailing.suppressed,
                             fallback=mailing.fallback)
-    channel = Destination.channel(platform, channel_id) if channel_id else None
+    # Each workspace's posts go to its own platform's dialogue channel (`channels` names the other
+    # platforms' served by the same process), whichever service plans them.
+    channel = Channels({**(channels or {}), platform: channel_id})
     # One owner of a topic's moves (agenda, backlog, discussed, declined), shared by the services
     # that cause them.
     moves = TopicMoves(clock, deliveries)

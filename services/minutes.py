@@ -31,7 +31,7 @@ from services.meetings.history import refresh_copies
 from services.messages import ActionItemDue, ActionItemView, MeetingCard, MinutesPosted, MinutesView
 from services.minutes_archive import ArchivedMinutes, archive_of
 from services.minutes_review import DRAFT, POSTED, MinutesReview
-from services.people import Actor, Destination, DestinationKind, MessageRef, PersonRef
+from services.people import Actor, Channels, Destination, DestinationKind, MessageRef, PersonRef
 from services.roster import find_organisation
 from services.topic_moves import TopicMoves
 from services.workspaces import Workspaces, audit, coordinators_of, is_coordinator, require_coordinator
@@ -116,18 +116,18 @@ class MinutesService:
     """Use cases around minutes; coordinators only."""
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, workspaces: Workspaces,
-                 deliveries: Deliveries, moves: TopicMoves, channel: Destination | None,
+                 deliveries: Deliveries, moves: TopicMoves, channels: Channels,
                  zone: ZoneInfo, *, review: timedelta | None = None, language: str = "en") -> None:
         self._sessions = sessions
         self._clock = clock
         self._workspaces = workspaces
         self._deliveries = deliveries
         self._moves = moves
-        self._channel = channel
+        self._channels = channels
         self._zone = zone
         self._language = language
         # Drafts, comments and making minutes final.
-        self.review = MinutesReview(sessions, clock, workspaces, deliveries, channel, review)
+        self.review = MinutesReview(sessions, clock, workspaces, deliveries, channels, review)
         deliveries.register(POSTED, self._compose_posted)
         deliveries.register(DRAFT, self._compose_posted)
         deliveries.register(ACTION_DUE, self._compose_due)

@@ -23,7 +23,7 @@ from services.errors import Conflict, Field, InvalidInput, NotAllowed, NotFound
 from services.i18n import N_, text
 from services.meetings.audience import meeting_invitees
 from services.messages import MinutesCommented
-from services.people import Actor, Destination, PersonRef
+from services.people import Actor, Channels, Destination, PersonRef
 from services.text import clean_text
 from services.workspaces import Workspaces, audit, coordinators_of, is_coordinator, organisations_of
 from storage.models import (
@@ -90,12 +90,12 @@ class MinutesReview:
     """Draft minutes, comments on them, and making them final."""
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, workspaces: Workspaces,
-                 deliveries: Deliveries, channel: Destination | None, review: timedelta | None) -> None:
+                 deliveries: Deliveries, channels: Channels, review: timedelta | None) -> None:
         self._sessions = sessions
         self._clock = clock
         self._workspaces = workspaces
         self._deliveries = deliveries
-        self._channel = channel
+        self._channels = channels
         self._review = review if review and review > timedelta(0) else None
         deliveries.register(COMMENT, self._compose_comment)
 
@@ -126,7 +126,9 @@ class MinutesReview:
         minutes.state = MinutesState.FINAL
         minutes.final_at = minutes.final_at or now
         people = readers(session, meeting)
-        channel = [self._channel] if self._channel is not None else []
+        workspace = session.get(Workspace, meeting.workspace_id)
+        found = self._channels.of(workspace.platform) if workspace is not None else None
+        channel = [found] if found is not None else []
         self._plan(session, meeting, POSTED, f"meeting:{meeting.id}:minutes",
                    channel + [Destination.person(person, language) for person, language in people.items()],
                    now)

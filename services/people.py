@@ -48,6 +48,20 @@ class DestinationKind(StrEnum):
     PERSON = "person"
 
 
+class Channels:
+    """The dialogue channel of each platform's workspaces, where topics are announced and the
+    channel's copy of each invitation and of the minutes is posted: asked by the workspace's
+    platform, so any service plans a workspace's posts in that workspace's own channel."""
+
+    def __init__(self, ids: dict[str, str]) -> None:
+        self._ids = {platform: channel for platform, channel in ids.items() if channel}
+
+    def of(self, platform: str) -> Destination | None:
+        """The dialogue channel for workspaces on `platform`, or None if it has none."""
+        channel = self._ids.get(platform)
+        return Destination.channel(platform, channel) if channel else None
+
+
 @dataclass(frozen=True)
 class Destination:
     """Where a delivery goes: a shared place (a channel), or a person, whom the platform reaches

@@ -17,7 +17,7 @@ from services.deliveries import Deliveries
 from services.errors import Conflict, Field, InvalidInput, NotFound, raise_field_errors
 from services.i18n import N_, Command, Hint, Text, text
 from services.messages import TopicAnnouncement, TopicCard
-from services.people import Actor, Destination, PersonRef
+from services.people import Actor, Channels, PersonRef
 from services.sides import side_of
 from services.workspaces import (
     Workspaces,
@@ -74,14 +74,14 @@ class Topics:
         clock: Clock,
         workspaces: Workspaces,
         planner: Deliveries,
-        announce_channel: Destination | None,
+        channels: Channels,
         moves: TopicMoves,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._workspaces = workspaces
         self._planner = planner
-        self._announce_channel = announce_channel
+        self._channels = channels
         # Declining is a move like any other: `TopicMoves` makes it and tells the proposer.
         self._moves = moves
         planner.register(ANNOUNCEMENT, self._compose_announcement)
@@ -153,13 +153,14 @@ class Topics:
             )
             session.add(topic)
             session.flush()
-            if self._announce_channel is not None:
+            channel = self._channels.of(workspace.platform)
+            if channel is not None:
                 self._planner.plan(
                     session,
                     workspace_id=workspace.id,
                     kind=ANNOUNCEMENT,
                     key=f"topic:{topic.id}:announce",
-                    destination=self._announce_channel,
+                    destination=channel,
                     due_at=now,
                     topic_id=topic.id,
                 )

@@ -28,7 +28,7 @@ from services.meetings.common import (
     fold,
 )
 from services.meetings.queries import no_such_meeting
-from services.people import Actor, Destination
+from services.people import Actor, Channels
 from services.planning import Insights, Planning
 from services.workspaces import Workspaces, require_coordinator
 from storage.models import Meeting, MeetingKind, MeetingState, Topic, TopicState, Workspace
@@ -47,7 +47,7 @@ class MeetingsBase:
         workspaces: Workspaces,
         deliveries: Deliveries,
         timings: MeetingTimings,
-        channel: Destination | None,
+        channels: Channels,
         moves: TopicMoves,
         planning: Planning | None = None,
     ) -> None:
@@ -56,7 +56,7 @@ class MeetingsBase:
         self._workspaces = workspaces
         self._deliveries = deliveries
         self._timings = timings
-        self._channel = channel
+        self._channels = channels
         self._moves = moves
         self._planning = planning
 

@@ -162,10 +162,11 @@ class Scheduling(MeetingsBase):
             for organisation in dict.fromkeys([*core, *chosen]):
                 self._add_organisation(session, meeting, organisation, have=have)
             session.flush()
-            if self._channel is not None:
+            channel = self._channels.of(workspace.platform)
+            if channel is not None:
                 self._deliveries.plan(
                     session, workspace_id=workspace.id, kind=INVITE, key=f"meeting:{meeting.id}:invite",
-                    destination=self._channel, due_at=invite_at, meeting_id=meeting.id,
+                    destination=channel, due_at=invite_at, meeting_id=meeting.id,
                     meeting_version=meeting.version,
                 )
             if kind == MeetingKind.URGENT:

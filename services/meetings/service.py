@@ -24,7 +24,7 @@ from services.meetings.common import (
 from services.meetings.composing import Composing
 from services.meetings.scheduling import Scheduling
 from services.meetings.urgent import UrgentCalls
-from services.people import Destination
+from services.people import Channels
 from services.planning import Planning
 from services.workspaces import Workspaces
 
@@ -46,11 +46,11 @@ class Meetings(Changes, UrgentCalls, Scheduling, Agenda, Answers, Composing):
         workspaces: Workspaces,
         deliveries: Deliveries,
         timings: MeetingTimings,
-        channel: Destination | None,
+        channels: Channels,
         moves: TopicMoves,
         planning: Planning | None = None,
     ) -> None:
-        super().__init__(sessions, clock, workspaces, deliveries, timings, channel, moves, planning)
+        super().__init__(sessions, clock, workspaces, deliveries, timings, channels, moves, planning)
         deliveries.register(INVITE, self._compose_invitation)
         deliveries.register(REMINDER, self._compose_reminder)
         deliveries.register(NUDGE, self._compose_nudge)

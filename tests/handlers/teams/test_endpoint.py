@@ -53,8 +53,9 @@ def _set_up(teams: TeamsClient) -> None:
     status, _ = teams.say(COORDINATOR, f'{activities.at(BOT)} deltakere ny "{ORGANISATION}" fast '
                                        f"{activities.at(MEMBER)}", scope="channel", mentions=[MEMBER])
     assert status == 200
-    answered = teams.wait_personal(COORDINATOR, 1)
-    assert ORGANISATION in _card_texts(answered[-1])
+    teams.connector.wait_for(lambda sent: [
+        s for s in sent if s.conversation_id == activities.personal_conversation(COORDINATOR)
+        and ORGANISATION in _card_texts(s)], timeout=20)
 
 
 def test_a_whole_cycle_from_teams(database_url: str) -> None:
@@ -63,7 +64,9 @@ def test_a_whole_cycle_from_teams(database_url: str) -> None:
         # The member proposes a topic from their own chat: told there, announced in the channel.
         status, _ = teams.say(MEMBER, "foreslå Bedre busstilbud | Kveldsruter til bydelene")
         assert status == 200
-        assert "Bedre busstilbud" in _card_texts(teams.wait_personal(MEMBER, 1)[-1])
+        teams.connector.wait_for(lambda sent: [
+            s for s in sent if s.conversation_id == activities.personal_conversation(MEMBER)
+            and "Bedre busstilbud" in _card_texts(s)], timeout=20)
         announced = teams.connector.wait_for(lambda sent: [
             s for s in sent if s.conversation_id == activities.CHANNEL_ID and "Bedre busstilbud" in _card_texts(s)])
         assert announced[0].operation == "send"
@@ -139,5 +142,7 @@ def test_a_new_contact_is_told_and_can_stop_being_one_with_a_click(database_url:
         # Off the roster: the coordinators' roster no longer names them as its contact.
         status, _ = teams.say(COORDINATOR, "deltakere")
         assert status == 200
-        roster = _card_texts(teams.wait_personal(COORDINATOR, 2)[-1])
-        assert f"**{ORGANISATION}**: ingen kontaktpersoner ennå" in roster
+        # (The coordinators are also told, by a message of its own: wait for the roster's answer.)
+        teams.connector.wait_for(lambda sent: [
+            s for s in sent if s.conversation_id == activities.personal_conversation(COORDINATOR)
+            and f"**{ORGANISATION}**: ingen kontaktpersoner ennå" in _card_texts(s)], timeout=20)
