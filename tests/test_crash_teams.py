@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from fakes.teams import activities
-from fakes.teams.activities import Account
 from fakes.teams.connector import Sent
 from handlers.teams import PLATFORM as TEAMS
 from handlers.teams.notifier import DELIVERY_KEY
