@@ -15,6 +15,7 @@ def data_labels(t: Translator) -> dict[str, str]:
     """What each count in a personal data export is of, in the reader's language."""
     return {
         "contact_for": t.gettext("organisations you are a contact for"),
+        "conversations": t.gettext("your chats with the bot (how it reaches you)"),
         "invitations": t.gettext("invitations, with your answers and attendance"),
         "topics_proposed": t.gettext("topics you proposed"),
         "topics_supported": t.gettext("topics you supported"),

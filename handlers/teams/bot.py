@@ -18,16 +18,20 @@ from typing import Any
 
 from microsoft_agents.activity import Activity, ConversationReference
 
-from handlers.teams import PLATFORM
+from handlers.teams import PLATFORM, dialogs
 from handlers.teams.commands import run_command
 from handlers.teams.context import TeamsDeps
 from handlers.teams.render.common import (
+    MEETING_CANCEL,
     MEETING_KEY,
     POINT_KEY,
+    PRIVACY_ERASE,
     PRIVACY_OPT_OUT,
+    REASON_KEY,
     RSVP_MAYBE,
     RSVP_NO,
     RSVP_YES,
+    TOKEN_KEY,
     TOPIC_KEY,
     TOPIC_SUPPORT,
     URGENT_NUDGE,
@@ -38,9 +42,11 @@ from handlers.teams.render.replies import status_confirmation
 from handlers.teams.replies import (
     already_done,
     apology,
+    cancelled,
     card_message,
     channel_set,
     elsewhere,
+    erased,
     error_text,
     nudged,
     opted_out,
@@ -128,7 +134,7 @@ class TeamsBot:
         if accepted.duplicate:
             # The Connector's retry of something already taken: it happens once.
             t = deps.translator(deps.actor(user), activity.locale)
-            return self._invoke_answer(already_done(t)) if kind == "invoke" else Answer(200)
+            return self._invoke_answer(activity, already_done(t)) if kind == "invoke" else Answer(200)
         return self._process(accepted.id, activity, replaying=False)
 
     def replay(self, pending: Pending) -> None:
@@ -154,13 +160,15 @@ class TeamsBot:
                     self._message(activity, actor, t)
                     answer = Answer(200)
         except AlreadyApplied:
-            answer = self._invoke_answer(already_done(t)) if activity.type == "invoke" else Answer(200)
+            answer = (self._invoke_answer(activity, already_done(t)) if activity.type == "invoke"
+                      else Answer(200))
         except DomainError as error:
             answer = self._tell(activity, error_text(t, error), invoke=activity.type == "invoke")
         except Exception as error:  # noqa: BLE001 - every error is answered or retried, none is lost
             if is_transient(error) and inbox.retry_later(entry_id, type(error).__name__):
                 log.warning("Teams request %s met %s; it will be retried", entry_id, type(error).__name__)
-                return Answer(200) if activity.type != "invoke" else self._invoke_answer(apology(t, None))
+                return (Answer(200) if activity.type != "invoke"
+                        else self._invoke_answer(activity, apology(t, None)))
             reference = uuid.uuid4().hex[:8]
             log.exception("Teams request %s failed (reference %s)", entry_id, reference)
             answer = self._tell(activity, apology(t, reference), invoke=activity.type == "invoke")
@@ -187,9 +195,13 @@ class TeamsBot:
         self._reply(activity, channel_set(t, replaced=outcome.replaced), public=True)
 
     def _invoke(self, activity: Activity, actor: Actor, t: Translator) -> Answer:
+        if activity.name in ("task/fetch", "task/submit"):
+            value = activity.value if isinstance(activity.value, dict) else {}
+            data = value.get("data") if isinstance(value.get("data"), dict) else {}
+            handle = dialogs.fetch if activity.name == "task/fetch" else dialogs.submit
+            return Answer(200, handle(self._deps, actor, t, data))
         if activity.name != "adaptiveCard/action":
-            return Answer(200, {"task": {"type": "message", "value": unknown_action(t)}}) \
-                if str(activity.name or "").startswith("task/") else Answer(200)
+            return Answer(200)
         value = activity.value if isinstance(activity.value, dict) else {}
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         verb = str(action.get("verb") or "")
@@ -197,21 +209,29 @@ class TeamsBot:
         services = self._deps.services
         if verb in ANSWERS:
             outcome = services.meetings.rsvp(actor, _number(data, MEETING_KEY), ANSWERS[verb])
-            return self._invoke_answer(rsvp_recorded(t, outcome))
+            return self._invoke_answer(activity, rsvp_recorded(t, outcome))
         if verb == TOPIC_SUPPORT:
             supported = services.topics.support(actor, _number(data, TOPIC_KEY))
-            return self._invoke_answer(support_recorded(t, supported.topic, added=supported.added))
+            return self._invoke_answer(activity, support_recorded(t, supported.topic, added=supported.added))
         if verb == URGENT_NUDGE:
             outcome = services.meetings.nudge_silent(actor, _number(data, MEETING_KEY))
-            return self._invoke_answer(nudged(t, outcome))
+            return self._invoke_answer(activity, nudged(t, outcome))
+        if verb == MEETING_CANCEL:
+            reason = str(data.get(REASON_KEY) or "")[:500]
+            return self._invoke_answer(activity, cancelled(t, services.meetings.cancel(
+                actor, _number(data, MEETING_KEY), reason or None)))
+        if verb == PRIVACY_ERASE:
+            # The token is the services' own, checked there (signature, who asked, time, used once).
+            outcome = services.privacy.erase(actor, str(data.get(TOKEN_KEY) or ""))
+            return self._invoke_answer(activity, erased(t, outcome))
         if verb == PRIVACY_OPT_OUT:
-            return self._invoke_answer(opted_out(t, services.privacy.opt_out(actor)))
+            return self._invoke_answer(activity, opted_out(t, services.privacy.opt_out(actor)))
         point = _POINT.match(str(data.get(POINT_KEY) or ""))
         if verb in VERB_STATUS and point is not None:
             status = services.follow_up.set_status(actor, int(point.group(1)), int(point.group(2)),
                                                    VERB_STATUS[verb])
-            return self._invoke_answer(status_confirmation(t, status).text)
-        return self._invoke_answer(unknown_action(t))
+            return self._invoke_answer(activity, status_confirmation(t, status).text)
+        return self._invoke_answer(activity, unknown_action(t))
 
     # -- installs ------------------------------------------------------------------------
 
@@ -292,18 +312,22 @@ class TeamsBot:
 
     def _tell(self, activity: Activity, line: str, *, invoke: bool) -> Answer:
         if invoke:
-            return self._invoke_answer(line)
+            return self._invoke_answer(activity, line)
         self._reply(activity, Card(line))
         return Answer(200)
 
     @staticmethod
-    def _invoke_answer(line: str) -> Answer:
+    def _invoke_answer(activity: Activity, line: str) -> Answer:
+        """A line for the person, in the shape their invoke is answered in: a dialog's message, or
+        Universal Actions' message."""
+        if str(activity.name or "").startswith("task/"):
+            return Answer(200, {"task": {"type": "message", "value": line}})
         return Answer(200, {"statusCode": 200, "type": _MESSAGE, "value": line})
 
     def _refuse_tenant(self, activity: Activity) -> Answer:
         line = other_tenant(translator(self._deps.services.default_language))
         if activity.type == "invoke":
-            return self._invoke_answer(line)
+            return self._invoke_answer(activity, line)
         return Answer(200)
 
 

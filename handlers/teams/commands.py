@@ -1,7 +1,8 @@
 """A message to the bot in Teams: the same grammar as Slack's `/dialog`, one service call, an answer.
 
 People write `propose <title>` in their chat with the bot, or `@Dialogbot propose …` in a channel.
-Slack's forms are not in Teams yet: a command that would open one says what to write instead.
+A command that opens a form in Slack answers with a card whose button opens it as a Teams dialog
+(handlers/teams/dialogs.py); destructive ones (cancel, erase) ask first, with a button that does it.
 """
 
 from __future__ import annotations
@@ -36,28 +37,22 @@ from handlers.common.parsing.commands import (
     WriteMinutes,
 )
 from handlers.common.parsing.grammar import parse_command
+from handlers.teams import dialogs
 from handlers.teams.context import TeamsDeps
 from handlers.teams.render import replies
-from handlers.teams.render.common import Card
-from handlers.teams.replies import rsvp_recorded, support_recorded
-from services.i18n import Translator, translator
+from handlers.teams.render.common import Card, adaptive_card, text_block
+from handlers.teams.replies import cancel_question, erase_question, rsvp_recorded, support_recorded
+from services.i18n import N_, Translator, text, translator
 from services.people import Actor
 from services.suggestions import SuggestionInput
 from services.timeutil import parse_date, parse_time
 
 # What to write instead of a form, per command (English; the words are the same in Norwegian).
 _EXAMPLES = {
-    Propose: "propose <title> | <details>",
-    Schedule: "schedule 2027-01-14 10:00 <title>",
-    Urgent: "urgent 14:00 <title> | <meeting link> | <background>",
     Recommend: 'recommend "<organisation>" <why>',
-    Agenda: "agenda <meeting-no> add <topic-no>",
-    WriteMinutes: "minutes <meeting-no> final",
     Change: "change <meeting-no>",
     CommentMinutes: "comment <meeting-no> <comment>",
     RosterForm: 'roster add "<organisation>" core|topic|observer @person',
-    Cancel: "cancel <meeting-no> <reason>",
-    Erase: "erase",
 }
 
 
@@ -132,8 +127,42 @@ def run_command(deps: TeamsDeps, actor: Actor, t: Translator, words: str) -> Car
         case Decline():
             declined = services.topics.decline(actor, parsed.number, parsed.reason)
             return replies.decline_confirmation(t, declined)
+        case Cancel():
+            # Told to everyone and not undone: asked first; the card's button does it.
+            reason = parsed.reason or ""
+            card = services.meetings.cancellable(actor, parsed.number, reason)
+            return cancel_question(t, card, zone, reason)
+        case Erase():
+            whom = deps.person(parsed.user) if parsed.user else None
+            return erase_question(t, services.privacy.erasure_question(actor, whom))
         case Invite():
             outcome = services.meetings.invite(actor, parsed.number, parsed.organisation)
             return replies.with_insights(replies.invite_confirmation(t, outcome), t, outcome.insights)
-    # A form in Slack (or a question first): not in Teams yet; say what works instead.
+    form = _form_of(parsed)
+    if form is not None:
+        return _open_form(t, *form)
+    # A question first in Slack (cancel, erase) or a form Teams does not have: say what works instead.
     return replies.not_in_teams_yet(t, _EXAMPLES.get(type(parsed), "help"))
+
+
+def _form_of(parsed: object) -> tuple[str, int | None] | None:
+    """The dialog a command without its text opens, and for which meeting."""
+    match parsed:
+        case Propose():
+            return "propose", None
+        case Schedule():
+            return "schedule", None
+        case Urgent():
+            return "urgent", None
+        case Agenda():
+            return "agenda", parsed.number
+        case WriteMinutes():
+            return "minutes", parsed.number
+    return None
+
+
+def _open_form(t: Translator, form: str, meeting: int | None) -> Card:
+    """A card with the button that opens the form as a Teams dialog."""
+    line = t.render(text(N_("Open the form with the button below.")))
+    return Card(line, adaptive_card([text_block(line)], [dialogs.open_action(t, form, meeting=meeting)],
+                                    fallback=line))

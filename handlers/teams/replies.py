@@ -3,17 +3,31 @@ markdown with every piece of user text escaped; and a Card made into the message
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from microsoft_agents.activity import Activity
+from microsoft_teams.cards import ExecuteAction
 
 from handlers.teams.notifier import card_activity
-from handlers.teams.render.common import Card, md
-from handlers.teams.render.words import hint
+from handlers.teams.render.common import (
+    MEETING_CANCEL,
+    MEETING_KEY,
+    PRIVACY_ERASE,
+    REASON_KEY,
+    TOKEN_KEY,
+    Card,
+    adaptive_card,
+    md,
+    text_block,
+)
+from handlers.teams.render.words import hint, local_time, person_words
 from services.enums import Answer
 from services.errors import DomainError
 from services.i18n import N_, Command, Translator, text
 from services.meetings.outcomes import NudgeOutcome, RsvpOutcome
-from services.messages import TopicCard
-from services.privacy.service import OptedOut
+from services.messages import MeetingCard, TopicCard
+from services.privacy.service import Erased, ErasureQuestion, OptedOut
+from services.wording import data_labels
 
 
 def card_message(card: Card) -> Activity:
@@ -97,6 +111,53 @@ def opted_out(t: Translator, outcome: OptedOut) -> str:
                      "told. What you answered before stays in the meetings' records; to erase it too, "
                      "use {erase}.").format(organisations=", ".join(md(n) for n in outcome.organisations),
                                             erase=hint(t, Command.ERASE))
+
+
+def cancel_question(t: Translator, card: MeetingCard, zone: ZoneInfo, reason: str) -> Card:
+    """Asked after `cancel <meeting-no>`: nothing happens until its button, which carries the reason."""
+    when = local_time(card.starts_at, zone, t.language)
+    line = t.gettext("Cancel meeting {number} ({title}), {when}? Everyone who was invited is told, and "
+                     "every copy of the invitation says it is cancelled.").format(
+        number=card.number, title=md(card.title), when=when)
+    about = (t.gettext("The reason they are given: {reason}").format(reason=md(reason)) if reason else
+             t.gettext("To tell them why, add a reason: {command}.").format(
+                 command=hint(t, Command.CANCEL, str(card.number), "<reason>")))
+    button = ExecuteAction(title=t.gettext("Cancel meeting {number}").format(number=card.number),
+                           verb=MEETING_CANCEL, data={MEETING_KEY: card.number, REASON_KEY: reason},
+                           style="destructive")
+    return Card(line, adaptive_card([text_block(line), text_block(about, is_subtle=True)], [button],
+                                    fallback=line))
+
+
+def cancelled(t: Translator, card: MeetingCard) -> str:
+    """Told to the coordinator who cancelled."""
+    return t.gettext("Meeting {number} ({title}) is cancelled. Everyone who was invited is told.").format(
+        number=card.number, title=md(card.title))
+
+
+def erase_question(t: Translator, question: ErasureQuestion) -> Card:
+    """Before erasing: what the bot holds, and the Erase button, bound to who asked."""
+    whose = (t.gettext("your data") if question.yourself
+             else t.gettext("the data of {person}").format(person=person_words(t, question.person)))
+    head = t.gettext("Erase {whose}?").format(whose=whose)
+    labels = data_labels(t)
+    counts = "\n".join(f"- {labels.get(name, name)}: {count}" for name, count in question.counts)
+    body = t.gettext("The user ID is removed from every record: past answers, supports and proposals stay "
+                     "as anonymous counts, so the organisations' history still adds up; comments, places as "
+                     "a contact and the language choice are deleted. This cannot be undone.")
+    button = ExecuteAction(title=t.gettext("Erase"), verb=PRIVACY_ERASE, data={TOKEN_KEY: question.token},
+                           style="destructive")
+    return Card(head, adaptive_card([text_block(f"**{head}**"), text_block(counts), text_block(body)],
+                                    [button], fallback=head))
+
+
+def erased(t: Translator, outcome: Erased) -> str:
+    """Done: how many records no longer name them."""
+    return (t.ngettext("Your data is erased ({count} record).", "Your data is erased ({count} records).",
+                       outcome.rows) if outcome.yourself
+            else t.ngettext("Erased: {count} record no longer names that person.",
+                            "Erased: {count} records no longer name that person.", outcome.rows)
+            ).format(count=outcome.rows)
 
 
 def unknown_action(t: Translator) -> str:
