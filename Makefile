@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
-SOURCES := bot.py runtime.py config.py $(shell find services handlers exports scheduling storage sandbox fakes -name '*.py' 2>/dev/null)
+SOURCES := bot.py runtime.py $(shell find config services handlers exports scheduling storage sandbox fakes -name '*.py' 2>/dev/null)
 
 # The browser tests drive Debian's Chromium through Playwright (never Playwright's own download).
 CHROMIUM ?= /usr/bin/chromium
@@ -84,7 +84,7 @@ catalogs: $(COMPILED)
 # Developers: after changing user-facing strings, re-extract and merge, then translate.
 extract: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -k plural_text:1,2 --no-location --sort-output \
-		--project=Dialogbot -o locales/messages.pot bot.py runtime.py config.py services handlers exports scheduling storage sandbox fakes
+		--project=Dialogbot -o locales/messages.pot bot.py runtime.py config services handlers exports scheduling storage sandbox fakes
 
 update-catalogs: extract
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete

@@ -35,6 +35,7 @@ from handlers.teams.auth import Gate
 from handlers.teams.bot import TeamsBot
 from handlers.teams.connector import Connector
 from handlers.teams.context import TeamsDeps
+from handlers.teams.graph import GraphMeetings
 from handlers.teams.notifier import TeamsNotifier
 from handlers.teams.render import render_message
 from handlers.teams.render.common import Card
@@ -120,7 +121,7 @@ class Runtime:
             "scheduler": "running" if scheduler else "stopped",
             "mode": "socket" if self.settings.socket_mode else "http",
         }
-        status["slack"] = "connected" if self.bolt is not None else "off"
+        status["slack"] = "on" if self.bolt is not None else "off"
         if self.teams is not None:
             status["teams"] = self.teams.health()
         if not database.ok:
@@ -196,6 +197,11 @@ def check_email(settings: Settings, services: Services) -> None:
                   "this bot is reached at from the internet", contacts)
 
 
+def online_meetings(settings: Settings) -> GraphMeetings | None:
+    """Teams online meetings through Microsoft Graph, when GRAPH_* is set (else links are pasted)."""
+    return GraphMeetings(settings.graph) if settings.graph is not None else None
+
+
 def teams_notifier(settings: Settings, connector: Connector,
                    services: Callable[[], Services]) -> TeamsNotifier:
     """The Teams notifier: cards rendered in each reader's language, sent where the conversation
@@ -233,6 +239,7 @@ def build_teams(settings: Settings, sessions: sessionmaker[Session], clock: Cloc
         office_hours=settings.office_hours,
         minutes_review=settings.minutes_review,
         privacy=privacy_of(settings),
+        online_meetings=online_meetings(settings),
     )
     holder.append(services)
     services.start(WorkspaceRef(TEAMS, settings.teams_tenant_id))
@@ -274,6 +281,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         office_hours=settings.office_hours,
         minutes_review=settings.minutes_review,
         privacy=privacy_of(settings),
+        online_meetings=online_meetings(settings),
     )
     services.start(WorkspaceRef(PLATFORM, team_id))
     check_email(settings, services)

@@ -82,6 +82,15 @@ def resume_requests(services: Services) -> None:
         log.info("resumed %d unfinished request(s)", handed)
 
 
+def fill_meeting_links(services: Services) -> None:
+    """Give meetings without a link their Teams online meeting (Graph asked outside any transaction)."""
+    if services.meeting_links is None:
+        return
+    made = services.meeting_links.fill()  # logs its own failures and never raises
+    if made:
+        log.info("made Teams meeting links for %d meeting(s)", made)
+
+
 def apply_retention(services: Services) -> None:
     """Remove per-person data older than DIALOG_RETENTION (answers made anonymous, old messages gone)."""
     try:

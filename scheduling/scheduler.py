@@ -13,7 +13,14 @@ from functools import partial
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from scheduling.jobs import DeliverySweep, apply_retention, finalise_minutes, heartbeat, resume_requests
+from scheduling.jobs import (
+    DeliverySweep,
+    apply_retention,
+    fill_meeting_links,
+    finalise_minutes,
+    heartbeat,
+    resume_requests,
+)
 from scheduling.watchdog import WATCHDOG_JOB_ID, WATCHDOG_SECONDS, DatabaseWatchdog, exit_for_supervisor
 from services.container import Services
 from services.deliveries import HEARTBEAT
@@ -31,6 +38,9 @@ RETENTION_JOB_ID = "privacy.retention"
 RETENTION_SECONDS = 3600.0
 # Review deadlines are days apart; a minute late is on time.
 MINUTES_FINAL_SECONDS = 60.0
+LINKS_JOB_ID = "meetings.links"
+# An urgent call's invitations go out at once; its Teams link follows within this.
+LINKS_SECONDS = 15.0
 
 
 class _QuietSkips(logging.Filter):
@@ -56,6 +66,9 @@ def build_scheduler(services: Services, *, sweep_seconds: float = SWEEP_SECONDS,
     _every(scheduler, partial(resume_requests, services), RESUME_SECONDS, RESUME_JOB_ID)
     # Draft minutes whose review period has passed become final and go out to everyone.
     _every(scheduler, partial(finalise_minutes, services), MINUTES_FINAL_SECONDS, MINUTES_FINAL_JOB_ID)
+    if services.meeting_links is not None:
+        # Teams online meetings for meetings without a link, when Microsoft Graph is configured.
+        _every(scheduler, partial(fill_meeting_links, services), LINKS_SECONDS, LINKS_JOB_ID)
     # A database that keeps failing ends the process (see scheduling/watchdog.py); its first look
     # waits a period, as there is nothing to watch at start.
     _every(scheduler, partial(apply_retention, services), RETENTION_SECONDS, RETENTION_JOB_ID, at_once=False)

@@ -18,6 +18,7 @@ from services.home import Home
 from services.inbox import Inbox
 from services.languages import Languages
 from services.mailing import Mailing
+from services.meeting_links import MeetingLinks, OnlineMeetings
 from services.meetings import Meetings, MeetingTimings
 from services.minutes import MinutesService
 from services.outside import Outside
@@ -63,6 +64,8 @@ class Services:
     outside: Outside
     # Where the bot may write first on platforms that must be told (Teams' conversation references).
     conversations: Conversations
+    # Teams online meetings for meetings without a link (None: coordinators paste links).
+    meeting_links: MeetingLinks | None = None
 
     def start(self, workspace: WorkspaceRef) -> None:
         """Prepare `workspace` at start-up: create it and sync DIALOG_COORDINATORS."""
@@ -118,6 +121,7 @@ def build_services(
     office_hours: tuple[time, time] = (time(8, 0), time(16, 0)),
     minutes_review: timedelta | None = None,
     privacy: PrivacySettings | None = None,
+    online_meetings: OnlineMeetings | None = None,
 ) -> Services:
     """Wire the services for one platform's workspace; `notifier` sends that platform's rows, and
     `also` the rows of the platforms its people are reached on besides (e-mail); `channels` the
@@ -169,4 +173,7 @@ def build_services(
         mailing=mailing,
         outside=Outside(sessions, clock, deliveries, meetings, topics, mailing, languages),
         conversations=Conversations(sessions, clock, workspaces),
+        # Only this workspace's platform: the rows a link change plans are swept by its own engine.
+        meeting_links=(MeetingLinks(sessions, clock, online_meetings, deliveries, platforms=(platform,))
+                       if online_meetings is not None else None),
     )

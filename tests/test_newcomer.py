@@ -113,7 +113,7 @@ def test_every_bot_command_shown_to_people_runs_with_the_virtualenv() -> None:
     """`python bot.py` fails after `make run` (the system Python lacks the dependencies)."""
     deploying = _readme_section("Deploying")  # an operator's own supervisor set-up, not a first try
     texts = {"README.md": README.replace(deploying, "")}
-    for path in [ROOT / "bot.py", ROOT / "config.py", *ROOT.glob("handlers/**/*.py"),
+    for path in [ROOT / "bot.py", *ROOT.glob("config/*.py"), *ROOT.glob("handlers/**/*.py"),
                  *ROOT.glob("locales/**/*.po")]:
         texts[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
     for name, content in texts.items():

@@ -114,7 +114,7 @@ def test_slack_and_teams_in_one_process_never_see_each_others_data(database_url:
         # /healthz reports both platforms.
         status, health = bot.get("/healthz")
         assert status == 200 and health["status"] == "ok", health
-        assert health["slack"] == "connected"
+        assert health["slack"] == "on"
         assert health["teams"]["scheduler"] == "running" and health["teams"]["dialogue_channel"] == "set"
 
         # A topic each: both are topic 1 of their own workspace, and neither lists the other's.

@@ -11,25 +11,21 @@ answers 403. Tokens and the client secret are never logged.
 from __future__ import annotations
 
 import logging
-import re
 import threading
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import msal
 import requests
 
-from config import ConfigError, Secret, shown
+from config import GraphSettings
 from services.meeting_links import LinkNotMade
 
 log = logging.getLogger(__name__)
 
-GRAPH_API = "https://graph.microsoft.com/v1.0"
-AUTHORITY = "https://login.microsoftonline.com"
 SCOPE = "https://graph.microsoft.com/.default"
 PERMISSION = "OnlineMeetings.ReadWrite.All"
 POLICY_HINT = (
@@ -43,66 +39,8 @@ ORGANIZER_HINT = ("Graph does not know the organiser: set GRAPH_ORGANIZER to the
                   "principal name) of a licensed Teams user in the tenant.")
 CREDENTIALS_HINT = "Check GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET (it may have expired)."
 BUSY_WAIT = timedelta(seconds=30)
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_TENANT_NAME = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-_UPN = re.compile(r"^[^@\s/]+@[^@\s/]+\.[^@\s/]+$")
-_LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
 class GraphError(LinkNotMade):
     """Graph, or signing in to it, made no online meeting this time (the message says why)."""
-
-
-@dataclass(frozen=True)
-class GraphSettings:
-    """Where and as whom the bot makes Teams online meetings."""
-
-    tenant_id: str
-    client_id: str
-    client_secret: Secret
-    organizer: str
-    api_url: str = GRAPH_API
-    authority: str = AUTHORITY
-
-
-def graph_settings(env: Mapping[str, str]) -> GraphSettings | None:
-    """The GRAPH_* settings, or None when none of them is set (coordinators paste links)."""
-    def get(name: str) -> str:
-        return (env.get(name) or "").strip()
-
-    required = ("GRAPH_TENANT_ID", "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET", "GRAPH_ORGANIZER")
-    if not any(get(name) for name in (*required, "GRAPH_API_URL", "GRAPH_AUTHORITY")):
-        return None
-    missing = [name for name in required if not get(name)]
-    if missing:
-        raise ConfigError(missing[0], "is needed for Teams meeting links with the other GRAPH_* settings "
-                                      "(unset them all to have coordinators paste links)")
-    tenant, client, organizer = get("GRAPH_TENANT_ID"), get("GRAPH_CLIENT_ID"), get("GRAPH_ORGANIZER")
-    if not (_GUID.match(tenant) or _TENANT_NAME.match(tenant)):
-        raise ConfigError("GRAPH_TENANT_ID", f"{shown(tenant)} is not a Microsoft Entra tenant ID (a GUID) "
-                                             "or domain (contoso.onmicrosoft.com)")
-    if not _GUID.match(client):
-        raise ConfigError("GRAPH_CLIENT_ID", f"{shown(client)} is not an application (client) ID (a GUID "
-                                             "like 72f988bf-86f1-41af-91ab-2d7cd011db47)")
-    if not (_GUID.match(organizer) or _UPN.match(organizer)):
-        raise ConfigError("GRAPH_ORGANIZER", f"{shown(organizer)} is not a user's object ID (a GUID) or "
-                                             "user principal name (name@example.org)")
-    return GraphSettings(
-        tenant_id=tenant.lower() if _GUID.match(tenant) else tenant, client_id=client.lower(),
-        client_secret=Secret(get("GRAPH_CLIENT_SECRET")),
-        organizer=organizer.lower() if _GUID.match(organizer) else organizer,
-        api_url=_base_url(get("GRAPH_API_URL") or GRAPH_API, "GRAPH_API_URL", loopback_http=True),
-        authority=_base_url(get("GRAPH_AUTHORITY") or AUTHORITY, "GRAPH_AUTHORITY", loopback_http=False),
-    )
-
-
-def _base_url(value: str, variable: str, *, loopback_http: bool) -> str:
-    parts = urlsplit(value)
-    local_http = loopback_http and parts.scheme == "http" and parts.hostname in _LOOPBACK
-    if not parts.hostname or (parts.scheme != "https" and not local_http) or parts.query or parts.fragment:
-        need = "an https URL (http only on a loopback host)" if loopback_http else "an https URL"
-        raise ConfigError(variable, f"{shown(value)} is not {need}")
-    return value.rstrip("/")
 
 
 class GraphMeetings:

@@ -23,7 +23,8 @@ def _announcements(fake: FakeSlack) -> list[dict]:
 def test_health_check_reports_database_and_scheduler(bot: RunningBot) -> None:
     status, body = bot.get("/healthz")
     assert status == 200
-    assert body == {"status": "ok", "database": "ok", "scheduler": "running", "mode": "http"}
+    assert body == {"status": "ok", "database": "ok", "scheduler": "running", "mode": "http",
+                    "slack": "on"}
 
 
 def test_propose_confirms_privately_and_announces_in_the_channel(

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from config import ConfigError
+from config import ConfigError, GraphSettings, graph_settings
+from config.platforms import GRAPH_API
 from fakes.teams.graph import FakeGraph
-from handlers.teams.graph import GRAPH_API, GraphError, GraphMeetings, GraphSettings, graph_settings
+from handlers.teams.graph import GraphError, GraphMeetings
 from services.clock import ManualClock
 from services.container import Services
 from services.meeting_links import LinkNotMade, MeetingLinks
