@@ -20,7 +20,7 @@ from handlers.teams.render.common import (
     md,
     text_block,
 )
-from handlers.teams.render.words import hint, local_time, person_words
+from handlers.teams.render.words import hint, local_time, person_words, teams_hint
 from services.enums import Answer
 from services.errors import DomainError
 from services.i18n import N_, Command, Translator, text
@@ -38,7 +38,7 @@ def card_message(card: Card) -> Activity:
 
 def error_text(t: Translator, error: DomainError) -> str:
     """A service's refusal, in the reader's language, user text escaped."""
-    return t.render(error.message, escape=md)
+    return t.render(error.message, escape=md, hint=teams_hint(t))
 
 
 def apology(t: Translator, reference: str | None) -> str:

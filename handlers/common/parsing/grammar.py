@@ -52,7 +52,8 @@ from handlers.common.parsing.commands import (
 )
 from handlers.common.parsing.contacts import MENTION, roster_contacts, unescape
 from services.errors import InvalidInput
-from services.i18n import N_, text
+from services.i18n import N_, Hint, text
+from services.i18n import Command as Named
 from services.roster import parse_tier
 from services.text import clean_line, clean_text
 
@@ -107,13 +108,13 @@ def _parse(raw: str) -> Command:
         close = difflib.get_close_matches(word.casefold(), [a for a in ALIASES if a != "?"], n=1, cutoff=0.6)
         if close:
             raise InvalidInput(
-                text(N_("I don't know the command `{command}`. Did you mean `{suggestion}`? "
-                        "`/dialog help` lists what I can do."), command=word, suggestion=close[0])
+                text(N_("I don't know the command `{command}`. Did you mean `{suggestion}`? {help} lists "
+                        "what I can do."), command=word, suggestion=close[0], help=Hint(Named.HELP))
             )
         raise InvalidInput(
             text(
-                N_("I don't know the command `{command}`. Try `/dialog help` for what I can do."),
-                command=word,
+                N_("I don't know the command `{command}`. Try {help} for what I can do."),
+                command=word, help=Hint(Named.HELP),
             )
         )
     if name == "help":

@@ -15,6 +15,7 @@ from handlers.slack.parsing import (
     topic_number_from_button,
 )
 from services.errors import InvalidInput
+from services.i18n import Command, Hint
 
 
 @pytest.mark.parametrize(
@@ -54,7 +55,8 @@ def test_support_needs_a_number(raw: str) -> None:
 def test_unknown_commands_name_the_word_and_point_to_help() -> None:
     with pytest.raises(InvalidInput) as refused:
         parse_command("frobnicate now")
-    assert refused.value.message.params == {"command": "frobnicate"}
+    # Each platform writes the help command its own way (Slack: `/dialog help`; Teams: **help**).
+    assert refused.value.message.params == {"command": "frobnicate", "help": Hint(Command.HELP)}
 
 
 @pytest.mark.parametrize("value", ["", "abc", "0", "1e3"])
