@@ -167,7 +167,8 @@ def replies_unknown(t: Translator) -> str:
 
 
 def _no_meeting(t: Translator, form: str) -> str:
-    command = f"{word(t, form)} {t.gettext('<meeting-no>')}"
+    placeholder = t.gettext("<meeting-no>")
+    command = f"{word(t, form)} {placeholder}"
     return t.render(text(N_("This form names no meeting the bot knows. Open it again by writing {command} "
                             "to the bot."), command=command))
 

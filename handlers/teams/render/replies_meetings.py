@@ -60,7 +60,8 @@ def dated_in_zone(t: Translator, moment: datetime, zone: ZoneInfo) -> str:
     when = local_time(moment, zone, t.language)
     if zone.key in when:
         return when
-    return f"{when} ({t.gettext('time zone {zone}').format(zone=zone.key)})"
+    named = t.gettext("time zone {zone}").format(zone=zone.key)
+    return f"{when} ({named})"
 
 
 def no_contact_line(t: Translator, names: tuple[str, ...]) -> str | None:
