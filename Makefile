@@ -53,7 +53,7 @@ fonts:
 # The README's screenshots, taken from the real page by the browser tests.
 screenshots: $(STAMP) $(COMPILED) browser
 	DIALOG_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/sandbox/test_browser.py tests/sandbox/test_browser_practice.py \
-		tests/sandbox/test_browser_email.py
+		tests/sandbox/test_browser_email.py tests/sandbox/test_browser_teams.py
 
 # The Teams app package to upload (README: "Connecting Microsoft Teams"), from TEAMS_APP_ID and
 # DIALOG_PUBLIC_URL in the environment or .env; no bot needs to run. TEAMS_PACKAGE sets where it goes.
