@@ -20,6 +20,7 @@ from handlers.common.parsing.commands import (
     ListMeetings,
     ListTopics,
     MyData,
+    Overview,
     Propose,
     Recommend,
     RosterAdd,
@@ -46,6 +47,7 @@ from handlers.slack.parsing.change_forms import ChangeOrigin
 from handlers.slack.parsing.roster_forms import RosterOrigin
 from handlers.slack.render.agenda import agenda_confirmation, agenda_modal
 from handlers.slack.render.changes import cancel_question, change_modal
+from handlers.slack.render.common import plain
 from handlers.slack.render.follow_up import status_confirmation
 from handlers.slack.render.help import help_message
 from handlers.slack.render.languages import language_chosen, language_status
@@ -73,6 +75,7 @@ from handlers.slack.render.topics import (
 )
 from handlers.slack.render.urgent import urgent_modal
 from handlers.slack.reply import private
+from services.i18n import N_, text
 from services.people import PersonRef
 from services.suggestions import SuggestionInput
 from services.timeutil import parse_date, parse_time
@@ -114,6 +117,10 @@ def dialog(deps: SlackDeps, command: dict[str, Any], respond: Respond, client: W
             private(respond, support_confirmation(t, outcome.topic, added=outcome.added))
         case ListMeetings():
             private(respond, meeting_list(t, services.meetings.upcoming(actor), zone))
+        case Overview():
+            # Slack has the Home tab for it: point there rather than repeat it in a reply.
+            private(respond, plain(t, text(N_("Your overview is the bot's Home tab: open Dialogbot in the "
+                                              "sidebar and click Home."))))
         case Rsvp():
             outcome = services.meetings.rsvp(actor, parsed.number, parsed.answer)
             private(respond, rsvp_confirmation(t, outcome))

@@ -19,6 +19,7 @@ from handlers.common.parsing.commands import (
     ListMeetings,
     ListTopics,
     MyData,
+    Overview,
     Propose,
     Recommend,
     RosterAdd,
@@ -41,6 +42,7 @@ from handlers.teams import dialogs
 from handlers.teams.context import TeamsDeps
 from handlers.teams.render import replies
 from handlers.teams.render.common import Card, adaptive_card, text_block
+from handlers.teams.render.overview import overview_card
 from handlers.teams.replies import cancel_question, erase_question, rsvp_recorded, support_recorded
 from services.i18n import N_, Translator, text, translator
 from services.people import Actor
@@ -82,6 +84,8 @@ def run_command(deps: TeamsDeps, actor: Actor, t: Translator, words: str) -> Car
             return Card(support_recorded(t, outcome.topic, added=outcome.added))
         case ListMeetings():
             return replies.meeting_list(t, services.meetings.upcoming(actor), zone)
+        case Overview():
+            return overview_card(t, services.home.view(actor), zone)
         case Rsvp():
             return Card(rsvp_recorded(t, services.meetings.rsvp(actor, parsed.number, parsed.answer)))
         case ShowRoster():

@@ -166,6 +166,12 @@ class Suggest:
 
 
 @dataclass(frozen=True)
+class Overview:
+    """`overview` (`oversikt`): a person's meetings, topics and follow-up points at a glance (Slack's
+    Home tab, for platforms that have none)."""
+
+
+@dataclass(frozen=True)
 class Decline:
     number: int
     reason: str
@@ -215,7 +221,7 @@ Command = (
     SetLanguage | Help | Propose | ListTopics | Support | ListMeetings | Rsvp | ShowRoster | RosterAdd
     | RosterContact | RosterRemove | Schedule | Urgent | Invite | Cancel | Agenda | Decline | Suggest
     | WriteMinutes | ShowStats | RosterForm | Recommend | Change | SetFollowUp | CommentMinutes
-    | MyData | Erase
+    | MyData | Erase | Overview
 )
 
 # Each subcommand in English and Norwegian Bokmål (with ASCII spellings for keyboards without æøå).
@@ -245,13 +251,14 @@ ALIASES: dict[str, str] = {
     # Two words: `my data` (`mine data`); the grammar wants "data" after the first.
     "my": "my", "mine": "my",
     "erase": "erase", "slett": "erase",
+    "overview": "overview", "oversikt": "overview", "home": "overview", "hjem": "overview",
 }
 # The Norwegian name of each subcommand, as help and the README list them (ALIASES has them all,
 # with ASCII spellings besides).
 NORWEGIAN_NAMES = (
     "hjelp", "foreslå", "tema", "støtt", "møter", "svar", "deltakere", "planlegg", "inviter", "endre",
     "avlys", "hast", "dagsorden", "avslå", "tidsforslag", "referat", "statistikk", "anbefal", "språk",
-    "oppfølging", "kommenter", "mine", "slett",
+    "oppfølging", "kommenter", "mine", "slett", "oversikt",
 )
 ENGLISH_NAMES = tuple(dict.fromkeys(name for name in ALIASES.values()))
 URGENT_USAGE = N_(

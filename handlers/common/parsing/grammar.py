@@ -33,6 +33,7 @@ from handlers.common.parsing.commands import (
     ListMeetings,
     ListTopics,
     MyData,
+    Overview,
     Propose,
     Recommend,
     RosterAdd,
@@ -146,6 +147,8 @@ def _parse(raw: str) -> Command:
         return Suggest()
     if name == "stats":
         return ShowStats()
+    if name == "overview":
+        return Overview()
     if name == "recommend":
         return _recommend(rest)
     if name == "my":

@@ -19,6 +19,7 @@ NORWEGIAN_WORDS: dict[str, str] = {
     "agenda": "dagsorden", "decline": "avslå", "suggest": "tidsforslag", "minutes": "referat",
     "stats": "statistikk", "recommend": "anbefal", "language": "språk", "followup": "oppfølging",
     "comment": "kommenter", "my data": "mine data", "setup": "oppsett",
+    "overview": "oversikt",
     # Words after the command: agenda's `add`, the roster's actions, answers, tiers, statuses.
     "agenda add": "legg-til", "roster add": "ny", "roster contact": "kontakt", "roster remove": "fjern",
     "yes": "ja", "no": "nei", "maybe": "kanskje", "core": "fast", "topic": "tema", "observer": "observatør",
@@ -55,6 +56,8 @@ def _everyone(t: Translator) -> list[tuple[str, str]]:
         (usage(w("topics")), t.gettext("open topics, most supported first")),
         (usage(w("support"), t.gettext("<topic-no>")), t.gettext("support a topic")),
         (usage(w("meetings")), t.gettext("upcoming meetings, your answer, answer buttons")),
+        (usage(w("overview")), t.gettext("your meetings, topics and follow-up points (coordinators: also "
+                                         "suggestions and what could not be delivered)")),
         (usage(w("rsvp"), t.gettext("<meeting-no>"), choices(t, "yes", "no", "maybe")),
          t.gettext("answer without buttons")),
         (usage(w("roster")), t.gettext("the organisations, by tier")),
