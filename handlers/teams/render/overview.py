@@ -6,12 +6,14 @@ says what to write instead."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from microsoft_teams.cards import ActionSet, CardElement, Container
 
-from handlers.teams.render.common import Card, md, text_block
+from handlers.teams.render.common import Card, md, text_block, truncate
 from handlers.teams.render.minutes import status_actions
 from handlers.teams.render.parts import bold, finish, heading, note, rsvp_actions
 from handlers.teams.render.replies_help import choices, usage, word
@@ -33,11 +35,38 @@ from services.messages import ActionItemView
 from services.reachability import Undelivered
 from services.suggestions import SuggestionCard
 
-# As many as Slack's Home tab shows of each list; the rest are counted or left to their command.
+# As many as Slack's Home tab shows of each list (fewer suggestions); the rest are counted.
 MEETINGS_SHOWN = 8
 POINTS_SHOWN = 8
 PROPOSALS_SHOWN = 10
-SUGGESTIONS_SHOWN = 10
+SUGGESTIONS_SHOWN = 5
+# Teams takes about 28 KB in one message. Long texts people typed (or a server answered) are cut
+# before they are escaped, and each list stops at its share of the card's bytes, so a full overview
+# of long, markdown-heavy titles still fits; what is left out is counted.
+WORDS_SHOWN = 250
+BUDGETS = {"next": 2500, "meetings": 6500, "follow_up": 5000, "proposals": 2000, "undelivered": 2500,
+           "suggestions": 3500, "topics": 5000}
+
+
+def _size(element: CardElement) -> int:
+    """The bytes `element` takes in the card's JSON."""
+    return len(json.dumps(element.model_dump(by_alias=True, exclude_none=True), ensure_ascii=False).encode())
+
+
+def _fit(entries: Sequence[CardElement], budget: int) -> list[CardElement]:
+    """The first `entries` that fit in `budget` bytes (the first always: each is short by itself)."""
+    taken: list[CardElement] = []
+    used = 0
+    for entry in entries:
+        used += _size(entry)
+        if taken and used > budget:
+            break
+        taken.append(entry)
+    return taken
+
+
+def _more(t: Translator, count: int) -> list[CardElement]:
+    return [note(t.gettext("…and {count} more.").format(count=count))] if count > 0 else []
 
 
 def overview_card(t: Translator, view: HomeView, zone: ZoneInfo) -> Card:
@@ -63,7 +92,7 @@ def _next_meeting(t: Translator, view: HomeView) -> list[CardElement]:
     line = "**" + t.gettext("Next meeting") + f":** {card.number}. {md(card.title)}"
     elements: list[CardElement] = [text_block(line), note("\n\n".join(tally_lines(t, card.tally)))]
     if view.next_meeting_insights is not None:
-        elements += insight_elements(t, view.next_meeting_insights)
+        elements += _fit(insight_elements(t, view.next_meeting_insights), BUDGETS["next"])
     return elements
 
 
@@ -86,44 +115,43 @@ def _meetings(t: Translator, upcoming: Sequence[UpcomingMeeting], zone: ZoneInfo
     elements: list[CardElement] = [bold(t.gettext("Upcoming meetings"))]
     if not upcoming:
         return [*elements, text_block(t.gettext("No meetings are coming up."))]
-    elements += [_meeting(t, item, zone) for item in upcoming[:MEETINGS_SHOWN]]
-    if len(upcoming) > MEETINGS_SHOWN:
-        rest = len(upcoming) - MEETINGS_SHOWN
+    shown = _fit([_meeting(t, item, zone) for item in upcoming[:MEETINGS_SHOWN]], BUDGETS["meetings"])
+    if len(upcoming) > len(shown):
+        rest = len(upcoming) - len(shown)
         elements.append(note(t.gettext("…and {count} more later.").format(count=rest)))
-    return elements
+    return [*elements[:1], *shown, *elements[1:]]
 
 
 def _follow_up(t: Translator, points: Sequence[tuple[int, str, ActionItemView]]) -> list[CardElement]:
     if not points:
         return []
-    elements: list[CardElement] = [bold(t.gettext("Follow-up"))]
-    for number, title, item in points[:POINTS_SHOWN]:
-        elements.append(Container(separator=True, items=[
-            text_block(point_line(t, item)),
-            note(f"_{number}. {md(title)}_", spacing="None"),
-            ActionSet(actions=status_actions(t, item)),
-        ]))
-    if len(points) > POINTS_SHOWN:
+    shown = _fit([Container(separator=True, items=[
+        text_block(point_line(t, replace(item, description=truncate(item.description, WORDS_SHOWN)))),
+        note(f"_{number}. {md(title)}_", spacing="None"),
+        ActionSet(actions=status_actions(t, item)),
+    ]) for number, title, item in points[:POINTS_SHOWN]], BUDGETS["follow_up"])
+    elements: list[CardElement] = [bold(t.gettext("Follow-up")), *shown]
+    if len(points) > len(shown):
         command = usage(word(t, "followup"), t.gettext("<meeting-no>.<point-no>"),
                         choices(t, "open", "progress", "done"))
         elements.append(note(t.gettext("{count} more; set any point's status with {command}.").format(
-            count=len(points) - POINTS_SHOWN, command=command)))
+            count=len(points) - len(shown), command=command)))
     return elements
 
 
 def _proposals(t: Translator, view: HomeView) -> list[CardElement]:
     if not view.new_proposals:
         return []
-    lines = [f"- **{card.number}. {md(card.title)}** ({proposer(t, card)})"
-             for card in view.new_proposals[:PROPOSALS_SHOWN]]
-    return [bold(t.gettext("New proposals")), text_block("\n".join(lines), spacing="None")]
+    shown = _fit([text_block(f"- **{card.number}. {md(card.title)}** ({proposer(t, card)})", spacing="None")
+                  for card in view.new_proposals[:PROPOSALS_SHOWN]], BUDGETS["proposals"])
+    return [bold(t.gettext("New proposals")), *shown, *_more(t, len(view.new_proposals) - len(shown))]
 
 
 def undelivered_line(t: Translator, item: Undelivered) -> str:
     """One contact the bot could not write to: who, for whom, why (the platform's words), where."""
     line = t.gettext("• {person} ({organisations}): {reason}").format(
         person=person_words(t, item.person), organisations=md(", ".join(item.organisations)),
-        reason=md(item.reason or t.gettext("no reason given")))
+        reason=md(truncate(item.reason, WORDS_SHOWN) or t.gettext("no reason given")))
     if item.meeting_number is not None:
         line += " " + t.gettext("(meeting {number})").format(number=item.meeting_number)
     return line
@@ -132,14 +160,14 @@ def undelivered_line(t: Translator, item: Undelivered) -> str:
 def _undelivered(t: Translator, failed: Sequence[Undelivered]) -> list[CardElement]:
     if not failed:
         return []
-    # One paragraph each: a TextBlock joins lines broken by a single newline.
-    return [bold(t.gettext("Could not be delivered")),
-            text_block("\n\n".join(undelivered_line(t, item) for item in failed), spacing="None")]
+    shown = _fit([text_block(undelivered_line(t, item), spacing="None") for item in failed],
+                 BUDGETS["undelivered"])
+    return [bold(t.gettext("Could not be delivered")), *shown, *_more(t, len(failed) - len(shown))]
 
 
 def _suggestion(t: Translator, card: SuggestionCard) -> Container:
     name = f"**{md(card.name)}**" + (f" · {perspective(t, card.perspective)}" if card.perspective else "")
-    lines = [name, f"_{md(card.reason)}_"]
+    lines = [name, f"_{md(truncate(card.reason, WORDS_SHOWN))}_"]
     contacts = [md(card.contact)] if card.contact else []
     if card.contact_person is not None:
         contacts.append(person_words(t, card.contact_person))
@@ -162,11 +190,11 @@ def _suggestion(t: Translator, card: SuggestionCard) -> Container:
 def _suggestions(t: Translator, suggestions: Sequence[SuggestionCard]) -> list[CardElement]:
     if not suggestions:
         return []
-    elements: list[CardElement] = [bold(t.gettext("Suggested organisations"))]
-    elements += [_suggestion(t, card) for card in suggestions[:SUGGESTIONS_SHOWN]]
-    if len(suggestions) > SUGGESTIONS_SHOWN:
+    shown = _fit([_suggestion(t, card) for card in suggestions[:SUGGESTIONS_SHOWN]], BUDGETS["suggestions"])
+    elements: list[CardElement] = [bold(t.gettext("Suggested organisations")), *shown]
+    if len(suggestions) > len(shown):
         elements.append(note(t.gettext("…and {count} more, shown as these are decided.").format(
-            count=len(suggestions) - SUGGESTIONS_SHOWN)))
+            count=len(suggestions) - len(shown))))
     elements.append(note(t.gettext(
         "Teams cannot accept or dismiss a suggestion yet: adding the organisation with the command does "
         "not close the suggestion or tell its suggester.")))
@@ -191,13 +219,12 @@ def _topics(t: Translator, view: HomeView) -> list[CardElement]:
         line = t.gettext("No open topics yet. Propose one with {command}.").format(
             command=usage(word(t, "propose"), t.gettext("<title> [| <details>]")))
         return [*elements, text_block(line)]
-    for card in view.topics:
-        elements.append(Container(separator=True, items=[
-            text_block(f"**{card.number}. {md(card.title)}**"),
-            note(supporters(t, card), spacing="None"),
-            ActionSet(actions=[support_action(t, card)]),
-        ]))
-    return elements
+    shown = _fit([Container(separator=True, items=[
+        text_block(f"**{card.number}. {md(card.title)}**"),
+        note(supporters(t, card), spacing="None"),
+        ActionSet(actions=[support_action(t, card)]),
+    ]) for card in view.topics], BUDGETS["topics"])
+    return [*elements, *shown, *_more(t, len(view.topics) - len(shown))]
 
 
 def _footer(t: Translator) -> list[CardElement]:
