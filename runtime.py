@@ -162,7 +162,7 @@ def email_links(settings: Settings, clock: Clock) -> Links:
     first signs), and a key derived from the app's secrets (which a rotation of any of them
     changes), signing only when no DIALOG_LINK_SECRET is set."""
     derived = email_link_key(settings.slack_signing_secret, settings.slack_bot_token,
-                             settings.slack_app_token, settings.smtp_password)
+                             settings.slack_app_token, settings.smtp_password, settings.teams_app_password)
     # The derived key is still read after DIALOG_LINK_SECRET is first set: the links already sent
     # (unsubscribing above all) keep working.
     return Links([*settings.link_secrets, derived], settings.public_url,
@@ -191,6 +191,11 @@ def check_email(settings: Settings, services: Services) -> None:
     if not settings.has_email():
         log.error("%d e-mail contacts are on the roster, but SMTP_HOST is not set: nothing is sent "
                   "to them until it is (see .env.example)", contacts)
+    secrets = (*settings.link_secrets, settings.slack_signing_secret, settings.slack_bot_token,
+               settings.slack_app_token, settings.smtp_password, settings.teams_app_password)
+    if settings.has_email() and not any(secrets):
+        log.error("%d e-mail contacts are on the roster, but no key signs their e-mails' links: set "
+                  "DIALOG_LINK_SECRET (at least 32 characters; see .env.example)", contacts)
     if not settings.public_url:
         log.error("%d e-mail contacts are on the roster, but DIALOG_PUBLIC_URL is not set: their "
                   "e-mails need it for the answer links and their page; set it to the address "

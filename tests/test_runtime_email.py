@@ -46,7 +46,8 @@ def check(caplog: pytest.LogCaptureFixture, services: Services) -> Iterator[obje
     def run(env: dict[str, str]) -> list[str]:
         caplog.clear()
         with caplog.at_level(logging.INFO, logger="dialogbot"):
-            runtime.check_email(load_settings(env), services)
+            # The running bot has its platform's secrets to sign links with (one stands in here).
+            runtime.check_email(load_settings({"SLACK_SIGNING_SECRET": "shh", **env}), services)
         return _errors(caplog)
     yield run
 
@@ -68,6 +69,18 @@ def test_missing_public_url_is_said(check, sessions: sessionmaker[Session]) -> N
     [error] = check(SMTP)
     assert "1 e-mail contacts" in error and "DIALOG_PUBLIC_URL is not set" in error
     assert "answer links" in error
+
+
+def test_no_key_for_the_links_is_said(sessions: sessionmaker[Session], services: Services,
+                                      caplog: pytest.LogCaptureFixture) -> None:
+    _email_contacts(sessions, "kari@example.org")
+    # Teams alone, anonymous (no secret), with a relay that takes no password: nothing to derive from.
+    settings = load_settings({**SMTP, **PUBLIC, "TEAMS_TENANT_ID": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                              "TEAMS_ANONYMOUS": "true"})
+    with caplog.at_level(logging.INFO, logger="dialogbot"):
+        runtime.check_email(settings, services)
+    [error] = _errors(caplog)
+    assert "DIALOG_LINK_SECRET" in error
 
 
 def test_both_missing_are_both_said(check, sessions: sessionmaker[Session]) -> None:  # type: ignore[no-untyped-def]
@@ -117,6 +130,15 @@ def test_links_need_a_key_and_a_public_address(clock: ManualClock) -> None:
     assert runtime.email_links(keyed, clock).available
     no_address = load_settings({"SLACK_SIGNING_SECRET": "shh", "SLACK_BOT_TOKEN": "xoxb-1"})
     assert not runtime.email_links(no_address, clock).available
+
+
+def test_teams_alone_signs_links_with_its_own_secret(clock: ManualClock) -> None:
+    # A city's internal relay often takes no password: Teams' client secret is there to derive from.
+    teams = load_settings({**PUBLIC, "TEAMS_TENANT_ID": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                           "TEAMS_APP_ID": "0e3f3c5a-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
+                           "TEAMS_APP_PASSWORD": "8Xq8Q~Fh2kLm9Pq3Rs7Tv1Wx5Yz0Ab4Cd6Ef8Gh",
+                           "SMTP_HOST": "relay.example.org", "EMAIL_FROM": "dialog@example.org"})
+    assert runtime.email_links(teams, clock).available
 
 
 def _build(settings: Settings, caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from jwt import PyJWTError
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, ClaimsIdentity
+from microsoft_agents.hosting.core.authorization._entra_issuers import BOTFRAMEWORK_PUBLIC_ISSUER
 from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,10 @@ class Caller:
         if self.claims is None:
             return True
         claimed = self.claims.get_claim_value("serviceurl")
+        # The Bot Connector's tokens always name it; a token without one was not made for an
+        # activity, and the bot would answer (with its own token) wherever the activity says.
         if not claimed or not service_url:
-            return True
+            return False
         return _same_url(str(claimed), service_url)
 
 
@@ -43,8 +46,11 @@ class Gate:
 
     def __init__(self, *, app_id: str, tenant_id: str, anonymous: bool) -> None:
         self._anonymous = anonymous
+        # Only the Bot Connector's issuer: any app of the tenant can get an Entra token for our app
+        # id, which the SDK accepts unless the issuer is checked.
         self._config = AgentAuthConfiguration(client_id=app_id or None, tenant_id=tenant_id or None,
-                                              anonymous_allowed=anonymous)
+                                              anonymous_allowed=anonymous, validate_issuer=True,
+                                              issuers=[BOTFRAMEWORK_PUBLIC_ISSUER])
         self._validator = JwtTokenValidator(self._config)
 
     def check(self, authorization: str | None) -> Caller:

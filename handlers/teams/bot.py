@@ -20,6 +20,7 @@ from microsoft_agents.activity import Activity, ConversationReference
 
 from handlers.teams import PLATFORM, dialogs
 from handlers.teams.commands import run_command
+from handlers.teams.connector import ConnectorError
 from handlers.teams.context import TeamsDeps
 from handlers.teams.render.common import (
     MEETING_CANCEL,
@@ -129,7 +130,8 @@ class TeamsBot:
         if not user:
             return Answer(200)  # not a person of the tenant (another bot, a system message)
         self._remember_personal(activity, user)
-        key = f"{activity.conversation.id}|{activity.id or uuid.uuid4().hex}"
+        # The activity's id first: the key is cut at 255 characters, and conversation ids are long.
+        key = f"{activity.id or uuid.uuid4().hex}|{activity.conversation.id}"
         accepted = deps.services.inbox.accept(PLATFORM, key, kind, json.dumps(raw))
         if accepted.duplicate:
             # The Connector's retry of something already taken: it happens once.
@@ -165,15 +167,37 @@ class TeamsBot:
         except DomainError as error:
             answer = self._tell(activity, error_text(t, error), invoke=activity.type == "invoke")
         except Exception as error:  # noqa: BLE001 - every error is answered or retried, none is lost
-            if is_transient(error) and inbox.retry_later(entry_id, type(error).__name__):
-                log.warning("Teams request %s met %s; it will be retried", entry_id, type(error).__name__)
+            # The database failing, or the Connector unreachable (the effect may be done, the
+            # answer not): both pass, so the request is tried again; a replay answers what is missing.
+            if _passing(error) and self._retry(entry_id, error):
                 return (Answer(200) if activity.type != "invoke"
                         else self._invoke_answer(activity, apology(t, None)))
             reference = uuid.uuid4().hex[:8]
             log.exception("Teams request %s failed (reference %s)", entry_id, reference)
             answer = self._tell(activity, apology(t, reference), invoke=activity.type == "invoke")
-        inbox.finish(entry_id)
+        self._settle(entry_id)
         return answer
+
+    def _retry(self, entry_id: int, error: Exception) -> bool:
+        """Send the request back for a later try; False once it is given up (then it is done)."""
+        try:
+            again = self._deps.services.inbox.retry_later(entry_id, type(error).__name__)
+        except Exception:  # noqa: BLE001 - the database is failing; the lease brings the row back
+            log.exception("could not put Teams request %s back for a retry", entry_id)
+            self._deps.services.inbox.forget(entry_id)
+            return True
+        if again:
+            log.warning("Teams request %s met %s (the database or the Connector); it will be retried",
+                        entry_id, type(error).__name__)
+        return again
+
+    def _settle(self, entry_id: int) -> None:
+        """Mark the request done; if even that fails, it stays for a replay (the 200 stands)."""
+        try:
+            self._deps.services.inbox.finish(entry_id)
+        except Exception:  # noqa: BLE001 - left unfinished, it is replayed
+            log.exception("could not mark Teams request %s done", entry_id)
+            self._deps.services.inbox.forget(entry_id)
 
     def _message(self, activity: Activity, actor: Actor, t: Translator) -> None:
         words = self._command_text(activity)
@@ -191,6 +215,8 @@ class TeamsBot:
         # Posts go to the channel itself as new posts, not into the thread `setup` was written in.
         reference.activity_id = None
         reference.conversation.id = reference.conversation.id.split(";messageid=")[0]
+        # The channel's, not the coordinator's who wrote `setup`: it names nobody.
+        reference.user = None
         outcome = self._deps.services.conversations.set_dialogue_channel(actor, stored(reference))
         self._reply(activity, channel_set(t, replaced=outcome.replaced), public=True)
 
@@ -313,7 +339,11 @@ class TeamsBot:
     def _tell(self, activity: Activity, line: str, *, invoke: bool) -> Answer:
         if invoke:
             return self._invoke_answer(activity, line)
-        self._reply(activity, Card(line))
+        try:
+            self._reply(activity, Card(line))
+        except (ConnectorError, OSError) as error:
+            # Only the answer is lost (a refusal, or an apology): nothing was done to retry.
+            log.warning("could not answer a Teams message: %s", error)
         return Answer(200)
 
     @staticmethod
@@ -329,6 +359,11 @@ class TeamsBot:
         if activity.type == "invoke":
             return self._invoke_answer(activity, line)
         return Answer(200)
+
+
+def _passing(error: Exception) -> bool:
+    """Whether `error` may pass by itself: the database failing, or the Connector out of reach."""
+    return is_transient(error) or isinstance(error, ConnectorError | OSError)
 
 
 def _number(data: dict[str, Any], key: str) -> int:

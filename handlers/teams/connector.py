@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 from microsoft_agents.activity import Activity, ConversationReference
@@ -143,6 +143,10 @@ class Connector:
             raise ConnectorError("the conversation reference has no serviceUrl", status=None)
         if not service_url.endswith("/"):
             service_url += "/"
+        if not self._anonymous and not trusted_service_url(service_url):
+            # The bot's token goes with every call: only to the Bot Connector's own hosts.
+            raise ConnectorError(f"refused to send the bot's token to {urlsplit(service_url).hostname}: "
+                                 "not a Bot Connector address", status=None, credentials=True)
         state = {"written": False}
         try:
             return asyncio.run(asyncio.wait_for(self._call(service_url, call, state), self._timeout))
@@ -192,6 +196,22 @@ class Connector:
             # MSAL's message names the failure (a wrong secret, an unknown app), never the secret.
             raise ConnectorError(f"cannot get the bot's token: {str(error)[:200]}",
                                  credentials=True) from None
+
+
+# Where Microsoft's Bot Connector answers (public cloud and US Government), and this machine (tests).
+_CONNECTOR_HOSTS = (".trafficmanager.net", ".botframework.com", ".botframework.us", ".teams.microsoft.com",
+                    ".teams.microsoft.us", ".infra.gov.teams.microsoft.us")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def trusted_service_url(service_url: str) -> bool:
+    """Whether a conversation's service URL is the Bot Connector's (https on one of its hosts) or
+    on this machine: the only places the bot's token may be sent."""
+    parts = urlsplit(service_url)
+    host = (parts.hostname or "").lower()
+    if host in _LOOPBACK:
+        return True
+    return parts.scheme == "https" and host.endswith(_CONNECTOR_HOSTS)
 
 
 def _addressed(activity: Activity, reference: ConversationReference) -> Activity:

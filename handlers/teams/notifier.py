@@ -131,7 +131,9 @@ def card_activity(card: Card, *, delivery_id: int | None) -> Activity:
         activity = Activity(type="message", summary=card.text,
                             attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card.card)])
     else:
-        activity = Activity(type="message", text=card.text, text_format="markdown")
+        # Teams reads some HTML in a message's text: what people typed is shown, never taken as a tag.
+        shown = card.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        activity = Activity(type="message", text=shown, text_format="markdown")
     if delivery_id is not None:
         activity.channel_data = {DELIVERY_KEY: {"deliveryId": delivery_id}}
     return activity
@@ -179,6 +181,9 @@ def _translate(error: ConnectorError, destination: Destination) -> Exception:
     if status == 403:
         # Forbidden for another reason: the bot's registration or permissions, not the person.
         return DeliveryError(reason, permanent=False, operator_hint=CREDENTIALS_HINT)
+    if status in (502, 504):
+        # A gateway's error: the Connector behind it may have posted the message all the same.
+        return DeliveryError(reason, permanent=False, maybe_sent=True)
     if status is not None and (status >= 500 or status in (408, 412)):
         # Microsoft asks bots to retry these; the Connector did not take the message.
         return DeliveryError(reason, permanent=False)

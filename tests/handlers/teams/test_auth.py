@@ -18,6 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from microsoft_agents.hosting.core.authorization import _entra_issuers
+from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
 
 from fakes.teams import activities
 from handlers.teams.auth import Gate, Unauthorized
@@ -59,11 +60,12 @@ class KeySet:
         self._server.shutdown()
         self._server.server_close()
 
-    def token(self, *, audience: str = APP, expires_in: int = 600, service_url: str = SERVICE_URL,
-              key: rsa.RSAPrivateKey | None = None) -> str:
+    def token(self, *, audience: str = APP, expires_in: int = 600, service_url: str | None = SERVICE_URL,
+              key: rsa.RSAPrivateKey | None = None, issuer: str = ISSUER, **extra: str) -> str:
         now = int(time.time())
-        claims = {"iss": ISSUER, "aud": audience, "iat": now, "nbf": now, "exp": now + expires_in,
-                  "serviceurl": service_url}
+        claims = {"iss": issuer, "aud": audience, "iat": now, "nbf": now, "exp": now + expires_in, **extra}
+        if service_url is not None:
+            claims["serviceurl"] = service_url
         return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": self.kid})
 
 
@@ -114,3 +116,18 @@ def test_the_endpoint_takes_signed_activities_and_refuses_the_rest(database_url:
         assert teams.post(install, authorization=elsewhere)[0] == 401
         expired = f"Bearer {keys.token(service_url=teams.connector.url, expires_in=-3600)}"
         assert teams.post(install, authorization=expired)[0] == 401
+
+
+def test_a_token_from_the_tenants_own_sign_in_is_not_the_bot_connectors(
+        keys: KeySet, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Any app of the tenant can get an Entra token for our app id; its keys are Entra's (here:
+    # ours, wherever the SDK looks), so only the issuer tells it from the Bot Connector's.
+    monkeypatch.setattr(jwt_token_validator, "_build_jwks_uri", lambda *args: keys.url)
+    entra = keys.token(issuer=f"https://login.microsoftonline.com/{TENANT}/v2.0", service_url=None, tid=TENANT)
+    with pytest.raises(Unauthorized):
+        _gate().check(f"Bearer {entra}")
+
+
+def test_a_token_that_names_no_service_url_vouches_for_none(keys: KeySet) -> None:
+    caller = _gate().check(f"Bearer {keys.token(service_url=None)}")
+    assert not caller.vouches_for(SERVICE_URL)

@@ -15,7 +15,7 @@ from microsoft_agents.activity import (
 )
 
 from fakes.teams.connector import BLOCKED, DROP, STALL, FakeConnector
-from handlers.teams.connector import Connector, ConnectorError
+from handlers.teams.connector import Connector, ConnectorError, trusted_service_url
 
 PERSONAL = "a:1mW4tbQNrlZ9bzH3lDPpMAHXsHrUoZ0oGvjpm4l2URBL1aGdkJ9Uu3hQLG8W6ZnXw5v"
 CHANNEL = "19:5d1e3f7a9b2c4d6e8f0a1b3c5d7e9f1a@thread.tacv2"
@@ -156,3 +156,11 @@ def test_a_reference_without_a_service_url_is_refused() -> None:
     ref = reference("https://x/").model_copy(update={"service_url": None})
     with pytest.raises(ConnectorError):
         connector().send(ref, Activity(type="message"))
+
+
+def test_the_bots_token_goes_only_to_the_bot_connector() -> None:
+    assert trusted_service_url("https://smba.trafficmanager.net/emea/")
+    assert trusted_service_url("http://127.0.0.1:8080/")
+    assert not trusted_service_url("https://attacker.example/")
+    assert not trusted_service_url("http://smba.trafficmanager.net/emea/")
+    assert not trusted_service_url("https://smba.trafficmanager.net.attacker.example/")

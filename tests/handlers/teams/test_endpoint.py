@@ -146,3 +146,15 @@ def test_a_new_contact_is_told_and_can_stop_being_one_with_a_click(database_url:
         teams.connector.wait_for(lambda sent: [
             s for s in sent if s.conversation_id == activities.personal_conversation(COORDINATOR)
             and f"**{ORGANISATION}**: ingen kontaktpersoner ennå" in _card_texts(s)], timeout=20)
+
+
+def test_a_connector_outage_while_answering_is_retried_and_the_answer_arrives(database_url: str) -> None:
+    with running_teams_bot(database_url) as teams:
+        teams.install(MEMBER)
+        chat = activities.personal_conversation(MEMBER)
+        teams.connector.fail(503, conversation_id=chat, times=2)
+        status, _ = teams.say(MEMBER, "hjelp")
+        # Acknowledged at once, and nothing lost: the request is stored and tried again.
+        assert status == 200
+        answered = teams.connector.wait_for(lambda sent: [s for s in sent if s.conversation_id == chat], timeout=60)
+        assert len(answered) == 1

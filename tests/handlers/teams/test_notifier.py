@@ -239,3 +239,18 @@ def test_message_refs_round_trip_and_stay_within_the_column() -> None:
     for junk in ("no-separator", "|17", "a:1|"):
         with pytest.raises(ValueError):
             from_ref(MessageRef(junk))
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_gateways_error_is_in_doubt(notifier: TeamsNotifier, fake: FakeConnector, status: int) -> None:
+    # The Connector behind the gateway may have posted it: at most once means not sending it again.
+    fake.fail(status)
+    with pytest.raises(DeliveryError) as failed:
+        send(notifier, PERSON, Message("x"))
+    assert failed.value.maybe_sent and not failed.value.permanent
+
+
+def test_typed_text_in_a_card_less_message_is_never_a_tag(notifier: TeamsNotifier, fake: FakeConnector) -> None:
+    send(notifier, PERSON, Message('plain:<a href="https://evil.example">Møte & mat</a>'))
+    [sent] = fake.sent
+    assert sent.text == '&lt;a href="https://evil.example"&gt;Møte &amp; mat&lt;/a&gt;'
