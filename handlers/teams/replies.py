@@ -32,13 +32,20 @@ from services.wording import data_labels
 
 def card_message(card: Card) -> Activity:
     """The message activity that carries `card`: as the notifier sends cards (the text as the
-    notification's summary, so Teams does not show it twice), with no delivery behind it."""
+    notification's summary, so Teams does not show it twice), with no delivery behind it. An answer
+    of one line goes as a one-line card too: a card's text is never read as HTML, so a command's
+    `<placeholder>` and what people typed are shown as written."""
+    if card.card is None:
+        card = Card(card.text, adaptive_card([text_block(card.text)], fallback=card.text))
     return card_activity(card, delivery_id=None)
 
 
 def error_text(t: Translator, error: DomainError) -> str:
     """A service's refusal, in the reader's language, user text escaped."""
-    return t.render(error.message, escape=md, hint=teams_hint(t))
+    rendered = t.render(error.message, escape=md, hint=teams_hint(t))
+    # The grammar's usage lines are written for Slack's slash command; in Teams the command is
+    # written to the bot as it is. (They should become hints, as the services' are.)
+    return rendered.replace("`/dialog ", "`")
 
 
 def apology(t: Translator, reference: str | None) -> str:

@@ -22,6 +22,7 @@ def help_message(t: Translator, zone: str = "Europe/Oslo") -> Rendered:
         (t.gettext("`/dialog topics`"), t.gettext("open topics, most supported first")),
         (t.gettext("`/dialog support <topic-no>`"), t.gettext("support a topic")),
         (t.gettext("`/dialog meetings`"), t.gettext("upcoming meetings, your answer, answer buttons")),
+        (t.gettext("`/dialog overview`"), t.gettext("your overview: the bot's Home tab")),
         (t.gettext("`/dialog rsvp <meeting-no> yes|no|maybe`"), t.gettext("answer without buttons")),
         (t.gettext("`/dialog roster`"), t.gettext("the organisations, by tier")),
         (t.gettext("`/dialog recommend \"<organisation>\" <why>`"),

@@ -49,7 +49,7 @@ def _set_up(teams: TeamsClient) -> None:
     assert status == 200
     channel = teams.connector.wait_for(lambda sent: [s for s in sent if s.conversation_id.startswith(
         activities.CHANNEL_ID)])
-    assert "dialogkanalen" in channel[-1].text or "dialogue channel" in channel[-1].text
+    assert "dialogkanalen" in _card_texts(channel[-1])
     status, _ = teams.say(COORDINATOR, f'{activities.at(BOT)} deltakere ny "{ORGANISATION}" fast '
                                        f"{activities.at(MEMBER)}", scope="channel", mentions=[MEMBER])
     assert status == 200
@@ -158,3 +158,12 @@ def test_a_connector_outage_while_answering_is_retried_and_the_answer_arrives(da
         assert status == 200
         answered = teams.connector.wait_for(lambda sent: [s for s in sent if s.conversation_id == chat], timeout=60)
         assert len(answered) == 1
+
+
+def test_a_malformed_command_is_told_how_to_write_it_in_teams(database_url: str) -> None:
+    with running_teams_bot(database_url) as teams:
+        teams.install(MEMBER)
+        teams.say(MEMBER, "støtt")
+        told = teams.connector.wait_for(lambda sent: [
+            s for s in sent if s.conversation_id == activities.personal_conversation(MEMBER)], timeout=20)[0]
+        assert "`støtt <tema-nr>`" in _card_texts(told) and "/dialog" not in _card_texts(told)
