@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from jwt import PyJWTError
+from jwt import PyJWKClientConnectionError, PyJWTError
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, ClaimsIdentity
 from microsoft_agents.hosting.core.authorization._entra_issuers import BOTFRAMEWORK_PUBLIC_ISSUER
 from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 
 class Unauthorized(Exception):  # noqa: N818 - an answer (401), not a failure of ours
     """The request did not prove it comes from the Bot Connector for this bot."""
+
+
+class KeysUnavailable(Exception):  # noqa: N818 - an answer (503): the Connector tries again
+    """Microsoft's signing keys could not be fetched, so no token can be checked just now."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,10 @@ class Gate:
         try:
             # The SDK's validator is a coroutine; the request's own thread runs it to the end.
             claims = asyncio.run(self._validator.validate_token(token))
+        except PyJWKClientConnectionError:
+            # Not the caller's fault: a 401 would be final, a 503 is retried by the Connector.
+            log.warning("could not fetch the Bot Framework's signing keys to check an activity")
+            raise KeysUnavailable("signing keys unavailable") from None
         except (PyJWTError, ValueError, KeyError) as error:
             # The type only: the message may quote claims.
             log.warning("refused an activity: its token did not validate (%s)", type(error).__name__)

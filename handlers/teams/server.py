@@ -10,7 +10,7 @@ from flask import Flask, Response, jsonify, request
 from microsoft_agents.activity import Activity
 from pydantic import ValidationError
 
-from handlers.teams.auth import Gate, Unauthorized
+from handlers.teams.auth import Gate, KeysUnavailable, Unauthorized
 from handlers.teams.bot import TeamsBot
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,10 @@ def register(web: Flask, bot: TeamsBot, gate: Gate) -> None:
         except Unauthorized as refusal:
             log.info("refused a request to %s: %s", MESSAGES_PATH, refusal)
             return _error(401, "Unauthorized")
+        except KeysUnavailable:
+            response = _error(503, "Cannot check the token just now")
+            response.headers["Retry-After"] = "5"
+            return response
         if (request.content_length or 0) > MAX_ACTIVITY_BYTES:
             return _error(413, "Activity too large")
         body = request.get_json(silent=True)

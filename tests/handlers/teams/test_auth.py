@@ -21,7 +21,7 @@ from microsoft_agents.hosting.core.authorization import _entra_issuers
 from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
 
 from fakes.teams import activities
-from handlers.teams.auth import Gate, Unauthorized
+from handlers.teams.auth import Gate, KeysUnavailable, Unauthorized
 from services.people import Destination, PersonRef, WorkspaceRef
 from tests.support.teams import MEMBER, running_teams_bot
 
@@ -131,3 +131,13 @@ def test_a_token_from_the_tenants_own_sign_in_is_not_the_bot_connectors(
 def test_a_token_that_names_no_service_url_vouches_for_none(keys: KeySet) -> None:
     caller = _gate().check(f"Bearer {keys.token(service_url=None)}")
     assert not caller.vouches_for(SERVICE_URL)
+
+
+def test_keys_that_cannot_be_fetched_are_a_passing_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nobody listens there: the key set cannot be fetched, which is no fault of the caller's.
+    keys = KeySet()
+    url = keys.url
+    keys.close()
+    monkeypatch.setitem(_entra_issuers.BOTFRAMEWORK_JWKS_URIS, ISSUER, url.replace("/keys", "/gone-keys"))
+    with pytest.raises(KeysUnavailable):
+        _gate().check(f"Bearer {keys.token()}")
