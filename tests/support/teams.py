@@ -14,6 +14,7 @@ from config import Settings, load_settings
 from fakes.teams import activities
 from fakes.teams.activities import Account
 from fakes.teams.connector import FakeConnector, Sent
+from services.clock import Clock
 from tests.support.harness import RunningBot, running_bot
 
 TENANT = activities.TENANT_ID
@@ -82,9 +83,12 @@ class TeamsClient:
 
 
 @contextmanager
-def running_teams_bot(database_url: str, **overrides: str) -> Iterator[TeamsClient]:
-    """The bot serving the fake tenant, with the fake Bot Connector, torn down afterwards."""
-    with FakeConnector() as connector, running_bot(teams_settings(database_url, **overrides)) as bot:
+def running_teams_bot(database_url: str, *, clock: Clock | None = None,
+                      **overrides: str) -> Iterator[TeamsClient]:
+    """The bot serving the fake tenant (on `clock`, if given), with the fake Bot Connector, torn
+    down afterwards."""
+    with FakeConnector() as connector, running_bot(teams_settings(database_url, **overrides),
+                                                   clock=clock) as bot:
         # Mentions name people by their Teams id; the bot asks the Connector for their object id.
         for person in (COORDINATOR, MEMBER, OUTSIDER):
             connector.add_member(person.id, name=person.name, aad_object_id=str(person.aad_object_id))
