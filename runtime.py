@@ -378,7 +378,7 @@ def serve(runtime: Runtime) -> None:
     port = server.effective_port
     modes = []
     if runtime.bolt is not None:
-        modes.append("Slack: Socket Mode" if settings.socket_mode
+        modes.append("Socket Mode (Slack)" if settings.socket_mode
                      else f"Slack: POST http://{settings.host}:{port}/slack/events")
     if runtime.teams is not None:
         modes.append(f"Teams: POST http://{settings.host}:{port}{MESSAGES_PATH}")
